@@ -1,0 +1,120 @@
+/**
+ * Every failure the tool reports is a KfpError: a stable `code`, the process exit code, a message that says what
+ * happened and a hint that says what to do next. Only `src/cli/main.ts` turns these into an exit status.
+ */
+export const EXIT_CODES = {
+  ok: 0,
+  failure: 1,
+  usage: 2,
+  config: 3,
+  preflight: 4,
+  cluster: 5,
+  rolledBack: 6,
+  lockHeld: 7,
+  interrupted: 130,
+} as const;
+
+export type ExitCode = (typeof EXIT_CODES)[keyof typeof EXIT_CODES];
+
+export interface KfpErrorOptions {
+  hint?: string;
+  cause?: unknown;
+  /** Extra lines (one problem per line) printed under the message, e.g. every zod issue at once. */
+  details?: string[];
+}
+
+export class KfpError extends Error {
+  readonly code: string;
+  readonly exitCode: ExitCode;
+  readonly hint: string | undefined;
+  readonly details: string[];
+
+  constructor(code: string, exitCode: ExitCode, message: string, options: KfpErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = new.target.name;
+    this.code = code;
+    this.exitCode = exitCode;
+    this.hint = options.hint;
+    this.details = options.details ?? [];
+  }
+}
+
+/** Bad flags or arguments: exit 2. */
+export class UsageError extends KfpError {
+  constructor(code: string, message: string, options?: KfpErrorOptions) {
+    super(code, EXIT_CODES.usage, message, options);
+  }
+}
+
+/** kfp-app.yaml, a legacy KFAPP, or a release bundle on disk is wrong: exit 3. */
+export class ConfigError extends KfpError {
+  constructor(code: string, message: string, options?: KfpErrorOptions) {
+    super(code, EXIT_CODES.config, message, options);
+  }
+}
+
+/** The tool refuses to start because the change would be unsafe: exit 4. Nothing was changed. */
+export class PreflightRefusal extends KfpError {
+  constructor(code: string, message: string, options?: KfpErrorOptions) {
+    super(code, EXIT_CODES.preflight, message, options);
+  }
+}
+
+/** The API server refused or could not be reached: exit 5. */
+export class KubeApiError extends KfpError {
+  readonly statusCode: number | undefined;
+  readonly reason: string | undefined;
+
+  constructor(
+    message: string,
+    options: KfpErrorOptions & { statusCode?: number; reason?: string; code?: string } = {},
+  ) {
+    super(options.code ?? "KUBE_API", EXIT_CODES.cluster, message, options);
+    this.statusCode = options.statusCode;
+    this.reason = options.reason;
+  }
+}
+
+/** A rollout did not become ready; the executor restored the previous state: exit 6. */
+export class RolloutFailed extends KfpError {
+  constructor(code: string, message: string, options?: KfpErrorOptions) {
+    super(code, EXIT_CODES.rolledBack, message, options);
+  }
+}
+
+/** Another run holds the lock: exit 7. */
+export class LockHeld extends KfpError {
+  constructor(message: string, options?: KfpErrorOptions) {
+    super("LOCK_HELD", EXIT_CODES.lockHeld, message, options);
+  }
+}
+
+/** SIGINT/SIGTERM: exit 130 after the journal is written and the lock released. */
+export class Interrupted extends KfpError {
+  constructor(message: string, options?: KfpErrorOptions) {
+    super("INTERRUPTED", EXIT_CODES.interrupted, message, options);
+  }
+}
+
+/** A cluster or data check after a change failed (e.g. a PVC bound to another PV UID): exit 5. */
+export class VerificationFailed extends KfpError {
+  constructor(code: string, message: string, options?: KfpErrorOptions) {
+    super(code, EXIT_CODES.cluster, message, options);
+  }
+}
+
+export const ISSUES_URL = "https://github.com/kfp-upgrade/kfp-upgrade/issues";
+
+/** A bug in kfp-upgrade itself: exit 1, with a link to report it. */
+export class InternalError extends KfpError {
+  constructor(message: string, options?: KfpErrorOptions) {
+    super("INTERNAL", EXIT_CODES.failure, message, {
+      ...options,
+      hint: options?.hint ?? `This is a bug in kfp-upgrade; please report it at ${ISSUES_URL}`,
+    });
+  }
+}
+
+export function isKfpError(value: unknown): value is KfpError {
+  return value instanceof KfpError;
+}
