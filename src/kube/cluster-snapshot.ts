@@ -1,0 +1,109 @@
+import { z } from "zod";
+
+/**
+ * Everything a plan builder needs to know about the cluster, as plain data. Read by `snapshot()` in a few list
+ * calls; pure code (plan, storage) only ever sees this, never the client. Secret *data* is never part of it.
+ */
+const ownerReferenceSchema = z.object({
+  apiVersion: z.string(),
+  kind: z.string(),
+  name: z.string(),
+  uid: z.string(),
+});
+export type OwnerReference = z.infer<typeof ownerReferenceSchema>;
+
+export const deploymentStateSchema = z.object({
+  name: z.string(),
+  namespace: z.string(),
+  uid: z.string(),
+  labels: z.record(z.string(), z.string()),
+  selector: z.record(z.string(), z.string()),
+  containers: z.array(z.object({ name: z.string(), image: z.string() })),
+  replicas: z.number(),
+  readyReplicas: z.number(),
+  availableReplicas: z.number(),
+  updatedReplicas: z.number(),
+});
+export type DeploymentState = z.infer<typeof deploymentStateSchema>;
+
+export const claimStateSchema = z.object({
+  name: z.string(),
+  namespace: z.string(),
+  uid: z.string(),
+  phase: z.string(),
+  volumeName: z.string().nullable(),
+  storageClassName: z.string().nullable(),
+  requestBytes: z.number(),
+  accessModes: z.array(z.string()),
+  ownerReferences: z.array(ownerReferenceSchema),
+  deleting: z.boolean(),
+});
+export type ClaimState = z.infer<typeof claimStateSchema>;
+
+export const volumeSourceSchema = z.discriminatedUnion("type", [
+  z.object({ type: z.literal("hostPath"), path: z.string() }),
+  z.object({ type: z.literal("gcePersistentDisk"), pdName: z.string() }),
+  z.object({ type: z.literal("csi"), driver: z.string(), volumeHandle: z.string() }),
+  z.object({ type: z.literal("other"), description: z.string() }),
+]);
+export type VolumeSource = z.infer<typeof volumeSourceSchema>;
+
+export const volumeStateSchema = z.object({
+  name: z.string(),
+  uid: z.string(),
+  phase: z.string(),
+  claimRef: z
+    .object({ namespace: z.string(), name: z.string(), uid: z.string().nullable() })
+    .nullable(),
+  capacityBytes: z.number(),
+  accessModes: z.array(z.string()),
+  reclaimPolicy: z.string(),
+  storageClassName: z.string().nullable(),
+  source: volumeSourceSchema,
+  ownerReferences: z.array(ownerReferenceSchema),
+});
+export type VolumeState = z.infer<typeof volumeStateSchema>;
+
+export const objectStateSchema = z.object({
+  apiVersion: z.string(),
+  kind: z.string(),
+  name: z.string(),
+  namespace: z.string().nullable(),
+  uid: z.string(),
+  labels: z.record(z.string(), z.string()),
+  ownerReferences: z.array(ownerReferenceSchema),
+});
+export type ObjectState = z.infer<typeof objectStateSchema>;
+
+export const clusterSnapshotSchema = z.object({
+  context: z.string().nullable(),
+  namespace: z.object({
+    name: z.string(),
+    exists: z.boolean(),
+    phase: z.string().nullable(),
+  }),
+  installedVersion: z.string().nullable(),
+  /** Where `installedVersion` came from. */
+  versionSource: z.enum(["appVersion", "image", "none"]),
+  deployments: z.array(deploymentStateSchema),
+  claims: z.array(claimStateSchema),
+  volumes: z.array(volumeStateSchema),
+  /** CRD name -> Established. */
+  crds: z.array(z.object({ name: z.string(), established: z.boolean() })),
+  /** Names only; data never leaves the kube layer. */
+  secrets: z.array(z.string()),
+  storageClasses: z.array(
+    z.object({
+      name: z.string(),
+      isDefault: z.boolean(),
+      provisioner: z.string(),
+      reclaimPolicy: z.string(),
+    }),
+  ),
+  csiDrivers: z.array(z.string()),
+  /** `group/version` (or `v1`) strings the server serves, from discovery. */
+  servedApiVersions: z.array(z.string()),
+  /** Objects in the namespace (and KFP-labelled cluster-scoped ones) that a prune could consider. */
+  objects: z.array(objectStateSchema),
+});
+export type ClusterSnapshot = z.infer<typeof clusterSnapshotSchema>;
