@@ -1,0 +1,108 @@
+import type { KfpApp } from "../app/kfp-app.js";
+import type { ClusterSnapshot } from "../kube/cluster-snapshot.js";
+import type { Release } from "../release/release.js";
+import type { Plan } from "./plan.js";
+import { PLAN_API_VERSION } from "./plan.js";
+import { prepareReleaseObjects } from "./prepare-release-objects.js";
+import { refuseIfAny } from "./refuse-if-any.js";
+import { priorStateFromSnapshot, releaseObjectSteps } from "./release-object-steps.js";
+import { StepList } from "./step-list.js";
+import { type SavedVolumes, storageSteps } from "./storage-steps.js";
+
+export interface DeployPlanInput {
+  app: KfpApp;
+  snapshot: ClusterSnapshot;
+  release: Release;
+  /** Saved PV definitions from `.kfp-upgrade/volumes/`: reinstall recreates the PVs from them. */
+  savedVolumes?: SavedVolumes;
+  command: "deploy" | "reinstall";
+  now: Date;
+}
+
+/**
+ * Install a release from its bundle onto storage the user controls. Used by `deploy` and `reinstall`; the latter
+ * re-attaches the volumes that a previous install left behind (Released PVs, saved PV definitions, GCP disks).
+ */
+export function buildDeployPlan(input: DeployPlanInput): Plan {
+  const { app, snapshot, release } = input;
+  const namespace = app.namespace;
+  const refusals: string[] = [];
+  if (snapshot.namespace.phase === "Terminating") {
+    refusals.push(`namespace "${namespace}" is Terminating; wait until it is gone`);
+  }
+  if (snapshot.installedVersion !== null && snapshot.namespace.phase !== "Terminating") {
+    refusals.push(
+      `KFP ${snapshot.installedVersion} is already installed in namespace "${namespace}"; use \`kfp-upgrade upgrade\` to change its version`,
+    );
+  }
+  if (release.objects.length === 0) {
+    refusals.push(
+      `no manifests bundle for KFP ${release.version}: ${input.command} applies a release bundle; pass --manifests DIR (a directory with ${release.version}/*.yaml)`,
+    );
+  }
+  const prepared = prepareReleaseObjects(release, namespace, snapshot);
+  refusals.push(...prepared.refusals);
+  const storage = storageSteps({
+    app,
+    snapshot,
+    release,
+    namespace,
+    ...(input.savedVolumes ? { savedVolumes: input.savedVolumes } : {}),
+  });
+  refusals.push(...storage.refusals);
+  refuseIfAny(
+    refusals,
+    `Cannot ${input.command} KFP ${release.version} into namespace "${namespace}"`,
+    "Nothing was changed. Fix the problems above and run the command again.",
+  );
+
+  const objectSteps = releaseObjectSteps({
+    objects: prepared.objects,
+    prior: priorStateFromSnapshot(snapshot),
+    dataClaims: Object.values(release.dataClaims),
+  });
+  const steps = new StepList();
+  steps.add({ kind: "ensureNamespace", name: namespace, exists: snapshot.namespace.exists });
+  steps.addAll(storage.protect);
+  steps.addAll(objectSteps.crds);
+  steps.addAll(objectSteps.cluster);
+  steps.addAll(objectSteps.config);
+  steps.addAll(storage.provide);
+  steps.addAll(objectSteps.services);
+  steps.addAll(objectSteps.workloads);
+  steps.addAll(objectSteps.other);
+  steps.addAll(storage.settle);
+  if (objectSteps.deployments.length > 0) {
+    steps.add({ kind: "waitRollout", namespace, deployments: objectSteps.deployments });
+  }
+  steps.add({ kind: "verifyBinding", namespace, claims: storage.bindings });
+  steps.add({
+    kind: "saveVolumeDefinitions",
+    namespace,
+    claims: storage.bindings.map(({ role, claim }) => ({ role, claim })),
+  });
+
+  return {
+    apiVersion: PLAN_API_VERSION,
+    kind: "Plan",
+    command: input.command,
+    namespace,
+    context: snapshot.context,
+    from: null,
+    to: release.version,
+    strategy: "manifests",
+    hops: [
+      { from: null, to: release.version, strategy: "manifests", reason: `install KFP ${release.version}` },
+    ],
+    storage: storage.storage,
+    steps: steps.steps,
+    warnings: [...storage.warnings],
+    notes: [
+      ...prepared.notes,
+      ...prepared.conversions.map((c) => `convert ${c}`),
+      ...storage.notes,
+      ...objectSteps.notes,
+    ],
+    createdAt: input.now.toISOString(),
+  };
+}

@@ -1,0 +1,243 @@
+import type { KfpApp } from "../app/kfp-app.js";
+import type { ClusterSnapshot } from "../kube/cluster-snapshot.js";
+import type { KubeObject } from "../release/kube-object.js";
+import type { Release } from "../release/release.js";
+import type { ReleaseInfo } from "../release/release-info.js";
+import { imageSteps } from "./image-steps.js";
+import type { Plan } from "./plan.js";
+import { PLAN_API_VERSION } from "./plan.js";
+import { prepareReleaseObjects } from "./prepare-release-objects.js";
+import { ownerReferenceSteps, pruneCandidates } from "./prune-steps.js";
+import { refuseIfAny } from "./refuse-if-any.js";
+import {
+  type PriorState,
+  priorStateFromObjects,
+  priorStateFromSnapshot,
+  releaseObjectSteps,
+} from "./release-object-steps.js";
+import type { ClaimBinding } from "./step.js";
+import { StepList } from "./step-list.js";
+import { storageSteps } from "./storage-steps.js";
+
+export type Strategy = "auto" | "manifests" | "images";
+export type ObjectStoreChoice = "keep-minio" | "seaweedfs";
+
+export interface UpgradeHop {
+  from: string;
+  to: string;
+  reason: string;
+  release: Release;
+}
+
+export interface UpgradePlanInput {
+  app: KfpApp;
+  snapshot: ClusterSnapshot;
+  /** What the catalogue (or the installed release's bundle) says about the installed version. */
+  installed: ReleaseInfo & { objects?: KubeObject[]; era: ReleaseInfo["era"] };
+  hops: UpgradeHop[];
+  strategy: Strategy;
+  objectStore?: ObjectStoreChoice;
+  now: Date;
+}
+
+/**
+ * Move a running install through one or more hops (pathFor), in place: data claims stay bound to the same PVs,
+ * Secrets stay as they are, and after each hop MySQL and the API server must be available before the next.
+ */
+export function buildUpgradePlan(input: UpgradePlanInput): Plan {
+  const { app, snapshot, installed } = input;
+  const namespace = app.namespace;
+  const refusals: string[] = [];
+  const warnings: string[] = [];
+  const notes: string[] = [];
+  if (snapshot.namespace.phase === "Terminating") refusals.push(`namespace "${namespace}" is Terminating`);
+  if (snapshot.installedVersion === null) {
+    refusals.push(
+      `no KFP install found in namespace "${namespace}"; use \`kfp-upgrade deploy\` or \`reinstall\``,
+    );
+  }
+  const multiHop = input.hops.length > 1;
+  const steps = new StepList();
+  const hopsOut: Plan["hops"] = [];
+  const storageOut: Plan["storage"] = [];
+  const imagesSoFar = new Map<string, string>();
+  let prior: PriorState = priorStateFromSnapshot(snapshot);
+  let previousObjects: KubeObject[] | null =
+    installed.objects && installed.objects.length > 0 ? installed.objects : null;
+  let previousStore = installed.objectStore;
+  // The data claims of the running install: protected (Retain) before anything else, and verified after each hop.
+  const baseline = storageSteps({
+    app,
+    snapshot,
+    release: { ...installedAsRelease(installed), objects: [] },
+    namespace,
+  });
+  let bindings: ClaimBinding[] = baseline.bindings.filter((b) => b.volumeUid !== null);
+  for (const claim of Object.values(installed.dataClaims)) {
+    if (!snapshot.claims.some((c) => c.name === claim && c.namespace === namespace)) {
+      warnings.push(`data claim ${namespace}/${claim} of KFP ${installed.version} was not found`);
+    }
+  }
+  warnings.push(...baseline.warnings);
+  storageOut.push(...baseline.storage.filter((s) => s.mode === "existing"));
+  steps.addAll(baseline.protect);
+
+  input.hops.forEach((hop, index) => {
+    const hopNumber = multiHop ? index + 1 : undefined;
+    const { release } = hop;
+    const canApply = release.objects.length > 0 && installed.era !== "ksonnet";
+    const strategy: "manifests" | "images" =
+      input.strategy === "images"
+        ? "images"
+        : input.strategy === "manifests"
+          ? "manifests"
+          : canApply
+            ? "manifests"
+            : "images";
+    if (strategy === "manifests" && release.objects.length === 0) {
+      refusals.push(
+        `strategy manifests needs the bundle of KFP ${release.version}; pass --manifests DIR or use --strategy images`,
+      );
+    }
+    let hopApp = app;
+    if (previousStore === "minio" && release.objectStore === "seaweedfs") {
+      if (input.objectStore === undefined) {
+        refusals.push(
+          `KFP ${release.version} replaces MinIO with SeaweedFS; the artifacts on the MinIO volume would be orphaned. Choose --object-store keep-minio (use the release's -minio variant) or --object-store seaweedfs (new artifact volume; the old minio claim is kept, never pruned)`,
+        );
+      } else if (input.objectStore === "keep-minio") {
+        refusals.push(
+          `KFP ${release.version} has no MinIO variant in its bundle, so --object-store keep-minio cannot be honoured`,
+        );
+      } else {
+        warnings.push(
+          `Object store moves to SeaweedFS at ${release.version}: artifacts written before stay on the MinIO claim, which is kept and never pruned`,
+        );
+        hopApp = {
+          ...app,
+          storage: {
+            ...app.storage,
+            objectStore: app.storage.objectStore.storageClass
+              ? { storageClass: app.storage.objectStore.storageClass }
+              : {},
+          },
+        };
+      }
+    }
+    previousStore = release.objectStore;
+    hopsOut.push({ from: hop.from, to: hop.to, strategy, reason: hop.reason });
+    if (refusals.length > 0) return;
+
+    if (strategy === "images") {
+      const images = imageSteps({ snapshot, namespace, release, current: imagesSoFar });
+      steps.addAll(images.steps, hopNumber);
+      if (images.steps.length === 0)
+        notes.push(`hop to ${release.version}: every KFP image is already at ${release.version}`);
+      if (images.deployments.length > 0) {
+        steps.add({ kind: "waitRollout", namespace, deployments: images.deployments }, hopNumber);
+      }
+      steps.add({ kind: "verifyBinding", namespace, claims: bindings }, hopNumber);
+      return;
+    }
+
+    const prepared = prepareReleaseObjects(release, namespace, snapshot);
+    refusals.push(...prepared.refusals);
+    notes.push(...prepared.conversions.map((c) => `convert ${c}`));
+    if (index === 0) notes.push(...prepared.notes);
+    const storage = storageSteps({ app: hopApp, snapshot, release, namespace });
+    refusals.push(...storage.refusals);
+    if (refusals.length > 0) return;
+    notes.push(...storage.notes);
+    for (const entry of storage.storage) {
+      if (!storageOut.some((s) => s.claim === entry.claim)) storageOut.push(entry);
+    }
+    const objectSteps = releaseObjectSteps({
+      objects: prepared.objects,
+      prior,
+      dataClaims: Object.values(release.dataClaims),
+    });
+    notes.push(...objectSteps.notes);
+    const going = pruneCandidates({
+      namespace,
+      previous: previousObjects,
+      snapshot: index === 0 ? snapshot : null,
+      target: prepared.objects,
+    });
+    const dataClaimNames = [
+      ...new Set([...Object.values(installed.dataClaims), ...Object.values(release.dataClaims)]),
+    ];
+    steps.addAll(ownerReferenceSteps(snapshot, namespace, going, dataClaimNames), hopNumber);
+    steps.addAll(objectSteps.crds, hopNumber);
+    steps.addAll(objectSteps.cluster, hopNumber);
+    steps.addAll(objectSteps.config, hopNumber);
+    steps.addAll(storage.provide, hopNumber);
+    steps.addAll(objectSteps.services, hopNumber);
+    steps.addAll(objectSteps.workloads, hopNumber);
+    steps.addAll(objectSteps.other, hopNumber);
+    steps.addAll(
+      storage.settle.filter((s) => s.kind !== "waitBound" || s.claims.some((c) => c.volumeUid === null)),
+      hopNumber,
+    );
+    if (objectSteps.deployments.length > 0) {
+      steps.add({ kind: "waitRollout", namespace, deployments: objectSteps.deployments }, hopNumber);
+    }
+    if (going.length > 0) {
+      steps.add(
+        {
+          kind: "prune",
+          objects: going,
+          reason: `dropped by KFP ${release.version} (stateless; data objects are never pruned)`,
+        },
+        hopNumber,
+      );
+    }
+    bindings = mergeBindings(bindings, storage.bindings);
+    steps.add({ kind: "verifyBinding", namespace, claims: bindings }, hopNumber);
+    prior = priorStateFromObjects(prepared.objects, prior);
+    previousObjects = prepared.objects;
+  });
+
+  refuseIfAny(
+    refusals,
+    `Cannot upgrade KFP ${snapshot.installedVersion ?? "(not installed)"} to ${input.hops.at(-1)?.to ?? "?"} in namespace "${namespace}"`,
+    "Nothing was changed. Fix the problems above and run the command again.",
+  );
+  const last = input.hops.at(-1);
+  if (last && bindings.length > 0) {
+    steps.add({
+      kind: "saveVolumeDefinitions",
+      namespace,
+      claims: bindings.map(({ role, claim }) => ({ role, claim })),
+    });
+  }
+  const strategies = new Set(hopsOut.map((h) => h.strategy));
+  return {
+    apiVersion: PLAN_API_VERSION,
+    kind: "Plan",
+    command: "upgrade",
+    namespace,
+    context: snapshot.context,
+    from: snapshot.installedVersion,
+    to: last?.to ?? snapshot.installedVersion ?? installed.version,
+    strategy: strategies.size > 1 ? "mixed" : (hopsOut[0]?.strategy ?? "manifests"),
+    hops: hopsOut,
+    storage: storageOut,
+    steps: steps.steps,
+    warnings,
+    notes,
+    createdAt: input.now.toISOString(),
+  };
+}
+
+function installedAsRelease(installed: UpgradePlanInput["installed"]): Release {
+  return { ...installed, variant: "default", objects: [], bundleDir: null };
+}
+
+function mergeBindings(before: ClaimBinding[], after: ClaimBinding[]): ClaimBinding[] {
+  const merged = new Map(before.map((b) => [b.claim, b]));
+  for (const binding of after) {
+    const known = merged.get(binding.claim);
+    merged.set(binding.claim, known && known.volumeUid !== null ? known : binding);
+  }
+  return [...merged.values()];
+}

@@ -1,0 +1,37 @@
+import { z } from "zod";
+import { stepSchema } from "./step.js";
+
+export const PLAN_API_VERSION = "kfp-upgrade/v1";
+
+export const planSchema = z.object({
+  apiVersion: z.literal(PLAN_API_VERSION),
+  kind: z.literal("Plan"),
+  command: z.enum(["deploy", "upgrade", "reinstall", "rollback"]),
+  namespace: z.string(),
+  context: z.string().nullable(),
+  from: z.string().nullable(),
+  to: z.string(),
+  strategy: z.enum(["manifests", "images", "mixed"]),
+  hops: z.array(
+    z.object({
+      from: z.string().nullable(),
+      to: z.string(),
+      strategy: z.enum(["manifests", "images"]),
+      reason: z.string(),
+    }),
+  ),
+  storage: z.array(
+    z.object({
+      role: z.string(),
+      claim: z.string(),
+      mode: z.enum(["pvName", "gcpDisk", "storageClass", "default", "existing"]),
+      volumeName: z.string().nullable(),
+      detail: z.string(),
+    }),
+  ),
+  steps: z.array(stepSchema),
+  warnings: z.array(z.string()),
+  notes: z.array(z.string()),
+  createdAt: z.string(),
+});
+export type Plan = z.infer<typeof planSchema>;

@@ -1,0 +1,159 @@
+import type { ClusterSnapshot } from "../kube/cluster-snapshot.js";
+import type { KubeObject } from "../release/kube-object.js";
+import { objectKey } from "./object-key.js";
+import { type ApplyGroup, applyGroupOf } from "./order.js";
+import type { StepDraft } from "./step-list.js";
+
+export interface ReleaseObjectSteps {
+  crds: StepDraft[];
+  cluster: StepDraft[];
+  config: StepDraft[];
+  services: StepDraft[];
+  workloads: StepDraft[];
+  other: StepDraft[];
+  deployments: string[];
+  notes: string[];
+}
+
+/** What the cluster holds before this hop: the snapshot for hop 1, the previous hop's release after that. */
+export interface PriorState {
+  exists(kind: string, namespace: string | null, name: string): boolean;
+  selectorOf(namespace: string, deployment: string): Record<string, string> | null;
+  secretExists(name: string): boolean;
+}
+
+export function priorStateFromSnapshot(snapshot: ClusterSnapshot): PriorState {
+  const keys = new Set(snapshot.objects.map((o) => objectKey(o.kind, o.namespace, o.name)));
+  for (const crd of snapshot.crds) keys.add(objectKey("CustomResourceDefinition", null, crd.name));
+  for (const d of snapshot.deployments) keys.add(objectKey("Deployment", d.namespace, d.name));
+  for (const c of snapshot.claims) keys.add(objectKey("PersistentVolumeClaim", c.namespace, c.name));
+  const secrets = new Set(snapshot.secrets);
+  return {
+    exists: (kind, namespace, name) => keys.has(objectKey(kind, namespace, name)),
+    selectorOf: (namespace, name) =>
+      snapshot.deployments.find((d) => d.namespace === namespace && d.name === name)?.selector ?? null,
+    secretExists: (name) => secrets.has(name),
+  };
+}
+
+export function priorStateFromObjects(objects: KubeObject[], previous: PriorState): PriorState {
+  const byKey = new Map(objects.map((o) => [objectKey(o.kind, o.metadata.namespace, o.metadata.name), o]));
+  return {
+    exists: (kind, namespace, name) =>
+      byKey.has(objectKey(kind, namespace, name)) || previous.exists(kind, namespace, name),
+    selectorOf: (namespace, name) => {
+      const object = byKey.get(objectKey("Deployment", namespace, name));
+      return object ? matchLabelsOf(object) : previous.selectorOf(namespace, name);
+    },
+    secretExists: (name) =>
+      previous.secretExists(name) || objects.some((o) => o.kind === "Secret" && o.metadata.name === name),
+  };
+}
+
+export function matchLabelsOf(deployment: KubeObject): Record<string, string> | null {
+  const selector = (deployment.spec as { selector?: { matchLabels?: Record<string, string> } } | undefined)
+    ?.selector;
+  return selector?.matchLabels ?? null;
+}
+
+function sameLabels(a: Record<string, string>, b: Record<string, string>): boolean {
+  const keys = Object.keys(a);
+  return keys.length === Object.keys(b).length && keys.every((key) => a[key] === b[key]);
+}
+
+/**
+ * Turns a release's objects into apply steps in the order of `order.ts`. Data claims and the Namespace are left to
+ * the storage and namespace steps; Secrets are only created when missing; a Deployment whose selector changed is
+ * recreated, because selectors are immutable (kubeflow/pipelines#2892).
+ */
+export function releaseObjectSteps(input: {
+  objects: KubeObject[];
+  prior: PriorState;
+  dataClaims: string[];
+}): ReleaseObjectSteps {
+  const result: ReleaseObjectSteps = {
+    crds: [],
+    cluster: [],
+    config: [],
+    services: [],
+    workloads: [],
+    other: [],
+    deployments: [],
+    notes: [],
+  };
+  const buckets = new Map<ApplyGroup, KubeObject[]>();
+  const secrets: KubeObject[] = [];
+  const otherClaims: KubeObject[] = [];
+  for (const object of input.objects) {
+    if (object.kind === "Namespace") continue;
+    if (object.kind === "PersistentVolumeClaim") {
+      if (!input.dataClaims.includes(object.metadata.name)) otherClaims.push(object);
+      continue;
+    }
+    if (object.kind === "Secret") {
+      secrets.push(object);
+      continue;
+    }
+    const group = applyGroupOf(object);
+    buckets.set(group, [...(buckets.get(group) ?? []), object]);
+  }
+  const action = (object: KubeObject) =>
+    input.prior.exists(object.kind, object.metadata.namespace ?? null, object.metadata.name)
+      ? ("update" as const)
+      : ("create" as const);
+  const apply = (group: string, objects: KubeObject[] | undefined): StepDraft[] =>
+    objects && objects.length > 0
+      ? [
+          {
+            kind: "applyObjects",
+            group,
+            force: true,
+            objects: objects.map((object) => ({ action: action(object), object })),
+          },
+        ]
+      : [];
+
+  const crds = buckets.get("crds") ?? [];
+  result.crds.push(...apply("crds", crds));
+  if (crds.length > 0)
+    result.crds.push({ kind: "waitEstablished", crds: crds.map((crd) => crd.metadata.name) });
+  result.cluster.push(...apply("cluster", buckets.get("cluster")));
+  result.config.push(...apply("rbac", buckets.get("rbac")));
+  const newSecrets = secrets.filter((secret) => !input.prior.secretExists(secret.metadata.name));
+  const keptSecrets = secrets.filter((secret) => input.prior.secretExists(secret.metadata.name));
+  if (newSecrets.length > 0)
+    result.config.push({ kind: "createIfAbsent", group: "secrets", objects: newSecrets });
+  if (keptSecrets.length > 0) {
+    result.notes.push(
+      `Secrets kept as they are (never overwritten): ${keptSecrets.map((s) => s.metadata.name).join(", ")}`,
+    );
+  }
+  result.config.push(...apply("config", buckets.get("config")));
+  if (otherClaims.length > 0)
+    result.config.push({ kind: "createIfAbsent", group: "claims", objects: otherClaims });
+  result.services.push(...apply("services", buckets.get("services")));
+
+  const workloads = buckets.get("workloads") ?? [];
+  const updatable: KubeObject[] = [];
+  for (const workload of workloads) {
+    const namespace = workload.metadata.namespace ?? "";
+    if (workload.kind === "Deployment") result.deployments.push(workload.metadata.name);
+    const before =
+      workload.kind === "Deployment" ? input.prior.selectorOf(namespace, workload.metadata.name) : null;
+    const after = matchLabelsOf(workload);
+    if (before && after && !sameLabels(before, after)) {
+      result.workloads.push({
+        kind: "recreateDeployment",
+        namespace,
+        name: workload.metadata.name,
+        reason: `selector changes from ${JSON.stringify(before)} to ${JSON.stringify(after)} (immutable)`,
+        object: workload,
+      });
+    } else {
+      updatable.push(workload);
+    }
+  }
+  result.workloads.push(...apply("workloads", updatable));
+  result.other.push(...apply("other", buckets.get("other")));
+  return result;
+}

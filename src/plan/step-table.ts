@@ -1,0 +1,216 @@
+import type { KubeObject } from "../release/kube-object.js";
+import type { Step, StepKind, StepOf } from "./step.js";
+
+export type ChangeSymbol = "+" | "~" | "-" | "±" | "…" | "✓";
+
+export interface Counts {
+  create: number;
+  update: number;
+  recreate: number;
+  delete: number;
+  wait: number;
+}
+
+interface StepEntry<K extends StepKind> {
+  /** One line per change, each starting with its symbol. */
+  lines(step: StepOf<K>): { symbol: ChangeSymbol; text: string }[];
+  /** How to undo the step, in words: what rollback or a user would do. */
+  undo(step: StepOf<K>): string;
+  count(step: StepOf<K>, counts: Counts): void;
+}
+
+const name = (object: KubeObject) =>
+  `${object.kind.toLowerCase()}/${object.metadata.name}${object.metadata.namespace ? ` -n ${object.metadata.namespace}` : ""}`;
+
+/** One entry per step kind: the text renderer, the counts line and the journal all read this table. */
+export const STEP_TABLE: { [K in StepKind]: StepEntry<K> } = {
+  ensureNamespace: {
+    lines: (s) => [
+      { symbol: s.exists ? "✓" : "+", text: `namespace/${s.name}${s.exists ? " (exists)" : ""}` },
+    ],
+    undo: (s) => (s.exists ? "nothing" : `delete namespace/${s.name} (only if empty)`),
+    count: (s, c) => {
+      if (!s.exists) c.create += 1;
+    },
+  },
+  applyObjects: {
+    lines: (s) =>
+      s.objects.map(({ action, object }) => ({
+        symbol: action === "create" ? "+" : "~",
+        text: name(object),
+      })),
+    undo: () => "re-apply the previous release's objects",
+    count: (s, c) => {
+      for (const { action } of s.objects) c[action] += 1;
+    },
+  },
+  createIfAbsent: {
+    lines: (s) =>
+      s.objects.map((object) => ({
+        symbol: "+",
+        text: `${name(object)} (only if absent; never overwritten)`,
+      })),
+    undo: () => "nothing: data and credentials are kept",
+    count: (s, c) => {
+      c.create += s.objects.length;
+    },
+  },
+  waitEstablished: {
+    lines: (s) => [{ symbol: "…", text: `wait until ${s.crds.length} CRDs are Established` }],
+    undo: () => "nothing",
+    count: (_s, c) => {
+      c.wait += 1;
+    },
+  },
+  setReclaimPolicy: {
+    lines: (s) => [
+      { symbol: "~", text: `persistentvolume/${s.volume}: reclaim policy ${s.from} -> ${s.to}` },
+    ],
+    undo: () => "nothing: Retain is kept, it only protects data",
+    count: (_s, c) => {
+      c.update += 1;
+    },
+  },
+  retainClaimVolumes: {
+    lines: (s) => [
+      { symbol: "~", text: `PVs bound to ${s.claims.join(", ")}: reclaim policy -> Retain once bound` },
+    ],
+    undo: () => "nothing: Retain is kept",
+    count: (s, c) => {
+      c.update += s.claims.length;
+    },
+  },
+  releaseClaimRef: {
+    lines: (s) => [
+      {
+        symbol: "~",
+        text: `persistentvolume/${s.volume}: clear stale claimRef ${s.staleClaim.namespace}/${s.staleClaim.name} (Released -> Available)`,
+      },
+    ],
+    undo: () => "nothing: the volume is bound again by its claim",
+    count: (_s, c) => {
+      c.update += 1;
+    },
+  },
+  ensureVolume: {
+    lines: (s) => [
+      { symbol: s.exists ? "✓" : "+", text: `persistentvolume/${s.volume.metadata.name} (${s.role})` },
+    ],
+    undo: () => "nothing: volumes are never deleted",
+    count: (s, c) => {
+      if (!s.exists) c.create += 1;
+    },
+  },
+  ensureClaim: {
+    lines: (s) => {
+      const spec = s.claim.spec as { volumeName?: string; storageClassName?: string };
+      const target = spec.volumeName
+        ? ` -> PV ${spec.volumeName}`
+        : spec.storageClassName
+          ? ` (StorageClass ${spec.storageClassName})`
+          : " (default StorageClass)";
+      return [{ symbol: s.exists ? "✓" : "+", text: `${name(s.claim)}${target}` }];
+    },
+    undo: () => "nothing: claims are never deleted",
+    count: (s, c) => {
+      if (!s.exists) c.create += 1;
+    },
+  },
+  waitBound: {
+    lines: (s) => [{ symbol: "…", text: `wait until ${s.claims.map((b) => b.claim).join(", ")} are Bound` }],
+    undo: () => "nothing",
+    count: (_s, c) => {
+      c.wait += 1;
+    },
+  },
+  stripOwnerReferences: {
+    lines: (s) => [
+      {
+        symbol: "~",
+        text: `${s.target.kind.toLowerCase()}/${s.target.name}: remove owner ${s.remove.map((r) => `${r.kind}/${r.name}`).join(", ")} (${s.reason})`,
+      },
+    ],
+    undo: () => "nothing: a data object should not be owned",
+    count: (_s, c) => {
+      c.update += 1;
+    },
+  },
+  recreateDeployment: {
+    lines: (s) => [
+      { symbol: "±", text: `deployment/${s.name} -n ${s.namespace}: delete and create (${s.reason})` },
+    ],
+    undo: () => "recreate the previous Deployment",
+    count: (_s, c) => {
+      c.recreate += 1;
+    },
+  },
+  setImages: {
+    lines: (s) =>
+      s.containers.map((container) => ({
+        symbol: "~",
+        text: `deployment/${s.deployment} -n ${s.namespace} [${container.name}]: ${container.from} -> ${container.to}`,
+      })),
+    undo: (s) => `set ${s.containers.map((c) => `${c.name}=${c.from}`).join(", ")}`,
+    count: (_s, c) => {
+      c.update += 1;
+    },
+  },
+  waitRollout: {
+    lines: (s) => [
+      { symbol: "…", text: `wait until ${s.deployments.length} Deployments are rolled out and Available` },
+    ],
+    undo: () => "nothing",
+    count: (_s, c) => {
+      c.wait += 1;
+    },
+  },
+  verifyBinding: {
+    lines: (s) => [
+      {
+        symbol: "✓",
+        text: `verify ${s.claims.map((b) => `${b.claim} -> ${b.volumeName ?? "(new PV)"}${b.volumeUid ? ` uid ${b.volumeUid}` : ""}`).join(", ") || "no data claims"}`,
+      },
+    ],
+    undo: () => "nothing",
+    count: () => {},
+  },
+  prune: {
+    lines: (s) =>
+      s.objects.map((ref) => ({
+        symbol: "-",
+        text: `${ref.kind.toLowerCase()}/${ref.name}${ref.namespace ? ` -n ${ref.namespace}` : ""} (${s.reason})`,
+      })),
+    undo: () => "re-apply the previous release's objects",
+    count: (s, c) => {
+      c.delete += s.objects.length;
+    },
+  },
+  saveVolumeDefinitions: {
+    lines: (s) => [
+      {
+        symbol: "✓",
+        text: `save the PV definitions of ${s.claims.map((c) => c.claim).join(", ")} to .kfp-upgrade/volumes/`,
+      },
+    ],
+    undo: () => "nothing",
+    count: () => {},
+  },
+};
+
+export function entryFor<K extends StepKind>(step: StepOf<K>): StepEntry<K> {
+  return STEP_TABLE[step.kind as K];
+}
+
+export function countSteps(steps: Step[]): Counts {
+  const counts: Counts = { create: 0, update: 0, recreate: 0, delete: 0, wait: 0 };
+  for (const step of steps) entryFor(step).count(step, counts);
+  return counts;
+}
+
+export function stepLines(step: Step): { symbol: ChangeSymbol; text: string }[] {
+  return entryFor(step).lines(step);
+}
+
+export function describeUndo(step: Step): string {
+  return entryFor(step).undo(step);
+}

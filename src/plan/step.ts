@@ -1,0 +1,145 @@
+import { z } from "zod";
+import { kubeObjectSchema } from "../release/kube-object.js";
+
+/**
+ * A Step is one explicit change (or wait, or check) the executor performs. Plans are lists of steps; the journal
+ * records each step's id as it completes, so a run can resume from the first unfinished one.
+ */
+const objectRefSchema = z.object({
+  apiVersion: z.string(),
+  kind: z.string(),
+  name: z.string(),
+  namespace: z.string().optional(),
+});
+
+const ownerRefSchema = z.object({
+  apiVersion: z.string(),
+  kind: z.string(),
+  name: z.string(),
+  uid: z.string(),
+});
+
+export const dataRoleSchema = z.enum(["mysql", "objectStore", "legacyObjectStore"]);
+export type DataRole = z.infer<typeof dataRoleSchema>;
+
+const claimBindingSchema = z.object({
+  role: dataRoleSchema,
+  claim: z.string(),
+  /** The PV the claim must be bound to, when known at plan time. */
+  volumeName: z.string().nullable(),
+  /** The PV's UID, when it existed at plan time; verified unchanged after. */
+  volumeUid: z.string().nullable(),
+});
+export type ClaimBinding = z.infer<typeof claimBindingSchema>;
+
+const base = {
+  id: z.string(),
+  /** 1-based hop number in a multi-hop upgrade; absent for single-hop plans. */
+  hop: z.number().int().positive().optional(),
+};
+
+export const objectActionSchema = z.enum(["create", "update"]);
+
+export const stepSchema = z.discriminatedUnion("kind", [
+  z.object({ ...base, kind: z.literal("ensureNamespace"), name: z.string(), exists: z.boolean() }),
+  z.object({
+    ...base,
+    kind: z.literal("applyObjects"),
+    group: z.string(),
+    objects: z.array(z.object({ action: objectActionSchema, object: kubeObjectSchema })),
+    /** Server-side apply with force: only objects the release owns. */
+    force: z.boolean(),
+  }),
+  z.object({
+    ...base,
+    kind: z.literal("createIfAbsent"),
+    group: z.string(),
+    /** Secrets: created when missing, never overwritten (custom credentials survive). */
+    objects: z.array(kubeObjectSchema),
+  }),
+  z.object({ ...base, kind: z.literal("waitEstablished"), crds: z.array(z.string()) }),
+  z.object({
+    ...base,
+    kind: z.literal("setReclaimPolicy"),
+    volume: z.string(),
+    from: z.string(),
+    to: z.literal("Retain"),
+  }),
+  z.object({
+    ...base,
+    kind: z.literal("retainClaimVolumes"),
+    namespace: z.string(),
+    /** Claims whose (dynamically provisioned) PVs are switched to Retain once bound. */
+    claims: z.array(z.string()),
+  }),
+  z.object({
+    ...base,
+    kind: z.literal("releaseClaimRef"),
+    volume: z.string(),
+    staleClaim: z.object({ namespace: z.string(), name: z.string(), uid: z.string().nullable() }),
+  }),
+  z.object({
+    ...base,
+    kind: z.literal("ensureVolume"),
+    role: dataRoleSchema,
+    volume: kubeObjectSchema,
+    exists: z.boolean(),
+  }),
+  z.object({
+    ...base,
+    kind: z.literal("ensureClaim"),
+    role: dataRoleSchema,
+    claim: kubeObjectSchema,
+    exists: z.boolean(),
+  }),
+  z.object({
+    ...base,
+    kind: z.literal("waitBound"),
+    namespace: z.string(),
+    claims: z.array(claimBindingSchema),
+  }),
+  z.object({
+    ...base,
+    kind: z.literal("stripOwnerReferences"),
+    target: objectRefSchema,
+    remove: z.array(ownerRefSchema),
+    reason: z.string(),
+  }),
+  z.object({
+    ...base,
+    kind: z.literal("recreateDeployment"),
+    namespace: z.string(),
+    name: z.string(),
+    reason: z.string(),
+    object: kubeObjectSchema,
+  }),
+  z.object({
+    ...base,
+    kind: z.literal("setImages"),
+    namespace: z.string(),
+    deployment: z.string(),
+    containers: z.array(z.object({ name: z.string(), from: z.string(), to: z.string() })),
+  }),
+  z.object({
+    ...base,
+    kind: z.literal("waitRollout"),
+    namespace: z.string(),
+    deployments: z.array(z.string()),
+  }),
+  z.object({
+    ...base,
+    kind: z.literal("verifyBinding"),
+    namespace: z.string(),
+    claims: z.array(claimBindingSchema),
+  }),
+  z.object({ ...base, kind: z.literal("prune"), objects: z.array(objectRefSchema), reason: z.string() }),
+  z.object({
+    ...base,
+    kind: z.literal("saveVolumeDefinitions"),
+    namespace: z.string(),
+    claims: z.array(z.object({ role: dataRoleSchema, claim: z.string() })),
+  }),
+]);
+export type Step = z.infer<typeof stepSchema>;
+export type StepKind = Step["kind"];
+export type StepOf<K extends StepKind> = Extract<Step, { kind: K }>;

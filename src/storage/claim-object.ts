@@ -1,0 +1,42 @@
+import type { KubeObject } from "../release/kube-object.js";
+import type { ResolvedStorage } from "./resolve-volume-storage.js";
+
+export const DEFAULT_CLAIM_SIZE = "20Gi";
+
+/**
+ * The data PVC as it must be created for a storage mode. The release's own PVC (labels, size, access modes) is the
+ * template; binding to a pre-created or GCP-disk PV uses `storageClassName: ""` plus `volumeName`, the one pattern
+ * that has worked in every KFP era (kubeflow/pipelines#2826).
+ */
+export function claimObject(options: {
+  name: string;
+  namespace: string;
+  template: KubeObject | undefined;
+  storage: ResolvedStorage;
+  volumeName: string | null;
+}): KubeObject {
+  const templateSpec = (options.template?.spec ?? {}) as Record<string, unknown>;
+  const resources = (templateSpec.resources as { requests?: { storage?: string } } | undefined)?.requests
+    ?.storage;
+  const spec: Record<string, unknown> = {
+    accessModes: (templateSpec.accessModes as string[] | undefined) ?? ["ReadWriteOnce"],
+    resources: { requests: { storage: resources ?? DEFAULT_CLAIM_SIZE } },
+  };
+  if (options.volumeName !== null) {
+    spec.storageClassName = "";
+    spec.volumeName = options.volumeName;
+  } else if (options.storage.mode === "storageClass") {
+    spec.storageClassName = options.storage.storageClass;
+  }
+  const labels = options.template?.metadata.labels;
+  return {
+    apiVersion: "v1",
+    kind: "PersistentVolumeClaim",
+    metadata: {
+      name: options.name,
+      namespace: options.namespace,
+      ...(labels ? { labels: { ...labels } } : {}),
+    },
+    spec,
+  };
+}

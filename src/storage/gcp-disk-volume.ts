@@ -1,0 +1,39 @@
+import type { KubeObject } from "../release/kube-object.js";
+
+export const GCE_PD_CSI_DRIVER = "pd.csi.storage.gke.io";
+
+/**
+ * A PV for an existing GCP persistent disk, declared at 20Gi ext4 like the ksonnet `storage.libsonnet` did (the
+ * artifact disk is 200 GB, but the claim asks for 20Gi). CSI when the cluster has the PD CSI driver, in-tree
+ * `gcePersistentDisk` otherwise. Retain, so the disk outlives the namespace.
+ */
+export function gcpDiskVolume(options: {
+  volumeName: string;
+  disk: string;
+  project: string;
+  zone: string;
+  useCsi: boolean;
+  capacity?: string;
+}): KubeObject {
+  const source = options.useCsi
+    ? {
+        csi: {
+          driver: GCE_PD_CSI_DRIVER,
+          volumeHandle: `projects/${options.project}/zones/${options.zone}/disks/${options.disk}`,
+          fsType: "ext4",
+        },
+      }
+    : { gcePersistentDisk: { pdName: options.disk, fsType: "ext4" } };
+  return {
+    apiVersion: "v1",
+    kind: "PersistentVolume",
+    metadata: { name: options.volumeName, labels: { "app.kubernetes.io/managed-by": "kfp-upgrade" } },
+    spec: {
+      capacity: { storage: options.capacity ?? "20Gi" },
+      accessModes: ["ReadWriteOnce"],
+      persistentVolumeReclaimPolicy: "Retain",
+      storageClassName: "",
+      ...source,
+    },
+  };
+}
