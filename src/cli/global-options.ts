@@ -1,0 +1,26 @@
+import { z } from "zod";
+
+/** Flags every command accepts; commander parses them once on the program, zod validates them here. */
+export const globalOptionsSchema = z.object({
+  appDir: z.string().default("."),
+  kubeconfig: z.string().optional(),
+  context: z.string().optional(),
+  namespace: z.string().optional(),
+  dryRun: z.boolean().default(false),
+  output: z.enum(["text", "yaml", "json"]).default("text"),
+  yes: z.boolean().default(false),
+  timeout: z.coerce.number().int().positive().default(600),
+  quiet: z.boolean().default(false),
+  verbose: z.boolean().default(false),
+  manifests: z.string().optional(),
+});
+export type GlobalOptions = z.infer<typeof globalOptionsSchema>;
+
+export const storageFlagsSchema = z.object({
+  mysqlPv: z.string().min(1).optional(),
+  minioPv: z.string().min(1).optional(),
+  mysqlPd: z.string().min(1).optional(),
+  minioPd: z.string().min(1).optional(),
+  storageClass: z.string().min(1).optional(),
+});
+export type StorageFlags = z.infer<typeof storageFlagsSchema>;

@@ -1,0 +1,46 @@
+import type { KubeClient } from "../kube/kube-client.js";
+import { PROTECTED_KINDS } from "../plan/order.js";
+import type { Step } from "../plan/step.js";
+import type { KubeObject, ObjectRef } from "../release/kube-object.js";
+import { cleanObject } from "./clean-object.js";
+
+export function refKey(ref: ObjectRef): string {
+  return JSON.stringify([ref.apiVersion, ref.kind, ref.namespace ?? "", ref.name]);
+}
+
+export function refFromKey(key: string): ObjectRef {
+  const [apiVersion, kind, namespace, name] = JSON.parse(key) as [string, string, string, string];
+  return { apiVersion, kind, name, ...(namespace ? { namespace } : {}) };
+}
+
+/** The stateless objects a hop's steps change. Data objects and Secrets are never captured nor restored. */
+export function touchedStatelessRefs(steps: Step[]): ObjectRef[] {
+  const refs = new Map<string, ObjectRef>();
+  const add = (ref: ObjectRef) => {
+    if (PROTECTED_KINDS.has(ref.kind) || ref.kind === "CustomResourceDefinition") return;
+    refs.set(refKey(ref), ref);
+  };
+  const refOfObject = (object: KubeObject): ObjectRef => ({
+    apiVersion: object.apiVersion,
+    kind: object.kind,
+    name: object.metadata.name,
+    namespace: object.metadata.namespace,
+  });
+  for (const step of steps) {
+    if (step.kind === "applyObjects") for (const { object } of step.objects) add(refOfObject(object));
+    else if (step.kind === "recreateDeployment") add(refOfObject(step.object));
+    else if (step.kind === "setImages") {
+      add({ apiVersion: "apps/v1", kind: "Deployment", name: step.deployment, namespace: step.namespace });
+    } else if (step.kind === "prune") for (const ref of step.objects) add(ref);
+  }
+  return [...refs.values()];
+}
+
+export async function captureBefore(client: KubeClient, refs: ObjectRef[]): Promise<[string, KubeObject | null][]> {
+  return Promise.all(
+    refs.map(async (ref): Promise<[string, KubeObject | null]> => {
+      const object = await client.get(ref);
+      return [refKey(ref), object ? cleanObject(object) : null];
+    }),
+  );
+}

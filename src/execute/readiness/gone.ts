@@ -1,0 +1,6 @@
+import type { KubeObject } from "../../release/kube-object.js";
+import { type Readiness, ready, waiting } from "./readiness.js";
+
+export function goneReadiness(object: KubeObject | null): Readiness {
+  return object === null ? ready("Deleted") : waiting("Waiting for the object to be deleted");
+}

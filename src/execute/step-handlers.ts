@@ -1,0 +1,249 @@
+import { InternalError, KubeApiError, VerificationFailed } from "../errors.js";
+import { PROTECTED_KINDS } from "../plan/order.js";
+import type { StepKind, StepOf } from "../plan/step.js";
+import type { ObjectRef } from "../release/kube-object.js";
+import { describeRef } from "../release/kube-object.js";
+import { exportVolumeDefinition } from "../storage/export-volume-definition.js";
+import type { ExecutionContext } from "./execution-context.js";
+import { crdReadiness } from "./readiness/apiextensions-v1-crd.js";
+import { deploymentReadiness } from "./readiness/apps-v1-deployment.js";
+import { goneReadiness } from "./readiness/gone.js";
+import { claimReadiness } from "./readiness/v1-persistent-volume-claim.js";
+import { waitAll } from "./wait-all.js";
+
+type Handler<K extends StepKind> = (step: StepOf<K>, ctx: ExecutionContext) => Promise<string>;
+
+const pvRef = (name: string): ObjectRef => ({ apiVersion: "v1", kind: "PersistentVolume", name });
+const pvcRef = (namespace: string, name: string): ObjectRef => ({
+  apiVersion: "v1",
+  kind: "PersistentVolumeClaim",
+  name,
+  namespace,
+});
+const deploymentRef = (namespace: string, name: string): ObjectRef => ({
+  apiVersion: "apps/v1",
+  kind: "Deployment",
+  name,
+  namespace,
+});
+
+/** One handler per step kind. Each is idempotent: a resumed run may execute a step a second time. */
+export const STEP_HANDLERS: { [K in StepKind]: Handler<K> } = {
+  async ensureNamespace(step, ctx) {
+    const ref: ObjectRef = { apiVersion: "v1", kind: "Namespace", name: step.name };
+    const existing = await ctx.client.get(ref);
+    if (existing) {
+      if ((existing.status as { phase?: string } | undefined)?.phase === "Terminating") {
+        throw new KubeApiError(`namespace/${step.name} is Terminating (was it deleted while the run was going on?)`, {
+          code: "NAMESPACE_TERMINATING",
+          hint: "Wait until the namespace is gone, then run `kfp-upgrade reinstall` to re-attach the volumes.",
+        });
+      }
+      return "exists";
+    }
+    await ctx.client.create({ apiVersion: "v1", kind: "Namespace", metadata: { name: step.name } });
+    return "created";
+  },
+
+  async applyObjects(step, ctx) {
+    let done = 0;
+    for (const { object } of step.objects) {
+      await ctx.client.apply(object, { force: step.force });
+      done += 1;
+      ctx.progress(`${done}/${step.objects.length} applied (${describeRef({ ...object.metadata, ...object })})`);
+    }
+    return `${done} objects applied`;
+  },
+
+  async createIfAbsent(step, ctx) {
+    let created = 0;
+    for (const object of step.objects) {
+      const ref = { apiVersion: object.apiVersion, kind: object.kind, name: object.metadata.name, namespace: object.metadata.namespace };
+      if (await ctx.client.get(ref)) continue;
+      try {
+        await ctx.client.create(object);
+        created += 1;
+      } catch (error) {
+        if (!(error instanceof KubeApiError && error.statusCode === 409)) throw error;
+      }
+    }
+    return `${created} created, ${step.objects.length - created} kept as they were`;
+  },
+
+  async waitEstablished(step, ctx) {
+    const refs = step.crds.map((name) => ({ apiVersion: "apiextensions.k8s.io/v1", kind: "CustomResourceDefinition", name }));
+    await waitAll(ctx, refs, crdReadiness, "CRDs established");
+    return `${refs.length} CRDs established`;
+  },
+
+  async setReclaimPolicy(step, ctx) {
+    await ctx.client.patch(pvRef(step.volume), { spec: { persistentVolumeReclaimPolicy: step.to } }, "merge");
+    return `persistentvolume/${step.volume} reclaim policy ${step.to}`;
+  },
+
+  async retainClaimVolumes(step, ctx) {
+    const refs = step.claims.map((claim) => pvcRef(step.namespace, claim));
+    await waitAll(ctx, refs, claimReadiness, "claims bound");
+    const switched: string[] = [];
+    for (const ref of refs) {
+      const claim = await ctx.client.get(ref);
+      const volumeName = (claim?.spec as { volumeName?: string } | undefined)?.volumeName;
+      if (!volumeName) continue;
+      const volume = await ctx.client.get(pvRef(volumeName));
+      if ((volume?.spec as { persistentVolumeReclaimPolicy?: string } | undefined)?.persistentVolumeReclaimPolicy === "Retain") continue;
+      await ctx.client.patch(pvRef(volumeName), { spec: { persistentVolumeReclaimPolicy: "Retain" } }, "merge");
+      switched.push(volumeName);
+    }
+    return switched.length > 0 ? `switched to Retain: ${switched.join(", ")}` : "already Retain";
+  },
+
+  async releaseClaimRef(step, ctx) {
+    const volume = await ctx.client.get(pvRef(step.volume));
+    if (!volume) throw new VerificationFailed("PV_MISSING", `persistentvolume/${step.volume} disappeared`);
+    const claimRef = (volume.spec as { claimRef?: { namespace?: string; name?: string; uid?: string } }).claimRef;
+    const phase = (volume.status as { phase?: string } | undefined)?.phase;
+    if (!claimRef || phase === "Available") return "already available";
+    if (phase === "Bound") {
+      throw new VerificationFailed(
+        "PV_BOUND_ELSEWHERE",
+        `persistentvolume/${step.volume} was bound to ${claimRef.namespace}/${claimRef.name} while the run was going on`,
+        { hint: "Another claim took the volume; check `kubectl get pv` before retrying." },
+      );
+    }
+    await ctx.client.patch(pvRef(step.volume), { spec: { claimRef: null } }, "merge");
+    return `claimRef ${claimRef.namespace}/${claimRef.name} cleared`;
+  },
+
+  async ensureVolume(step, ctx) {
+    if (await ctx.client.get(pvRef(step.volume.metadata.name))) return "exists";
+    await ctx.client.create(step.volume);
+    return "created";
+  },
+
+  async ensureClaim(step, ctx) {
+    const ref = pvcRef(step.claim.metadata.namespace ?? "", step.claim.metadata.name);
+    const existing = await ctx.client.get(ref);
+    const wanted = (step.claim.spec as { volumeName?: string }).volumeName;
+    if (existing) {
+      const actual = (existing.spec as { volumeName?: string }).volumeName;
+      if (wanted && actual && actual !== wanted) {
+        throw new VerificationFailed(
+          "CLAIM_BOUND_ELSEWHERE",
+          `${describeRef(ref)} exists and is bound to PV ${actual}, not ${wanted}`,
+        );
+      }
+      return "exists";
+    }
+    await ctx.client.create(step.claim);
+    return wanted ? `created, bound to PV ${wanted}` : "created";
+  },
+
+  async waitBound(step, ctx) {
+    const refs = step.claims.map((binding) => pvcRef(step.namespace, binding.claim));
+    await waitAll(ctx, refs, claimReadiness, "claims bound");
+    for (const binding of step.claims) {
+      await recordBinding(ctx, step.namespace, binding.claim, binding.volumeName);
+    }
+    return step.claims.map((b) => `${b.claim} -> ${ctx.bindings.get(b.claim)?.volumeName}`).join(", ");
+  },
+
+  async stripOwnerReferences(step, ctx) {
+    const object = await ctx.client.get(step.target);
+    if (!object) return "object not found";
+    const removeUids = new Set(step.remove.map((ref) => ref.uid));
+    const current = ((object.metadata as { ownerReferences?: { uid: string }[] }).ownerReferences ?? []);
+    const kept = current.filter((ref) => !removeUids.has(ref.uid));
+    if (kept.length === current.length) return "no owner references to remove";
+    await ctx.client.patch(step.target, { metadata: { ownerReferences: kept.length > 0 ? kept : null } }, "merge");
+    return `removed ${current.length - kept.length} owner references`;
+  },
+
+  async recreateDeployment(step, ctx) {
+    const ref = deploymentRef(step.namespace, step.name);
+    await ctx.client.delete(ref, { propagationPolicy: "Background" });
+    await waitAll(ctx, [ref], goneReadiness, "deleted");
+    await ctx.client.apply(step.object, { force: true });
+    return "deleted and created again";
+  },
+
+  async setImages(step, ctx) {
+    const ref = deploymentRef(step.namespace, step.deployment);
+    const body = { spec: { template: { spec: { containers: step.containers.map((c) => ({ name: c.name, image: c.to })) } } } };
+    await ctx.client.patch(ref, body, "strategic");
+    return step.containers.map((c) => `${c.name}=${c.to}`).join(", ");
+  },
+
+  async waitRollout(step, ctx) {
+    const refs = step.deployments.map((name) => deploymentRef(step.namespace, name));
+    await waitAll(ctx, refs, deploymentReadiness, "Deployments available");
+    return `${refs.length} Deployments available`;
+  },
+
+  async verifyBinding(step, ctx) {
+    const problems: string[] = [];
+    for (const binding of step.claims) {
+      const claim = await ctx.client.get(pvcRef(step.namespace, binding.claim));
+      const volumeName = (claim?.spec as { volumeName?: string } | undefined)?.volumeName ?? null;
+      const phase = (claim?.status as { phase?: string } | undefined)?.phase;
+      if (!claim || phase !== "Bound" || !volumeName) {
+        problems.push(`${binding.claim} is ${claim ? (phase ?? "Pending") : "missing"}`);
+        continue;
+      }
+      const volume = await ctx.client.get(pvRef(volumeName));
+      const uid = (volume?.metadata as { uid?: string } | undefined)?.uid ?? null;
+      const expectedName = binding.volumeName ?? ctx.bindings.get(binding.claim)?.volumeName ?? null;
+      const expectedUid = binding.volumeUid ?? ctx.bindings.get(binding.claim)?.volumeUid ?? null;
+      if (expectedName !== null && volumeName !== expectedName) {
+        problems.push(`${binding.claim} is bound to PV ${volumeName}, expected ${expectedName}`);
+      } else if (expectedUid !== null && uid !== expectedUid) {
+        problems.push(`PV ${volumeName} behind ${binding.claim} has UID ${uid}, expected ${expectedUid}: it was replaced`);
+      } else if (uid !== null) {
+        ctx.bindings.set(binding.claim, { volumeName, volumeUid: uid });
+      }
+    }
+    if (problems.length > 0) {
+      throw new VerificationFailed("PV_UID_CHANGED", `data volumes changed during the run: ${problems.join("; ")}`, {
+        hint: "Stop and inspect the PVs (`kubectl get pv -o wide`) before doing anything else; the data may be on the old PV.",
+      });
+    }
+    return step.claims.map((b) => `${b.claim} -> ${ctx.bindings.get(b.claim)?.volumeName ?? "?"}`).join(", ") || "nothing to verify";
+  },
+
+  async prune(step, ctx) {
+    let deleted = 0;
+    for (const ref of step.objects) {
+      if (PROTECTED_KINDS.has(ref.kind) || ref.kind === "CustomResourceDefinition") {
+        throw new InternalError(`refusing to prune ${describeRef(ref)}: data and cluster-wide kinds are never pruned`);
+      }
+      if (await ctx.client.delete(ref, { propagationPolicy: "Background" })) deleted += 1;
+    }
+    return `${deleted} deleted`;
+  },
+
+  async saveVolumeDefinitions(step, ctx) {
+    const saved: string[] = [];
+    for (const { role, claim } of step.claims) {
+      if (role === "legacyObjectStore") continue;
+      const pvc = await ctx.client.get(pvcRef(step.namespace, claim));
+      const volumeName = (pvc?.spec as { volumeName?: string } | undefined)?.volumeName;
+      if (!volumeName) continue;
+      const volume = await ctx.client.get(pvRef(volumeName));
+      if (!volume) continue;
+      await ctx.saveVolume(role, exportVolumeDefinition(volume));
+      saved.push(volumeName);
+    }
+    return `saved ${saved.join(", ") || "nothing"}`;
+  },
+};
+
+async function recordBinding(ctx: ExecutionContext, namespace: string, claimName: string, expected: string | null) {
+  const claim = await ctx.client.get(pvcRef(namespace, claimName));
+  const volumeName = (claim?.spec as { volumeName?: string } | undefined)?.volumeName;
+  if (!volumeName) return;
+  if (expected !== null && volumeName !== expected) {
+    throw new VerificationFailed("CLAIM_BOUND_ELSEWHERE", `${claimName} bound to PV ${volumeName}, expected ${expected}`);
+  }
+  const volume = await ctx.client.get(pvRef(volumeName));
+  const uid = (volume?.metadata as { uid?: string } | undefined)?.uid;
+  if (uid) ctx.bindings.set(claimName, { volumeName, volumeUid: uid });
+}
