@@ -1,0 +1,37 @@
+import path from "node:path";
+
+export const APP_FILE_NAME = "kfp-app.yaml";
+export const STATE_DIR_NAME = ".kfp-upgrade";
+
+export type VolumeRole = "mysql" | "objectStore";
+
+export interface AppPaths {
+  dir: string;
+  appFile: string;
+  stateDir: string;
+  historyFile: string;
+  journalDir: string;
+  journalFile: string;
+  journalPlanFile: string;
+  volumesDir: string;
+  volumeFile: (role: VolumeRole) => string;
+}
+
+/** Where everything lives inside a KFAPP directory; the one place that spells these names. */
+export function appPaths(dir: string): AppPaths {
+  const root = path.resolve(dir);
+  const stateDir = path.join(root, STATE_DIR_NAME);
+  const journalDir = path.join(stateDir, "journal");
+  const volumesDir = path.join(stateDir, "volumes");
+  return {
+    dir: root,
+    appFile: path.join(root, APP_FILE_NAME),
+    stateDir,
+    historyFile: path.join(stateDir, "history.jsonl"),
+    journalDir,
+    journalFile: path.join(journalDir, "journal.json"),
+    journalPlanFile: path.join(journalDir, "plan.json"),
+    volumesDir,
+    volumeFile: (role) => path.join(volumesDir, `${role}.yaml`),
+  };
+}
