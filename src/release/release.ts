@@ -11,4 +11,9 @@ export interface Release extends ReleaseInfo {
   objects: KubeObject[];
   /** Where the objects came from: a bundle directory, or null when only the catalogue is known. */
   bundleDir: string | null;
+  /**
+   * What the user should read before trusting this release: how the tag was read, where the bundle disagrees with
+   * the catalogue. Optional so objects built before it existed stay valid; `resolveRelease` always sets it.
+   */
+  warnings?: string[];
 }

@@ -1,0 +1,73 @@
+import { UsageError } from "../errors.js";
+import { compareVersions, inRange } from "./compare-versions.js";
+import type { Release } from "./release.js";
+import type { MysqlSeries, ObjectStore, ReleaseInfo } from "./release-info.js";
+
+export type Variant = Release["variant"];
+export type Era = ReleaseInfo["era"];
+
+/** The KFP-built images moved from `gcr.io/ml-pipeline/<n>` to `ghcr.io/kubeflow/kfp-<n>` in 2.4.0 (PR #11526). */
+export const GHCR_SINCE = "2.4.0";
+/** The first tag with `manifests/kustomize`; before it KFP shipped as the ksonnet `kubeflow/pipeline` package. */
+export const KUSTOMIZE_SINCE = "0.1.26";
+/** 2.15.0 replaced MinIO with SeaweedFS and moved the API server to GORM v2 with a one-way schema migration. */
+export const SEAWEEDFS_SINCE = "2.15.0";
+/** Only the 2.15 line ships `env/platform-agnostic-minio`; 2.16 dropped it. */
+const MINIO_VARIANT = { since: "2.15.0", before: "2.16.0" };
+
+/** MySQL image series by KFP version (`third-party/mysql`, earlier `env/<env>/mysql` and ksonnet `mysql.libsonnet`). */
+const MYSQL_SERIES_RANGES: readonly { series: MysqlSeries; before?: string }[] = [
+  { series: "5.6", before: "1.5.0" },
+  { series: "5.7", before: "2.0.0" },
+  { series: "8.0", before: "2.14.0" },
+  { series: "8.4" },
+];
+
+/**
+ * The object-store PVC by version. The ksonnet package called it `minio-pv-claim` until kubeflow/kubeflow#2425
+ * (Feb 2019, shipped with 0.1.9) renamed it `minio-pvc`. kfctl 0.7–1.0 installs also used `minio-pv-claim`, but that
+ * is a property of the distribution, not of the KFP version, so the cluster snapshot has to tell.
+ */
+const MINIO_CLAIM_RANGES: readonly { claim: string; before?: string }[] = [
+  { claim: "minio-pv-claim", before: "0.1.9" },
+  { claim: "minio-pvc" },
+];
+
+export const MYSQL_CLAIM = "mysql-pv-claim";
+export const SEAWEEDFS_CLAIM = "seaweedfs-pvc";
+
+export function registryFor(version: string): string {
+  return compareVersions(version, GHCR_SINCE) >= 0 ? "ghcr.io/kubeflow" : "gcr.io/ml-pipeline";
+}
+
+export function eraFor(version: string): Era {
+  return compareVersions(version, KUSTOMIZE_SINCE) >= 0 ? "kustomize" : "ksonnet";
+}
+
+export function mysqlSeriesFor(version: string): MysqlSeries {
+  const range = MYSQL_SERIES_RANGES.find((r) => inRange(version, { before: r.before }));
+  return range?.series ?? "8.4";
+}
+
+export function hasMinioVariant(version: string): boolean {
+  return inRange(version, MINIO_VARIANT);
+}
+
+/** Throws when the MinIO variant was asked for a version whose manifests never offered it. */
+export function objectStoreFor(version: string, variant: Variant = "default"): ObjectStore {
+  const seaweedfsByDefault = compareVersions(version, SEAWEEDFS_SINCE) >= 0;
+  if (variant === "minio" && seaweedfsByDefault && !hasMinioVariant(version)) {
+    throw new UsageError("VARIANT_UNAVAILABLE", `KFP ${version} has no MinIO variant`, {
+      hint: "Only the 2.15 line ships env/platform-agnostic-minio; use 2.15.x to stay on MinIO, or the default SeaweedFS variant",
+    });
+  }
+  return seaweedfsByDefault && variant === "default" ? "seaweedfs" : "minio";
+}
+
+export function dataClaimsFor(version: string, variant: Variant = "default"): ReleaseInfo["dataClaims"] {
+  const objectStore =
+    objectStoreFor(version, variant) === "seaweedfs"
+      ? SEAWEEDFS_CLAIM
+      : (MINIO_CLAIM_RANGES.find((r) => inRange(version, { before: r.before }))?.claim ?? "minio-pvc");
+  return { mysql: MYSQL_CLAIM, objectStore };
+}

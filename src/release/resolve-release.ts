@@ -1,0 +1,79 @@
+import { statSync } from "node:fs";
+import { ConfigError } from "../errors.js";
+import { withVariant } from "./build-release-info.js";
+import { CATALOGUE, type Catalogue, findRelease } from "./catalogue.js";
+import { compareReleaseInfo } from "./compare-release-info.js";
+import { deriveReleaseInfo } from "./derive-release-info.js";
+import { findBundleDir } from "./find-bundle-dir.js";
+import { loadBundle } from "./load-bundle.js";
+import { resolveTag } from "./normalize-tag.js";
+import type { Release } from "./release.js";
+import type { ReleaseInfo } from "./release-info.js";
+import { hasMinioVariant, objectStoreFor, type Variant } from "./release-rules.js";
+
+export interface ResolveReleaseOptions {
+  tag: string;
+  /** A directory of `<version>/` bundles; null or absent when only the catalogue is used. */
+  manifestsDir?: string | null;
+  variant?: Variant;
+  catalogue?: Catalogue;
+}
+
+/**
+ * A tag to one Release: the catalogue's facts, and when `manifestsDir` has a bundle for the version, its objects
+ * and the facts derived from them (which win, since they are what gets applied). Disagreements become warnings.
+ */
+export async function resolveRelease(options: ResolveReleaseOptions): Promise<Release> {
+  const catalogue = options.catalogue ?? CATALOGUE;
+  const variant = options.variant ?? "default";
+  const manifestsDir = options.manifestsDir ?? null;
+  if (manifestsDir !== null && !statSync(manifestsDir, { throwIfNoEntry: false })?.isDirectory()) {
+    throw new ConfigError("MANIFESTS_DIR_MISSING", `Manifests directory ${manifestsDir} does not exist`, {
+      hint: "Pass --manifests DIR (or KFP_UPGRADE_MANIFESTS) naming a directory with one <version>/ bundle per release",
+    });
+  }
+  const { version, note } = resolveTag(options.tag, catalogue, {
+    hasBundle: (candidate) => manifestsDir !== null && findBundleDir(manifestsDir, candidate) !== null,
+  });
+  const warnings = note === undefined ? [] : [note];
+  const entry = findRelease(catalogue, version);
+  const bundleDir = manifestsDir === null ? null : findBundleDir(manifestsDir, version);
+
+  if (bundleDir === null) {
+    if (!entry)
+      throw new ConfigError("RELEASE_UNKNOWN", `KFP ${version} has neither a catalogue entry nor a bundle`);
+    if (manifestsDir !== null) {
+      warnings.push(`${manifestsDir} has no bundle for ${version}; only the catalogue's images are known`);
+    }
+    return { ...withVariant(entry, variant), variant, objects: [], bundleDir: null, warnings };
+  }
+
+  const bundle = await loadBundle(bundleDir, { variant });
+  if (variant === "minio" && !bundle.hasMinioVariant && objectStoreFor(version) !== "minio") {
+    throw new ConfigError("VARIANT_MISSING", `Bundle ${bundleDir} has no MinIO variant (<name>-minio.yaml)`, {
+      hint: `Render env/platform-agnostic-minio of ${version} into ${bundleDir}/platform-agnostic-minio.yaml`,
+    });
+  }
+  const derived = deriveReleaseInfo(bundle.objects, `Bundle ${bundleDir}`);
+  if (derived.version !== version) {
+    throw new ConfigError(
+      "BUNDLE_VERSION_MISMATCH",
+      `Bundle ${bundleDir} holds KFP ${derived.version} (its appVersion or API server image), not ${version}`,
+      { hint: `Move it to a directory named ${derived.version}, or re-render it from tag ${version}` },
+    );
+  }
+  const info: ReleaseInfo = entry
+    ? {
+        ...derived,
+        era: entry.era,
+        ...(entry.kubeflowCommit ? { kubeflowCommit: entry.kubeflowCommit } : {}),
+      }
+    : derived;
+  if (entry && variant === "minio" && !hasMinioVariant(version) && objectStoreFor(version) !== "minio") {
+    warnings.push(`the catalogue knows no MinIO variant of ${version}, so the bundle was not cross-checked`);
+  } else if (entry) {
+    const differences = compareReleaseInfo(withVariant(entry, variant), derived);
+    warnings.push(...differences.map((difference) => `bundle differs from the catalogue: ${difference}`));
+  }
+  return { ...info, variant, objects: bundle.objects, bundleDir, warnings };
+}
