@@ -52,9 +52,7 @@ export const volumeStateSchema = z.object({
   name: z.string(),
   uid: z.string(),
   phase: z.string(),
-  claimRef: z
-    .object({ namespace: z.string(), name: z.string(), uid: z.string().nullable() })
-    .nullable(),
+  claimRef: z.object({ namespace: z.string(), name: z.string(), uid: z.string().nullable() }).nullable(),
   capacityBytes: z.number(),
   accessModes: z.array(z.string()),
   reclaimPolicy: z.string(),

@@ -1,0 +1,374 @@
+import type { KubeConfig } from "@kubernetes/client-node";
+import { KubeApiError } from "../errors.js";
+import { describeRef, type KubeObject, type ObjectRef, refOf } from "../release/kube-object.js";
+import { classifyError, type ErrorContext, toKubeApiError } from "./api-error.js";
+import { ApiTransport, type QueryParams } from "./api-transport.js";
+import { Discovery, type ResourceInfo } from "./discovery.js";
+import {
+  type AccessCheck,
+  type AccessResult,
+  type ApplyOptions,
+  type DeleteOptions,
+  FIELD_MANAGER,
+  type KubeClient,
+  type ListOptions,
+  type PatchType,
+  type ServerVersion,
+  type WaitCheck,
+  type WaitOptions,
+  type WaitResult,
+  type WriteOptions,
+} from "./kube-client.js";
+import { withRetry } from "./retry.js";
+import { waitForObject } from "./wait-for-object.js";
+
+export interface HttpKubeClientOptions {
+  kubeConfig: KubeConfig;
+  server: string;
+  context: string | null;
+  user: string | null;
+  namespace: string;
+  /** How long transient failures are retried before they surface (default 30). */
+  retrySeconds?: number | undefined;
+  /** A single request with no answer for this long is abandoned and retried (default 60). */
+  requestTimeoutSeconds?: number | undefined;
+}
+
+const PATCH_CONTENT_TYPES: Record<PatchType, string> = {
+  merge: "application/merge-patch+json",
+  json: "application/json-patch+json",
+  strategic: "application/strategic-merge-patch+json",
+};
+const APPLY_CONTENT_TYPE = "application/apply-patch+yaml";
+const METADATA_LIST_ACCEPT = [
+  "application/json;as=PartialObjectMetadataList;v=v1;g=meta.k8s.io",
+  "application/json;as=PartialObjectMetadataList;v=v1beta1;g=meta.k8s.io",
+  "application/json",
+].join(",");
+const LIST_PAGE_SIZE = 500;
+// The server ends a watch after this; we list again and re-watch, which also bounds a silently stalled stream.
+const WATCH_SERVER_TIMEOUT_SECONDS = 300;
+
+interface Location {
+  info: ResourceInfo;
+  namespace: string | undefined;
+  collection: string;
+  path: string;
+}
+
+/** KubeClient over HTTP(S): the only implementation that talks to a real API server. */
+export class HttpKubeClient implements KubeClient {
+  readonly context: string | null;
+  readonly defaultNamespace: string;
+  readonly cluster: string;
+  readonly user: string | null;
+  private readonly transport: ApiTransport;
+  private readonly discovery: Discovery;
+  private readonly retrySeconds: number;
+
+  constructor(options: HttpKubeClientOptions) {
+    this.context = options.context;
+    this.defaultNamespace = options.namespace;
+    this.cluster = options.server;
+    this.user = options.user;
+    this.retrySeconds = options.retrySeconds ?? 30;
+    this.transport = new ApiTransport(
+      options.kubeConfig,
+      options.server,
+      options.requestTimeoutSeconds ?? 60,
+    );
+    this.discovery = new Discovery((path, accept) => this.transport.request({ method: "GET", path, accept }));
+  }
+
+  requestCount(): number {
+    return this.transport.requestCount();
+  }
+
+  get(ref: ObjectRef): Promise<KubeObject | null> {
+    return this.run({ verb: "get", ref }, async () => {
+      const location = await this.locate(ref, { allowUnserved: true });
+      if (!location) return null;
+      try {
+        return await this.transport.request<KubeObject>({ method: "GET", path: location.path });
+      } catch (error) {
+        if (statusOf(error) === 404) return null;
+        throw error;
+      }
+    });
+  }
+
+  list(apiVersion: string, kind: string, options: ListOptions = {}): Promise<KubeObject[]> {
+    return this.listWith(apiVersion, kind, options, "application/json");
+  }
+
+  async listMetadata(apiVersion: string, kind: string, options: ListOptions = {}): Promise<KubeObject[]> {
+    const items = await this.listWith(apiVersion, kind, options, METADATA_LIST_ACCEPT);
+    // An old server may ignore the metadata-only Accept header: whatever else came back is dropped right here.
+    return items.map((item) => ({ apiVersion, kind, metadata: item.metadata }));
+  }
+
+  apply(object: KubeObject, options: ApplyOptions): Promise<KubeObject> {
+    const ref = refOf(object);
+    return this.run({ verb: "apply", ref }, async () => {
+      const location = await this.locateRequired(ref);
+      const { managedFields: _managedFields, ...metadata } = object.metadata;
+      return this.transport.request<KubeObject>({
+        method: "PATCH",
+        path: location.path,
+        contentType: APPLY_CONTENT_TYPE,
+        query: { fieldManager: FIELD_MANAGER, force: options.force, ...dryRun(options.dryRun) },
+        body: { ...object, metadata: { ...metadata, namespace: location.namespace } },
+      });
+    });
+  }
+
+  create(object: KubeObject, options: WriteOptions = {}): Promise<KubeObject> {
+    const ref = refOf(object);
+    return this.run({ verb: "create", ref }, async () => {
+      const location = await this.locateRequired(ref);
+      return this.transport.request<KubeObject>({
+        method: "POST",
+        path: location.collection,
+        query: { fieldManager: FIELD_MANAGER, ...dryRun(options.dryRun) },
+        body: withNamespace(object, location.namespace),
+      });
+    });
+  }
+
+  replace(object: KubeObject, options: WriteOptions = {}): Promise<KubeObject> {
+    const ref = refOf(object);
+    return this.run({ verb: "replace", ref }, async () => {
+      const location = await this.locateRequired(ref);
+      return this.transport.request<KubeObject>({
+        method: "PUT",
+        path: location.path,
+        query: { fieldManager: FIELD_MANAGER, ...dryRun(options.dryRun) },
+        body: withNamespace(object, location.namespace),
+      });
+    });
+  }
+
+  patch(ref: ObjectRef, body: unknown, type: PatchType, options: WriteOptions = {}): Promise<KubeObject> {
+    return this.run({ verb: "patch", ref }, async () => {
+      const location = await this.locateRequired(ref);
+      return this.transport.request<KubeObject>({
+        method: "PATCH",
+        path: location.path,
+        contentType: PATCH_CONTENT_TYPES[type],
+        query: { fieldManager: FIELD_MANAGER, ...dryRun(options.dryRun) },
+        body,
+      });
+    });
+  }
+
+  delete(ref: ObjectRef, options: DeleteOptions = {}): Promise<boolean> {
+    return this.run({ verb: "delete", ref }, async () => {
+      const location = await this.locate(ref, { allowUnserved: true });
+      if (!location) return false;
+      try {
+        await this.transport.request({
+          method: "DELETE",
+          path: location.path,
+          body: {
+            apiVersion: "v1",
+            kind: "DeleteOptions",
+            propagationPolicy: options.propagationPolicy,
+            preconditions: options.uid ? { uid: options.uid } : undefined,
+            dryRun: options.dryRun ? ["All"] : undefined,
+          },
+        });
+        return true;
+      } catch (error) {
+        if (statusOf(error) === 404) return false;
+        throw error;
+      }
+    });
+  }
+
+  async waitFor(ref: ObjectRef, check: WaitCheck, options: WaitOptions): Promise<WaitResult> {
+    const location = await this.run({ verb: "watch", ref }, () => this.locateRequired(ref));
+    const fieldSelector = `metadata.name=${ref.name}`;
+    try {
+      return await waitForObject(
+        {
+          list: async () => {
+            const list = await this.transport.request<{
+              items?: KubeObject[];
+              metadata?: { resourceVersion?: string };
+            }>({ method: "GET", path: location.collection, query: { fieldSelector } });
+            const item = list.items?.[0];
+            return {
+              object: item ? { ...item, apiVersion: ref.apiVersion, kind: ref.kind } : null,
+              resourceVersion: list.metadata?.resourceVersion ?? "",
+            };
+          },
+          watch: (resourceVersion, onEvent, onDone) =>
+            this.transport.watch(
+              location.collection,
+              {
+                fieldSelector,
+                resourceVersion,
+                allowWatchBookmarks: true,
+                timeoutSeconds: WATCH_SERVER_TIMEOUT_SECONDS,
+              },
+              onEvent,
+              onDone,
+            ),
+        },
+        check,
+        options,
+      );
+    } catch (error) {
+      // Only API failures are translated; the abort reason and a throwing check pass through untouched.
+      const kind = classifyError(error).kind;
+      if (kind === "unknown" || kind === "aborted") throw error;
+      if (options.signal?.aborted && error === options.signal.reason) throw error;
+      throw toKubeApiError(error, { verb: "watch", ref, server: this.cluster });
+    }
+  }
+
+  servedApiVersions(): Promise<string[]> {
+    return this.run({ verb: "discover", target: "API versions (/api, /apis)" }, () =>
+      this.discovery.servedApiVersions(),
+    );
+  }
+
+  serverVersion(): Promise<ServerVersion> {
+    return this.run({ verb: "get", target: "/version" }, async () => {
+      const info = await this.transport.request<Record<string, unknown>>({ method: "GET", path: "/version" });
+      const gitVersion = typeof info.gitVersion === "string" ? info.gitVersion : "";
+      const fromGit = /^v?(\d+)\.(\d+)/.exec(gitVersion);
+      // `minor` is "30+" on some managed clusters; gitVersion is the fallback.
+      return {
+        gitVersion,
+        major: leadingInteger(info.major) ?? leadingInteger(fromGit?.[1]) ?? 0,
+        minor: leadingInteger(info.minor) ?? leadingInteger(fromGit?.[2]) ?? 0,
+      };
+    });
+  }
+
+  canI(checks: AccessCheck[]): Promise<AccessResult[]> {
+    return Promise.all(
+      checks.map((check) =>
+        this.run({ verb: "create", target: "selfsubjectaccessreview" }, async () => {
+          const review = await this.transport.request<{ status?: Record<string, unknown> }>({
+            method: "POST",
+            path: "/apis/authorization.k8s.io/v1/selfsubjectaccessreviews",
+            body: {
+              apiVersion: "authorization.k8s.io/v1",
+              kind: "SelfSubjectAccessReview",
+              spec: { resourceAttributes: { ...check } },
+            },
+          });
+          const status = review.status ?? {};
+          const reason = [status.reason, status.evaluationError].filter(
+            (text): text is string => typeof text === "string" && text !== "",
+          );
+          return {
+            check,
+            allowed: status.allowed === true,
+            reason: reason.length ? reason.join("; ") : null,
+          };
+        }),
+      ),
+    );
+  }
+
+  private async listWith(
+    apiVersion: string,
+    kind: string,
+    options: ListOptions,
+    accept: string,
+  ): Promise<KubeObject[]> {
+    const target = `${kind.toLowerCase()}${options.namespace ? ` -n ${options.namespace}` : ""}`;
+    return this.run({ verb: "list", target }, async () => {
+      const info = await this.discovery.resourceFor(apiVersion, kind);
+      if (!info) throw notServed("list", { apiVersion, kind, name: "" }, target);
+      const collection = collectionPath(apiVersion, info, info.namespaced ? options.namespace : undefined);
+      const items: KubeObject[] = [];
+      let token: string | undefined;
+      do {
+        const query: QueryParams = {
+          labelSelector: options.labelSelector,
+          fieldSelector: options.fieldSelector,
+          limit: LIST_PAGE_SIZE,
+          continue: token,
+        };
+        const page = await this.transport.request<{ items?: KubeObject[]; metadata?: { continue?: string } }>(
+          {
+            method: "GET",
+            path: collection,
+            query,
+            accept,
+          },
+        );
+        for (const item of page.items ?? []) items.push({ ...item, apiVersion, kind });
+        token = page.metadata?.continue || undefined;
+      } while (token);
+      return items;
+    });
+  }
+
+  private async locateRequired(ref: ObjectRef): Promise<Location> {
+    const location = await this.locate(ref, { allowUnserved: false });
+    if (!location) throw notServed("use", ref);
+    return location;
+  }
+
+  private async locate(ref: ObjectRef, options: { allowUnserved: boolean }): Promise<Location | undefined> {
+    const info = await this.discovery.resourceFor(ref.apiVersion, ref.kind);
+    if (!info) {
+      if (options.allowUnserved) return undefined;
+      throw notServed("use", ref);
+    }
+    const namespace = info.namespaced ? ref.namespace || this.defaultNamespace : undefined;
+    const collection = collectionPath(ref.apiVersion, info, namespace);
+    return { info, namespace, collection, path: `${collection}/${encodeURIComponent(ref.name)}` };
+  }
+
+  private async run<T>(context: Omit<ErrorContext, "server">, operation: () => Promise<T>): Promise<T> {
+    try {
+      return await withRetry(operation, { retrySeconds: this.retrySeconds });
+    } catch (error) {
+      throw toKubeApiError(error, { ...context, server: this.cluster });
+    }
+  }
+}
+
+function collectionPath(apiVersion: string, info: ResourceInfo, namespace: string | undefined): string {
+  const root = apiVersion.includes("/") ? `/apis/${apiVersion}` : `/api/${apiVersion}`;
+  return namespace
+    ? `${root}/namespaces/${encodeURIComponent(namespace)}/${info.resource}`
+    : `${root}/${info.resource}`;
+}
+
+function withNamespace(object: KubeObject, namespace: string | undefined): KubeObject {
+  return namespace ? { ...object, metadata: { ...object.metadata, namespace } } : object;
+}
+
+function dryRun(enabled: boolean | undefined): QueryParams {
+  return enabled ? { dryRun: "All" } : {};
+}
+
+function leadingInteger(value: unknown): number | undefined {
+  const parsed = Number.parseInt(String(value ?? ""), 10);
+  return Number.isNaN(parsed) ? undefined : parsed;
+}
+
+function statusOf(error: unknown): number | undefined {
+  const classified = classifyError(error);
+  return classified.kind === "status" ? classified.statusCode : undefined;
+}
+
+function notServed(verb: string, ref: ObjectRef, target?: string): KubeApiError {
+  const what = target ?? (ref.name ? describeRef(ref) : ref.kind.toLowerCase());
+  return new KubeApiError(
+    `${verb} ${what}: the API server does not serve kind ${ref.kind} in ${ref.apiVersion}`,
+    {
+      statusCode: 404,
+      reason: "NotFound",
+      code: "KUBE_KIND_NOT_SERVED",
+      hint: "Install the CRD that defines it first, or check the apiVersion (kubectl api-resources).",
+    },
+  );
+}

@@ -1,0 +1,228 @@
+import type { KubeObject } from "../release/kube-object.js";
+import type {
+  ClaimState,
+  ClusterSnapshot,
+  DeploymentState,
+  ObjectState,
+  OwnerReference,
+  VolumeSource,
+  VolumeState,
+} from "./cluster-snapshot.js";
+import { parseQuantity } from "./parse-quantity.js";
+
+/** Pure mappings from API objects to the plain snapshot records; unknown shapes degrade to defaults, never throw. */
+
+type Json = Record<string, unknown>;
+
+export function toDeploymentState(deployment: KubeObject): DeploymentState {
+  const spec = record(deployment.spec);
+  const status = record(deployment.status);
+  const podSpec = record(record(record(spec.template).spec));
+  return {
+    name: deployment.metadata.name,
+    namespace: deployment.metadata.namespace ?? "",
+    uid: string(deployment.metadata.uid) ?? "",
+    labels: deployment.metadata.labels ?? {},
+    selector: stringMap(record(spec.selector).matchLabels),
+    containers: records(podSpec.containers).map((container) => ({
+      name: string(container.name) ?? "",
+      image: string(container.image) ?? "",
+    })),
+    replicas: number(spec.replicas) ?? 1,
+    readyReplicas: number(status.readyReplicas) ?? 0,
+    availableReplicas: number(status.availableReplicas) ?? 0,
+    updatedReplicas: number(status.updatedReplicas) ?? 0,
+  };
+}
+
+export function toClaimState(claim: KubeObject): ClaimState {
+  const spec = record(claim.spec);
+  return {
+    name: claim.metadata.name,
+    namespace: claim.metadata.namespace ?? "",
+    uid: string(claim.metadata.uid) ?? "",
+    phase: string(record(claim.status).phase) ?? "Pending",
+    volumeName: string(spec.volumeName) || null,
+    storageClassName: string(spec.storageClassName) ?? null,
+    requestBytes: quantity(record(record(spec.resources).requests).storage),
+    accessModes: strings(spec.accessModes),
+    ownerReferences: ownerReferences(claim),
+    deleting: claim.metadata.deletionTimestamp != null,
+  };
+}
+
+const NOT_A_SOURCE = new Set([
+  "accessModes",
+  "capacity",
+  "claimRef",
+  "mountOptions",
+  "nodeAffinity",
+  "persistentVolumeReclaimPolicy",
+  "storageClassName",
+  "volumeMode",
+  "volumeAttributesClassName",
+]);
+
+export function toVolumeState(volume: KubeObject): VolumeState {
+  const spec = record(volume.spec);
+  const claimRef = spec.claimRef === undefined || spec.claimRef === null ? null : record(spec.claimRef);
+  return {
+    name: volume.metadata.name,
+    uid: string(volume.metadata.uid) ?? "",
+    phase: string(record(volume.status).phase) ?? "Pending",
+    claimRef: claimRef
+      ? {
+          namespace: string(claimRef.namespace) ?? "",
+          name: string(claimRef.name) ?? "",
+          uid: string(claimRef.uid) || null,
+        }
+      : null,
+    capacityBytes: quantity(record(spec.capacity).storage),
+    accessModes: strings(spec.accessModes),
+    // The API server defaults it; Retain is the default for PVs created by hand.
+    reclaimPolicy: string(spec.persistentVolumeReclaimPolicy) ?? "Retain",
+    storageClassName: string(spec.storageClassName) || null,
+    source: volumeSource(spec),
+    ownerReferences: ownerReferences(volume),
+  };
+}
+
+export function volumeSource(spec: Json): VolumeSource {
+  if (spec.hostPath !== undefined)
+    return { type: "hostPath", path: string(record(spec.hostPath).path) ?? "" };
+  if (spec.gcePersistentDisk !== undefined) {
+    return { type: "gcePersistentDisk", pdName: string(record(spec.gcePersistentDisk).pdName) ?? "" };
+  }
+  if (spec.csi !== undefined) {
+    const csi = record(spec.csi);
+    return { type: "csi", driver: string(csi.driver) ?? "", volumeHandle: string(csi.volumeHandle) ?? "" };
+  }
+  const key = Object.keys(spec).find((name) => !NOT_A_SOURCE.has(name));
+  if (!key) return { type: "other", description: "no volume source" };
+  const source = record(spec[key]);
+  const detail = [string(source.server), string(source.path)].filter(Boolean).join(":");
+  return { type: "other", description: detail ? `${key} ${detail}` : key };
+}
+
+export function toObjectState(object: KubeObject): ObjectState {
+  return {
+    apiVersion: object.apiVersion,
+    kind: object.kind,
+    name: object.metadata.name,
+    namespace: object.metadata.namespace ?? null,
+    uid: string(object.metadata.uid) ?? "",
+    labels: object.metadata.labels ?? {},
+    ownerReferences: ownerReferences(object),
+  };
+}
+
+export function isEstablished(crd: KubeObject): boolean {
+  return records(record(crd.status).conditions).some(
+    (condition) => condition.type === "Established" && condition.status === "True",
+  );
+}
+
+const DEFAULT_CLASS_ANNOTATIONS = [
+  "storageclass.kubernetes.io/is-default-class",
+  "storageclass.beta.kubernetes.io/is-default-class",
+];
+
+export function toStorageClassState(storageClass: KubeObject): ClusterSnapshot["storageClasses"][number] {
+  const annotations = storageClass.metadata.annotations ?? {};
+  return {
+    name: storageClass.metadata.name,
+    isDefault: DEFAULT_CLASS_ANNOTATIONS.some((key) => annotations[key] === "true"),
+    provisioner: string(storageClass.provisioner) ?? "",
+    reclaimPolicy: string(storageClass.reclaimPolicy) ?? "Delete",
+  };
+}
+
+const INSTALL_CONFIG_PREFIX = "pipeline-install-config";
+const API_SERVER_DEPLOYMENT = "ml-pipeline";
+
+/**
+ * `pipeline-install-config` appVersion when there is one (the exact name first, then kustomize-suffixed names),
+ * else the tag of the `ml-pipeline` Deployment's api-server image (`…/api-server:0.1.12`, `…/kfp-api-server:2.5.0`).
+ */
+export function detectInstalledVersion(
+  configMaps: KubeObject[],
+  deployments: KubeObject[],
+): Pick<ClusterSnapshot, "installedVersion" | "versionSource"> {
+  const candidates = configMaps
+    .filter((configMap) => configMap.metadata.name.startsWith(INSTALL_CONFIG_PREFIX))
+    .sort(
+      (a, b) =>
+        rank(a.metadata.name) - rank(b.metadata.name) || compareText(a.metadata.name, b.metadata.name),
+    );
+  for (const configMap of candidates) {
+    const appVersion = string(record(configMap.data).appVersion)?.trim();
+    if (appVersion) return { installedVersion: appVersion, versionSource: "appVersion" };
+  }
+  const apiServer = deployments.find((deployment) => deployment.metadata.name === API_SERVER_DEPLOYMENT);
+  if (apiServer) {
+    const containers = toDeploymentState(apiServer).containers;
+    const container =
+      containers.find((candidate) => candidate.name === "ml-pipeline-api-server") ??
+      containers.find((candidate) => /api-server/.test(candidate.image)) ??
+      containers[0];
+    const tag = container ? imageTag(container.image) : null;
+    if (tag) return { installedVersion: tag.replace(/^v(?=\d)/, ""), versionSource: "image" };
+  }
+  return { installedVersion: null, versionSource: "none" };
+}
+
+/** `registry:5000/repo/name:tag@sha256:…` → `tag`; null without a tag. */
+export function imageTag(image: string): string | null {
+  const withoutDigest = image.split("@")[0] ?? "";
+  const lastSlash = withoutDigest.lastIndexOf("/");
+  const lastColon = withoutDigest.lastIndexOf(":");
+  return lastColon > lastSlash ? withoutDigest.slice(lastColon + 1) || null : null;
+}
+
+function rank(name: string): number {
+  return name === INSTALL_CONFIG_PREFIX ? 0 : 1;
+}
+
+function ownerReferences(object: KubeObject): OwnerReference[] {
+  return records(object.metadata.ownerReferences).map((owner) => ({
+    apiVersion: string(owner.apiVersion) ?? "",
+    kind: string(owner.kind) ?? "",
+    name: string(owner.name) ?? "",
+    uid: string(owner.uid) ?? "",
+  }));
+}
+
+function quantity(value: unknown): number {
+  if (typeof value !== "string" && typeof value !== "number") return 0;
+  return parseQuantity(value) ?? 0;
+}
+
+function record(value: unknown): Json {
+  return typeof value === "object" && value !== null && !Array.isArray(value) ? (value as Json) : {};
+}
+
+function records(value: unknown): Json[] {
+  return Array.isArray(value) ? value.map(record) : [];
+}
+
+function string(value: unknown): string | undefined {
+  return typeof value === "string" ? value : undefined;
+}
+
+function number(value: unknown): number | undefined {
+  return typeof value === "number" ? value : undefined;
+}
+
+function strings(value: unknown): string[] {
+  return Array.isArray(value) ? value.filter((item): item is string => typeof item === "string") : [];
+}
+
+function stringMap(value: unknown): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(record(value)).filter(([, item]) => typeof item === "string"),
+  ) as Record<string, string>;
+}
+
+function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}

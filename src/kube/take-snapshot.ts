@@ -1,0 +1,161 @@
+import { KubeApiError } from "../errors.js";
+import type { KubeObject } from "../release/kube-object.js";
+import type { ClusterSnapshot } from "./cluster-snapshot.js";
+import type { KubeClient } from "./kube-client.js";
+import {
+  detectInstalledVersion,
+  isEstablished,
+  toClaimState,
+  toDeploymentState,
+  toObjectState,
+  toStorageClassState,
+  toVolumeState,
+} from "./snapshot-state.js";
+
+export interface SnapshotOptions {
+  namespace: string;
+  /** Only these PVCs go into `claims` (all of them still go into `objects`); default: every PVC in the namespace. */
+  claimNames?: string[] | undefined;
+}
+
+export interface KindRef {
+  apiVersion: string;
+  kind: string;
+}
+
+/** Namespaced kinds, besides those the snapshot reads in full anyway, that a prune may have to consider. */
+export const PRUNE_CANDIDATE_KINDS: readonly KindRef[] = [
+  { apiVersion: "v1", kind: "Service" },
+  { apiVersion: "v1", kind: "ServiceAccount" },
+  { apiVersion: "rbac.authorization.k8s.io/v1", kind: "Role" },
+  { apiVersion: "rbac.authorization.k8s.io/v1", kind: "RoleBinding" },
+  { apiVersion: "networking.k8s.io/v1", kind: "NetworkPolicy" },
+];
+
+/** Cluster-scoped kinds KFP installs; only objects labelled `KFP_LABEL_SELECTOR` are read. */
+export const KFP_CLUSTER_KINDS: readonly KindRef[] = [
+  { apiVersion: "rbac.authorization.k8s.io/v1", kind: "ClusterRole" },
+  { apiVersion: "rbac.authorization.k8s.io/v1", kind: "ClusterRoleBinding" },
+  { apiVersion: "scheduling.k8s.io/v1", kind: "PriorityClass" },
+];
+
+export const KFP_LABEL_KEY = "application-crd-id";
+export const KFP_LABEL_SELECTOR = `${KFP_LABEL_KEY}=kubeflow-pipelines`;
+
+const CRD_API = "apiextensions.k8s.io/v1";
+
+/**
+ * Everything a plan needs, read in one discovery round and then one parallel batch of list calls (about 20
+ * requests, however many objects). Secrets and prune candidates are read as metadata only, so Secret data never
+ * reaches this process. A namespace that does not exist yields `exists: false` and empty lists.
+ */
+export async function takeSnapshot(client: KubeClient, options: SnapshotOptions): Promise<ClusterSnapshot> {
+  const { namespace } = options;
+  const served = new Set(await client.servedApiVersions());
+  // Older or slimmer clusters lack some group versions (or a kind within one): nothing of that kind exists there.
+  const listIfServed = async (apiVersion: string, read: () => Promise<KubeObject[]>) => {
+    if (!served.has(apiVersion)) return [];
+    try {
+      return await read();
+    } catch (error) {
+      if (error instanceof KubeApiError && error.code === "KUBE_KIND_NOT_SERVED") return [];
+      throw error;
+    }
+  };
+  const inNamespace = { namespace };
+  const applicationVersion = ["app.k8s.io/v1beta1", "app.k8s.io/v1"].find((version) => served.has(version));
+
+  const [
+    namespaceObject,
+    deployments,
+    claims,
+    volumes,
+    secrets,
+    configMaps,
+    crds,
+    storageClasses,
+    csiDrivers,
+    namespacedObjects,
+    clusterObjects,
+  ] = await Promise.all([
+    client.get({ apiVersion: "v1", kind: "Namespace", name: namespace }),
+    client.list("apps/v1", "Deployment", inNamespace),
+    client.list("v1", "PersistentVolumeClaim", inNamespace),
+    client.list("v1", "PersistentVolume"),
+    client.listMetadata("v1", "Secret", inNamespace),
+    client.list("v1", "ConfigMap", inNamespace),
+    listIfServed(CRD_API, () => client.list(CRD_API, "CustomResourceDefinition")),
+    listIfServed("storage.k8s.io/v1", () => client.list("storage.k8s.io/v1", "StorageClass")),
+    listIfServed("storage.k8s.io/v1", () => client.listMetadata("storage.k8s.io/v1", "CSIDriver")),
+    Promise.all(
+      [
+        ...PRUNE_CANDIDATE_KINDS,
+        ...(applicationVersion ? [{ apiVersion: applicationVersion, kind: "Application" }] : []),
+      ].map(({ apiVersion, kind }) =>
+        listIfServed(apiVersion, () => client.listMetadata(apiVersion, kind, inNamespace)),
+      ),
+    ),
+    Promise.all(
+      KFP_CLUSTER_KINDS.map(({ apiVersion, kind }) =>
+        listIfServed(apiVersion, () =>
+          client.listMetadata(apiVersion, kind, { labelSelector: KFP_LABEL_SELECTOR }),
+        ),
+      ),
+    ),
+  ]);
+
+  const wantedClaims = options.claimNames ? new Set(options.claimNames) : null;
+  const kfpCrds = crds.filter((crd) => crd.metadata.labels?.[KFP_LABEL_KEY] === "kubeflow-pipelines");
+  const objects = [
+    ...configMaps,
+    ...deployments,
+    ...claims,
+    ...secrets,
+    ...namespacedObjects.flat(),
+    ...clusterObjects.flat(),
+    ...kfpCrds,
+  ]
+    .map(toObjectState)
+    .sort(
+      (a, b) =>
+        compareText(a.kind, b.kind) ||
+        compareText(a.namespace ?? "", b.namespace ?? "") ||
+        compareText(a.name, b.name),
+    );
+
+  return {
+    context: client.context,
+    namespace: {
+      name: namespace,
+      exists: namespaceObject !== null,
+      phase: phaseOf(namespaceObject),
+    },
+    ...detectInstalledVersion(configMaps, deployments),
+    deployments: byName(deployments).map(toDeploymentState),
+    claims: byName(claims)
+      .filter((claim) => wantedClaims === null || wantedClaims.has(claim.metadata.name))
+      .map(toClaimState),
+    volumes: byName(volumes).map(toVolumeState),
+    crds: byName(crds).map((crd) => ({ name: crd.metadata.name, established: isEstablished(crd) })),
+    secrets: byName(secrets).map((secret) => secret.metadata.name),
+    storageClasses: byName(storageClasses).map(toStorageClassState),
+    csiDrivers: byName(csiDrivers).map((driver) => driver.metadata.name),
+    servedApiVersions: [...served].sort(),
+    objects,
+  };
+}
+
+function phaseOf(namespace: KubeObject | null): string | null {
+  const status = namespace?.status;
+  if (typeof status !== "object" || status === null) return null;
+  const phase = (status as { phase?: unknown }).phase;
+  return typeof phase === "string" ? phase : null;
+}
+
+function byName(objects: KubeObject[]): KubeObject[] {
+  return [...objects].sort((a, b) => compareText(a.metadata.name, b.metadata.name));
+}
+
+function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
