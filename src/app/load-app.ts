@@ -22,6 +22,9 @@ export interface LoadedApp {
   notes: string[];
 }
 
+/** The last note of a legacy import; a command that saves the import leaves it out. */
+export const UNSAVED_IMPORT_NOTE = `Nothing is saved yet: check the values with \`kfp-upgrade params list\`; \`kfp-upgrade params set NAME VALUE\` saves them to ${APP_FILE_NAME}`;
+
 const HINT = "Fix the fields listed above; `kfp-upgrade params list` shows the params and what they mean";
 
 /**
@@ -64,10 +67,7 @@ export async function loadApp(dir: string): Promise<LoadedApp> {
       app: imported.app,
       source: "legacy-ksonnet",
       path: path.join(paths.dir, LEGACY_PARAMS_FILE),
-      notes: [
-        ...imported.notes,
-        `Nothing is saved yet: check the values with \`kfp-upgrade params list\`; \`kfp-upgrade params set NAME VALUE\` saves them to ${APP_FILE_NAME}`,
-      ],
+      notes: [...imported.notes, UNSAVED_IMPORT_NOTE],
     };
   }
   const legacy = await detectLegacyKsonnet(paths.dir);

@@ -72,9 +72,10 @@ class Parser {
 
   object(open: number): Parsed<JsonnetObject> {
     const fields: JsonnetField[] = [];
+    const closing = `the "}" that closes the object on line ${this.at(open, "{").line}`;
     let i = open + 1;
     while (!this.is(i, "}")) {
-      const token = this.at(i, "}");
+      const token = this.at(i, closing);
       if (token.kind === "ident" && (token.text === "local" || token.text === "assert")) {
         i = this.skipComma(this.skip(i, [",", "}"]));
         continue;
@@ -130,8 +131,10 @@ class Parser {
 
   private array(open: number): Parsed<JsonnetValue> {
     const items: JsonnetValue[] = [];
+    const closing = `the "]" that closes the array on line ${this.at(open, "[").line}`;
     let i = open + 1;
     while (!this.is(i, "]")) {
+      this.at(i, closing);
       const item = this.value(i, [",", "]"]);
       items.push(item.value);
       i = this.skipComma(item.next);
@@ -143,7 +146,7 @@ class Parser {
   private skip(i: number, terminators: string[]): number {
     const open: string[] = [];
     for (let j = i; ; j++) {
-      const token = this.at(j, terminators.join(" or "));
+      const token = this.at(j, terminators.map((terminator) => `"${terminator}"`).join(" or "));
       if (token.kind !== "punct") continue;
       if (open.length === 0 && terminators.includes(token.text)) return j;
       const closer = CLOSERS[token.text];
@@ -161,7 +164,7 @@ class Parser {
     const token = this.tokens[i];
     if (token) return token;
     const last = this.tokens[this.tokens.length - 1];
-    return this.fail(last, `the file ends where ${expected} was expected`);
+    return this.fail(last, `the file ends before ${expected}`);
   }
 
   private fail(token: JsonnetToken | undefined, message: string): never {

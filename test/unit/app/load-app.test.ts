@@ -58,12 +58,16 @@ describe("loadApp", () => {
     await expect(loadApp(dir)).resolves.toMatchObject({
       source: "kfp-app.yaml",
       app: { storage: { mysql: {} } },
-      notes: ["ks_app/components/params.libsonnet is also here; kfp-app.yaml is used and the ksonnet app is ignored"],
+      notes: [
+        "ks_app/components/params.libsonnet is also here; kfp-app.yaml is used and the ksonnet app is ignored",
+      ],
     });
   });
 
   it("imports a legacy ksonnet app without writing anything", async () => {
-    const dir = appDir({ "ks_app/components/params.libsonnet": "{ components: { pipeline: { mysqlPd: 'd' } } }" });
+    const dir = appDir({
+      "ks_app/components/params.libsonnet": "{ components: { pipeline: { mysqlPd: 'd' } } }",
+    });
     const loaded = await loadApp(dir);
     expect(loaded).toMatchObject({
       source: "legacy-ksonnet",
@@ -77,12 +81,16 @@ describe("loadApp", () => {
   });
 
   it("uses the defaults when the ksonnet app has no pipeline component", async () => {
-    const dir = appDir({ "ks_app/components/params.libsonnet": "{ components: { argo: { name: 'argo' } } }" });
+    const dir = appDir({
+      "ks_app/components/params.libsonnet": "{ components: { argo: { name: 'argo' } } }",
+    });
     await expect(loadApp(dir)).resolves.toEqual({
       app: defaultApp(),
       source: "none",
       path: path.join(dir, "kfp-app.yaml"),
-      notes: ["ks_app/components/params.libsonnet has no pipeline component; nothing to import, using the defaults"],
+      notes: [
+        "ks_app/components/params.libsonnet has no pipeline component; nothing to import, using the defaults",
+      ],
     });
   });
 });
@@ -213,6 +221,9 @@ describe("loadApp with kfp-app.yaml that is not YAML", () => {
 
   it("calls an empty file empty", async () => {
     const dir = appDir({ "kfp-app.yaml": "# nothing yet\n" });
-    await expect(loadApp(dir)).rejects.toMatchObject({ code: "APP_INVALID", message: "kfp-app.yaml is empty" });
+    await expect(loadApp(dir)).rejects.toMatchObject({
+      code: "APP_INVALID",
+      message: "kfp-app.yaml is empty",
+    });
   });
 });
