@@ -86,14 +86,14 @@ function selectFiles(names: string[], variant: Variant): { files: string[]; hasM
 
 function parseFile(file: string, text: string, objects: KubeObject[], problems: string[]): void {
   for (const document of splitYamlDocuments(text)) {
-    const where = `${file} document ${document.index} (line ${document.line})`;
+    const where = `${file} document ${document.index} at line ${document.line}`;
     let value: unknown;
     try {
       value = load(document.text, { filename: file });
     } catch (error) {
       if (!(error instanceof YAMLException)) throw error;
       const line = document.line + (error.mark?.line ?? 0);
-      problems.push(`${file} document ${document.index} (line ${line}): YAML error: ${error.reason}`);
+      problems.push(`${file} document ${document.index} at line ${line}: YAML error: ${error.reason}`);
       continue;
     }
     if (value === null || value === undefined) continue;

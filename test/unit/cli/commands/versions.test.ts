@@ -1,0 +1,110 @@
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { versions } from "../../../../src/cli/commands/versions.js";
+
+const repoRoot = path.resolve(import.meta.dirname, "../../../..");
+const shared = path.resolve(repoRoot, "../shared/kfp-manifests");
+const mixed = path.resolve(repoRoot, "test/fixtures/bundles/mixed");
+
+describe("versions", () => {
+  it("prints the catalogue as JSON rows and an aligned table", async () => {
+    const result = await versions({ output: "json" });
+    expect(result.exitCode).toBeUndefined();
+    expect(result.data).toContainEqual({
+      version: "0.1.12",
+      era: "ksonnet",
+      registry: "gcr.io/ml-pipeline",
+      mysqlSeries: "5.6",
+      objectStore: "minio",
+      dataClaims: { mysql: "mysql-pv-claim", objectStore: "minio-pvc" },
+      kubeflowCommit: "a1afdd6c4b297b56dd103a8bb939ddeae67c2c92",
+    });
+    const lines = result.text.split("\n");
+    expect(lines[0]).toBe(
+      "VERSION  ERA        REGISTRY            MYSQL  OBJECT STORE  MYSQL CLAIM     OBJECT CLAIM    KUBEFLOW COMMIT",
+    );
+    expect(lines).toContain(
+      "2.17.0   kustomize  ghcr.io/kubeflow    8.4    seaweedfs     mysql-pv-claim  seaweedfs-pvc",
+    );
+    expect(lines).toContain(
+      "0.1.12   ksonnet    gcr.io/ml-pipeline  5.6    minio         mysql-pv-claim  minio-pvc       a1afdd6c4",
+    );
+  });
+
+  it("--path prints the hops and why", async () => {
+    const result = await versions({ output: "text", path: ["v1.8.5", "2.14.4"] });
+    expect(result.data).toMatchObject({
+      from: "1.8.5",
+      to: "2.14.4",
+      hops: [{ to: "2.5.0" }, { to: "2.14.4" }],
+    });
+    expect(result.text).toBe(
+      [
+        'Note: read "v1.8.5" as KFP 1.8.5 (KFP tags have no `v`)',
+        "Upgrade 1.8.5 → 2.14.4: 2 hops",
+        "  1. 1.8.5 → 2.5.0  (MySQL 5.7 → 8.0)",
+        "     MySQL moves one series at a time; 2.5.0 is the newest release on MySQL 8.0; MySQL 5.7 → 8.0 (in-place data directory upgrade)",
+        "  2. 2.5.0 → 2.14.4  (MySQL 8.0 → 8.4)",
+        "     the target release; MySQL 8.0 → 8.4 (in-place data directory upgrade)",
+      ].join("\n"),
+    );
+  });
+
+  it("--path flags the object-store switch and the one-way migration", async () => {
+    const { text } = await versions({ output: "text", path: ["2.14.4", "2.17.0"] });
+    expect(text).toContain("  1. 2.14.4 → 2.17.0  (MySQL 8.4)");
+    expect(text).toContain("! The object store moves from MinIO to SeaweedFS on the way.");
+    expect(text).toContain("! The target's database migration cannot be rolled back: back up MySQL first.");
+  });
+
+  const refused = [
+    { name: "a downgrade", path: ["2.14.4", "1.8.5"], code: "DOWNGRADE" },
+    { name: "an SDK-only release", path: ["1.8.5", "1.8.15"], code: "TAG_SDK_ONLY" },
+    { name: "one release only", path: ["1.8.5"], code: "PATH_ARGS" },
+  ];
+  it.each(refused)("--path refuses $name", async ({ path: args, code }) => {
+    await expect(versions({ output: "text", path: args })).rejects.toMatchObject({ code });
+  });
+
+  it("--manifests lists every shared bundle with its images and claims", async () => {
+    const result = await versions({ output: "json", manifests: shared });
+    expect(result.exitCode).toBeUndefined();
+    expect(result.data).toContainEqual(
+      expect.objectContaining({
+        version: "2.15.0",
+        variant: "minio",
+        ok: true,
+        objectStore: "minio",
+        dataClaims: { mysql: "mysql-pv-claim", objectStore: "minio-pvc" },
+        images: expect.arrayContaining(["minio[minio] minio/minio:RELEASE.2019-08-14T20-37-41Z"]),
+      }),
+    );
+    expect(result.text).toContain("✓ 2.15.0 (minio variant)");
+    expect(result.text.split("\n").at(-1)).toBe("12 of 12 bundles load.");
+  });
+
+  it("--manifests exits 3 naming the file and document that does not load", async () => {
+    const result = await versions({ output: "text", manifests: mixed });
+    expect(result.exitCode).toBe(3);
+    expect(result.text).toContain(
+      `${mixed}/v2.0.5/app.yaml document 1 at line 1 (deployment/ml-pipeline -n kubeflow): spec.selector:`,
+    );
+    expect(result.text).toContain("✓ 3.0.0");
+    expect(result.text.split("\n").at(-1)).toBe("1 of 2 bundles load.");
+    expect(result.data).toContainEqual(
+      expect.objectContaining({
+        version: "2.0.5",
+        ok: false,
+        error: expect.objectContaining({ code: "BUNDLE_INVALID" }),
+      }),
+    );
+  });
+
+  it("--path with --manifests accepts a release known only from its bundle", async () => {
+    await expect(versions({ output: "json", path: ["2.17.0", "3.0.0"] })).rejects.toMatchObject({
+      code: "TAG_UNKNOWN",
+    });
+    const result = await versions({ output: "json", path: ["2.17.0", "3.0.0"], manifests: mixed });
+    expect(result.data).toMatchObject({ hops: [{ from: "2.17.0", to: "3.0.0" }] });
+  });
+});
