@@ -20,7 +20,11 @@ export function applyStorageFlags(app: KfpApp, flags: StorageFlags): KfpApp {
       { hint: "Pass either --mysql-pv/--minio-pv (or --mysql-pd/--minio-pd), or --storage-class, not both." },
     );
   }
-  const forVolume = (pv: string | undefined, pd: string | undefined, current: VolumeStorage): VolumeStorage => {
+  const forVolume = (
+    pv: string | undefined,
+    pd: string | undefined,
+    current: VolumeStorage,
+  ): VolumeStorage => {
     if (flags.storageClass) return { storageClass: flags.storageClass };
     if (pv === undefined && pd === undefined) return current;
     return { ...(pv ? { pvName: pv } : {}), ...(pd ? { gcpDisk: pd } : {}) };

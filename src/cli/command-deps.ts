@@ -1,0 +1,12 @@
+import type { Output } from "./output.js";
+
+/** What a command may use besides its options: injected so tests can drive commands without a terminal. */
+export interface CommandDeps {
+  output: Output;
+  env: NodeJS.ProcessEnv;
+  /** Aborted on SIGINT/SIGTERM: the executor finishes the current call, journals, releases the lock. */
+  signal: AbortSignal;
+  /** Asks on a TTY; without one, mutating commands need --yes. */
+  confirm(question: string): Promise<boolean>;
+  now(): Date;
+}

@@ -1,0 +1,75 @@
+import { readJournal } from "../../app/journal.js";
+import { takeSnapshot } from "../../kube/take-snapshot.js";
+import { CATALOGUE, findRelease } from "../../release/catalogue.js";
+import type { CommandDeps } from "../command-deps.js";
+import type { CommandResult } from "../command-result.js";
+import type { GlobalOptions } from "../global-options.js";
+import { prepareRun } from "../prepare-run.js";
+
+/** Installed version, component readiness and the storage binding; reads only. */
+export async function status(global: GlobalOptions, deps: CommandDeps): Promise<CommandResult> {
+  const run = await prepareRun(global, deps);
+  const namespace = run.app.namespace;
+  const snapshot = await takeSnapshot(await run.connect(), { namespace });
+  const info = snapshot.installedVersion ? findRelease(CATALOGUE, snapshot.installedVersion) : undefined;
+  const dataClaims = info ? Object.values(info.dataClaims) : ["mysql-pv-claim", "minio-pvc", "seaweedfs-pvc"];
+  const components = snapshot.deployments
+    .filter((d) => d.namespace === namespace)
+    .map((d) => ({
+      name: d.name,
+      ready: d.availableReplicas >= d.replicas && d.updatedReplicas >= d.replicas,
+      replicas: `${d.availableReplicas}/${d.replicas}`,
+      images: d.containers.map((c) => c.image),
+    }));
+  const storage = snapshot.claims
+    .filter((c) => c.namespace === namespace && dataClaims.includes(c.name))
+    .map((claim) => {
+      const volume = snapshot.volumes.find((v) => v.name === claim.volumeName);
+      return {
+        claim: claim.name,
+        phase: claim.phase,
+        volumeName: claim.volumeName,
+        volumeUid: volume?.uid ?? null,
+        reclaimPolicy: volume?.reclaimPolicy ?? null,
+        capacityBytes: volume?.capacityBytes ?? null,
+      };
+    });
+  const journal = await readJournal(run.appDir);
+  const data = {
+    context: snapshot.context,
+    namespace: { name: namespace, exists: snapshot.namespace.exists, phase: snapshot.namespace.phase },
+    installedVersion: snapshot.installedVersion,
+    versionSource: snapshot.versionSource,
+    appVersion: run.app.version ?? null,
+    components,
+    storage,
+    runInProgress: journal
+      ? { runId: journal.runId, command: journal.command, status: journal.status }
+      : null,
+  };
+  const lines = [
+    `Namespace:  ${namespace}${snapshot.namespace.exists ? ` (${snapshot.namespace.phase ?? "Active"})` : " (does not exist)"}`,
+    `KFP:        ${snapshot.installedVersion ?? "not installed"}${snapshot.versionSource !== "none" ? ` (from ${snapshot.versionSource})` : ""}`,
+  ];
+  if (components.length > 0) {
+    const ready = components.filter((c) => c.ready).length;
+    lines.push(`Components: ${ready}/${components.length} ready`);
+    for (const c of components)
+      lines.push(
+        `  ${c.ready ? "✓" : "✗"} ${c.name.padEnd(36)} ${c.replicas.padEnd(5)} ${c.images.join(", ")}`,
+      );
+  }
+  lines.push("Storage:");
+  if (storage.length === 0) lines.push("  no data claims");
+  for (const s of storage) {
+    lines.push(
+      `  ${s.claim.padEnd(16)} ${s.phase.padEnd(8)} ${s.volumeName ?? "-"}${s.volumeUid ? ` (uid ${s.volumeUid}, ${s.reclaimPolicy})` : ""}`,
+    );
+  }
+  if (journal && journal.status !== "succeeded") {
+    lines.push(
+      `Run in progress: ${journal.command} (${journal.status}); \`kfp-upgrade resume\` continues it`,
+    );
+  }
+  return { data, text: lines.join("\n") };
+}

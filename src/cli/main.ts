@@ -1,0 +1,60 @@
+import { CommanderError } from "commander";
+import { EXIT_CODES, InternalError, isKfpError, type KfpError, UsageError } from "../errors.js";
+import type { CommandDeps } from "./command-deps.js";
+import { confirmOnTerminal } from "./confirm-on-terminal.js";
+import { Output, type OutputStreams } from "./output.js";
+import { buildProgram } from "./program.js";
+
+/**
+ * Runs the CLI and returns the exit code; the only place that maps errors to exit codes. SIGINT/SIGTERM abort the
+ * run's signal: the executor finishes the API call in flight, journals and releases its lock, and we exit 130.
+ */
+export async function main(argv: string[], streams: OutputStreams = process): Promise<number> {
+  const controller = new AbortController();
+  const onSignal = () => controller.abort(new Error("interrupted by signal"));
+  process.once("SIGINT", onSignal);
+  process.once("SIGTERM", onSignal);
+  let exitCode: number = EXIT_CODES.ok;
+  let output = new Output(streams, "text", false, false);
+  const program = buildProgram(async (_name, run, global) => {
+    output = new Output(streams, global.output, global.quiet, global.verbose);
+    const deps: CommandDeps = {
+      output,
+      env: streams.env,
+      signal: controller.signal,
+      confirm: (question) => confirmOnTerminal(question, streams),
+      now: () => new Date(),
+    };
+    const result = await run(global, deps);
+    output.result(result);
+    exitCode = result.exitCode ?? EXIT_CODES.ok;
+  });
+  program.exitOverride();
+  program.configureOutput({
+    writeOut: (text) => streams.stdout.write(text),
+    writeErr: (text) => streams.stderr.write(text),
+  });
+  try {
+    await program.parseAsync(argv, { from: "user" });
+    return exitCode;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      if (error.exitCode === 0) return EXIT_CODES.ok;
+      return EXIT_CODES.usage;
+    }
+    output.error(asKfpError(error));
+    return asKfpError(error).exitCode;
+  } finally {
+    process.off("SIGINT", onSignal);
+    process.off("SIGTERM", onSignal);
+  }
+}
+
+function asKfpError(error: unknown): KfpError {
+  if (isKfpError(error)) return error;
+  if (error instanceof SyntaxError || error instanceof TypeError || error instanceof RangeError) {
+    return new InternalError(error.message, { cause: error });
+  }
+  if (error instanceof Error) return new InternalError(error.message, { cause: error });
+  return new UsageError("UNKNOWN", String(error));
+}

@@ -1,0 +1,114 @@
+import { Chalk, type ChalkInstance } from "chalk";
+import yaml from "js-yaml";
+import type { KfpError } from "../errors.js";
+import type { ExecutionEvent } from "../execute/execution-event.js";
+import { redactSecrets } from "../redact.js";
+import type { CommandResult, OutputFormat } from "./command-result.js";
+
+export interface OutputStreams {
+  stdout: NodeJS.WritableStream & { isTTY?: boolean };
+  stderr: NodeJS.WritableStream & { isTTY?: boolean };
+  env: NodeJS.ProcessEnv;
+}
+
+/**
+ * The one place that writes: data (results, plans, JSON events) to stdout, progress and errors to stderr. Everything
+ * goes through `redactSecrets`. Colour only on a TTY, never with NO_COLOR; no spinners, so CI logs stay readable.
+ */
+export class Output {
+  readonly color: boolean;
+  private readonly chalk: ChalkInstance;
+  private lastProgress = new Map<string, number>();
+  private stepNumber = 0;
+
+  constructor(
+    private readonly streams: OutputStreams,
+    readonly format: OutputFormat,
+    private readonly quiet: boolean,
+    private readonly verbose: boolean,
+    private readonly totalSteps: () => number = () => 0,
+  ) {
+    const env = streams.env;
+    this.color =
+      env.FORCE_COLOR !== undefined && env.FORCE_COLOR !== "0"
+        ? true
+        : !("NO_COLOR" in env) && env.TERM !== "dumb" && streams.stdout.isTTY === true;
+    this.chalk = new Chalk({ level: this.color ? 1 : 0 });
+  }
+
+  result(result: CommandResult): void {
+    if (this.format === "text") {
+      if (result.text.length > 0) this.streams.stdout.write(`${result.text}\n`);
+      return;
+    }
+    this.data(result.data);
+  }
+
+  data(value: unknown): void {
+    const safe = redactSecrets(value);
+    this.streams.stdout.write(
+      this.format === "yaml"
+        ? yaml.dump(safe, { noRefs: true, lineWidth: 120 })
+        : `${JSON.stringify(safe, null, 2)}\n`,
+    );
+  }
+
+  /** Progress for humans on stderr; with `-o json` every event is one JSON line on stdout instead. */
+  event(event: ExecutionEvent): void {
+    if (this.format !== "text") {
+      this.streams.stdout.write(`${JSON.stringify(redactSecrets(event))}\n`);
+      return;
+    }
+    const c = this.chalk;
+    switch (event.type) {
+      case "plan":
+        return;
+      case "step-start":
+        this.stepNumber += 1;
+        if (!this.quiet)
+          this.info(`${c.dim(`[${this.stepNumber}/${this.totalSteps()}]`)} ${event.description}`);
+        return;
+      case "step-progress": {
+        if (this.quiet) return;
+        const now = Date.now();
+        const last = this.lastProgress.get(event.stepId) ?? 0;
+        if (!this.verbose && now - last < 5000) return;
+        this.lastProgress.set(event.stepId, now);
+        this.info(c.dim(`      ${event.message}`));
+        return;
+      }
+      case "step-skip":
+        if (this.verbose) this.info(c.dim(`      skipped ${event.stepId}: ${event.reason}`));
+        return;
+      case "step-end":
+        if (!event.ok) this.info(c.red(`      failed: ${event.message}`));
+        else if (!this.quiet)
+          this.info(c.dim(`      ${event.message} (${(event.durationMs / 1000).toFixed(1)}s)`));
+        return;
+      case "warning":
+        this.info(c.yellow(`warning: ${event.message}`));
+        return;
+      case "rollback":
+        this.info(c.magenta(`rollback: ${event.message}`));
+        return;
+      case "result":
+        if (!this.quiet || !event.ok) this.info(event.ok ? c.green(event.message) : c.red(event.message));
+        return;
+      default:
+        event satisfies never;
+    }
+  }
+
+  info(message: string): void {
+    this.streams.stderr.write(`${redactSecrets(message)}\n`);
+  }
+
+  error(error: KfpError): void {
+    const c = new Chalk({ level: this.color && this.streams.stderr.isTTY ? 1 : 0 });
+    const lines = [c.red(`error: ${error.message}`)];
+    for (const detail of error.details) lines.push(`  - ${detail}`);
+    if (error.hint) lines.push(c.dim(`hint: ${error.hint}`));
+    if (this.verbose && error.cause instanceof Error) lines.push(c.dim(`cause: ${error.cause.message}`));
+    this.streams.stderr.write(`${lines.join("\n")}\n`);
+  }
+}

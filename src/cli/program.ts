@@ -1,0 +1,230 @@
+import { Command, Option } from "commander";
+import type { CommandDeps } from "./command-deps.js";
+import type { CommandResult } from "./command-result.js";
+import { type GlobalOptions, globalOptionsSchema } from "./global-options.js";
+import { parseOptions } from "./parse-options.js";
+
+export type CommandRunner = (
+  name: string,
+  run: (global: GlobalOptions, deps: CommandDeps) => Promise<CommandResult>,
+  global: GlobalOptions,
+) => Promise<void>;
+
+const STORAGE_HELP = `
+Storage (per data volume; a GCP disk wins over a PV name, as in kfctl):
+  --mysql-pv NAME / --minio-pv NAME   bind the claims to pre-created PVs (storageClassName "" + volumeName)
+  --mysql-pd DISK / --minio-pd DISK   GCP persistent disks, wrapped in PVs (platform gcp)
+  --storage-class NAME                provision both volumes from this StorageClass
+  none of them                        the cluster's default StorageClass (its PVs are switched to Retain)`;
+
+function addStorageOptions(command: Command): Command {
+  return command
+    .option("--mysql-pv <name>", "pre-created PV for MySQL (mysql-pv-claim), e.g. --mysql-pv kfp-mysql")
+    .option("--minio-pv <name>", "pre-created PV for the object store (minio-pvc), e.g. --minio-pv kfp-minio")
+    .option("--mysql-pd <disk>", "GCP disk for MySQL, e.g. --mysql-pd my-kf-storage-metadata-store")
+    .option(
+      "--minio-pd <disk>",
+      "GCP disk for the object store, e.g. --minio-pd my-kf-storage-artifact-store",
+    )
+    .option("--storage-class <name>", "StorageClass for both volumes, e.g. --storage-class standard");
+}
+
+const TAG_HELP =
+  "KFP release: 2.14.4, v0.1.12 (the v is dropped), latest, or a kubeflow/kubeflow commit from the upgrade_kfp.sh era";
+
+/**
+ * The command tree. Commander parses, zod validates (parseOptions), and each command module is imported only when
+ * its command runs, so `--help` never loads the Kubernetes client.
+ */
+export function buildProgram(runner: CommandRunner): Command {
+  const program = new Command("kfp-upgrade")
+    .description(
+      "Deploy, upgrade and reinstall Kubeflow Pipelines without losing its MySQL and object-store data",
+    )
+    .version("0.1.0", "--version")
+    .option("--app-dir <dir>", "KFAPP directory holding kfp-app.yaml and .kfp-upgrade/", ".")
+    .option("--kubeconfig <path>", "kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)")
+    .option("--context <name>", "kubeconfig context (default: the app's, else the current one)")
+    .option("-n, --namespace <ns>", "namespace KFP lives in (default: the app's, else kubeflow)")
+    .option("--manifests <dir>", "directory of release bundles <version>/*.yaml (env KFP_UPGRADE_MANIFESTS)")
+    .option("--dry-run", "print the plan and change nothing", false)
+    .addOption(
+      new Option("-o, --output <format>", "output format").choices(["text", "yaml", "json"]).default("text"),
+    )
+    .option("-y, --yes", "apply without asking (required when stdin is not a terminal)", false)
+    .option("--timeout <seconds>", "how long each wait (rollout, binding) may take", "600")
+    .option("-q, --quiet", "only errors and the result", false)
+    .option("-v, --verbose", "every progress message and error causes", false)
+    .showHelpAfterError("(run with --help for usage)")
+    .addHelpText(
+      "after",
+      `
+Examples:
+  kfp-upgrade deploy --tag 2.5.0 --mysql-pv kfp-mysql --minio-pv kfp-minio --manifests ./bundles
+  kfp-upgrade upgrade --tag 2.14.4 --dry-run          # print the plan, change nothing
+  kfp-upgrade upgrade --tag v0.1.12                   # ksonnet-era app: moves the images
+  kfp-upgrade reinstall                               # new cluster, same volumes
+  kfp-upgrade versions --path 1.8.5 2.14.4            # which hops an upgrade takes, and why`,
+    );
+
+  const global = (command: Command): GlobalOptions =>
+    parseOptions(globalOptionsSchema, command.optsWithGlobals());
+
+  addStorageOptions(
+    program
+      .command("deploy")
+      .description("install KFP on storage you control: pre-created PVs, GCP disks or a StorageClass")
+      .option("--tag <tag>", TAG_HELP, "latest")
+      .addOption(
+        new Option("--variant <variant>", "bundle variant: minio picks <name>-minio.yaml").choices([
+          "default",
+          "minio",
+        ]),
+      ),
+  )
+    .addHelpText(
+      "after",
+      `${STORAGE_HELP}
+
+Examples:
+  kfp-upgrade deploy --tag 2.5.0 --mysql-pv kfp-mysql --minio-pv kfp-minio --manifests ./bundles
+  kfp-upgrade deploy --tag 1.8.5 --storage-class standard --yes
+  kfp-upgrade deploy --tag 2.14.4 --dry-run -o json > plan.json`,
+    )
+    .action(async (options: Record<string, unknown>, command: Command) => {
+      const g = global(command);
+      await runner(
+        "deploy",
+        async (gl, deps) => (await import("./commands/deploy.js")).deploy(options, gl, deps),
+        g,
+      );
+    });
+
+  program
+    .command("upgrade")
+    .description("move the running install to a release, in place, through every hop MySQL needs")
+    .option("--tag <tag>", TAG_HELP, "latest")
+    .addOption(
+      new Option("--strategy <strategy>", "manifests: apply the bundle; images: set the KFP images only")
+        .choices(["auto", "manifests", "images"])
+        .default("auto"),
+    )
+    .addOption(
+      new Option(
+        "--object-store <choice>",
+        "crossing 2.15: keep-minio (the -minio variant) or seaweedfs",
+      ).choices(["keep-minio", "seaweedfs"]),
+    )
+    .option("--no-rollback", "leave a failed rollout as it is, for debugging")
+    .option("--wait-for-lock", "wait for another run's lock instead of failing", false)
+    .addHelpText(
+      "after",
+      `
+Examples:
+  kfp-upgrade upgrade --tag 2.14.4                      # 1.8.5 -> 2.5.0 -> 2.14.4: MySQL moves one series at a time
+  kfp-upgrade upgrade --tag v0.1.12                     # a ksonnet-era KFAPP (like upgrade_kfp.sh)
+  kfp-upgrade upgrade --tag 2.15.0 --object-store keep-minio
+  kfp-upgrade upgrade --dry-run -o yaml                 # the plan to the newest release`,
+    )
+    .action(async (options: Record<string, unknown>, command: Command) => {
+      const g = global(command);
+      await runner(
+        "upgrade",
+        async (gl, deps) => (await import("./commands/upgrade.js")).upgrade(options, gl, deps),
+        g,
+      );
+    });
+
+  addStorageOptions(
+    program
+      .command("reinstall")
+      .description(
+        "bring KFP back on its old volumes: Released PVs, saved PV definitions or the same GCP disks",
+      )
+      .option("--tag <tag>", "release to install (default: the app's version)"),
+  )
+    .addHelpText(
+      "after",
+      `${STORAGE_HELP}
+
+Examples:
+  kfp-upgrade reinstall                                 # same cluster, namespace deleted: re-binds the Released PVs
+  kfp-upgrade reinstall --kubeconfig new-cluster.yaml   # new cluster: recreates the PVs from .kfp-upgrade/volumes/`,
+    )
+    .action(async (options: Record<string, unknown>, command: Command) => {
+      const g = global(command);
+      await runner(
+        "reinstall",
+        async (gl, deps) => (await import("./commands/reinstall.js")).reinstall(options, gl, deps),
+        g,
+      );
+    });
+
+  program
+    .command("status")
+    .description("installed version, component readiness and the storage binding")
+    .addHelpText("after", "\nExamples:\n  kfp-upgrade status\n  kfp-upgrade status -o json | jq .storage")
+    .action(async (_options: Record<string, unknown>, command: Command) => {
+      const g = global(command);
+      await runner("status", async (gl, deps) => (await import("./commands/status.js")).status(gl, deps), g);
+    });
+
+  program
+    .command("versions")
+    .description("the release catalogue, the hops between two releases, or the bundles in a directory")
+    .option("--path <versions...>", "FROM TO: the hops an upgrade takes and why, e.g. --path 1.8.5 2.14.4")
+    .addHelpText(
+      "after",
+      "\nExamples:\n  kfp-upgrade versions -o json\n  kfp-upgrade versions --path 1.0.4 2.5.0\n  kfp-upgrade versions --manifests ./bundles",
+    )
+    .action(async (options: { path?: string[] }, command: Command) => {
+      const g = global(command);
+      await runner(
+        "versions",
+        async (gl) =>
+          (await import("./commands/versions.js")).versions({
+            ...(options.path ? { path: options.path } : {}),
+            manifests: gl.manifests ?? null,
+            output: gl.output,
+          }),
+        g,
+      );
+    });
+
+  const params = program
+    .command("params")
+    .description(
+      "read and write the app's parameters (ksonnet names: mysqlPvName minioPvName mysqlPd minioPd)",
+    )
+    .addHelpText(
+      "after",
+      "\nExamples:\n  kfp-upgrade params set mysqlPvName kfp-mysql\n  kfp-upgrade params get minioPd\n  kfp-upgrade params list -o json",
+    );
+  for (const [action, args, description] of [
+    ["set", "<name> <value>", "set a parameter in kfp-app.yaml, like `ks param set pipeline NAME VALUE`"],
+    ["get", "<name>", "print one parameter"],
+    ["unset", "<name>", "remove a parameter from kfp-app.yaml"],
+    ["list", "", "print every parameter"],
+  ] as const) {
+    params
+      .command(`${action}${args ? ` ${args}` : ""}`)
+      .description(description)
+      .action(async (...rest: unknown[]) => {
+        const command = rest.at(-1) as Command;
+        const [name, value] = rest.slice(0, -2) as [string | undefined, string | undefined];
+        const g = global(command);
+        await runner(
+          "params",
+          async (gl) =>
+            (await import("./commands/params.js")).params({
+              action,
+              appDir: gl.appDir,
+              ...(name === undefined ? {} : { name }),
+              ...(value === undefined ? {} : { value }),
+            }),
+          g,
+        );
+      });
+  }
+  return program;
+}
