@@ -61,6 +61,8 @@ function describe(issue: z.core.$ZodIssue): string {
 
 function suggest(key: string, known: string[]): string {
   if (known.length === 0) return "";
+  // Known to another branch of a union (a gcp-only field on a generic platform).
+  if (known.includes(key)) return " here";
   const close = known.find(
     (name) => name.toLowerCase() === key.toLowerCase() || editDistance(name, key) <= 2,
   );

@@ -216,6 +216,12 @@ describe("importLegacyKsonnet on GCP variations", () => {
       note: "this is a GCP KFAPP but its project could not be found (env.sh PROJECT/ZONE); the platform stays generic until you run `kfp-upgrade params set platform gcp/PROJECT/us-east1-d`",
     },
     {
+      name: "no env.sh: the Deployment Manager deployment is read off the disk names",
+      files: { "env.sh": "" },
+      platform: { type: "generic" },
+      note: 'the pipeline disks belong to Deployment Manager deployment "kf-demo-storage" (createPipelinePersistentStorage: true): deleting it, or updating it with createPipelinePersistentStorage: false, can delete the disks and the data on them',
+    },
+    {
       name: "disks that the params do not use",
       files: {
         [PARAMS_FILE]: pipeline("      mysqlPd: 'reused-metadata-disk',"),

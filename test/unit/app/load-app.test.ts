@@ -142,6 +142,11 @@ describe("loadApp with a bad kfp-app.yaml", () => {
       details: ['platform.type: expected one of "generic"|"gcp", got "aws" (kfp-app.yaml line 4)'],
     },
     {
+      name: "a gcp-only field on a generic platform",
+      yaml: `${HEADER}platform:\n  type: generic\n  project: my-project\n`,
+      details: ["platform.project: unknown field here (kfp-app.yaml line 5)"],
+    },
+    {
       name: "an unknown bundle variant",
       yaml: `${HEADER}release:\n  manifests: ./bundles\n  variant: seaweedfs\n`,
       details: ['release.variant: expected one of "default"|"minio", got "seaweedfs" (kfp-app.yaml line 5)'],
