@@ -34,7 +34,11 @@ export function convertApiVersions(
   objects: KubeObject[],
   servedApiVersions: readonly string[],
 ): ConversionResult {
-  const served = new Set(servedApiVersions);
+  // A custom resource whose CRD comes in the same set is served once that CRD is Established (the plan waits for
+  // it before applying the resource), even though discovery does not list its group version yet.
+  const served = new Set(
+    servedApiVersions.length === 0 ? [] : [...servedApiVersions, ...crdGroupVersions(objects)],
+  );
   const result: ConversionResult = { objects: [], conversions: [], refusals: [] };
   for (const object of objects) {
     if (served.size === 0 || served.has(object.apiVersion)) {
@@ -67,6 +71,18 @@ export function convertApiVersions(
     );
   }
   return result;
+}
+
+function crdGroupVersions(objects: KubeObject[]): string[] {
+  return objects
+    .filter((object) => object.kind === "CustomResourceDefinition")
+    .flatMap((crd) => {
+      const spec = (crd.spec ?? {}) as Json;
+      const versions = (spec.versions as Json[] | undefined) ?? [{ name: spec.version, served: true }];
+      return versions
+        .filter((version) => typeof version.name === "string" && version.served !== false)
+        .map((version) => `${String(spec.group)}/${String(version.name)}`);
+    });
 }
 
 function convertWorkload(object: KubeObject): KubeObject {
