@@ -36,6 +36,11 @@ export class Discovery {
     return this.refreshing;
   }
 
+  /** What is known without a request (for error messages). */
+  cached(apiVersion: string, kind: string): ResourceInfo | undefined {
+    return this.resources.get(apiVersion)?.get(kind);
+  }
+
   async resourceFor(apiVersion: string, kind: string): Promise<ResourceInfo | undefined> {
     const cached = this.resources.get(apiVersion)?.get(kind);
     if (cached) return cached;

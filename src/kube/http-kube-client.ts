@@ -49,6 +49,18 @@ const LIST_PAGE_SIZE = 500;
 // The server ends a watch after this; we list again and re-watch, which also bounds a silently stalled stream.
 const WATCH_SERVER_TIMEOUT_SECONDS = 300;
 
+const CLUSTER_SCOPED_KINDS = new Set([
+  "Namespace",
+  "PersistentVolume",
+  "StorageClass",
+  "CSIDriver",
+  "CustomResourceDefinition",
+  "ClusterRole",
+  "ClusterRoleBinding",
+  "PriorityClass",
+  "Node",
+]);
+
 interface Location {
   info: ResourceInfo;
   namespace: string | undefined;
@@ -86,7 +98,7 @@ export class HttpKubeClient implements KubeClient {
 
   get(ref: ObjectRef): Promise<KubeObject | null> {
     return this.run({ verb: "get", ref }, async () => {
-      const location = await this.locate(ref, { allowUnserved: true });
+      const location = await this.locate(ref);
       if (!location) return null;
       try {
         return await this.transport.request<KubeObject>({ method: "GET", path: location.path });
@@ -110,7 +122,7 @@ export class HttpKubeClient implements KubeClient {
   apply(object: KubeObject, options: ApplyOptions): Promise<KubeObject> {
     const ref = refOf(object);
     return this.run({ verb: "apply", ref }, async () => {
-      const location = await this.locateRequired(ref);
+      const location = await this.locateRequired("apply", ref);
       const { managedFields: _managedFields, ...metadata } = object.metadata;
       return this.transport.request<KubeObject>({
         method: "PATCH",
@@ -125,7 +137,7 @@ export class HttpKubeClient implements KubeClient {
   create(object: KubeObject, options: WriteOptions = {}): Promise<KubeObject> {
     const ref = refOf(object);
     return this.run({ verb: "create", ref }, async () => {
-      const location = await this.locateRequired(ref);
+      const location = await this.locateRequired("create", ref);
       return this.transport.request<KubeObject>({
         method: "POST",
         path: location.collection,
@@ -138,7 +150,7 @@ export class HttpKubeClient implements KubeClient {
   replace(object: KubeObject, options: WriteOptions = {}): Promise<KubeObject> {
     const ref = refOf(object);
     return this.run({ verb: "replace", ref }, async () => {
-      const location = await this.locateRequired(ref);
+      const location = await this.locateRequired("replace", ref);
       return this.transport.request<KubeObject>({
         method: "PUT",
         path: location.path,
@@ -150,7 +162,7 @@ export class HttpKubeClient implements KubeClient {
 
   patch(ref: ObjectRef, body: unknown, type: PatchType, options: WriteOptions = {}): Promise<KubeObject> {
     return this.run({ verb: "patch", ref }, async () => {
-      const location = await this.locateRequired(ref);
+      const location = await this.locateRequired("patch", ref);
       return this.transport.request<KubeObject>({
         method: "PATCH",
         path: location.path,
@@ -163,7 +175,7 @@ export class HttpKubeClient implements KubeClient {
 
   delete(ref: ObjectRef, options: DeleteOptions = {}): Promise<boolean> {
     return this.run({ verb: "delete", ref }, async () => {
-      const location = await this.locate(ref, { allowUnserved: true });
+      const location = await this.locate(ref);
       if (!location) return false;
       try {
         await this.transport.request({
@@ -186,7 +198,7 @@ export class HttpKubeClient implements KubeClient {
   }
 
   async waitFor(ref: ObjectRef, check: WaitCheck, options: WaitOptions): Promise<WaitResult> {
-    const location = await this.run({ verb: "watch", ref }, () => this.locateRequired(ref));
+    const location = await this.run({ verb: "watch", ref }, () => this.locateRequired("watch", ref));
     const fieldSelector = `metadata.name=${ref.name}`;
     try {
       return await waitForObject(
@@ -223,7 +235,7 @@ export class HttpKubeClient implements KubeClient {
       const kind = classifyError(error).kind;
       if (kind === "unknown" || kind === "aborted") throw error;
       if (options.signal?.aborted && error === options.signal.reason) throw error;
-      throw toKubeApiError(error, { verb: "watch", ref, server: this.cluster });
+      throw toKubeApiError(error, { verb: "watch", ref: this.withKnownNamespace(ref), server: this.cluster });
     }
   }
 
@@ -309,18 +321,16 @@ export class HttpKubeClient implements KubeClient {
     });
   }
 
-  private async locateRequired(ref: ObjectRef): Promise<Location> {
-    const location = await this.locate(ref, { allowUnserved: false });
-    if (!location) throw notServed("use", ref);
+  private async locateRequired(verb: string, ref: ObjectRef): Promise<Location> {
+    const location = await this.locate(ref);
+    if (!location) throw notServed(verb, this.withKnownNamespace(ref));
     return location;
   }
 
-  private async locate(ref: ObjectRef, options: { allowUnserved: boolean }): Promise<Location | undefined> {
+  /** undefined when the server does not serve the kind. */
+  private async locate(ref: ObjectRef): Promise<Location | undefined> {
     const info = await this.discovery.resourceFor(ref.apiVersion, ref.kind);
-    if (!info) {
-      if (options.allowUnserved) return undefined;
-      throw notServed("use", ref);
-    }
+    if (!info) return undefined;
     const namespace = info.namespaced ? ref.namespace || this.defaultNamespace : undefined;
     const collection = collectionPath(ref.apiVersion, info, namespace);
     return { info, namespace, collection, path: `${collection}/${encodeURIComponent(ref.name)}` };
@@ -330,8 +340,17 @@ export class HttpKubeClient implements KubeClient {
     try {
       return await withRetry(operation, { retrySeconds: this.retrySeconds });
     } catch (error) {
-      throw toKubeApiError(error, { ...context, server: this.cluster });
+      const ref = context.ref && this.withKnownNamespace(context.ref);
+      throw toKubeApiError(error, { ...context, ref, server: this.cluster });
     }
+  }
+
+  /** The ref as the request addressed it, so messages say `-n kubeflow` even when the caller left it implicit. */
+  private withKnownNamespace(ref: ObjectRef): ObjectRef {
+    // Before discovery has answered (server down), guess from the well-known cluster-scoped kinds.
+    const namespaced =
+      this.discovery.cached(ref.apiVersion, ref.kind)?.namespaced ?? !CLUSTER_SCOPED_KINDS.has(ref.kind);
+    return { ...ref, namespace: namespaced ? ref.namespace || this.defaultNamespace : undefined };
   }
 }
 

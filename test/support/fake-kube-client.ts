@@ -146,6 +146,10 @@ export class FakeKubeClient implements KubeClient {
   seed(objects: KubeObject[], options: { manager?: string } = {}): this {
     for (const object of objects) {
       const copy = this.stamp(structuredClone(object), null);
+      if (copy.kind === "Secret" && copy.stringData) {
+        copy.data = withoutServerFields(copy).data;
+        delete copy.stringData;
+      }
       if (this.namespaced(copy) && !copy.metadata.namespace) copy.metadata.namespace = this.defaultNamespace;
       this.store.set(this.key(refOf(copy)), {
         object: copy,
@@ -341,7 +345,8 @@ export class FakeKubeClient implements KubeClient {
     const stored = this.store.get(key);
     if (!stored) throw this.notFound("replace", ref);
     this.checkResourceVersion("replace", ref, object, stored.object);
-    const next = structuredClone(object);
+    const next = withoutServerFields(object);
+    next.metadata.resourceVersion = object.metadata.resourceVersion;
     setNamespace(next, ref.namespace);
     // The server keeps identity and, for the main resource, status.
     next.metadata.uid = stored.object.metadata.uid;
@@ -602,7 +607,9 @@ export class FakeKubeClient implements KubeClient {
   private commitWithOwners(key: string, stored: Stored, next: KubeObject, owners: Map<string, Owner>): void {
     const finalizers = next.metadata.finalizers;
     this.stamp(next, stored.object);
-    if (next.metadata.deletionTimestamp && (!Array.isArray(finalizers) || finalizers.length === 0)) {
+    // A Namespace waits for the namespace controller (spec.finalizers: ["kubernetes"]), i.e. finishNamespaceDeletion.
+    const lingers = next.kind === "Namespace" || (Array.isArray(finalizers) && finalizers.length > 0);
+    if (next.metadata.deletionTimestamp && !lingers) {
       this.store.set(key, { object: next, owners });
       this.remove(key, "Background");
       return;
@@ -846,8 +853,17 @@ function record(parent: unknown, key: string): Json {
   return created;
 }
 
+/** What the server does to every written object: drop server-owned fields; Secret stringData becomes data. */
 function withoutServerFields(object: KubeObject): KubeObject {
   const copy = structuredClone(object);
+  if (copy.kind === "Secret" && isPlainObject(copy.stringData)) {
+    const data = isPlainObject(copy.data) ? copy.data : {};
+    for (const [key, value] of Object.entries(copy.stringData)) {
+      data[key] = Buffer.from(String(value)).toString("base64");
+    }
+    copy.data = data;
+    delete copy.stringData;
+  }
   delete copy.status;
   const metadata = copy.metadata as Json;
   for (const field of [

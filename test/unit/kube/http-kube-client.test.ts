@@ -1,0 +1,517 @@
+import { writeFileSync } from "node:fs";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { KubeApiError } from "../../../src/errors.js";
+import { createKubeClient } from "../../../src/kube/create-kube-client.js";
+import type { KubeClient } from "../../../src/kube/kube-client.js";
+import type { KubeObject, ObjectRef } from "../../../src/release/kube-object.js";
+import { StubApiServer, type StubWatch, status } from "./stub-api-server.js";
+
+const DEPLOYMENT_PATH = "/apis/apps/v1/namespaces/kubeflow/deployments/ml-pipeline";
+const DEPLOYMENTS_PATH = "/apis/apps/v1/namespaces/kubeflow/deployments";
+const DEPLOYMENT_REF: ObjectRef = { apiVersion: "apps/v1", kind: "Deployment", name: "ml-pipeline" };
+
+function deployment(readyReplicas: number, resourceVersion = "10"): KubeObject {
+  return {
+    apiVersion: "apps/v1",
+    kind: "Deployment",
+    metadata: { name: "ml-pipeline", namespace: "kubeflow", resourceVersion },
+    spec: { replicas: 1 },
+    status: { readyReplicas },
+  };
+}
+
+const ready = (object: KubeObject | null) => {
+  const count = (object?.status as { readyReplicas?: number } | undefined)?.readyReplicas ?? 0;
+  return { done: count >= 1, ok: true, message: object ? `${count}/1 ready` : "absent" };
+};
+
+async function clientFor(stub: StubApiServer, retrySeconds = 5): Promise<KubeClient> {
+  return createKubeClient({ kubeconfig: stub.writeKubeconfig(), retrySeconds, env: {} });
+}
+
+async function rejection(promise: Promise<unknown>): Promise<KubeApiError> {
+  const outcome = await promise.then(
+    () => null,
+    (error: unknown) => error,
+  );
+  expect(outcome).toBeInstanceOf(KubeApiError);
+  return outcome as KubeApiError;
+}
+
+function listOf(items: KubeObject[], resourceVersion = "100", continueToken?: string) {
+  return { kind: "List", metadata: { resourceVersion, continue: continueToken }, items };
+}
+
+describe("HttpKubeClient requests", () => {
+  it("gets an object in the context's namespace; null on 404", async () => {
+    const stub = await StubApiServer.start();
+    stub.route({ method: "GET", path: DEPLOYMENT_PATH, answer: () => ({ body: deployment(1) }) });
+    const client = await clientFor(stub);
+    expect(client).toMatchObject({
+      context: "stub",
+      defaultNamespace: "kubeflow",
+      cluster: stub.url,
+      user: "tester",
+    });
+    expect(await client.get(DEPLOYMENT_REF)).toEqual(deployment(1));
+    expect(await client.get({ ...DEPLOYMENT_REF, name: "gone" })).toBeNull();
+    // aggregated discovery (/api, /apis) once, then one request per call
+    expect(client.requestCount()).toBe(4);
+    expect(stub.requests.map((request) => request.path)).toEqual([
+      "/api",
+      "/apis",
+      DEPLOYMENT_PATH,
+      `${DEPLOYMENTS_PATH}/gone`,
+    ]);
+  });
+
+  it("falls back to per-group-version discovery on an older server", async () => {
+    const stub = await StubApiServer.start({ legacyDiscovery: true });
+    stub.route({ method: "GET", path: DEPLOYMENT_PATH, answer: () => ({ body: deployment(1) }) });
+    const client = await clientFor(stub);
+    await client.get(DEPLOYMENT_REF);
+    await client.get(DEPLOYMENT_REF);
+    expect(stub.requests.map((request) => request.path)).toEqual([
+      "/api",
+      "/apis",
+      "/apis/apps/v1",
+      DEPLOYMENT_PATH,
+      DEPLOYMENT_PATH,
+    ]);
+    expect(await client.servedApiVersions()).toEqual([
+      "apps/v1",
+      "authorization.k8s.io/v1",
+      "coordination.k8s.io/v1",
+      "v1",
+    ]);
+  });
+
+  it("lists every page and labels the items with apiVersion and kind", async () => {
+    const stub = await StubApiServer.start();
+    const item = (name: string) => ({ metadata: { name, namespace: "kubeflow" } }) as KubeObject;
+    stub.route({
+      method: "GET",
+      path: DEPLOYMENTS_PATH,
+      answer: (request) =>
+        request.query.get("continue") === "page-2"
+          ? { body: listOf([item("b")]) }
+          : { body: listOf([item("a")], "100", "page-2") },
+    });
+    const client = await clientFor(stub);
+    const items = await client.list("apps/v1", "Deployment", {
+      namespace: "kubeflow",
+      labelSelector: "application-crd-id=kubeflow-pipelines",
+    });
+    expect(items.map((object) => [object.apiVersion, object.kind, object.metadata.name])).toEqual([
+      ["apps/v1", "Deployment", "a"],
+      ["apps/v1", "Deployment", "b"],
+    ]);
+    const pages = stub.requests.filter((request) => request.path === DEPLOYMENTS_PATH);
+    expect(pages.map((request) => request.query.get("labelSelector"))).toEqual([
+      "application-crd-id=kubeflow-pipelines",
+      "application-crd-id=kubeflow-pipelines",
+    ]);
+    expect(pages.map((request) => request.query.get("limit"))).toEqual(["500", "500"]);
+  });
+
+  it("asks for metadata only and keeps only metadata whatever comes back", async () => {
+    const stub = await StubApiServer.start();
+    stub.route({
+      method: "GET",
+      path: "/api/v1/namespaces/kubeflow/secrets",
+      answer: () => ({
+        body: listOf([
+          {
+            metadata: { name: "mysql-secret", namespace: "kubeflow" },
+            data: { password: "c2VjcmV0" },
+          } as unknown as KubeObject,
+        ]),
+      }),
+    });
+    const client = await clientFor(stub);
+    const secrets = await client.listMetadata("v1", "Secret", { namespace: "kubeflow" });
+    expect(secrets).toEqual([
+      { apiVersion: "v1", kind: "Secret", metadata: { name: "mysql-secret", namespace: "kubeflow" } },
+    ]);
+    expect(String(stub.requests.at(-1)?.headers.accept)).toMatch(
+      /^application\/json;as=PartialObjectMetadataList;v=v1;g=meta\.k8s\.io,/,
+    );
+  });
+
+  it("server-side applies with the kfp-upgrade field manager", async () => {
+    const stub = await StubApiServer.start();
+    stub.route({ method: "PATCH", path: DEPLOYMENT_PATH, answer: (request) => ({ body: request.body }) });
+    const client = await clientFor(stub);
+    const object = deployment(0);
+    (object.metadata as Record<string, unknown>).managedFields = [{ manager: "kubectl" }];
+    delete (object.metadata as Record<string, unknown>).namespace;
+    await client.apply(object, { force: true, dryRun: true });
+    const request = stub.requests.at(-1);
+    expect(request?.headers["content-type"]).toBe("application/apply-patch+yaml");
+    expect(Object.fromEntries(request?.query ?? [])).toEqual({
+      fieldManager: "kfp-upgrade",
+      force: "true",
+      dryRun: "All",
+    });
+    expect(request?.body).toMatchObject({ metadata: { name: "ml-pipeline", namespace: "kubeflow" } });
+    expect((request?.body as KubeObject | undefined)?.metadata.managedFields).toBeUndefined();
+  });
+
+  it("creates, replaces, patches and deletes with the right verbs and bodies", async () => {
+    const stub = await StubApiServer.start();
+    const leases = "/apis/coordination.k8s.io/v1/namespaces/kubeflow/leases";
+    stub
+      .route({ method: "POST", path: leases, answer: (request) => ({ status: 201, body: request.body }) })
+      .route({ method: "PUT", path: `${leases}/kfp-upgrade`, answer: (request) => ({ body: request.body }) })
+      .route({
+        method: "PATCH",
+        path: `${leases}/kfp-upgrade`,
+        answer: () => ({ body: { metadata: { name: "x" } } }),
+      })
+      .route({
+        method: "DELETE",
+        path: `${leases}/kfp-upgrade`,
+        answer: () => ({ body: status(200, "", "") }),
+      });
+    const client = await clientFor(stub);
+    const lease: KubeObject = {
+      apiVersion: "coordination.k8s.io/v1",
+      kind: "Lease",
+      metadata: { name: "kfp-upgrade" },
+      spec: { holderIdentity: "run-1" },
+    };
+    const ref = { apiVersion: "coordination.k8s.io/v1", kind: "Lease", name: "kfp-upgrade" };
+    expect(await client.create(lease)).toMatchObject({ metadata: { namespace: "kubeflow" } });
+    await client.replace({ ...lease, metadata: { ...lease.metadata, resourceVersion: "7" } } as KubeObject);
+    await client.patch(ref, { spec: { holderIdentity: "run-2" } }, "merge");
+    await client.patch(ref, [{ op: "remove", path: "/spec/holderIdentity" }], "json");
+    await client.patch(ref, { spec: {} }, "strategic");
+    expect(await client.delete(ref, { propagationPolicy: "Orphan", uid: "u-1" })).toBe(true);
+    expect(await client.delete({ ...ref, name: "gone" })).toBe(false);
+    const writes = stub.requests.filter((request) => request.path.startsWith(leases));
+    expect(writes.map((request) => [request.method, request.headers["content-type"]])).toEqual([
+      ["POST", "application/json"],
+      ["PUT", "application/json"],
+      ["PATCH", "application/merge-patch+json"],
+      ["PATCH", "application/json-patch+json"],
+      ["PATCH", "application/strategic-merge-patch+json"],
+      ["DELETE", "application/json"],
+      ["DELETE", "application/json"],
+    ]);
+    expect(writes.slice(0, 5).map((request) => request.query.get("fieldManager"))).toEqual(
+      Array(5).fill("kfp-upgrade"),
+    );
+    expect(writes[5]?.body).toEqual({
+      apiVersion: "v1",
+      kind: "DeleteOptions",
+      propagationPolicy: "Orphan",
+      preconditions: { uid: "u-1" },
+    });
+  });
+
+  it("turns a refusal into a KubeApiError that names the verb, the object and the server's reason", async () => {
+    const stub = await StubApiServer.start();
+    stub.route({
+      method: "PATCH",
+      path: "/api/v1/persistentvolumes/kfp-mysql",
+      answer: () => ({
+        status: 422,
+        body: status(422, "Invalid", 'PersistentVolume "kfp-mysql" is invalid: spec: Forbidden: immutable'),
+      }),
+    });
+    const client = await clientFor(stub);
+    const error = await rejection(
+      client.patch({ apiVersion: "v1", kind: "PersistentVolume", name: "kfp-mysql" }, { spec: {} }, "merge"),
+    );
+    expect(error.message).toBe(
+      'patch persistentvolume/kfp-mysql: API server says: PersistentVolume "kfp-mysql" is invalid: spec: Forbidden: immutable (reason: Invalid, 422)',
+    );
+    expect([error.statusCode, error.reason, error.code]).toEqual([422, "Invalid", "KUBE_INVALID"]);
+  });
+
+  it("refuses kinds the server does not serve, but get finds nothing", async () => {
+    const stub = await StubApiServer.start();
+    const client = await clientFor(stub);
+    const application: KubeObject = {
+      apiVersion: "app.k8s.io/v1beta1",
+      kind: "Application",
+      metadata: { name: "pipeline" },
+    };
+    expect(
+      await client.get({ apiVersion: "app.k8s.io/v1beta1", kind: "Application", name: "pipeline" }),
+    ).toBeNull();
+    const error = await rejection(client.apply(application, { force: true }));
+    expect([error.statusCode, error.code]).toEqual([404, "KUBE_KIND_NOT_SERVED"]);
+    expect(error.message).toBe(
+      "apply application/pipeline -n kubeflow: the API server does not serve kind Application in app.k8s.io/v1beta1",
+    );
+  });
+
+  it("asks SelfSubjectAccessReviews in parallel", async () => {
+    const stub = await StubApiServer.start();
+    stub.route({
+      method: "POST",
+      path: "/apis/authorization.k8s.io/v1/selfsubjectaccessreviews",
+      answer: (request) => {
+        const attributes = (request.body as { spec: { resourceAttributes: { verb: string } } }).spec
+          .resourceAttributes;
+        const allowed = attributes.verb !== "delete";
+        return { status: 201, body: { status: allowed ? { allowed } : { allowed, reason: "RBAC: denied" } } };
+      },
+    });
+    const client = await clientFor(stub);
+    const checks = [
+      { verb: "patch", group: "", resource: "persistentvolumes" },
+      { verb: "delete", group: "apps", resource: "deployments", namespace: "kubeflow" },
+    ];
+    expect(await client.canI(checks)).toEqual([
+      { check: checks[0], allowed: true, reason: null },
+      { check: checks[1], allowed: false, reason: "RBAC: denied" },
+    ]);
+    expect(stub.requests.at(-1)?.body).toMatchObject({
+      kind: "SelfSubjectAccessReview",
+      spec: { resourceAttributes: checks[1] },
+    });
+  });
+
+  it("reads the server version, minor suffixes included", async () => {
+    const stub = await StubApiServer.start();
+    stub.route({
+      method: "GET",
+      path: "/version",
+      answer: () => ({ body: { major: "1", minor: "30+", gitVersion: "v1.30.4-gke.1" } }),
+    });
+    const client = await clientFor(stub);
+    expect(await client.serverVersion()).toEqual({ gitVersion: "v1.30.4-gke.1", major: 1, minor: 30 });
+  });
+
+  it("runs an exec credential plugin for its token", async () => {
+    const stub = await StubApiServer.start({ token: "from-exec-plugin" });
+    stub.route({
+      method: "GET",
+      path: "/version",
+      answer: () => ({ body: { major: "1", minor: "34", gitVersion: "v1.34.0" } }),
+    });
+    const plugin = path.join(path.dirname(stub.writeKubeconfig()), "plugin.mjs");
+    writeFileSync(
+      plugin,
+      `process.stdout.write(JSON.stringify({ apiVersion: "client.authentication.k8s.io/v1beta1", kind: "ExecCredential", status: { token: "from-exec-plugin" } }));`,
+    );
+    const kubeconfig = stub.writeKubeconfig({
+      exec: { apiVersion: "client.authentication.k8s.io/v1beta1", command: process.execPath, args: [plugin] },
+    });
+    const client = await createKubeClient({ kubeconfig, env: {} });
+    expect(await client.serverVersion()).toMatchObject({ major: 1, minor: 34 });
+  });
+});
+
+describe("HttpKubeClient retries", () => {
+  it("retries 503 and 429 until the server answers", async () => {
+    const stub = await StubApiServer.start();
+    stub
+      .route({
+        method: "GET",
+        path: DEPLOYMENT_PATH,
+        once: true,
+        answer: () => ({ status: 503, body: status(503, "ServiceUnavailable", "etcd leader changed") }),
+      })
+      .route({
+        method: "GET",
+        path: DEPLOYMENT_PATH,
+        once: true,
+        answer: () => ({
+          status: 429,
+          body: status(429, "TooManyRequests", "slow down"),
+          headers: { "Retry-After": "0" },
+        }),
+      })
+      .route({ method: "GET", path: DEPLOYMENT_PATH, answer: () => ({ body: deployment(1) }) });
+    const client = await clientFor(stub);
+    expect(await client.get(DEPLOYMENT_REF)).toEqual(deployment(1));
+    expect(stub.calls()).toEqual([
+      `GET ${DEPLOYMENT_PATH}`,
+      `GET ${DEPLOYMENT_PATH}`,
+      `GET ${DEPLOYMENT_PATH}`,
+    ]);
+    expect(client.requestCount()).toBe(5);
+  });
+
+  it("gives up after retrySeconds with the last error", async () => {
+    const stub = await StubApiServer.start();
+    stub.route({
+      method: "GET",
+      path: DEPLOYMENT_PATH,
+      answer: () => ({ status: 503, body: status(503, "ServiceUnavailable", "down") }),
+    });
+    const client = await clientFor(stub, 0.5);
+    const error = await rejection(client.get(DEPLOYMENT_REF));
+    expect(error.message).toBe(
+      "get deployment/ml-pipeline -n kubeflow: API server says: down (reason: ServiceUnavailable, 503)",
+    );
+    expect(stub.calls().length).toBeGreaterThanOrEqual(2);
+  });
+
+  it("does not retry a refusal", async () => {
+    const stub = await StubApiServer.start();
+    stub.route({
+      method: "GET",
+      path: DEPLOYMENT_PATH,
+      answer: () => ({ status: 403, body: status(403, "Forbidden", "no") }),
+    });
+    const client = await clientFor(stub);
+    await rejection(client.get(DEPLOYMENT_REF));
+    expect(stub.calls()).toEqual([`GET ${DEPLOYMENT_PATH}`]);
+  });
+
+  it("rides out an API server restart", async () => {
+    const stub = await StubApiServer.start();
+    stub.route({ method: "GET", path: DEPLOYMENT_PATH, answer: () => ({ body: deployment(1) }) });
+    const client = await clientFor(stub);
+    await client.servedApiVersions();
+    await stub.stop();
+    const pending = client.get(DEPLOYMENT_REF);
+    await new Promise((resolve) => setTimeout(resolve, 700));
+    await stub.restart();
+    expect(await pending).toEqual(deployment(1));
+    expect(client.requestCount()).toBeGreaterThanOrEqual(4);
+  });
+
+  it("says where it could not connect when the server stays down", async () => {
+    const stub = await StubApiServer.start();
+    const client = await clientFor(stub, 0.3);
+    await stub.stop();
+    const error = await rejection(client.get(DEPLOYMENT_REF));
+    expect(error.message).toBe(
+      `get deployment/ml-pipeline -n kubeflow: cannot reach the API server at ${stub.url}: ECONNREFUSED`,
+    );
+    expect(error.code).toBe("KUBE_UNREACHABLE");
+  });
+});
+
+describe("HttpKubeClient waitFor", () => {
+  function listRoute(stub: StubApiServer, objects: () => KubeObject[]) {
+    stub.route({
+      method: "GET",
+      path: DEPLOYMENTS_PATH,
+      answer: (request) => {
+        expect(request.query.get("fieldSelector")).toBe("metadata.name=ml-pipeline");
+        return { body: listOf(objects()) };
+      },
+    });
+  }
+
+  it("returns at once when the object is already done, without watching", async () => {
+    const stub = await StubApiServer.start();
+    listRoute(stub, () => [deployment(1)]);
+    const client = await clientFor(stub);
+    const result = await client.waitFor(DEPLOYMENT_REF, ready, { timeoutSeconds: 5 });
+    expect(result).toMatchObject({ ok: true, timedOut: false, message: "1/1 ready" });
+    expect(stub.requests.some((request) => request.query.get("watch") === "true")).toBe(false);
+  });
+
+  it("watches from the list's resourceVersion until the check is done", async () => {
+    const stub = await StubApiServer.start();
+    listRoute(stub, () => [deployment(0)]);
+    const watches: StubWatch[] = [];
+    stub.route({ method: "GET", path: DEPLOYMENTS_PATH, watch: (watch) => watches.push(watch) });
+    const client = await clientFor(stub);
+    const progress: string[] = [];
+    const waiting = client.waitFor(DEPLOYMENT_REF, ready, {
+      timeoutSeconds: 5,
+      onProgress: (message) => progress.push(message),
+    });
+    await until(() => watches.length === 1);
+    expect(watches[0]?.request.query.get("resourceVersion")).toBe("100");
+    expect(watches[0]?.request.query.get("fieldSelector")).toBe("metadata.name=ml-pipeline");
+    watches[0]?.send("BOOKMARK", { metadata: { resourceVersion: "101" } });
+    watches[0]?.send("MODIFIED", deployment(1, "102"));
+    expect(await waiting).toMatchObject({ ok: true, message: "1/1 ready", object: deployment(1, "102") });
+    expect(progress).toEqual(["0/1 ready", "1/1 ready"]);
+  });
+
+  it("lists again and re-watches when the watch is cut, expires (410) or the server restarts", async () => {
+    const stub = await StubApiServer.start();
+    let current = deployment(0);
+    listRoute(stub, () => [current]);
+    const watches: StubWatch[] = [];
+    stub.route({ method: "GET", path: DEPLOYMENTS_PATH, watch: (watch) => watches.push(watch) });
+    const client = await clientFor(stub);
+    const waiting = client.waitFor(DEPLOYMENT_REF, ready, { timeoutSeconds: 20 });
+    await until(() => watches.length === 1);
+    watches[0]?.cut();
+    await until(() => watches.length === 2);
+    watches[1]?.send("ERROR", status(410, "Expired", "too old resource version: 100 (200)"));
+    await until(() => watches.length === 3);
+    await stub.stop();
+    current = deployment(1, "300");
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    await stub.restart();
+    expect(await waiting).toMatchObject({ ok: true, message: "1/1 ready" });
+    const lists = stub.requests.filter(
+      (request) => request.path === DEPLOYMENTS_PATH && !request.query.get("watch"),
+    );
+    expect(lists.length).toBeGreaterThanOrEqual(4);
+  });
+
+  it("reports a deletion to the check", async () => {
+    const stub = await StubApiServer.start();
+    listRoute(stub, () => [deployment(0)]);
+    stub.route({
+      method: "GET",
+      path: DEPLOYMENTS_PATH,
+      watch: (watch) => setTimeout(() => watch.send("DELETED", deployment(0)), 10),
+    });
+    const client = await clientFor(stub);
+    const gone = (object: KubeObject | null) => ({
+      done: object === null,
+      ok: true,
+      message: object ? "exists" : "gone",
+    });
+    expect(await client.waitFor(DEPLOYMENT_REF, gone, { timeoutSeconds: 5 })).toMatchObject({
+      ok: true,
+      object: null,
+    });
+  });
+
+  it("times out with the last message, and stops on abort", async () => {
+    const stub = await StubApiServer.start();
+    listRoute(stub, () => [deployment(0)]);
+    stub.route({ method: "GET", path: DEPLOYMENTS_PATH, watch: () => undefined });
+    const client = await clientFor(stub);
+    expect(await client.waitFor(DEPLOYMENT_REF, ready, { timeoutSeconds: 0.2 })).toMatchObject({
+      ok: false,
+      timedOut: true,
+      message: "0/1 ready",
+    });
+    const controller = new AbortController();
+    const waiting = client.waitFor(DEPLOYMENT_REF, ready, { timeoutSeconds: 5, signal: controller.signal });
+    setTimeout(() => controller.abort(new Error("interrupted")), 50);
+    await expect(waiting).rejects.toThrow("interrupted");
+  });
+
+  it("fails at once when the watch is forbidden", async () => {
+    const stub = await StubApiServer.start();
+    stub.route({
+      method: "GET",
+      path: DEPLOYMENTS_PATH,
+      answer: () => ({
+        status: 403,
+        body: status(403, "Forbidden", 'deployments.apps is forbidden: User "x" cannot list'),
+      }),
+    });
+    const client = await clientFor(stub);
+    const error = await rejection(client.waitFor(DEPLOYMENT_REF, ready, { timeoutSeconds: 5 }));
+    expect(error.message).toBe(
+      'watch deployment/ml-pipeline -n kubeflow: API server says: deployments.apps is forbidden: User "x" cannot list (reason: Forbidden, 403)',
+    );
+  });
+});
+
+async function until(condition: () => boolean, timeoutMilliseconds = 5000): Promise<void> {
+  const start = Date.now();
+  while (!condition()) {
+    if (Date.now() - start > timeoutMilliseconds) throw new Error("condition not met in time");
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
