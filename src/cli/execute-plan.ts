@@ -1,26 +1,31 @@
 import { randomUUID } from "node:crypto";
 import os from "node:os";
-import { appendHistory } from "../app/history.js";
+import { appendHistory, type NewHistoryEntry } from "../app/history.js";
 import {
   clearJournal,
   JOURNAL_PLAN_PATH,
   type Journal,
+  readJournal,
   writeJournal,
   writeJournalPlan,
 } from "../app/journal.js";
 import { saveVolumeDefinition } from "../app/saved-volumes.js";
-import { isKfpError, UsageError } from "../errors.js";
+import { isKfpError, PreflightRefusal, UsageError } from "../errors.js";
 import type { Outcome } from "../execute/execution-event.js";
+import { acquireLock, type HeldLock } from "../execute/lease-lock.js";
+import { recordHistoryInCluster } from "../execute/record-history-in-cluster.js";
 import { runPlan } from "../execute/run-plan.js";
 import type { KubeClient } from "../kube/kube-client.js";
 import type { Plan } from "../plan/plan.js";
 import { planHash } from "../plan/plan-hash.js";
 import { renderPlanText } from "../plan/render-plan-text.js";
 import { redactSecrets } from "../redact.js";
+import { checkAccess } from "./check-access.js";
 import type { CommandDeps } from "./command-deps.js";
 import type { CommandResult } from "./command-result.js";
 import { fileJournal, markJournal } from "./file-journal.js";
 import type { GlobalOptions } from "./global-options.js";
+import { loadPendingRun } from "./load-pending-run.js";
 
 export interface ExecutePlanOptions {
   plan: Plan;
@@ -28,60 +33,107 @@ export interface ExecutePlanOptions {
   deps: CommandDeps;
   client: KubeClient;
   appDir: string;
+  manifestsDir: string | null;
   release: Journal["release"];
   rollback: boolean;
-  /** Steps done by an interrupted earlier run (resume). */
-  completed?: ReadonlySet<string>;
-  runId?: string;
+  waitForLock?: boolean;
+  /** Continue an interrupted run: the journaled plan, its completed steps and run id. */
+  resume?: { completed: ReadonlySet<string>; runId: string; startedAt: string };
   /** After success: e.g. write the new version into kfp-app.yaml. */
   onSuccess?: () => Promise<void>;
 }
 
 /**
- * Prints the plan, stops there for --dry-run, asks (or needs --yes), then runs it with a journal and records the
- * run in the history whatever its outcome.
+ * Prints the plan, stops there for --dry-run, checks RBAC, asks (or needs --yes), takes the namespace lock, runs the
+ * plan with a journal, and records the run in the history whatever its outcome.
  */
 export async function executePlan(options: ExecutePlanOptions): Promise<CommandResult> {
-  const { plan, global, deps } = options;
+  const { global, deps, client } = options;
+  let { plan } = options;
+  let resume = options.resume;
   const text = renderPlanText(plan, { color: deps.output.color });
   if (global.dryRun || plan.steps.length === 0) {
     return { data: plan, text: global.dryRun ? `${text}\n\nDry run: nothing was changed.` : text };
   }
-  if (global.output === "text") deps.output.result({ data: plan, text });
-  if (!global.yes && !(await deps.confirm("Apply this plan?"))) {
+  if (!resume) {
+    const pending = await readJournal(options.appDir);
+    if (pending && pending.status !== "succeeded") {
+      const same = pending.command === plan.command && pending.release.version === plan.to;
+      const question = `An earlier ${pending.command} to ${pending.release.version} stopped after ${pending.completedStepIds.length} steps (${pending.status}). Resume it?`;
+      if (!same || !(global.yes || (await deps.confirm(question)))) {
+        throw new PreflightRefusal(
+          "RUN_UNFINISHED",
+          `an earlier ${pending.command} to KFP ${pending.release.version} is unfinished (${pending.status}, ${pending.completedStepIds.length} steps done)`,
+          {
+            hint: "Run `kfp-upgrade resume` to finish it first; check `kfp-upgrade status` for where it stopped.",
+          },
+        );
+      }
+      const loaded = await loadPendingRun(options.appDir, options.manifestsDir);
+      if (loaded) {
+        plan = loaded.plan;
+        resume = {
+          completed: loaded.completed,
+          runId: loaded.journal.runId,
+          startedAt: loaded.journal.startedAt,
+        };
+        for (const warning of loaded.warnings) deps.output.info(`warning: ${warning}`);
+        deps.output.info(
+          `Resuming run ${resume.runId}: ${resume.completed.size} of ${plan.steps.length} steps are done.`,
+        );
+      }
+    }
+  }
+  await checkAccess(client, plan);
+  if (global.output === "text" && !resume) deps.output.result({ data: plan, text });
+  if (!resume && !global.yes && !(await deps.confirm("Apply this plan?"))) {
     throw new UsageError("NOT_CONFIRMED", "the plan was not applied: it needs confirmation", {
       hint: "Answer y on a terminal, or pass --yes (scripts and CI). --dry-run prints the plan only.",
     });
   }
   const hash = planHash(plan);
-  const runId = options.runId ?? randomUUID();
-  const startedAt = new Date().toISOString();
-  await writeJournalPlan(options.appDir, redactSecrets(plan));
+  const runId = resume?.runId ?? randomUUID();
+  const startedAt = resume?.startedAt ?? new Date().toISOString();
   const journal: Journal = {
     runId,
     command: plan.command,
     startedAt,
     planHash: hash,
     planPath: JOURNAL_PLAN_PATH,
-    completedStepIds: [...(options.completed ?? [])],
+    completedStepIds: [...(resume?.completed ?? [])],
     status: "running",
     release: options.release,
   };
-  await writeJournal(options.appDir, journal);
-  deps.output.event({ type: "plan", plan });
+  let lock: HeldLock | undefined;
+  const takeLock = async () => {
+    lock = await acquireLock(client, plan.namespace, {
+      runId,
+      wait: options.waitForLock ?? false,
+      signal: deps.signal,
+      onWaiting: (holder) => deps.output.info(`waiting for the lock held by ${holder}`),
+    });
+  };
+  const namespaceExists = plan.steps.every((step) => step.kind !== "ensureNamespace" || step.exists);
+  if (namespaceExists || resume) await takeLock();
   let outcome: Outcome = "failed";
   let message = "";
   try {
+    await writeJournalPlan(options.appDir, redactSecrets(plan));
+    await writeJournal(options.appDir, journal);
+    deps.output.event({ type: "plan", plan });
     const result = await runPlan(plan, {
-      client: options.client,
-      journal: fileJournal(options.appDir, journal),
+      client,
+      journal: fileJournal(options.appDir, journal, async (current) => lock?.annotate(current)),
       emit: (event) => deps.output.event(event),
       timeoutSeconds: global.timeout,
       signal: deps.signal,
       rollback: options.rollback,
-      ...(options.completed ? { completed: options.completed } : {}),
+      ...(resume ? { completed: resume.completed } : {}),
       saveVolume: async (role, volume) => {
         await saveVolumeDefinition(options.appDir, role, volume);
+      },
+      afterStep: async (step) => {
+        if (step.kind === "ensureNamespace" && !lock) await takeLock();
       },
     });
     outcome = result.outcome;
@@ -91,22 +143,16 @@ export async function executePlan(options: ExecutePlanOptions): Promise<CommandR
     deps.output.event({ type: "result", ok: true, outcome, message, bindings: result.bindings });
     return { data: undefined, text: "" };
   } catch (error) {
-    outcome = isKfpError(error)
-      ? error.code === "INTERRUPTED"
-        ? "interrupted"
-        : error.code === "ROLLED_BACK"
-          ? "rolled-back"
-          : "failed"
-      : "failed";
+    outcome = outcomeOf(error);
     message = error instanceof Error ? error.message : String(error);
     await markJournal(options.appDir, outcome === "interrupted" ? "interrupted" : "failed");
     if (outcome === "rolled-back") await clearJournal(options.appDir);
     deps.output.event({ type: "result", ok: false, outcome, message, bindings: [] });
     throw error;
   } finally {
-    await appendHistory(options.appDir, {
+    const entry: NewHistoryEntry = {
       command: plan.command,
-      user: options.client.user ?? os.userInfo().username,
+      user: client.user ?? os.userInfo().username,
       startedAt,
       finishedAt: new Date().toISOString(),
       from: plan.from,
@@ -114,6 +160,22 @@ export async function executePlan(options: ExecutePlanOptions): Promise<CommandR
       planHash: hash,
       outcome,
       ...(message ? { message } : {}),
-    });
+    };
+    const recorded = await appendHistory(options.appDir, entry);
+    await recordHistoryInCluster(client, plan.namespace, recorded).catch((error: Error) =>
+      deps.output.info(
+        `warning: the run was not recorded in the namespace's history ConfigMap: ${error.message}`,
+      ),
+    );
+    await lock
+      ?.release()
+      .catch((error: Error) => deps.output.info(`warning: could not release the lock: ${error.message}`));
   }
+}
+
+function outcomeOf(error: unknown): Outcome {
+  if (!isKfpError(error)) return "failed";
+  if (error.code === "INTERRUPTED") return "interrupted";
+  if (error.code === "ROLLED_BACK") return "rolled-back";
+  return "failed";
 }

@@ -170,6 +170,63 @@ Examples:
     });
 
   program
+    .command("resume")
+    .description(
+      "continue the run a crash, Ctrl-C or lost connection stopped, from its first unfinished step",
+    )
+    .option("--wait-for-lock", "wait for another run's lock instead of failing", false)
+    .addHelpText(
+      "after",
+      "\nExamples:\n  kfp-upgrade resume --yes\n  kfp-upgrade resume --wait-for-lock   # after a SIGKILL: the dead run's lock expires in 30s",
+    )
+    .action(async (options: { waitForLock?: boolean }, command: Command) => {
+      const g = global(command);
+      await runner(
+        "resume",
+        async (gl, deps) =>
+          (await import("./commands/resume.js")).resume(gl, deps, {
+            waitForLock: options.waitForLock ?? false,
+          }),
+        g,
+      );
+    });
+
+  program
+    .command("history")
+    .description("every run recorded in the KFAPP: who, when, from, to, plan hash, outcome")
+    .addHelpText("after", "\nExamples:\n  kfp-upgrade history\n  kfp-upgrade history -o json")
+    .action(async (_options: Record<string, unknown>, command: Command) => {
+      const g = global(command);
+      await runner("history", async (gl) => (await import("./commands/history.js")).history(gl), g);
+    });
+
+  program
+    .command("rollback")
+    .description("return the stateless components to an earlier release; refused where the data moved")
+    .option(
+      "--to <id>",
+      "history id of the run whose release to return to (default: before the last upgrade)",
+    )
+    .addOption(
+      new Option("--strategy <strategy>", "manifests or images (as for upgrade)")
+        .choices(["auto", "manifests", "images"])
+        .default("auto"),
+    )
+    .option("--wait-for-lock", "wait for another run's lock instead of failing", false)
+    .addHelpText(
+      "after",
+      "\nExamples:\n  kfp-upgrade rollback --dry-run\n  kfp-upgrade rollback --to 3 --yes\n\nRefused when MySQL moved to a newer series, the schema crossed 2.15, or the object store changed.",
+    )
+    .action(async (options: Record<string, unknown>, command: Command) => {
+      const g = global(command);
+      await runner(
+        "rollback",
+        async (gl, deps) => (await import("./commands/rollback.js")).rollback(options, gl, deps),
+        g,
+      );
+    });
+
+  program
     .command("versions")
     .description("the release catalogue, the hops between two releases, or the bundles in a directory")
     .option("--path <versions...>", "FROM TO: the hops an upgrade takes and why, e.g. --path 1.8.5 2.14.4")

@@ -36,7 +36,10 @@ export function touchedStatelessRefs(steps: Step[]): ObjectRef[] {
   return [...refs.values()];
 }
 
-export async function captureBefore(client: KubeClient, refs: ObjectRef[]): Promise<[string, KubeObject | null][]> {
+export async function captureBefore(
+  client: KubeClient,
+  refs: ObjectRef[],
+): Promise<[string, KubeObject | null][]> {
   return Promise.all(
     refs.map(async (ref): Promise<[string, KubeObject | null]> => {
       const object = await client.get(ref);

@@ -11,7 +11,10 @@ import { waitAll } from "./wait-all.js";
  * old form (a Deployment whose selector moved is recreated), objects the hop created are deleted. Data objects
  * (PVCs, PVs, Secrets) were never captured, so they are never touched here.
  */
-export async function rollBackHop(ctx: ExecutionContext, before: [string, KubeObject | null][]): Promise<string[]> {
+export async function rollBackHop(
+  ctx: ExecutionContext,
+  before: [string, KubeObject | null][],
+): Promise<string[]> {
   const actions: string[] = [];
   const restoredDeployments: KubeObject[] = [];
   for (const [key, previous] of [...before].reverse()) {
@@ -32,15 +35,20 @@ export async function rollBackHop(ctx: ExecutionContext, before: [string, KubeOb
     if (ref.kind === "Deployment") restoredDeployments.push(previous);
   }
   const restoredImages = restoredDeployments.map((d) => {
-    const containers = ((d.spec as { template?: { spec?: { containers?: { image: string }[] } } }).template?.spec
-      ?.containers ?? []) as { image: string }[];
+    const containers = ((d.spec as { template?: { spec?: { containers?: { image: string }[] } } }).template
+      ?.spec?.containers ?? []) as { image: string }[];
     return `${d.metadata.name}=${containers.map((c) => c.image).join(",")}`;
   });
   if (restoredImages.length > 0) ctx.progress(`restored images: ${restoredImages.join(" ")}`);
   try {
     await waitAll(
       { ...ctx, timeoutSeconds: Math.min(ctx.timeoutSeconds, 120) },
-      restoredDeployments.map((d) => ({ apiVersion: "apps/v1", kind: "Deployment", name: d.metadata.name, namespace: d.metadata.namespace })),
+      restoredDeployments.map((d) => ({
+        apiVersion: "apps/v1",
+        kind: "Deployment",
+        name: d.metadata.name,
+        namespace: d.metadata.namespace,
+      })),
       deploymentReadiness,
       "restored Deployments available",
     );

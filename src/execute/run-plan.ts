@@ -22,6 +22,8 @@ export interface RunPlanOptions {
   /** Restore the hop's stateless objects when a rollout fails (default); false leaves the failure for debugging. */
   rollback: boolean;
   saveVolume(role: "mysql" | "objectStore", volume: KubeObject): Promise<void>;
+  /** Called after each completed step (the CLI takes the namespace lock once the namespace exists). */
+  afterStep?(step: Step): Promise<void>;
 }
 
 export interface RunPlanResult {
@@ -46,7 +48,11 @@ export async function runPlan(plan: Plan, options: RunPlanOptions): Promise<RunP
     saveVolume: options.saveVolume,
   };
   const bindingsOut = () =>
-    [...ctx.bindings.entries()].map(([claim, b]) => ({ claim, volumeName: b.volumeName, volumeUid: b.volumeUid }));
+    [...ctx.bindings.entries()].map(([claim, b]) => ({
+      claim,
+      volumeName: b.volumeName,
+      volumeUid: b.volumeUid,
+    }));
 
   for (const [group, [hop, steps]] of groupByHop(plan.steps).entries()) {
     const pending = steps.filter((step) => !completed.has(step.id));
@@ -69,10 +75,22 @@ export async function runPlan(plan: Plan, options: RunPlanOptions): Promise<RunP
       try {
         const message = await runStep(step, ctx);
         await options.journal.stepCompleted(step.id);
-        options.emit({ type: "step-end", stepId: step.id, ok: true, message, durationMs: Date.now() - started });
+        options.emit({
+          type: "step-end",
+          stepId: step.id,
+          ok: true,
+          message,
+          durationMs: Date.now() - started,
+        });
       } catch (error) {
         const message = error instanceof Error ? error.message : String(error);
-        options.emit({ type: "step-end", stepId: step.id, ok: false, message, durationMs: Date.now() - started });
+        options.emit({
+          type: "step-end",
+          stepId: step.id,
+          ok: false,
+          message,
+          durationMs: Date.now() - started,
+        });
         if (options.signal.aborted && !(error instanceof KfpError)) {
           throw new Interrupted(`interrupted during step ${step.id}`, {
             hint: "Run `kfp-upgrade resume` to continue from this step.",
@@ -86,13 +104,20 @@ export async function runPlan(plan: Plan, options: RunPlanOptions): Promise<RunP
               cause: error,
             });
           }
-          options.emit({ type: "rollback", message: `rollout failed; restoring the stateless objects of ${hop === 0 ? "the run" : `hop ${hop}`}` });
+          options.emit({
+            type: "rollback",
+            message: `rollout failed; restoring the stateless objects of ${hop === 0 ? "the run" : `hop ${hop}`}`,
+          });
           const actions = await rollBackHop(ctx, before);
           for (const action of actions) options.emit({ type: "rollback", message: action });
-          throw new RolloutFailed("ROLLED_BACK", `${message}; rolled back ${actions.length} objects (data volumes untouched)`, {
-            hint: "Inspect why the new pods did not become ready (`kubectl get events -n <namespace>`), then run the upgrade again.",
-            cause: error,
-          });
+          throw new RolloutFailed(
+            "ROLLED_BACK",
+            `${message}; rolled back ${actions.length} objects (data volumes untouched)`,
+            {
+              hint: "Inspect why the new pods did not become ready (`kubectl get events -n <namespace>`), then run the upgrade again.",
+              cause: error,
+            },
+          );
         }
         throw error;
       }

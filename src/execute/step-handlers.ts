@@ -34,10 +34,13 @@ export const STEP_HANDLERS: { [K in StepKind]: Handler<K> } = {
     const existing = await ctx.client.get(ref);
     if (existing) {
       if ((existing.status as { phase?: string } | undefined)?.phase === "Terminating") {
-        throw new KubeApiError(`namespace/${step.name} is Terminating (was it deleted while the run was going on?)`, {
-          code: "NAMESPACE_TERMINATING",
-          hint: "Wait until the namespace is gone, then run `kfp-upgrade reinstall` to re-attach the volumes.",
-        });
+        throw new KubeApiError(
+          `namespace/${step.name} is Terminating (was it deleted while the run was going on?)`,
+          {
+            code: "NAMESPACE_TERMINATING",
+            hint: "Wait until the namespace is gone, then run `kfp-upgrade reinstall` to re-attach the volumes.",
+          },
+        );
       }
       return "exists";
     }
@@ -50,7 +53,9 @@ export const STEP_HANDLERS: { [K in StepKind]: Handler<K> } = {
     for (const { object } of step.objects) {
       await ctx.client.apply(object, { force: step.force });
       done += 1;
-      ctx.progress(`${done}/${step.objects.length} applied (${describeRef({ ...object.metadata, ...object })})`);
+      ctx.progress(
+        `${done}/${step.objects.length} applied (${describeRef({ ...object.metadata, ...object })})`,
+      );
     }
     return `${done} objects applied`;
   },
@@ -58,7 +63,12 @@ export const STEP_HANDLERS: { [K in StepKind]: Handler<K> } = {
   async createIfAbsent(step, ctx) {
     let created = 0;
     for (const object of step.objects) {
-      const ref = { apiVersion: object.apiVersion, kind: object.kind, name: object.metadata.name, namespace: object.metadata.namespace };
+      const ref = {
+        apiVersion: object.apiVersion,
+        kind: object.kind,
+        name: object.metadata.name,
+        namespace: object.metadata.namespace,
+      };
       if (await ctx.client.get(ref)) continue;
       try {
         await ctx.client.create(object);
@@ -71,7 +81,11 @@ export const STEP_HANDLERS: { [K in StepKind]: Handler<K> } = {
   },
 
   async waitEstablished(step, ctx) {
-    const refs = step.crds.map((name) => ({ apiVersion: "apiextensions.k8s.io/v1", kind: "CustomResourceDefinition", name }));
+    const refs = step.crds.map((name) => ({
+      apiVersion: "apiextensions.k8s.io/v1",
+      kind: "CustomResourceDefinition",
+      name,
+    }));
     await waitAll(ctx, refs, crdReadiness, "CRDs established");
     return `${refs.length} CRDs established`;
   },
@@ -90,8 +104,16 @@ export const STEP_HANDLERS: { [K in StepKind]: Handler<K> } = {
       const volumeName = (claim?.spec as { volumeName?: string } | undefined)?.volumeName;
       if (!volumeName) continue;
       const volume = await ctx.client.get(pvRef(volumeName));
-      if ((volume?.spec as { persistentVolumeReclaimPolicy?: string } | undefined)?.persistentVolumeReclaimPolicy === "Retain") continue;
-      await ctx.client.patch(pvRef(volumeName), { spec: { persistentVolumeReclaimPolicy: "Retain" } }, "merge");
+      if (
+        (volume?.spec as { persistentVolumeReclaimPolicy?: string } | undefined)
+          ?.persistentVolumeReclaimPolicy === "Retain"
+      )
+        continue;
+      await ctx.client.patch(
+        pvRef(volumeName),
+        { spec: { persistentVolumeReclaimPolicy: "Retain" } },
+        "merge",
+      );
       switched.push(volumeName);
     }
     return switched.length > 0 ? `switched to Retain: ${switched.join(", ")}` : "already Retain";
@@ -100,7 +122,8 @@ export const STEP_HANDLERS: { [K in StepKind]: Handler<K> } = {
   async releaseClaimRef(step, ctx) {
     const volume = await ctx.client.get(pvRef(step.volume));
     if (!volume) throw new VerificationFailed("PV_MISSING", `persistentvolume/${step.volume} disappeared`);
-    const claimRef = (volume.spec as { claimRef?: { namespace?: string; name?: string; uid?: string } }).claimRef;
+    const claimRef = (volume.spec as { claimRef?: { namespace?: string; name?: string; uid?: string } })
+      .claimRef;
     const phase = (volume.status as { phase?: string } | undefined)?.phase;
     if (!claimRef || phase === "Available") return "already available";
     if (phase === "Bound") {
@@ -151,10 +174,14 @@ export const STEP_HANDLERS: { [K in StepKind]: Handler<K> } = {
     const object = await ctx.client.get(step.target);
     if (!object) return "object not found";
     const removeUids = new Set(step.remove.map((ref) => ref.uid));
-    const current = ((object.metadata as { ownerReferences?: { uid: string }[] }).ownerReferences ?? []);
+    const current = (object.metadata as { ownerReferences?: { uid: string }[] }).ownerReferences ?? [];
     const kept = current.filter((ref) => !removeUids.has(ref.uid));
     if (kept.length === current.length) return "no owner references to remove";
-    await ctx.client.patch(step.target, { metadata: { ownerReferences: kept.length > 0 ? kept : null } }, "merge");
+    await ctx.client.patch(
+      step.target,
+      { metadata: { ownerReferences: kept.length > 0 ? kept : null } },
+      "merge",
+    );
     return `removed ${current.length - kept.length} owner references`;
   },
 
@@ -168,7 +195,11 @@ export const STEP_HANDLERS: { [K in StepKind]: Handler<K> } = {
 
   async setImages(step, ctx) {
     const ref = deploymentRef(step.namespace, step.deployment);
-    const body = { spec: { template: { spec: { containers: step.containers.map((c) => ({ name: c.name, image: c.to })) } } } };
+    const body = {
+      spec: {
+        template: { spec: { containers: step.containers.map((c) => ({ name: c.name, image: c.to })) } },
+      },
+    };
     await ctx.client.patch(ref, body, "strategic");
     return step.containers.map((c) => `${c.name}=${c.to}`).join(", ");
   },
@@ -196,24 +227,35 @@ export const STEP_HANDLERS: { [K in StepKind]: Handler<K> } = {
       if (expectedName !== null && volumeName !== expectedName) {
         problems.push(`${binding.claim} is bound to PV ${volumeName}, expected ${expectedName}`);
       } else if (expectedUid !== null && uid !== expectedUid) {
-        problems.push(`PV ${volumeName} behind ${binding.claim} has UID ${uid}, expected ${expectedUid}: it was replaced`);
+        problems.push(
+          `PV ${volumeName} behind ${binding.claim} has UID ${uid}, expected ${expectedUid}: it was replaced`,
+        );
       } else if (uid !== null) {
         ctx.bindings.set(binding.claim, { volumeName, volumeUid: uid });
       }
     }
     if (problems.length > 0) {
-      throw new VerificationFailed("PV_UID_CHANGED", `data volumes changed during the run: ${problems.join("; ")}`, {
-        hint: "Stop and inspect the PVs (`kubectl get pv -o wide`) before doing anything else; the data may be on the old PV.",
-      });
+      throw new VerificationFailed(
+        "PV_UID_CHANGED",
+        `data volumes changed during the run: ${problems.join("; ")}`,
+        {
+          hint: "Stop and inspect the PVs (`kubectl get pv -o wide`) before doing anything else; the data may be on the old PV.",
+        },
+      );
     }
-    return step.claims.map((b) => `${b.claim} -> ${ctx.bindings.get(b.claim)?.volumeName ?? "?"}`).join(", ") || "nothing to verify";
+    return (
+      step.claims.map((b) => `${b.claim} -> ${ctx.bindings.get(b.claim)?.volumeName ?? "?"}`).join(", ") ||
+      "nothing to verify"
+    );
   },
 
   async prune(step, ctx) {
     let deleted = 0;
     for (const ref of step.objects) {
       if (PROTECTED_KINDS.has(ref.kind) || ref.kind === "CustomResourceDefinition") {
-        throw new InternalError(`refusing to prune ${describeRef(ref)}: data and cluster-wide kinds are never pruned`);
+        throw new InternalError(
+          `refusing to prune ${describeRef(ref)}: data and cluster-wide kinds are never pruned`,
+        );
       }
       if (await ctx.client.delete(ref, { propagationPolicy: "Background" })) deleted += 1;
     }
@@ -236,12 +278,20 @@ export const STEP_HANDLERS: { [K in StepKind]: Handler<K> } = {
   },
 };
 
-async function recordBinding(ctx: ExecutionContext, namespace: string, claimName: string, expected: string | null) {
+async function recordBinding(
+  ctx: ExecutionContext,
+  namespace: string,
+  claimName: string,
+  expected: string | null,
+) {
   const claim = await ctx.client.get(pvcRef(namespace, claimName));
   const volumeName = (claim?.spec as { volumeName?: string } | undefined)?.volumeName;
   if (!volumeName) return;
   if (expected !== null && volumeName !== expected) {
-    throw new VerificationFailed("CLAIM_BOUND_ELSEWHERE", `${claimName} bound to PV ${volumeName}, expected ${expected}`);
+    throw new VerificationFailed(
+      "CLAIM_BOUND_ELSEWHERE",
+      `${claimName} bound to PV ${volumeName}, expected ${expected}`,
+    );
   }
   const volume = await ctx.client.get(pvRef(volumeName));
   const uid = (volume?.metadata as { uid?: string } | undefined)?.uid;

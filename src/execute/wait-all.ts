@@ -17,7 +17,9 @@ export async function waitAll(
   const pending = new Map(refs.map((ref) => [describeRef(ref), "waiting"]));
   const report = () => {
     const waitingFor = [...pending.entries()].slice(0, 3).map(([name, message]) => `${name}: ${message}`);
-    ctx.progress(`${refs.length - pending.size}/${refs.length} ${what}${waitingFor.length ? `; ${waitingFor.join("; ")}` : ""}`);
+    ctx.progress(
+      `${refs.length - pending.size}/${refs.length} ${what}${waitingFor.length ? `; ${waitingFor.join("; ")}` : ""}`,
+    );
   };
   const results = await Promise.all(
     refs.map(async (ref) => {
@@ -40,7 +42,10 @@ export async function waitAll(
     throw new VerificationFailed(
       failures.some((f) => f.timedOut) ? "WAIT_TIMEOUT" : "WAIT_FAILED",
       `${failures.length} of ${refs.length} objects did not become ${what}: ${failures
-        .map((f) => `${f.name}: ${f.timedOut ? `timed out after ${ctx.timeoutSeconds}s (${f.message})` : f.message}`)
+        .map(
+          (f) =>
+            `${f.name}: ${f.timedOut ? `timed out after ${ctx.timeoutSeconds}s (${f.message})` : f.message}`,
+        )
         .join("; ")}`,
       {
         hint: "Inspect the pods with `kubectl describe` / `kubectl get events`; raise --timeout if the cluster is just slow.",

@@ -37,6 +37,8 @@ export interface UpgradePlanInput {
   hops: UpgradeHop[];
   strategy: Strategy;
   objectStore?: ObjectStoreChoice;
+  /** `rollback` plans the same way, towards an older release whose schema and data are still compatible. */
+  command?: "upgrade" | "rollback";
   now: Date;
 }
 
@@ -214,7 +216,7 @@ export function buildUpgradePlan(input: UpgradePlanInput): Plan {
   return {
     apiVersion: PLAN_API_VERSION,
     kind: "Plan",
-    command: "upgrade",
+    command: input.command ?? "upgrade",
     namespace,
     context: snapshot.context,
     from: snapshot.installedVersion,

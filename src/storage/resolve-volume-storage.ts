@@ -29,7 +29,7 @@ export function resolveVolumeStorage(
         "PD_ON_NON_GCP",
         `${label}: GCP disk "${storage.gcpDisk}" was given, but this app's platform is "${platform.type}"`,
         {
-          hint: "GCP persistent disks need platform gcp: run `kfp-upgrade params set project <p>` and `params set zone <z>`, or use --mysql-pv/--minio-pv.",
+          hint: "GCP persistent disks need platform gcp: run `kfp-upgrade params set platform gcp/PROJECT/ZONE`, or use --mysql-pv/--minio-pv.",
         },
       );
     }

@@ -34,6 +34,7 @@ export async function deploy(raw: unknown, global: GlobalOptions, deps: CommandD
     deps,
     client,
     appDir: run.appDir,
+    manifestsDir: run.manifestsDir,
     release: {
       version: release.version,
       variant: release.variant,

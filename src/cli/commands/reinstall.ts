@@ -66,6 +66,7 @@ export async function reinstall(
     deps,
     client,
     appDir: run.appDir,
+    manifestsDir: run.manifestsDir,
     release: {
       version: release.version,
       variant: release.variant,

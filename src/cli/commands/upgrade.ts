@@ -75,12 +75,14 @@ export async function upgrade(
     deps,
     client,
     appDir: run.appDir,
+    manifestsDir: run.manifestsDir,
     release: {
       version: target.version,
       variant: target.variant,
       ...(manifestsDir ? { manifests: manifestsDir } : {}),
     },
     rollback: options.rollback,
+    waitForLock: options.waitForLock,
     onSuccess: async () => {
       await saveApp(run.appDir, { ...app, version: target.version });
     },

@@ -3,8 +3,9 @@ import { failed, type Readiness, ready, waiting } from "./readiness.js";
 
 export function crdReadiness(object: KubeObject | null): Readiness {
   if (object === null) return waiting("Waiting for the CRD to exist");
-  const conditions = ((object.status ?? {}) as { conditions?: { type: string; status: string; message?: string }[] })
-    .conditions;
+  const conditions = (
+    (object.status ?? {}) as { conditions?: { type: string; status: string; message?: string }[] }
+  ).conditions;
   const namesAccepted = conditions?.find((c) => c.type === "NamesAccepted");
   if (namesAccepted?.status === "False") return failed(`Names not accepted: ${namesAccepted.message ?? ""}`);
   if (conditions?.find((c) => c.type === "Established")?.status === "True") return ready("Established");

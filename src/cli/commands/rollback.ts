@@ -1,0 +1,103 @@
+import { z } from "zod";
+import { readHistory } from "../../app/history.js";
+import { saveApp } from "../../app/save-app.js";
+import { PreflightRefusal, UsageError } from "../../errors.js";
+import { takeSnapshot } from "../../kube/take-snapshot.js";
+import { buildUpgradePlan } from "../../plan/build-upgrade-plan.js";
+import { rollbackRefusals } from "../../plan/rollback-refusals.js";
+import type { CommandDeps } from "../command-deps.js";
+import type { CommandResult } from "../command-result.js";
+import { executePlan } from "../execute-plan.js";
+import type { GlobalOptions } from "../global-options.js";
+import { parseOptions } from "../parse-options.js";
+import { prepareRun } from "../prepare-run.js";
+import { resolveReleaseForApp } from "../resolve-release-for-app.js";
+
+export const rollbackOptionsSchema = z.object({
+  to: z.coerce.number().int().positive().optional(),
+  strategy: z.enum(["auto", "manifests", "images"]).default("auto"),
+  waitForLock: z.boolean().default(false),
+});
+
+/**
+ * Return the stateless components to the release an earlier run installed (`--to N`, a history id), or to the
+ * release before the last successful upgrade. Refused where the data moved with the upgrade.
+ */
+export async function rollback(
+  raw: unknown,
+  global: GlobalOptions,
+  deps: CommandDeps,
+): Promise<CommandResult> {
+  const options = parseOptions(rollbackOptionsSchema, raw);
+  const run = await prepareRun(global, deps);
+  const entries = await readHistory(run.appDir);
+  const chosen =
+    options.to !== undefined
+      ? entries.find((entry) => entry.id === options.to)
+      : [...entries].reverse().find((entry) => entry.command === "upgrade" && entry.outcome === "succeeded");
+  if (!chosen) {
+    throw new UsageError(
+      "ROLLBACK_TARGET_UNKNOWN",
+      options.to !== undefined
+        ? `history has no run ${options.to}`
+        : "history has no successful upgrade to roll back",
+      { hint: "`kfp-upgrade history` lists the runs; pass --to ID." },
+    );
+  }
+  const targetVersion = options.to !== undefined ? chosen.to : chosen.from;
+  if (!targetVersion)
+    throw new UsageError("ROLLBACK_TARGET_UNKNOWN", `run ${chosen.id} records no earlier version`);
+  const target = await resolveReleaseForApp(targetVersion, run.manifestsDir, run.app.release.variant);
+  const client = await run.connect();
+  const snapshot = await takeSnapshot(client, { namespace: run.app.namespace });
+  if (!snapshot.installedVersion) {
+    throw new PreflightRefusal("NOT_INSTALLED", `no KFP install found in namespace "${run.app.namespace}"`);
+  }
+  const installed = await resolveReleaseForApp(
+    snapshot.installedVersion,
+    run.manifestsDir,
+    run.app.release.variant,
+  );
+  const refusals = rollbackRefusals(installed, target);
+  if (refusals.length > 0) {
+    throw new PreflightRefusal(
+      "ROLLBACK_REFUSED",
+      `cannot roll back KFP ${installed.version} to ${target.version}: ${refusals.join("; ")}`,
+      { hint: "Restore the database and volumes from the backup taken before the upgrade instead." },
+    );
+  }
+  const plan = buildUpgradePlan({
+    app: run.app,
+    snapshot,
+    installed,
+    hops: [
+      {
+        from: installed.version,
+        to: target.version,
+        reason: `roll back to ${target.version} (run ${chosen.id})`,
+        release: target,
+      },
+    ],
+    strategy: options.strategy,
+    command: "rollback",
+    now: deps.now(),
+  });
+  return executePlan({
+    plan,
+    global,
+    deps,
+    client,
+    appDir: run.appDir,
+    manifestsDir: run.manifestsDir,
+    release: {
+      version: target.version,
+      variant: target.variant,
+      ...(run.manifestsDir ? { manifests: run.manifestsDir } : {}),
+    },
+    rollback: true,
+    waitForLock: options.waitForLock,
+    onSuccess: async () => {
+      await saveApp(run.appDir, { ...run.app, version: target.version });
+    },
+  });
+}
