@@ -1,0 +1,338 @@
+import {
+  type ClaimState,
+  type ClusterSnapshot,
+  clusterSnapshotSchema,
+  type DeploymentState,
+  type ObjectState,
+  type OwnerReference,
+  type VolumeSource,
+  type VolumeState,
+} from "../../src/kube/cluster-snapshot.js";
+import { parseQuantity } from "../../src/kube/parse-quantity.js";
+import { toDeploymentState, toObjectState } from "../../src/kube/snapshot-state.js";
+import { KFP_CLUSTER_KINDS, KFP_LABEL_KEY, PRUNE_CANDIDATE_KINDS } from "../../src/kube/take-snapshot.js";
+import type { KubeObject } from "../../src/release/kube-object.js";
+import { DEFAULT_SERVED_API_VERSIONS } from "./fake-kube-client.js";
+
+export interface VolumeOptions {
+  uid?: string;
+  phase?: string;
+  claimRef?: { namespace: string; name: string; uid: string | null } | null;
+  capacity?: string;
+  accessModes?: string[];
+  reclaimPolicy?: string;
+  storageClassName?: string | null;
+  source?: VolumeSource;
+  ownerReferences?: OwnerReference[];
+}
+
+export interface BoundClaimOptions {
+  /** The PV's UID. */
+  uid?: string;
+  reclaimPolicy?: string;
+  capacity?: string;
+  accessModes?: string[];
+  claimUid?: string;
+  /** Owner references of the claim (0.5.1's Application owned the PVCs). */
+  ownerReferences?: OwnerReference[];
+  volumeOwnerReferences?: OwnerReference[];
+  storageClassName?: string | null;
+  source?: VolumeSource;
+}
+
+export interface DeploymentOptions {
+  containers: { name: string; image: string }[];
+  selector?: Record<string, string>;
+  labels?: Record<string, string>;
+  replicas?: number;
+}
+
+/** Kinds `takeSnapshot` reads into `objects` for the namespace (besides PVCs, which come from the claims). */
+const NAMESPACED_OBJECT_KINDS = new Set([
+  "ConfigMap",
+  "Deployment",
+  "Secret",
+  "Application",
+  ...PRUNE_CANDIDATE_KINDS.map((k) => k.kind),
+]);
+const LABELLED_CLUSTER_KINDS = new Set([...KFP_CLUSTER_KINDS.map((k) => k.kind), "CustomResourceDefinition"]);
+
+const GI = 2 ** 30;
+
+/**
+ * Builds a ClusterSnapshot the way `takeSnapshot` would read it from a cluster, without one:
+ * `aSnapshot().withNamespace("kubeflow").withBoundClaim("mysql-pv-claim", "pv-a", {uid: "uid-a"}).build()`.
+ * Starts as an empty, modern cluster (no namespace, no StorageClass, current API versions only).
+ */
+export function aSnapshot(namespace = "kubeflow"): SnapshotBuilder {
+  return new SnapshotBuilder(namespace);
+}
+
+export class SnapshotBuilder {
+  private context: string | null = "test-context";
+  private readonly namespace: ClusterSnapshot["namespace"];
+  private installedVersion: string | null = null;
+  private versionSource: ClusterSnapshot["versionSource"] = "none";
+  private readonly deployments: DeploymentState[] = [];
+  private readonly claims: ClaimState[] = [];
+  private readonly volumes: VolumeState[] = [];
+  private readonly crds: ClusterSnapshot["crds"] = [];
+  private readonly secrets: string[] = [];
+  private readonly storageClasses: ClusterSnapshot["storageClasses"] = [];
+  private readonly csiDrivers: string[] = [];
+  private servedApiVersions: string[] = [...DEFAULT_SERVED_API_VERSIONS];
+  private readonly objects: ObjectState[] = [];
+  /** Labels of the release's PVCs, so data claims appear in `objects` as a real install shows them. */
+  private readonly claimLabels = new Map<string, Record<string, string>>();
+
+  constructor(namespace: string) {
+    this.namespace = { name: namespace, exists: false, phase: null };
+  }
+
+  withContext(context: string | null): this {
+    this.context = context;
+    return this;
+  }
+
+  /** The namespace exists (Active unless told otherwise). */
+  withNamespace(phase: "Active" | "Terminating" = "Active"): this {
+    this.namespace.exists = true;
+    this.namespace.phase = phase;
+    return this;
+  }
+
+  withInstalledVersion(version: string, source: ClusterSnapshot["versionSource"] = "appVersion"): this {
+    this.installedVersion = version;
+    this.versionSource = source;
+    return this.withNamespace(this.namespace.phase === "Terminating" ? "Terminating" : "Active");
+  }
+
+  /**
+   * What a cluster holds after `kubectl apply` of a release's objects (rendered for this namespace): Deployments
+   * rolled out, CRDs Established and served, Secrets by name, and the objects a prune considers. Data claims and
+   * their PVs are not bound by this: add them with `withBoundClaim`.
+   */
+  withInstalled(version: string, objects: readonly KubeObject[]): this {
+    this.withInstalledVersion(version);
+    for (const object of objects) {
+      const namespace = object.metadata.namespace ?? null;
+      const stamped: KubeObject = {
+        ...object,
+        metadata: {
+          ...object.metadata,
+          uid: object.metadata.uid ?? uidFor(object.kind, object.metadata.name),
+        },
+      };
+      if (object.kind === "CustomResourceDefinition") {
+        this.crds.push({ name: object.metadata.name, established: true });
+        this.serve(...crdGroupVersions(object));
+        if (object.metadata.labels?.[KFP_LABEL_KEY] !== undefined) this.objects.push(toObjectState(stamped));
+        continue;
+      }
+      if (namespace !== null && namespace !== this.namespace.name) continue;
+      if (object.kind === "PersistentVolumeClaim") {
+        this.claimLabels.set(object.metadata.name, object.metadata.labels ?? {});
+        continue;
+      }
+      if (object.kind === "Deployment") {
+        const replicas = (object.spec as { replicas?: number } | undefined)?.replicas ?? 1;
+        this.deployments.push(
+          toDeploymentState({
+            ...stamped,
+            status: {
+              replicas,
+              readyReplicas: replicas,
+              availableReplicas: replicas,
+              updatedReplicas: replicas,
+            },
+          }),
+        );
+      }
+      if (object.kind === "Secret") this.secrets.push(object.metadata.name);
+      if (namespace !== null && NAMESPACED_OBJECT_KINDS.has(object.kind)) {
+        this.objects.push(toObjectState(stamped));
+      } else if (
+        namespace === null &&
+        LABELLED_CLUSTER_KINDS.has(object.kind) &&
+        object.metadata.labels?.[KFP_LABEL_KEY] !== undefined
+      ) {
+        this.objects.push(toObjectState(stamped));
+      }
+    }
+    return this;
+  }
+
+  /** A Deployment as the snapshot reads it, e.g. a ksonnet-era install that no bundle describes. */
+  withDeployment(name: string, options: DeploymentOptions): this {
+    const selector = options.selector ?? { app: name };
+    const replicas = options.replicas ?? 1;
+    this.deployments.push({
+      name,
+      namespace: this.namespace.name,
+      uid: uidFor("Deployment", name),
+      labels: options.labels ?? selector,
+      selector,
+      containers: options.containers,
+      replicas,
+      readyReplicas: replicas,
+      availableReplicas: replicas,
+      updatedReplicas: replicas,
+    });
+    this.objects.push({
+      apiVersion: "apps/v1",
+      kind: "Deployment",
+      name,
+      namespace: this.namespace.name,
+      uid: uidFor("Deployment", name),
+      labels: options.labels ?? selector,
+      ownerReferences: [],
+    });
+    return this;
+  }
+
+  /** A PV; Available unless a claimRef says otherwise. */
+  withVolume(name: string, options: VolumeOptions = {}): this {
+    const claimRef = options.claimRef ?? null;
+    this.volumes.push({
+      name,
+      uid: options.uid ?? uidFor("PersistentVolume", name),
+      phase: options.phase ?? (claimRef ? "Bound" : "Available"),
+      claimRef,
+      capacityBytes: parseQuantity(options.capacity ?? "20Gi") ?? 20 * GI,
+      accessModes: options.accessModes ?? ["ReadWriteOnce"],
+      reclaimPolicy: options.reclaimPolicy ?? "Retain",
+      storageClassName: options.storageClassName ?? null,
+      source: options.source ?? { type: "hostPath", path: `/data/${name}` },
+      ownerReferences: options.ownerReferences ?? [],
+    });
+    return this;
+  }
+
+  /** A PV whose claim was deleted: Released, with the stale claimRef still set. */
+  withReleasedVolume(name: string, claim: string, options: VolumeOptions = {}): this {
+    return this.withVolume(name, {
+      ...options,
+      phase: "Released",
+      claimRef: { namespace: this.namespace.name, name: claim, uid: `${claim}-old-uid` },
+    });
+  }
+
+  /** A data claim Bound to a PV (created here too), as the PV controller leaves them. */
+  withBoundClaim(claim: string, volume: string, options: BoundClaimOptions = {}): this {
+    const claimUid = options.claimUid ?? uidFor("PersistentVolumeClaim", claim);
+    const capacity = options.capacity ?? "20Gi";
+    const accessModes = options.accessModes ?? ["ReadWriteOnce"];
+    this.withNamespace(this.namespace.phase === "Terminating" ? "Terminating" : "Active");
+    this.claims.push({
+      name: claim,
+      namespace: this.namespace.name,
+      uid: claimUid,
+      phase: "Bound",
+      volumeName: volume,
+      storageClassName: options.storageClassName === undefined ? "" : options.storageClassName,
+      requestBytes: parseQuantity("20Gi") ?? 20 * GI,
+      accessModes,
+      ownerReferences: options.ownerReferences ?? [],
+      deleting: false,
+    });
+    const volumeOptions: VolumeOptions = {
+      phase: "Bound",
+      claimRef: { namespace: this.namespace.name, name: claim, uid: claimUid },
+      capacity,
+      accessModes,
+      ...(options.uid === undefined ? {} : { uid: options.uid }),
+      ...(options.reclaimPolicy === undefined ? {} : { reclaimPolicy: options.reclaimPolicy }),
+      ...(options.source === undefined ? {} : { source: options.source }),
+      ...(options.volumeOwnerReferences === undefined
+        ? {}
+        : { ownerReferences: options.volumeOwnerReferences }),
+    };
+    return this.withVolume(volume, volumeOptions);
+  }
+
+  withStorageClass(name: string, options: { isDefault?: boolean; reclaimPolicy?: string } = {}): this {
+    this.storageClasses.push({
+      name,
+      isDefault: options.isDefault ?? false,
+      provisioner: "rancher.io/local-path",
+      reclaimPolicy: options.reclaimPolicy ?? "Delete",
+    });
+    return this;
+  }
+
+  withDefaultStorageClass(name = "standard"): this {
+    return this.withStorageClass(name, { isDefault: true });
+  }
+
+  withCsiDriver(name: string): this {
+    this.csiDrivers.push(name);
+    return this;
+  }
+
+  withSecret(name: string): this {
+    this.secrets.push(name);
+    return this;
+  }
+
+  /** Replaces the served group versions (discovery), e.g. an old cluster that still serves v1beta1 APIs. */
+  withServedApiVersions(versions: string[]): this {
+    this.servedApiVersions = [...versions];
+    return this;
+  }
+
+  serve(...versions: string[]): this {
+    for (const version of versions) {
+      if (!this.servedApiVersions.includes(version)) this.servedApiVersions.push(version);
+    }
+    return this;
+  }
+
+  build(): ClusterSnapshot {
+    const claimObjects: ObjectState[] = this.claims.map((claim) => ({
+      apiVersion: "v1",
+      kind: "PersistentVolumeClaim",
+      name: claim.name,
+      namespace: claim.namespace,
+      uid: claim.uid,
+      labels: this.claimLabels.get(claim.name) ?? {},
+      ownerReferences: claim.ownerReferences,
+    }));
+    const byName = <T extends { name: string }>(items: T[]) =>
+      [...items].sort((a, b) => compareText(a.name, b.name));
+    return clusterSnapshotSchema.parse({
+      context: this.context,
+      namespace: { ...this.namespace },
+      installedVersion: this.installedVersion,
+      versionSource: this.versionSource,
+      deployments: byName(this.deployments),
+      claims: byName(this.claims),
+      volumes: byName(this.volumes),
+      crds: byName(this.crds),
+      secrets: [...new Set(this.secrets)].sort(compareText),
+      storageClasses: byName(this.storageClasses),
+      csiDrivers: [...this.csiDrivers].sort(compareText),
+      servedApiVersions: [...this.servedApiVersions].sort(compareText),
+      objects: [...this.objects, ...claimObjects].sort(
+        (a, b) =>
+          compareText(a.kind, b.kind) ||
+          compareText(a.namespace ?? "", b.namespace ?? "") ||
+          compareText(a.name, b.name),
+      ),
+    });
+  }
+}
+
+/** Deterministic UIDs, so rendered plans are stable: `uid-persistentvolume-kfp-mysql`. */
+export function uidFor(kind: string, name: string): string {
+  return `uid-${kind.toLowerCase()}-${name}`;
+}
+
+function crdGroupVersions(crd: KubeObject): string[] {
+  const spec = (crd.spec ?? {}) as { group?: string; version?: string; versions?: { name: string }[] };
+  const names = spec.versions?.map((v) => v.name) ?? (spec.version ? [spec.version] : []);
+  return names.map((name) => `${spec.group}/${name}`);
+}
+
+function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
