@@ -24,10 +24,16 @@ export function retargetNamespace(objects: KubeObject[], from: string, to: strin
     `(\\b[a-z0-9]([-a-z0-9]*[a-z0-9])?)\\.${escapeRegExp(from)}(?=$|\\.svc\\b|[:/"'\\s,])`,
     "g",
   );
+  // Config held as text names the namespace too: Argo's `workflow-controller-configmap` of KFP ≤1.4.1 says
+  // `namespace: kubeflow,` inside its `config` string, and the controller watches only that namespace.
+  const embeddedKey = new RegExp(
+    `(\\bnamespace["']?\\s*:\\s*["']?)${escapeRegExp(from)}(?=["']?\\s*(?:,|\\}|$))`,
+    "gm",
+  );
   const rewrite = (value: unknown, key?: string): unknown => {
     if (typeof value === "string") {
       if (key === "namespace" && value === from) return to;
-      return value.replace(dns, `$1.${to}`);
+      return value.replace(dns, `$1.${to}`).replace(embeddedKey, `$1${to}`);
     }
     if (Array.isArray(value)) return value.map((item) => rewrite(item));
     if (value && typeof value === "object") {
