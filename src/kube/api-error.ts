@@ -129,8 +129,8 @@ export function toKubeApiError(error: unknown, context: ErrorContext): KubeApiEr
   const classified = classifyError(error);
   switch (classified.kind) {
     case "status": {
-      const serverMessage =
-        context.ref?.kind === "Secret" ? redactValues(classified.message) : classified.message;
+      const secret = context.ref?.kind === "Secret";
+      const serverMessage = secret ? redactValues(classified.message) : classified.message;
       const reason = classified.reason ? `reason: ${classified.reason}, ` : "";
       return new KubeApiError(
         `${what}: API server says: ${serverMessage} (${reason}${classified.statusCode})`,
@@ -139,7 +139,8 @@ export function toKubeApiError(error: unknown, context: ErrorContext): KubeApiEr
           reason: classified.reason,
           code: codeFor(classified.statusCode, classified.reason),
           hint: statusHint(classified.statusCode),
-          cause: error,
+          // The raw answer would carry the unredacted message.
+          cause: secret ? undefined : error,
         },
       );
     }

@@ -13,6 +13,8 @@ export interface ApiRequest {
   body?: unknown;
   contentType?: string | undefined;
   accept?: string | undefined;
+  /** Abandons the request (rejecting with the signal's reason). */
+  signal?: AbortSignal | undefined;
 }
 
 /** A non-2xx answer; `body` is the parsed Status when the server sent one. */
@@ -79,6 +81,14 @@ export class ApiTransport {
         req.destroy(timeoutError(this.requestTimeoutSeconds)),
       );
       req.on("error", reject);
+      const { signal } = request;
+      if (signal) {
+        const abort = () =>
+          req.destroy(signal.reason instanceof Error ? signal.reason : new Error("aborted"));
+        if (signal.aborted) abort();
+        else signal.addEventListener("abort", abort, { once: true });
+        req.on("close", () => signal.removeEventListener("abort", abort));
+      }
       req.end(body);
     });
   }

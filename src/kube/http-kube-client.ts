@@ -203,11 +203,11 @@ export class HttpKubeClient implements KubeClient {
     try {
       return await waitForObject(
         {
-          list: async () => {
+          list: async (signal) => {
             const list = await this.transport.request<{
               items?: KubeObject[];
               metadata?: { resourceVersion?: string };
-            }>({ method: "GET", path: location.collection, query: { fieldSelector } });
+            }>({ method: "GET", path: location.collection, query: { fieldSelector }, signal });
             const item = list.items?.[0];
             return {
               object: item ? { ...item, apiVersion: ref.apiVersion, kind: ref.kind } : null,

@@ -5,7 +5,8 @@ import { backoffMilliseconds } from "./retry.js";
 
 export interface WaitSource {
   /** The object now (null: absent) and the collection resourceVersion to watch from. */
-  list(): Promise<{ object: KubeObject | null; resourceVersion: string }>;
+  /** `signal` aborts when the wait ends, so a request hanging on a stalled server does not outlive it. */
+  list(signal: AbortSignal): Promise<{ object: KubeObject | null; resourceVersion: string }>;
   /** Starts a watch from `resourceVersion`; `onDone(null)` when the server ends it, `onDone(error)` on failure. */
   watch(
     resourceVersion: string,
@@ -35,9 +36,11 @@ export function waitForObject(
     let lastMessage: string | null = null;
     let stopWatch: (() => void) | null = null;
     let wake: (() => void) | null = null;
+    const finished = new AbortController();
 
     const cleanup = () => {
       settled = true;
+      finished.abort();
       clearTimeout(timer);
       signal?.removeEventListener("abort", onAbort);
       stopWatch?.();
@@ -111,7 +114,7 @@ export function waitForObject(
       let failures = 0;
       while (!settled) {
         try {
-          const listed = await source.list();
+          const listed = await source.list(finished.signal);
           if (settled) return;
           evaluate(listed.object);
           if (settled) return;

@@ -490,6 +490,16 @@ describe("HttpKubeClient waitFor", () => {
     await expect(waiting).rejects.toThrow("interrupted");
   });
 
+  it("abandons a request to a stalled server when the wait ends", async () => {
+    const stub = await StubApiServer.start();
+    let closed = false;
+    stub.route({ method: "GET", path: DEPLOYMENTS_PATH, hang: { onClose: () => (closed = true) } });
+    const client = await clientFor(stub);
+    const result = await client.waitFor(DEPLOYMENT_REF, ready, { timeoutSeconds: 0.2 });
+    expect(result).toMatchObject({ ok: false, timedOut: true, message: "never checked" });
+    await until(() => closed);
+  });
+
   it("fails at once when the watch is forbidden", async () => {
     const stub = await StubApiServer.start();
     stub.route({

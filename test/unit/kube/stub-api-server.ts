@@ -42,6 +42,8 @@ export interface StubRoute {
   once?: boolean;
   answer?: (request: StubRequest) => StubAnswer;
   watch?: (watch: StubWatch) => void;
+  /** Never answer, like a stalled API server; `onClose` runs when the client gives up on the request. */
+  hang?: { onClose: () => void };
 }
 
 export interface DiscoveryGroup {
@@ -204,6 +206,10 @@ export class StubApiServer {
         return;
       }
       if (route.once) this.routes.splice(index, 1);
+      if (route.hang) {
+        res.on("close", route.hang.onClose);
+        return;
+      }
       if (route.watch) {
         res.writeHead(200, { "Content-Type": "application/json" });
         res.flushHeaders();
