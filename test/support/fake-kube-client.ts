@@ -34,6 +34,8 @@ import { describeRef, type KubeObject, type ObjectRef, refOf } from "../../src/r
  * are all gone are deleted; Orphan strips the references) and the PV controller's reclaim of a deleted claim's
  * volume (Delete: the PV goes; Retain: Released). Namespace deletion stops at Terminating until a test calls
  * `finishNamespaceDeletion`. Bind claims with `bind`, play other controllers with `update`.
+ * CRDs become Established when written (the API server's own apiextensions controller); other controllers are
+ * up to the test, through `react`.
  * Every KubeClient call is recorded in `calls`; seeding and controller helpers are not.
  */
 
@@ -55,7 +57,18 @@ export interface FakeKubeClientOptions {
   servedApiVersions?: string[];
   serverVersion?: ServerVersion;
   now?: () => Date;
+  /** Play the apiextensions controller: CRDs become Established as soon as they are written. Default true. */
+  establishCrds?: boolean;
 }
+
+/** A successful (non-dry-run) write through the KubeClient interface, as reactors see it. */
+export interface FakeWrite {
+  verb: "apply" | "create" | "replace" | "patch" | "delete";
+  /** The object as stored after the write (as it was, for a delete). */
+  object: KubeObject;
+}
+/** Plays a controller: runs synchronously after each write; may call `fake.update`, `fake.bind`, …. */
+export type FakeReactor = (write: FakeWrite, fake: FakeKubeClient) => void;
 
 export const DEFAULT_SERVED_API_VERSIONS = [
   "admissionregistration.k8s.io/v1",
@@ -128,6 +141,7 @@ export class FakeKubeClient implements KubeClient {
   private readonly builtinVersions: string[];
   private readonly version: ServerVersion;
   private readonly now: () => Date;
+  private readonly reactors: FakeReactor[] = [];
   private counter = 0;
 
   constructor(options: FakeKubeClientOptions = {}) {
@@ -138,6 +152,13 @@ export class FakeKubeClient implements KubeClient {
     this.builtinVersions = options.servedApiVersions ?? DEFAULT_SERVED_API_VERSIONS;
     this.version = options.serverVersion ?? { gitVersion: "v1.34.0", major: 1, minor: 34 };
     this.now = options.now ?? (() => new Date("2026-01-01T00:00:00Z"));
+    if (options.establishCrds !== false) this.react(establishCrd);
+  }
+
+  /** Adds a controller stand-in, run after every write made through the client (e.g. mark Deployments ready). */
+  react(reactor: FakeReactor): this {
+    this.reactors.push(reactor);
+    return this;
   }
 
   // ---- test helpers (not recorded as calls) ----
@@ -260,11 +281,13 @@ export class FakeKubeClient implements KubeClient {
       this.requireNamespace("apply", ref);
       this.validateNew("apply", ref, applied);
       const created = this.stamp(applied, null);
+      const result = this.view(created, ref.apiVersion);
       if (!options.dryRun) {
         this.store.set(key, { object: created, owners: ownersOf(created, FIELD_MANAGER, "Apply") });
         this.notify(key);
+        this.afterWrite("apply", key);
       }
-      return this.view(created, ref.apiVersion);
+      return result;
     }
     this.checkResourceVersion("apply", ref, object, stored.object);
     const appliedLeaves = leaves(applied);
@@ -300,7 +323,9 @@ export class FakeKubeClient implements KubeClient {
     this.validateUpdate("apply", ref, stored.object, next);
     if (options.dryRun) return this.view(this.stamp(next, stored.object), ref.apiVersion);
     this.commitWithOwners(key, stored, next, owners);
-    return this.view(next, ref.apiVersion);
+    const result = this.view(next, ref.apiVersion);
+    this.afterWrite("apply", key);
+    return result;
   }
 
   async create(object: KubeObject, options: WriteOptions = {}): Promise<KubeObject> {
@@ -330,11 +355,13 @@ export class FakeKubeClient implements KubeClient {
     const created = this.stamp(withoutServerFields(object), null);
     setNamespace(created, ref.namespace);
     this.validateNew("create", ref, created);
+    const result = this.view(created, ref.apiVersion);
     if (!options.dryRun) {
       this.store.set(key, { object: created, owners: ownersOf(created, FIELD_MANAGER) });
       this.notify(key);
+      this.afterWrite("create", key);
     }
-    return this.view(created, ref.apiVersion);
+    return result;
   }
 
   async replace(object: KubeObject, options: WriteOptions = {}): Promise<KubeObject> {
@@ -356,7 +383,9 @@ export class FakeKubeClient implements KubeClient {
     this.validateUpdate("replace", ref, stored.object, next);
     if (options.dryRun) return this.view(this.stamp(next, stored.object), ref.apiVersion);
     this.commit(key, stored, next, FIELD_MANAGER, "Update");
-    return this.view(next, ref.apiVersion);
+    const result = this.view(next, ref.apiVersion);
+    this.afterWrite("replace", key);
+    return result;
   }
 
   async patch(
@@ -391,7 +420,9 @@ export class FakeKubeClient implements KubeClient {
     this.validateUpdate("patch", full, stored.object, next);
     if (options.dryRun) return this.view(this.stamp(next, stored.object), full.apiVersion);
     this.commit(key, stored, next, FIELD_MANAGER, "Update");
-    return this.view(this.store.get(key)?.object ?? next, full.apiVersion);
+    const result = this.view(this.store.get(key)?.object ?? next, full.apiVersion);
+    this.afterWrite("patch", key, next);
+    return result;
   }
 
   async delete(ref: ObjectRef, options: DeleteOptions = {}): Promise<boolean> {
@@ -416,6 +447,7 @@ export class FakeKubeClient implements KubeClient {
       next.metadata.deletionTimestamp ??= this.now().toISOString();
       record(next, "status").phase = "Terminating";
       this.commitWithOwners(key, stored, next, stored.owners);
+      this.afterWrite("delete", key, stored.object);
       return true;
     }
     const finalizers = stored.object.metadata.finalizers;
@@ -423,9 +455,11 @@ export class FakeKubeClient implements KubeClient {
       const next = structuredClone(stored.object);
       next.metadata.deletionTimestamp ??= this.now().toISOString();
       this.commitWithOwners(key, stored, next, stored.owners);
+      this.afterWrite("delete", key, stored.object);
       return true;
     }
     this.remove(key, options.propagationPolicy ?? "Background");
+    this.afterWrite("delete", key, stored.object);
     return true;
   }
 
@@ -497,6 +531,12 @@ export class FakeKubeClient implements KubeClient {
   }
 
   // ---- internals ----
+
+  private afterWrite(verb: FakeWrite["verb"], key: string, fallback?: KubeObject): void {
+    const object = this.store.get(key)?.object ?? fallback;
+    if (!object) return;
+    for (const reactor of this.reactors) reactor({ verb, object: structuredClone(object) }, this);
+  }
 
   private record(call: FakeCall): void {
     this.calls.push(call);
@@ -797,6 +837,23 @@ export class FakeKubeClient implements KubeClient {
     const group = groupOf(ref.apiVersion);
     return `${plural(ref.kind)}${group ? `.${group}` : ""}`;
   }
+}
+
+// ---- built-in controller stand-ins ----
+
+function establishCrd({ verb, object }: FakeWrite, fake: FakeKubeClient): void {
+  if (verb === "delete" || object.kind !== "CustomResourceDefinition" || established(object)) return;
+  fake.update(
+    refOf(object),
+    (crd) => {
+      const conditions = [
+        { type: "NamesAccepted", status: "True", reason: "NoConflicts" },
+        { type: "Established", status: "True", reason: "InitialNamesAccepted" },
+      ];
+      crd.status = { acceptedNames: read(crd, "spec").names ?? {}, conditions, storedVersions: [] };
+    },
+    { manager: "kube-apiserver" },
+  );
 }
 
 // ---- pure helpers ----

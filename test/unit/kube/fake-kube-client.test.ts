@@ -350,6 +350,48 @@ describe("FakeKubeClient controllers", () => {
   });
 });
 
+describe("FakeKubeClient controller stand-ins", () => {
+  const crd: KubeObject = {
+    apiVersion: "apiextensions.k8s.io/v1",
+    kind: "CustomResourceDefinition",
+    metadata: { name: "viewers.kubeflow.org" },
+    spec: {
+      group: "kubeflow.org",
+      scope: "Namespaced",
+      names: { kind: "Viewer", plural: "viewers", singular: "viewer" },
+      versions: [{ name: "v1beta1", served: true, storage: true }],
+    },
+  };
+
+  it("establishes a CRD as soon as it is written, and then serves its version", async () => {
+    const fake = new FakeKubeClient();
+    await fake.apply(crd, { force: true });
+    const stored = fake.peek({ ...crd, name: "viewers.kubeflow.org" });
+    expect(stored?.status).toMatchObject({
+      conditions: [{ type: "NamesAccepted" }, { type: "Established", status: "True" }],
+    });
+    expect(await fake.servedApiVersions()).toContain("kubeflow.org/v1beta1");
+  });
+
+  it("can leave CRDs unestablished", async () => {
+    const fake = new FakeKubeClient({ establishCrds: false });
+    await fake.apply(crd, { force: true });
+    expect(await fake.servedApiVersions()).not.toContain("kubeflow.org/v1beta1");
+  });
+
+  it("runs a test's reactor after each write", async () => {
+    const fake = new FakeKubeClient().seed([NAMESPACE]).react(({ verb, object }, self) => {
+      if (verb !== "delete" && object.kind === "Deployment") {
+        self.update({ ...DEPLOYMENT_REF }, (deployment) => {
+          deployment.status = { readyReplicas: 1, availableReplicas: 1 };
+        });
+      }
+    });
+    await fake.apply(deployment({ app: "ml-pipeline" }), { force: true });
+    expect(fake.peek(DEPLOYMENT_REF)?.status).toEqual({ readyReplicas: 1, availableReplicas: 1 });
+  });
+});
+
 describe("FakeKubeClient reads, patches and waits", () => {
   it("filters lists by label and field selectors", async () => {
     const labelled = (name: string, labels: Record<string, string>): KubeObject => ({
