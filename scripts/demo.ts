@@ -1,0 +1,74 @@
+// `npm run demo`: the main job of kfp-upgrade on a real local control plane, one numbered step at a time.
+// Steps are data: append to STEPS as the deploy/upgrade/reinstall commands land.
+import type { LocalCluster } from "../test/cluster/local-cluster.js";
+
+interface DemoContext {
+  cluster?: LocalCluster;
+}
+
+interface DemoStep {
+  title: string;
+  run(context: DemoContext): Promise<void>;
+}
+
+interface NodeList {
+  items: {
+    metadata: { name: string; labels?: Record<string, string> };
+    status?: { conditions?: { type: string; status: string }[] };
+  }[];
+}
+
+const say = (line = "") => process.stdout.write(`${line}\n`);
+
+function requireCluster(context: DemoContext): LocalCluster {
+  if (!context.cluster) throw new Error("the cluster step has not run");
+  return context.cluster;
+}
+
+const STEPS: DemoStep[] = [
+  {
+    title:
+      "Start the local control plane (etcd, kube-apiserver, kube-controller-manager, kube-scheduler, kwok)",
+    async run(context) {
+      const { up } = await import("../test/cluster/dev-cluster.js");
+      context.cluster = await up();
+      say(`kubeconfig: ${context.cluster.kubeconfigPath}`);
+      say(`API server: ${context.cluster.apiServerUrl} (Kubernetes ${context.cluster.kubernetesVersion})`);
+      say(`try:        kubectl --kubeconfig ${context.cluster.kubeconfigPath} get nodes`);
+    },
+  },
+  {
+    title: "List the fake nodes kwok keeps Ready",
+    async run(context) {
+      const rest = await requireCluster(context).rest();
+      const nodes = (await rest.expect("GET", "/api/v1/nodes")) as NodeList;
+      for (const node of nodes.items) {
+        const ready = node.status?.conditions?.find((c) => c.type === "Ready")?.status === "True";
+        const zone = node.metadata.labels?.["topology.kubernetes.io/zone"] ?? "-";
+        say(`${node.metadata.name.padEnd(16)} zone=${zone.padEnd(8)} ${ready ? "Ready" : "NotReady"}`);
+      }
+    },
+  },
+  {
+    title: "Deploy, upgrade, delete and reinstall Kubeflow Pipelines on the same volumes",
+    async run() {
+      say("Not yet: this walkthrough is added once the executor lands (issue 4 leaves the demo here).");
+    },
+  },
+];
+
+async function main(): Promise<void> {
+  const context: DemoContext = {};
+  for (const [index, step] of STEPS.entries()) {
+    say();
+    say(`== ${index + 1}/${STEPS.length} ${step.title}`);
+    await step.run(context);
+  }
+  say();
+  say("The cluster keeps running; stop it with: npm run cluster:down");
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exitCode = 1;
+});
