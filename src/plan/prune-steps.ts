@@ -52,6 +52,10 @@ export function pruneCandidates(input: {
 /**
  * Before anything is deleted, data claims and volumes lose owner references to objects that will go, so the
  * garbage collector cannot take the data with them (0.5.1's Application owned the PVCs: kubeflow/pipelines#4332).
+ * So does every other object that stays: the 0.5.1–1.4.1 Application controller (`addOwnerRef: true`) also owned
+ * the Secrets, Deployments, Services, ConfigMaps and RBAC objects, which the next release applies again with the
+ * reference still set; pruning the Application would have the garbage collector delete the credentials and the
+ * freshly upgraded install.
  */
 export function ownerReferenceSteps(
   snapshot: ClusterSnapshot,
@@ -83,6 +87,28 @@ export function ownerReferenceSteps(
         reason: "the owner will be deleted, and the garbage collector would delete the volume with it",
       });
     }
+  }
+  for (const object of snapshot.objects) {
+    if (
+      object.kind === "PersistentVolumeClaim" ||
+      (object.namespace !== null && object.namespace !== namespace)
+    ) {
+      continue;
+    }
+    if (goingKeys.has(`${object.kind}/${object.name}`)) continue;
+    const remove = object.ownerReferences.filter((ref) => goingKeys.has(`${ref.kind}/${ref.name}`));
+    if (remove.length === 0) continue;
+    steps.push({
+      kind: "stripOwnerReferences",
+      target: {
+        apiVersion: object.apiVersion,
+        kind: object.kind,
+        name: object.name,
+        ...(object.namespace ? { namespace: object.namespace } : {}),
+      },
+      remove,
+      reason: `${remove.map((r) => `${r.kind.toLowerCase()}/${r.name}`).join(", ")} will be deleted, and the garbage collector would delete the ${object.kind.toLowerCase()} with it`,
+    });
   }
   return steps;
 }
