@@ -1,3 +1,4 @@
+import { setMaxListeners } from "node:events";
 import { CommanderError } from "commander";
 import { EXIT_CODES, InternalError, isKfpError, type KfpError, UsageError } from "../errors.js";
 import type { CommandDeps } from "./command-deps.js";
@@ -11,6 +12,8 @@ import { buildProgram } from "./program.js";
  */
 export async function main(argv: string[], streams: OutputStreams = process): Promise<number> {
   const controller = new AbortController();
+  // Every concurrent wait listens to the one run signal; 14 Deployments are not a leak.
+  setMaxListeners(0, controller.signal);
   const onSignal = () => controller.abort(new Error("interrupted by signal"));
   process.once("SIGINT", onSignal);
   process.once("SIGTERM", onSignal);

@@ -20,13 +20,13 @@ export class Output {
   private readonly chalk: ChalkInstance;
   private lastProgress = new Map<string, number>();
   private stepNumber = 0;
+  private totalSteps = 0;
 
   constructor(
     private readonly streams: OutputStreams,
     readonly format: OutputFormat,
     private readonly quiet: boolean,
     private readonly verbose: boolean,
-    private readonly totalSteps: () => number = () => 0,
   ) {
     const env = streams.env;
     this.color =
@@ -62,11 +62,13 @@ export class Output {
     const c = this.chalk;
     switch (event.type) {
       case "plan":
+        this.totalSteps = event.plan.steps.length;
+        this.stepNumber = 0;
         return;
       case "step-start":
         this.stepNumber += 1;
         if (!this.quiet)
-          this.info(`${c.dim(`[${this.stepNumber}/${this.totalSteps()}]`)} ${event.description}`);
+          this.info(`${c.dim(`[${this.stepNumber}/${this.totalSteps}]`)} ${event.description}`);
         return;
       case "step-progress": {
         if (this.quiet) return;
