@@ -225,8 +225,9 @@ export function buildUpgradePlan(input: UpgradePlanInput): Plan {
     hops: hopsOut,
     storage: storageOut,
     steps: steps.steps,
-    warnings,
-    notes,
+    warnings: [...new Set(warnings)],
+    // Each hop of a multi-hop plan says the same about, say, the Secrets it keeps; once is enough.
+    notes: [...new Set(notes)],
     createdAt: input.now.toISOString(),
   };
 }
