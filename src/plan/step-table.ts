@@ -22,6 +22,21 @@ interface StepEntry<K extends StepKind> {
 const name = (object: KubeObject) =>
   `${object.kind.toLowerCase()}/${object.metadata.name}${object.metadata.namespace ? ` -n ${object.metadata.namespace}` : ""}`;
 
+const WORKLOAD_KINDS = new Set(["Deployment", "StatefulSet", "DaemonSet"]);
+
+/** A workload's container images, so the plan shows where each one moves (` [api-server=ghcr.io/…:2.14.4]`). */
+const images = (object: KubeObject): string => {
+  if (!WORKLOAD_KINDS.has(object.kind)) return "";
+  const containers =
+    (
+      object.spec as
+        | { template?: { spec?: { containers?: { name?: string; image?: string }[] } } }
+        | undefined
+    )?.template?.spec?.containers ?? [];
+  const list = containers.filter((c) => c.image).map((c) => `${c.name}=${c.image}`);
+  return list.length > 0 ? ` [${list.join(", ")}]` : "";
+};
+
 /** One entry per step kind: the text renderer, the counts line and the journal all read this table. */
 export const STEP_TABLE: { [K in StepKind]: StepEntry<K> } = {
   ensureNamespace: {
@@ -37,7 +52,7 @@ export const STEP_TABLE: { [K in StepKind]: StepEntry<K> } = {
     lines: (s) =>
       s.objects.map(({ action, object }) => ({
         symbol: action === "create" ? "+" : "~",
-        text: name(object),
+        text: `${name(object)}${images(object)}`,
       })),
     undo: () => "re-apply the previous release's objects",
     count: (s, c) => {
