@@ -43,6 +43,8 @@ export async function acquireLock(
   for (;;) {
     const existing = await client.get(ref);
     const spec = (existing?.spec ?? {}) as LeaseSpec;
+    // A create retried after a lost answer reports 409 although it succeeded: the lease is then already ours.
+    if (existing && spec.holderIdentity === holder) return heldLock(client, ref, existing, holder, now);
     const expired = !spec.holderIdentity || leaseExpired(spec, now());
     if (existing === null || expired) {
       try {
