@@ -34,7 +34,9 @@ const STEPS: DemoStep[] = [
       context.cluster = await up();
       say(`kubeconfig: ${context.cluster.kubeconfigPath}`);
       say(`API server: ${context.cluster.apiServerUrl} (Kubernetes ${context.cluster.kubernetesVersion})`);
-      say(`try:        kubectl --kubeconfig ${context.cluster.kubeconfigPath} get nodes`);
+      say(
+        `try:        ${context.cluster.kubectlPath} --kubeconfig ${context.cluster.kubeconfigPath} get nodes`,
+      );
     },
   },
   {

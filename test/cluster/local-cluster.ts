@@ -97,8 +97,12 @@ export interface LocalCluster {
   startSeconds: number | undefined;
   /** Stops every process by recorded pid, removes provisioned volumes of this cluster and the state dir. */
   stop(): Promise<void>;
-  /** Stops kube-apiserver only; etcd and its data stay. */
-  stopApiServer(): Promise<void>;
+  /**
+   * Stops kube-apiserver only; etcd and its data stay. SIGTERM makes it stop listening at once, but it then
+   * waits up to 60s for connected clients (the controllers' watches) to go, so after `graceMs` (default 3000)
+   * it gets SIGKILL. `graceMs: 0` is a plain crash.
+   */
+  stopApiServer(options?: { graceMs?: number }): Promise<void>;
   /** Starts kube-apiserver again with the same flags and port, and waits for /readyz. */
   startApiServer(): Promise<void>;
   /** Restarts kwok with the default stages plus `extra` (a stage named like a default replaces it). */
@@ -463,10 +467,10 @@ function handle(state: ClusterState): LocalCluster {
     async stop() {
       await stopClusterAt(stateDir);
     },
-    async stopApiServer() {
+    async stopApiServer(options = {}) {
       const current = await readState(stateDir);
       const recorded = current?.processes["kube-apiserver"];
-      if (recorded) await stopProcess(recorded);
+      if (recorded) await stopProcess(recorded, options.graceMs ?? 3000);
     },
     async startApiServer() {
       const current = await readState(stateDir);

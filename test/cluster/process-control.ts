@@ -1,7 +1,7 @@
 import { spawn } from "node:child_process";
 import { closeSync, openSync } from "node:fs";
 import { readFile } from "node:fs/promises";
-import { createServer } from "node:net";
+import { createServer, type Server } from "node:net";
 import { setTimeout as sleep } from "node:timers/promises";
 
 /** A process this harness started; stopping checks the pid still runs `binary` before signalling it. */
@@ -52,6 +52,11 @@ export async function stopProcess(
   graceMs = 10_000,
 ): Promise<void> {
   if (!(await isRunning(process_))) return;
+  if (graceMs <= 0) {
+    signal(process_.pid, "SIGKILL");
+    while (await isRunning(process_)) await sleep(50);
+    return;
+  }
   signal(process_.pid, "SIGTERM");
   const deadline = Date.now() + graceMs;
   while (Date.now() < deadline) {
@@ -92,7 +97,7 @@ export async function freePorts(count: number): Promise<number[]> {
     Array.from(
       { length: count },
       () =>
-        new Promise<import("node:net").Server>((resolve, reject) => {
+        new Promise<Server>((resolve, reject) => {
           const server = createServer();
           server.once("error", reject);
           server.listen(0, "127.0.0.1", () => resolve(server));
