@@ -1,0 +1,486 @@
+import { describe, expect, it } from "vitest";
+import { PreflightRefusal } from "../../../src/errors.js";
+import { buildDeployPlan, type DeployPlanInput } from "../../../src/plan/build-deploy-plan.js";
+import { renderPlanText } from "../../../src/plan/render-plan-text.js";
+import type { KubeObject } from "../../../src/release/kube-object.js";
+import { sharedRelease } from "../../support/manifests.js";
+import { aSnapshot } from "../../support/snapshot-builder.js";
+import { anApp, indexOf, NOW, PV_APP, plannedObjects, stepsOf } from "./plan-inputs.js";
+
+function deploy(input: Omit<DeployPlanInput, "command" | "now"> & { command?: DeployPlanInput["command"] }) {
+  return buildDeployPlan({ command: "deploy", now: NOW, ...input });
+}
+
+function claimSpecs(plan: ReturnType<typeof deploy>) {
+  return stepsOf(plan, "ensureClaim").map((step) => ({
+    name: step.claim.metadata.name,
+    namespace: step.claim.metadata.namespace,
+    spec: step.claim.spec,
+  }));
+}
+
+describe("deploy 2.5.0 into an empty cluster onto pre-created PVs", () => {
+  const emptyCluster = () => aSnapshot().withVolume("kfp-mysql").withVolume("kfp-minio").build();
+
+  it("renders the plan", async () => {
+    const plan = deploy({ app: PV_APP, snapshot: emptyCluster(), release: await sharedRelease("2.5.0") });
+    await expect(renderPlanText(plan, { color: false })).toMatchFileSnapshot(
+      "__plans__/deploy-2.5.0-pv-names.txt",
+    );
+  });
+
+  it("binds each claim to its PV with an empty storageClassName and volumeName", async () => {
+    const plan = deploy({ app: PV_APP, snapshot: emptyCluster(), release: await sharedRelease("2.5.0") });
+    expect(claimSpecs(plan)).toEqual([
+      {
+        name: "mysql-pv-claim",
+        namespace: "kubeflow",
+        spec: {
+          accessModes: ["ReadWriteOnce"],
+          resources: { requests: { storage: "20Gi" } },
+          storageClassName: "",
+          volumeName: "kfp-mysql",
+        },
+      },
+      {
+        name: "minio-pvc",
+        namespace: "kubeflow",
+        spec: {
+          accessModes: ["ReadWriteOnce"],
+          resources: { requests: { storage: "20Gi" } },
+          storageClassName: "",
+          volumeName: "kfp-minio",
+        },
+      },
+    ]);
+    expect(stepsOf(plan, "verifyBinding").at(-1)?.claims).toEqual([
+      {
+        role: "mysql",
+        claim: "mysql-pv-claim",
+        volumeName: "kfp-mysql",
+        volumeUid: "uid-persistentvolume-kfp-mysql",
+      },
+      {
+        role: "objectStore",
+        claim: "minio-pvc",
+        volumeName: "kfp-minio",
+        volumeUid: "uid-persistentvolume-kfp-minio",
+      },
+    ]);
+  });
+
+  it("creates Secrets only if absent, and never applies a Secret or a data claim", async () => {
+    const plan = deploy({ app: PV_APP, snapshot: emptyCluster(), release: await sharedRelease("2.5.0") });
+    const objects = plannedObjects(plan);
+    expect(objects.filter((o) => o.kind === "Secret")).toEqual([
+      { step: "createIfAbsent", kind: "Secret", name: "mlpipeline-minio-artifact", namespace: "kubeflow" },
+      { step: "createIfAbsent", kind: "Secret", name: "mysql-secret", namespace: "kubeflow" },
+    ]);
+    expect(objects.filter((o) => o.kind === "PersistentVolumeClaim").map((o) => o.step)).toEqual([
+      "ensureClaim",
+      "ensureClaim",
+    ]);
+    expect(objects.filter((o) => o.kind === "Namespace")).toEqual([]);
+  });
+
+  it("orders: namespace, CRDs then wait Established, cluster objects, config, claims, workloads, waits, verify, save", async () => {
+    const release = await sharedRelease("2.5.0");
+    const plan = deploy({ app: PV_APP, snapshot: emptyCluster(), release });
+    const kinds = plan.steps.map((step) =>
+      step.kind === "applyObjects" ? `apply:${step.group}` : step.kind,
+    );
+    expect(kinds).toEqual([
+      "ensureNamespace",
+      "apply:crds",
+      "waitEstablished",
+      "apply:cluster",
+      "apply:rbac",
+      "createIfAbsent",
+      "apply:config",
+      "ensureClaim",
+      "ensureClaim",
+      "apply:services",
+      "apply:workloads",
+      "waitBound",
+      "waitRollout",
+      "verifyBinding",
+      "saveVolumeDefinitions",
+    ]);
+    const crds = release.objects
+      .filter((o) => o.kind === "CustomResourceDefinition")
+      .map((o) => o.metadata.name);
+    expect(stepsOf(plan, "waitEstablished")).toEqual([
+      { id: "03-waitEstablished", kind: "waitEstablished", crds },
+    ]);
+    expect(stepsOf(plan, "waitRollout")[0]?.deployments).toHaveLength(14);
+  });
+
+  it("says what it deploys, where, and from which clock", async () => {
+    const plan = deploy({ app: PV_APP, snapshot: emptyCluster(), release: await sharedRelease("2.5.0") });
+    expect(plan).toMatchObject({
+      apiVersion: "kfp-upgrade/v1",
+      kind: "Plan",
+      command: "deploy",
+      namespace: "kubeflow",
+      context: "test-context",
+      from: null,
+      to: "2.5.0",
+      strategy: "manifests",
+      hops: [{ from: null, to: "2.5.0", strategy: "manifests", reason: "install KFP 2.5.0" }],
+      warnings: [],
+      createdAt: "2026-01-02T03:04:05.000Z",
+    });
+  });
+});
+
+describe("deploy into a namespace other than the bundle's", () => {
+  it("retargets every object, the DNS names in config, and says so", async () => {
+    const app = anApp({
+      namespace: "team-a",
+      mysql: { pvName: "kfp-mysql" },
+      objectStore: { pvName: "kfp-minio" },
+    });
+    const snapshot = aSnapshot("team-a").withVolume("kfp-mysql").withVolume("kfp-minio").build();
+    const plan = deploy({ app, snapshot, release: await sharedRelease("2.5.0") });
+    await expect(renderPlanText(plan, { color: false })).toMatchFileSnapshot(
+      "__plans__/deploy-2.5.0-team-a.txt",
+    );
+    expect(plan.steps[0]).toEqual({
+      id: "01-ensureNamespace",
+      kind: "ensureNamespace",
+      name: "team-a",
+      exists: false,
+    });
+    const namespaces = new Set(plannedObjects(plan).map((o) => o.namespace));
+    expect(namespaces).toEqual(new Set([undefined, "team-a"]));
+    expect(plan.notes).toContain(
+      'Release 2.5.0 was rendered for namespace "kubeflow"; it is installed into "team-a"',
+    );
+    const text = JSON.stringify(plan.steps);
+    expect(text).toContain("minio-service.team-a:9000");
+    expect(text).not.toMatch(/[a-z0-9-]\.kubeflow(:|\.svc|")/);
+    expect(text).toContain("scheduledworkflows.kubeflow.org");
+  });
+});
+
+describe("deploy 0.5.1 into a cluster that no longer serves apiextensions.k8s.io/v1beta1", () => {
+  it("converts the CRDs, lists every conversion, and applies the Application after its CRD is Established", async () => {
+    const snapshot = aSnapshot().withVolume("kfp-mysql").withVolume("kfp-minio").build();
+    expect(snapshot.servedApiVersions).not.toContain("apiextensions.k8s.io/v1beta1");
+    const plan = deploy({ app: PV_APP, snapshot, release: await sharedRelease("0.5.1") });
+    await expect(renderPlanText(plan, { color: false })).toMatchFileSnapshot(
+      "__plans__/deploy-0.5.1-converted.txt",
+    );
+    const crdStep = stepsOf(plan, "applyObjects").find((step) => step.group === "crds");
+    expect(crdStep?.objects.map(({ object }) => object.apiVersion)).toEqual(
+      Array(4).fill("apiextensions.k8s.io/v1"),
+    );
+    expect(plan.notes.filter((note) => note.startsWith("convert "))).toHaveLength(4);
+    const established = indexOf(plan, (step) => step.kind === "waitEstablished");
+    const application = indexOf(
+      plan,
+      (step) =>
+        step.kind === "applyObjects" && step.objects.some(({ object }) => object.kind === "Application"),
+    );
+    expect(application).toBeGreaterThan(established);
+  });
+});
+
+describe("deploy onto the default StorageClass", () => {
+  it("lets the class provision both claims, then switches their PVs to Retain", async () => {
+    const snapshot = aSnapshot().withDefaultStorageClass("standard").build();
+    const plan = deploy({ app: anApp(), snapshot, release: await sharedRelease("2.5.0") });
+    expect(claimSpecs(plan).map((claim) => claim.spec)).toEqual([
+      { accessModes: ["ReadWriteOnce"], resources: { requests: { storage: "20Gi" } } },
+      { accessModes: ["ReadWriteOnce"], resources: { requests: { storage: "20Gi" } } },
+    ]);
+    const waitBound = indexOf(plan, (step) => step.kind === "waitBound");
+    expect(plan.steps[waitBound + 1]).toMatchObject({
+      kind: "retainClaimVolumes",
+      namespace: "kubeflow",
+      claims: ["mysql-pv-claim", "minio-pvc"],
+    });
+    expect(plan.storage.map((s) => s.detail)).toEqual([
+      "provisioned by StorageClass standard; its PV is switched to Retain once bound",
+      "provisioned by StorageClass standard; its PV is switched to Retain once bound",
+    ]);
+    expect(renderPlanText(plan, { color: false })).toContain(
+      "~ PVs bound to mysql-pv-claim, minio-pvc: reclaim policy -> Retain once bound",
+    );
+  });
+
+  it("names a StorageClass when one is given", async () => {
+    const snapshot = aSnapshot().withStorageClass("fast").build();
+    const app = anApp({ mysql: { storageClass: "fast" }, objectStore: { storageClass: "fast" } });
+    const plan = deploy({ app, snapshot, release: await sharedRelease("2.5.0") });
+    expect(
+      claimSpecs(plan).map((claim) => (claim.spec as { storageClassName: string }).storageClassName),
+    ).toEqual(["fast", "fast"]);
+    expect(stepsOf(plan, "retainClaimVolumes")[0]?.claims).toEqual(["mysql-pv-claim", "minio-pvc"]);
+  });
+});
+
+describe("deploy onto GCP disks", () => {
+  const gcpApp = anApp({
+    platform: { type: "gcp", project: "my-project", zone: "us-central1-a" },
+    mysql: { gcpDisk: "kf-storage-metadata-store", pvName: "ignored" },
+    objectStore: { gcpDisk: "kf-storage-artifact-store" },
+  });
+  const cases = [
+    {
+      name: "CSI when the cluster has the PD CSI driver",
+      snapshot: () => aSnapshot().withCsiDriver("pd.csi.storage.gke.io").build(),
+      source: "csi",
+    },
+    {
+      name: "in-tree gcePersistentDisk otherwise",
+      snapshot: () => aSnapshot().build(),
+      source: "gcePersistentDisk",
+    },
+  ];
+  it.each(cases)(
+    "creates a Retain PV per disk and binds the claim to it: $name",
+    async ({ snapshot, source }) => {
+      const plan = deploy({ app: gcpApp, snapshot: snapshot(), release: await sharedRelease("2.5.0") });
+      const volumes = stepsOf(plan, "ensureVolume").map((step) => step.volume);
+      expect(volumes.map((v) => v.metadata.name)).toEqual(["kubeflow-mysql-pv-claim", "kubeflow-minio-pvc"]);
+      for (const volume of volumes) {
+        const spec = volume.spec as Record<string, unknown>;
+        expect(spec.persistentVolumeReclaimPolicy).toBe("Retain");
+        expect(Object.keys(spec)).toContain(source);
+      }
+      expect(claimSpecs(plan).map((c) => (c.spec as { volumeName: string }).volumeName)).toEqual([
+        "kubeflow-mysql-pv-claim",
+        "kubeflow-minio-pvc",
+      ]);
+      expect(plan.notes).toContain(
+        'MySQL volume (mysql-pv-claim): GCP disk "kf-storage-metadata-store" wins over PV name "ignored" (as in kfctl\'s params)',
+      );
+      // Volumes come before the claims that bind to them.
+      expect(indexOf(plan, (s) => s.kind === "ensureVolume")).toBeLessThan(
+        indexOf(plan, (s) => s.kind === "ensureClaim"),
+      );
+    },
+  );
+});
+
+describe("deploy onto PVs that need care first", () => {
+  it("switches a Delete-policy PV to Retain before anything else changes", async () => {
+    const snapshot = aSnapshot()
+      .withVolume("kfp-mysql", { reclaimPolicy: "Delete" })
+      .withVolume("kfp-minio")
+      .build();
+    const plan = deploy({ app: PV_APP, snapshot, release: await sharedRelease("2.5.0") });
+    expect(plan.steps.slice(0, 2)).toEqual([
+      { id: "01-ensureNamespace", kind: "ensureNamespace", name: "kubeflow", exists: false },
+      {
+        id: "02-setReclaimPolicy",
+        kind: "setReclaimPolicy",
+        volume: "kfp-mysql",
+        from: "Delete",
+        to: "Retain",
+      },
+    ]);
+    expect(plan.warnings).toEqual([
+      "MySQL volume (mysql-pv-claim): PV kfp-mysql has reclaim policy Delete; deleting its claim would destroy the data, so it is switched to Retain first",
+    ]);
+  });
+
+  it("reinstall: clears the stale claimRef of a Released PV before its claim is created", async () => {
+    const snapshot = aSnapshot()
+      .withReleasedVolume("kfp-mysql", "mysql-pv-claim")
+      .withReleasedVolume("kfp-minio", "minio-pvc")
+      .build();
+    const plan = deploy({
+      app: PV_APP,
+      snapshot,
+      release: await sharedRelease("2.5.0"),
+      command: "reinstall",
+    });
+    await expect(renderPlanText(plan, { color: false })).toMatchFileSnapshot(
+      "__plans__/reinstall-2.5.0-released.txt",
+    );
+    expect(stepsOf(plan, "releaseClaimRef")).toEqual([
+      {
+        id: expect.stringMatching(/-releaseClaimRef$/),
+        kind: "releaseClaimRef",
+        volume: "kfp-mysql",
+        staleClaim: { namespace: "kubeflow", name: "mysql-pv-claim", uid: "mysql-pv-claim-old-uid" },
+      },
+      {
+        id: expect.stringMatching(/-releaseClaimRef$/),
+        kind: "releaseClaimRef",
+        volume: "kfp-minio",
+        staleClaim: { namespace: "kubeflow", name: "minio-pvc", uid: "minio-pvc-old-uid" },
+      },
+    ]);
+    expect(indexOf(plan, (s) => s.kind === "releaseClaimRef")).toBeLessThan(
+      indexOf(plan, (s) => s.kind === "ensureClaim"),
+    );
+  });
+
+  it("reinstall into a new cluster: recreates the PVs from the saved definitions", async () => {
+    const saved = (name: string): KubeObject => ({
+      apiVersion: "v1",
+      kind: "PersistentVolume",
+      metadata: { name },
+      spec: {
+        capacity: { storage: "20Gi" },
+        accessModes: ["ReadWriteOnce"],
+        persistentVolumeReclaimPolicy: "Retain",
+        hostPath: { path: `/data/${name}` },
+      },
+    });
+    const plan = deploy({
+      app: anApp(),
+      snapshot: aSnapshot().withDefaultStorageClass().build(),
+      release: await sharedRelease("2.5.0"),
+      savedVolumes: { mysql: saved("pvc-1111"), objectStore: saved("pvc-2222") },
+      command: "reinstall",
+    });
+    expect(stepsOf(plan, "ensureVolume").map((step) => [step.role, step.volume])).toEqual([
+      ["mysql", saved("pvc-1111")],
+      ["objectStore", saved("pvc-2222")],
+    ]);
+    expect(claimSpecs(plan).map((c) => (c.spec as { volumeName: string }).volumeName)).toEqual([
+      "pvc-1111",
+      "pvc-2222",
+    ]);
+    expect(stepsOf(plan, "retainClaimVolumes")).toEqual([]);
+    expect(plan.storage.map((s) => s.mode)).toEqual(["pvName", "pvName"]);
+  });
+});
+
+describe("deploy refusals: every problem at once, before anything changes", () => {
+  const release = () => sharedRelease("2.5.0");
+  const cases = [
+    {
+      name: "the namespace is Terminating",
+      app: PV_APP,
+      snapshot: () =>
+        aSnapshot().withNamespace("Terminating").withVolume("kfp-mysql").withVolume("kfp-minio").build(),
+      problems: ['namespace "kubeflow" is Terminating; wait until it is gone'],
+    },
+    {
+      name: "KFP is already installed",
+      app: PV_APP,
+      snapshot: () =>
+        aSnapshot().withInstalledVersion("2.3.0").withVolume("kfp-mysql").withVolume("kfp-minio").build(),
+      problems: [
+        'KFP 2.3.0 is already installed in namespace "kubeflow"; use `kfp-upgrade upgrade` to change its version',
+      ],
+    },
+    {
+      name: "a PV does not exist",
+      app: PV_APP,
+      snapshot: () => aSnapshot().withVolume("kfp-mysql").build(),
+      problems: [
+        'object store volume (minio-pvc): PV "kfp-minio" does not exist in the cluster and no saved definition was found',
+      ],
+    },
+    {
+      name: "a PV is bound to another claim",
+      app: PV_APP,
+      snapshot: () =>
+        aSnapshot()
+          .withVolume("kfp-mysql", { claimRef: { namespace: "team-b", name: "db", uid: "c-9" } })
+          .withVolume("kfp-minio")
+          .build(),
+      problems: ['MySQL volume (mysql-pv-claim): PV "kfp-mysql" is bound to another claim (team-b/db)'],
+    },
+    {
+      name: "a PV is too small",
+      app: PV_APP,
+      snapshot: () =>
+        aSnapshot().withVolume("kfp-mysql", { capacity: "10Gi" }).withVolume("kfp-minio").build(),
+      problems: [
+        'MySQL volume (mysql-pv-claim): PV "kfp-mysql" is too small: 10Gi < 20Gi requested by mysql-pv-claim',
+      ],
+    },
+    {
+      name: "a PV lacks the access mode",
+      app: PV_APP,
+      snapshot: () =>
+        aSnapshot()
+          .withVolume("kfp-mysql")
+          .withVolume("kfp-minio", { accessModes: ["ReadOnlyMany"] })
+          .build(),
+      problems: [
+        'object store volume (minio-pvc): PV "kfp-minio" does not offer access mode ReadWriteOnce (it has ReadOnlyMany)',
+      ],
+    },
+    {
+      name: "there is no default StorageClass",
+      app: anApp(),
+      snapshot: () => aSnapshot().withStorageClass("manual").build(),
+      problems: [
+        "MySQL volume (mysql-pv-claim): the cluster has no default StorageClass, so the claim would stay Pending (kubeflow/kubeflow#3481)",
+        "object store volume (minio-pvc): the cluster has no default StorageClass, so the claim would stay Pending (kubeflow/kubeflow#3481)",
+      ],
+    },
+    {
+      name: "a named StorageClass does not exist",
+      app: anApp({ mysql: { storageClass: "fast" }, objectStore: { storageClass: "fast" } }),
+      snapshot: () => aSnapshot().withDefaultStorageClass().build(),
+      problems: [
+        'MySQL volume (mysql-pv-claim): StorageClass "fast" does not exist',
+        'object store volume (minio-pvc): StorageClass "fast" does not exist',
+      ],
+    },
+    {
+      name: "a GCP disk on a generic platform",
+      app: anApp({ mysql: { gcpDisk: "kf-storage-metadata-store" }, objectStore: { pvName: "kfp-minio" } }),
+      snapshot: () => aSnapshot().withVolume("kfp-minio").build(),
+      problems: [
+        'MySQL volume (mysql-pv-claim): GCP disk "kf-storage-metadata-store" was given, but this app\'s platform is "generic"',
+      ],
+    },
+    {
+      name: "conflicting storage for one volume",
+      app: anApp({
+        mysql: { storageClass: "fast", pvName: "kfp-mysql" },
+        objectStore: { pvName: "kfp-minio" },
+      }),
+      snapshot: () =>
+        aSnapshot().withStorageClass("fast").withVolume("kfp-mysql").withVolume("kfp-minio").build(),
+      problems: [
+        'MySQL volume (mysql-pv-claim): a StorageClass ("fast") and a PV name ("kfp-mysql") were both given',
+      ],
+    },
+    {
+      name: "several problems",
+      app: PV_APP,
+      snapshot: () =>
+        aSnapshot().withNamespace("Terminating").withVolume("kfp-mysql", { capacity: "1Gi" }).build(),
+      problems: [
+        'namespace "kubeflow" is Terminating; wait until it is gone',
+        'MySQL volume (mysql-pv-claim): PV "kfp-mysql" is too small: 1Gi < 20Gi requested by mysql-pv-claim',
+        'object store volume (minio-pvc): PV "kfp-minio" does not exist in the cluster and no saved definition was found',
+      ],
+    },
+  ];
+  it.each(cases)("$name", async ({ app, snapshot, problems }) => {
+    const build = async () => deploy({ app, snapshot: snapshot(), release: await release() });
+    await expect(build()).rejects.toThrow(PreflightRefusal);
+    const error = (await build().catch((e: unknown) => e)) as PreflightRefusal;
+    expect(error.exitCode).toBe(4);
+    expect(error.hint).toBe("Nothing was changed. Fix the problems above and run the command again.");
+    // One problem goes into the message; several go into the details, one per line.
+    const reported = error.details.length > 0 ? error.details : [error.message.replace(/^[^:]+: /, "")];
+    expect(reported).toEqual(problems);
+    expect(error.message).toMatch(/^Cannot deploy KFP 2\.5\.0 into namespace "kubeflow": /);
+  });
+
+  it("refuses a release without a bundle", async () => {
+    const release = { ...(await sharedRelease("2.5.0")), objects: [], bundleDir: null };
+    expect(() =>
+      deploy({
+        app: PV_APP,
+        snapshot: aSnapshot().withVolume("kfp-mysql").withVolume("kfp-minio").build(),
+        release,
+      }),
+    ).toThrow(
+      "no manifests bundle for KFP 2.5.0: deploy applies a release bundle; pass --manifests DIR (a directory with 2.5.0/*.yaml)",
+    );
+  });
+});

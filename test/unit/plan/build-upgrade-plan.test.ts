@@ -1,0 +1,650 @@
+import { describe, expect, it } from "vitest";
+import { PreflightRefusal } from "../../../src/errors.js";
+import type { ClusterSnapshot } from "../../../src/kube/cluster-snapshot.js";
+import {
+  buildUpgradePlan,
+  type ObjectStoreChoice,
+  type Strategy,
+  type UpgradeHop,
+} from "../../../src/plan/build-upgrade-plan.js";
+import type { Plan } from "../../../src/plan/plan.js";
+import { renderPlanText } from "../../../src/plan/render-plan-text.js";
+import type { Release } from "../../../src/release/release.js";
+import { catalogueRelease, sharedHops, sharedRelease } from "../../support/manifests.js";
+import { aSnapshot, uidFor } from "../../support/snapshot-builder.js";
+import {
+  anApp,
+  indexOf,
+  installedSnapshot,
+  NOW,
+  PV_APP,
+  plannedImages,
+  plannedObjects,
+  stepsOf,
+} from "./plan-inputs.js";
+
+interface UpgradeCase {
+  installed: Release;
+  snapshot: ClusterSnapshot;
+  hops: UpgradeHop[];
+  strategy?: Strategy;
+  objectStore?: ObjectStoreChoice;
+  app?: ReturnType<typeof anApp>;
+}
+
+function upgrade(input: UpgradeCase): Plan {
+  return buildUpgradePlan({
+    app: input.app ?? PV_APP,
+    snapshot: input.snapshot,
+    installed: input.installed,
+    hops: input.hops,
+    strategy: input.strategy ?? "auto",
+    ...(input.objectStore ? { objectStore: input.objectStore } : {}),
+    now: NOW,
+  });
+}
+
+/** An upgrade over a cluster that runs `from` as installed from its real bundle, along the real path. */
+async function upgradeFromInstall(
+  from: string,
+  to: string,
+  options: {
+    objectStore?: ObjectStoreChoice;
+    variant?: Release["variant"];
+    defaultStorageClass?: boolean;
+  } = {},
+): Promise<Plan> {
+  const installed = await sharedRelease(from);
+  const snapshot = installedSnapshot(installed);
+  if (options.defaultStorageClass) snapshot.withDefaultStorageClass("standard");
+  return upgrade({
+    installed,
+    snapshot: snapshot.build(),
+    hops: await sharedHops(from, to, options.variant),
+    ...(options.objectStore ? { objectStore: options.objectStore } : {}),
+  });
+}
+
+const SAME_PVS = [
+  { role: "mysql", claim: "mysql-pv-claim", volumeName: "kfp-mysql", volumeUid: "pv-uid-mysql" },
+  { role: "objectStore", claim: "minio-pvc", volumeName: "kfp-minio", volumeUid: "pv-uid-minio" },
+];
+
+describe("upgrade 2.5.0 -> 2.14.4 over a real 2.5.0 install", () => {
+  it("renders the plan", async () => {
+    const plan = await upgradeFromInstall("2.5.0", "2.14.4");
+    await expect(renderPlanText(plan, { color: false })).toMatchFileSnapshot(
+      "__plans__/upgrade-2.5.0-2.14.4.txt",
+    );
+  });
+
+  it("moves every Deployment to the target's images and registries", async () => {
+    const plan = await upgradeFromInstall("2.5.0", "2.14.4");
+    const images = plannedImages(plan);
+    expect(images).toEqual(
+      expect.arrayContaining([
+        "ml-pipeline/ml-pipeline-api-server=ghcr.io/kubeflow/kfp-api-server:2.14.4",
+        "ml-pipeline-ui/ml-pipeline-ui=ghcr.io/kubeflow/kfp-frontend:2.14.4",
+        "ml-pipeline-persistenceagent/ml-pipeline-persistenceagent=ghcr.io/kubeflow/kfp-persistence-agent:2.14.4",
+        // The third-party images leave gcr.io/ml-pipeline at 2.14.4.
+        "mysql/mysql=mysql:8.4",
+        "minio/minio=minio/minio:RELEASE.2019-08-14T20-37-41Z",
+        "workflow-controller/workflow-controller=quay.io/argoproj/workflow-controller:v3.6.7",
+      ]),
+    );
+    expect(images.filter((image) => image.includes("gcr.io/ml-pipeline"))).toEqual([]);
+    const text = renderPlanText(plan, { color: false });
+    expect(text).toContain("  ~ deployment/mysql -n kubeflow [mysql=mysql:8.4]\n");
+    expect(text).toContain(
+      "  ~ deployment/ml-pipeline -n kubeflow [ml-pipeline-api-server=ghcr.io/kubeflow/kfp-api-server:2.14.4]\n",
+    );
+    expect(images.filter((image) => image.includes(":2.5.0"))).toEqual([]);
+    expect(plan.hops).toEqual([
+      {
+        from: "2.5.0",
+        to: "2.14.4",
+        strategy: "manifests",
+        reason: expect.stringContaining("MySQL 8.0 → 8.4"),
+      },
+    ]);
+  });
+
+  it("keeps both claims bound to the same PVs, verified by UID, and creates no claim", async () => {
+    const plan = await upgradeFromInstall("2.5.0", "2.14.4");
+    expect(stepsOf(plan, "verifyBinding").map((step) => step.claims)).toEqual([SAME_PVS]);
+    expect(stepsOf(plan, "ensureClaim")).toEqual([]);
+    expect(stepsOf(plan, "ensureVolume")).toEqual([]);
+    expect(stepsOf(plan, "waitBound")).toEqual([]);
+    expect(plan.storage).toEqual([
+      {
+        role: "mysql",
+        claim: "mysql-pv-claim",
+        mode: "existing",
+        volumeName: "kfp-mysql",
+        detail: "bound to PV kfp-mysql (uid pv-uid-mysql, Retain)",
+      },
+      {
+        role: "objectStore",
+        claim: "minio-pvc",
+        mode: "existing",
+        volumeName: "kfp-minio",
+        detail: "bound to PV kfp-minio (uid pv-uid-minio, Retain)",
+      },
+    ]);
+    expect(plan.steps.at(-1)).toMatchObject({
+      kind: "saveVolumeDefinitions",
+      claims: [
+        { role: "mysql", claim: "mysql-pv-claim" },
+        { role: "objectStore", claim: "minio-pvc" },
+      ],
+    });
+  });
+
+  it("overwrites no Secret and prunes no data object", async () => {
+    const plan = await upgradeFromInstall("2.5.0", "2.14.4");
+    expect(
+      plannedObjects(plan).filter((o) =>
+        ["Secret", "PersistentVolumeClaim", "PersistentVolume"].includes(o.kind),
+      ),
+    ).toEqual([]);
+    expect(plan.notes).toContain(
+      "Secrets kept as they are (never overwritten): mlpipeline-minio-artifact, mysql-secret",
+    );
+    expect(stepsOf(plan, "prune")).toEqual([]);
+  });
+});
+
+describe("multi-hop upgrade 1.8.5 -> 2.5.0 -> 2.14.4", () => {
+  it("renders the plan", async () => {
+    const plan = await upgradeFromInstall("1.8.5", "2.14.4");
+    await expect(renderPlanText(plan, { color: false })).toMatchFileSnapshot(
+      "__plans__/upgrade-1.8.5-2.14.4.txt",
+    );
+  });
+
+  it("takes MySQL one series at a time, waits for each hop, and verifies the volumes after each", async () => {
+    const plan = await upgradeFromInstall("1.8.5", "2.14.4");
+    expect(plan.hops.map((hop) => `${hop.from} -> ${hop.to} [${hop.strategy}]`)).toEqual([
+      "1.8.5 -> 2.5.0 [manifests]",
+      "2.5.0 -> 2.14.4 [manifests]",
+    ]);
+    const hopSteps = plan.steps.filter((step) => step.kind !== "saveVolumeDefinitions");
+    for (const step of hopSteps) expect(step.id).toMatch(new RegExp(`^h${step.hop}-\\d\\d-${step.kind}$`));
+    expect(new Set(hopSteps.map((step) => step.hop))).toEqual(new Set([1, 2]));
+    for (const hop of [1, 2]) {
+      const steps = plan.steps.filter((step) => step.hop === hop);
+      expect(steps.at(-1)).toMatchObject({ kind: "verifyBinding", claims: SAME_PVS });
+      const rollout = steps.find((step) => step.kind === "waitRollout");
+      expect(rollout?.kind === "waitRollout" && rollout.deployments).toEqual(
+        expect.arrayContaining(["mysql", "ml-pipeline"]),
+      );
+    }
+    expect(plan.steps.at(-1)?.id).toBe(`${String(plan.steps.length).padStart(2, "0")}-saveVolumeDefinitions`);
+  });
+
+  it("applies each hop's own images", async () => {
+    const plan = await upgradeFromInstall("1.8.5", "2.14.4");
+    const apiServer = plan.steps.flatMap((step) =>
+      step.kind === "applyObjects"
+        ? step.objects
+            .filter(({ object }) => object.kind === "Deployment" && object.metadata.name === "ml-pipeline")
+            .map(
+              () =>
+                `h${step.hop}:${plannedImages({ ...plan, steps: [step] }).find((i) => i.startsWith("ml-pipeline/"))}`,
+            )
+        : [],
+    );
+    expect(apiServer).toEqual([
+      "h1:ml-pipeline/ml-pipeline-api-server=ghcr.io/kubeflow/kfp-api-server:2.5.0",
+      "h2:ml-pipeline/ml-pipeline-api-server=ghcr.io/kubeflow/kfp-api-server:2.14.4",
+    ]);
+  });
+
+  it("says what each hop keeps once", async () => {
+    const plan = await upgradeFromInstall("1.8.5", "2.14.4");
+    expect(plan.notes).toEqual([
+      "Secrets kept as they are (never overwritten): mlpipeline-minio-artifact, mysql-secret",
+    ]);
+  });
+
+  it("prunes what 2.5.0 dropped, in the hop that drops it", async () => {
+    const plan = await upgradeFromInstall("1.8.5", "2.14.4");
+    expect(
+      stepsOf(plan, "prune").map((step) => [step.hop, step.objects.map((o) => `${o.kind}/${o.name}`)]),
+    ).toEqual([[1, ["Service/workflow-controller-metrics"]]]);
+  });
+});
+
+describe("upgrade 0.5.1 -> 1.8.5: the Application that owned the claims goes", () => {
+  const application = {
+    apiVersion: "app.k8s.io/v1beta1",
+    kind: "Application",
+    name: "pipeline",
+    uid: uidFor("Application", "pipeline"),
+  };
+
+  /** 0.5.1's Application lists PersistentVolumeClaim with addOwnerRef: its controller made it the claims' owner. */
+  async function ownedInstall() {
+    const installed = await sharedRelease("0.5.1");
+    const snapshot = aSnapshot()
+      .withInstalled("0.5.1", installed.objects)
+      .withBoundClaim("mysql-pv-claim", "kfp-mysql", { uid: "pv-uid-mysql", ownerReferences: [application] })
+      .withBoundClaim("minio-pvc", "kfp-minio", { uid: "pv-uid-minio", ownerReferences: [application] })
+      .build();
+    return { installed, snapshot };
+  }
+
+  it("renders the plan", async () => {
+    const { installed, snapshot } = await ownedInstall();
+    const plan = upgrade({ installed, snapshot, hops: await sharedHops("0.5.1", "1.8.5") });
+    await expect(renderPlanText(plan, { color: false })).toMatchFileSnapshot(
+      "__plans__/upgrade-0.5.1-1.8.5.txt",
+    );
+  });
+
+  it("strips the claims' owner references before the Application is pruned", async () => {
+    const { installed, snapshot } = await ownedInstall();
+    const plan = upgrade({ installed, snapshot, hops: await sharedHops("0.5.1", "1.8.5") });
+    const strips = stepsOf(plan, "stripOwnerReferences");
+    expect(strips.map((step) => [step.target.name, step.remove])).toEqual([
+      ["minio-pvc", [application]],
+      ["mysql-pv-claim", [application]],
+    ]);
+    const prune = indexOf(plan, (step) => step.kind === "prune");
+    const pruned = stepsOf(plan, "prune").flatMap((step) => step.objects.map((o) => `${o.kind}/${o.name}`));
+    expect(pruned).toContain("Application/pipeline");
+    expect(pruned).toContain("Deployment/controller-manager");
+    expect(pruned.filter((name) => /^(PersistentVolumeClaim|PersistentVolume|Secret)\//.test(name))).toEqual(
+      [],
+    );
+    for (const step of strips) expect(plan.steps.indexOf(step)).toBeLessThan(prune);
+    // Before anything else changes, not merely before the prune.
+    expect(plan.steps.slice(0, 2).map((step) => step.kind)).toEqual([
+      "stripOwnerReferences",
+      "stripOwnerReferences",
+    ]);
+    expect(stepsOf(plan, "verifyBinding").at(-1)?.claims).toEqual(SAME_PVS);
+  });
+
+  it("creates 1.8.5's fixed-name mysql-secret only if absent; the 0.5.1 hashed one is kept, not pruned", async () => {
+    const { installed, snapshot } = await ownedInstall();
+    const plan = upgrade({ installed, snapshot, hops: await sharedHops("0.5.1", "1.8.5") });
+    expect(
+      stepsOf(plan, "createIfAbsent").flatMap((step) => step.objects.map((o) => o.metadata.name)),
+    ).toEqual(["mysql-secret"]);
+    expect(plan.notes).toContain("Secrets kept as they are (never overwritten): mlpipeline-minio-artifact");
+  });
+
+  it("0.5.1 -> 1.4.1 converts the v1beta1 CRDs for a cluster that no longer serves them, and says so", async () => {
+    const { installed, snapshot } = await ownedInstall();
+    expect(snapshot.servedApiVersions).not.toContain("apiextensions.k8s.io/v1beta1");
+    const plan = upgrade({ installed, snapshot, hops: await sharedHops("0.5.1", "1.4.1") });
+    const crds = stepsOf(plan, "applyObjects").find((step) => step.group === "crds");
+    expect(new Set(crds?.objects.map(({ object }) => object.apiVersion))).toEqual(
+      new Set(["apiextensions.k8s.io/v1"]),
+    );
+    expect(plan.notes.filter((note) => note.startsWith("convert customresourcedefinition/"))).toHaveLength(7);
+    // 1.4.1 keeps the Application, so nothing owns-then-deletes the claims.
+    expect(stepsOf(plan, "stripOwnerReferences")).toEqual([]);
+  });
+
+  it("on a cluster still serving v1beta1 nothing is converted", async () => {
+    const { installed, snapshot } = await ownedInstall();
+    const old = {
+      ...snapshot,
+      servedApiVersions: [...snapshot.servedApiVersions, "apiextensions.k8s.io/v1beta1"],
+    };
+    const plan = upgrade({ installed, snapshot: old, hops: await sharedHops("0.5.1", "1.4.1") });
+    expect(plan.notes.filter((note) => note.startsWith("convert "))).toEqual([]);
+  });
+});
+
+describe("upgrade 1.4.1 -> 1.8.5: the Application that owned every component goes", () => {
+  it("frees every object it owned before pruning it, Secrets included", async () => {
+    const installed = await sharedRelease("1.4.1");
+    const application = {
+      apiVersion: "app.k8s.io/v1beta1",
+      kind: "Application",
+      name: "pipeline",
+      uid: uidFor("Application", "pipeline"),
+    };
+    const componentKinds = [
+      "ServiceAccount",
+      "Role",
+      "RoleBinding",
+      "Service",
+      "ConfigMap",
+      "Secret",
+      "Deployment",
+    ];
+    // What the Application controller (addOwnerRef: true) did to every labelled component of its componentKinds.
+    const owned = installed.objects.map((object) =>
+      componentKinds.includes(object.kind) && object.metadata.namespace === "kubeflow"
+        ? { ...object, metadata: { ...object.metadata, ownerReferences: [application] } }
+        : object,
+    );
+    const snapshot = aSnapshot()
+      .withInstalled("1.4.1", owned)
+      .withBoundClaim("mysql-pv-claim", "kfp-mysql", { uid: "pv-uid-mysql" })
+      .withBoundClaim("minio-pvc", "kfp-minio", { uid: "pv-uid-minio" })
+      .build();
+    const plan = upgrade({ installed, snapshot, hops: await sharedHops("1.4.1", "1.8.5") });
+    const pruned = new Set(
+      stepsOf(plan, "prune").flatMap((step) => step.objects.map((o) => `${o.kind}/${o.name}`)),
+    );
+    expect(pruned).toContain("Application/pipeline");
+    const freed = stepsOf(plan, "stripOwnerReferences").map(
+      (step) => `${step.target.kind}/${step.target.name}`,
+    );
+    const staying = snapshot.objects
+      .filter((o) => o.ownerReferences.length > 0 && !pruned.has(`${o.kind}/${o.name}`))
+      .map((o) => `${o.kind}/${o.name}`);
+    expect(staying.length).toBeGreaterThan(50);
+    expect(new Set(freed)).toEqual(new Set(staying));
+    expect(freed).toEqual(
+      expect.arrayContaining(["Secret/mlpipeline-minio-artifact", "Deployment/ml-pipeline"]),
+    );
+    const prune = indexOf(plan, (step) => step.kind === "prune");
+    for (const step of stepsOf(plan, "stripOwnerReferences"))
+      expect(plan.steps.indexOf(step)).toBeLessThan(prune);
+  });
+});
+
+describe("the images strategy on a ksonnet-era 0.1.x install", () => {
+  const image = (name: string) => `gcr.io/ml-pipeline/${name}:0.1.10`;
+  const ksonnetInstall = () =>
+    aSnapshot()
+      .withInstalledVersion("0.1.10", "image")
+      .withDeployment("ml-pipeline", {
+        containers: [{ name: "ml-pipeline-api-server", image: image("api-server") }],
+      })
+      .withDeployment("ml-pipeline-ui", {
+        containers: [{ name: "ml-pipeline-ui", image: image("frontend") }],
+      })
+      .withDeployment("ml-pipeline-persistenceagent", {
+        containers: [{ name: "ml-pipeline-persistenceagent", image: image("persistenceagent") }],
+      })
+      .withDeployment("ml-pipeline-scheduledworkflow", {
+        containers: [{ name: "ml-pipeline-scheduledworkflow", image: image("scheduledworkflow") }],
+      })
+      .withDeployment("mysql", { containers: [{ name: "mysql", image: "mysql:5.6" }] })
+      .withBoundClaim("mysql-pv-claim", "kfp-mysql", { uid: "pv-uid-mysql" })
+      .withBoundClaim("minio-pvc", "kfp-minio", { uid: "pv-uid-minio" })
+      .build();
+
+  async function imagesPlan(): Promise<Plan> {
+    const target = await catalogueRelease("v0.1.12");
+    return upgrade({
+      installed: await catalogueRelease("0.1.10"),
+      snapshot: ksonnetInstall(),
+      hops: [{ from: "0.1.10", to: "0.1.12", reason: "the target release", release: target }],
+    });
+  }
+
+  it("renders the plan", async () => {
+    await expect(renderPlanText(await imagesPlan(), { color: false })).toMatchFileSnapshot(
+      "__plans__/upgrade-0.1.10-0.1.12-images.txt",
+    );
+  });
+
+  it("sets each KFP image to 0.1.12 and leaves the rest (mysql) alone", async () => {
+    const plan = await imagesPlan();
+    expect(plan.strategy).toBe("images");
+    expect(stepsOf(plan, "setImages").map((step) => [step.deployment, step.containers])).toEqual([
+      [
+        "ml-pipeline",
+        [
+          {
+            name: "ml-pipeline-api-server",
+            from: image("api-server"),
+            to: "gcr.io/ml-pipeline/api-server:0.1.12",
+          },
+        ],
+      ],
+      [
+        "ml-pipeline-persistenceagent",
+        [
+          {
+            name: "ml-pipeline-persistenceagent",
+            from: image("persistenceagent"),
+            to: "gcr.io/ml-pipeline/persistenceagent:0.1.12",
+          },
+        ],
+      ],
+      [
+        "ml-pipeline-scheduledworkflow",
+        [
+          {
+            name: "ml-pipeline-scheduledworkflow",
+            from: image("scheduledworkflow"),
+            to: "gcr.io/ml-pipeline/scheduledworkflow:0.1.12",
+          },
+        ],
+      ],
+      [
+        "ml-pipeline-ui",
+        [{ name: "ml-pipeline-ui", from: image("frontend"), to: "gcr.io/ml-pipeline/frontend:0.1.12" }],
+      ],
+    ]);
+    expect(stepsOf(plan, "waitRollout")[0]?.deployments).toEqual([
+      "ml-pipeline",
+      "ml-pipeline-persistenceagent",
+      "ml-pipeline-scheduledworkflow",
+      "ml-pipeline-ui",
+    ]);
+    expect(stepsOf(plan, "verifyBinding")[0]?.claims).toEqual(SAME_PVS);
+    expect(stepsOf(plan, "applyObjects")).toEqual([]);
+  });
+
+  it("a --strategy images upgrade on a kustomize install moves the images across the registry change", async () => {
+    const installed = await sharedRelease("2.3.0");
+    const plan = upgrade({
+      installed,
+      snapshot: installedSnapshot(installed).build(),
+      hops: await sharedHops("2.3.0", "2.5.0"),
+      strategy: "images",
+    });
+    const api = stepsOf(plan, "setImages").find((step) => step.deployment === "ml-pipeline");
+    expect(api?.containers).toEqual([
+      {
+        name: "ml-pipeline-api-server",
+        from: "gcr.io/ml-pipeline/api-server:2.3.0",
+        to: "ghcr.io/kubeflow/kfp-api-server:2.5.0",
+      },
+    ]);
+  });
+});
+
+describe("crossing the 2.15 object-store switch", () => {
+  const targets = [
+    { name: "2.15.0", to: "2.15.0" },
+    { name: "2.17.0", to: "2.17.0" },
+  ];
+
+  it.each(targets)("$name: refused without a choice, naming the choices", async ({ to }) => {
+    const build = () => upgradeFromInstall("2.14.4", to);
+    await expect(build()).rejects.toThrow(PreflightRefusal);
+    await expect(build()).rejects.toMatchObject({
+      exitCode: 4,
+      message: expect.stringMatching(/--object-store keep-minio.*--object-store seaweedfs/),
+    });
+    await expect(build()).rejects.toThrow(`KFP ${to} replaces MinIO with SeaweedFS`);
+  });
+
+  it.each(targets)(
+    "$name with seaweedfs: a new artifact claim, a warning, and the MinIO claim is never pruned",
+    async ({ to }) => {
+      const plan = await upgradeFromInstall("2.14.4", to, {
+        objectStore: "seaweedfs",
+        defaultStorageClass: true,
+      });
+      expect(plan.warnings).toContain(
+        `Object store moves to SeaweedFS at ${to}: artifacts written before stay on the MinIO claim, which is kept and never pruned`,
+      );
+      expect(stepsOf(plan, "ensureClaim").map((step) => step.claim.metadata.name)).toEqual(["seaweedfs-pvc"]);
+      const pruned = stepsOf(plan, "prune").flatMap((step) => step.objects.map((o) => `${o.kind}/${o.name}`));
+      expect(pruned).toContain("Deployment/minio");
+      expect(pruned.filter((name) => name.startsWith("PersistentVolume"))).toEqual([]);
+      expect(stepsOf(plan, "verifyBinding").at(-1)?.claims).toEqual([
+        ...SAME_PVS,
+        { role: "objectStore", claim: "seaweedfs-pvc", volumeName: null, volumeUid: null },
+      ]);
+      expect(stepsOf(plan, "retainClaimVolumes")[0]?.claims).toEqual(["seaweedfs-pvc"]);
+    },
+  );
+
+  it("2.15.0 with seaweedfs renders the plan", async () => {
+    const plan = await upgradeFromInstall("2.14.4", "2.15.0", {
+      objectStore: "seaweedfs",
+      defaultStorageClass: true,
+    });
+    await expect(renderPlanText(plan, { color: false })).toMatchFileSnapshot(
+      "__plans__/upgrade-2.14.4-2.15.0-seaweedfs.txt",
+    );
+  });
+
+  it("2.15.0 keep-minio: the -minio variant keeps MinIO and its claim", async () => {
+    const plan = await upgradeFromInstall("2.14.4", "2.15.0", {
+      objectStore: "keep-minio",
+      variant: "minio",
+    });
+    await expect(renderPlanText(plan, { color: false })).toMatchFileSnapshot(
+      "__plans__/upgrade-2.14.4-2.15.0-keep-minio.txt",
+    );
+    const objects = plannedObjects(plan);
+    expect(objects.filter((o) => o.name.startsWith("seaweedfs"))).toEqual([]);
+    expect(objects).toContainEqual({
+      step: "applyObjects",
+      kind: "Deployment",
+      name: "minio",
+      namespace: "kubeflow",
+    });
+    expect(stepsOf(plan, "prune")).toEqual([]);
+    expect(stepsOf(plan, "verifyBinding").at(-1)?.claims).toEqual(SAME_PVS);
+    expect(plan.warnings).toEqual([]);
+  });
+
+  it("2.17.0 keep-minio is refused: no release after 2.15 ships a MinIO variant", async () => {
+    await expect(upgradeFromInstall("2.14.4", "2.17.0", { objectStore: "keep-minio" })).rejects.toThrow(
+      "KFP 2.17.0 has no MinIO variant in its bundle, so --object-store keep-minio cannot be honoured",
+    );
+  });
+});
+
+describe("upgrade edge cases", () => {
+  it("a same-version upgrade renders No changes", async () => {
+    const installed = await sharedRelease("2.14.4");
+    const plan = upgrade({ installed, snapshot: installedSnapshot(installed).build(), hops: [] });
+    expect(plan.steps).toEqual([]);
+    expect(plan).toMatchObject({ from: "2.14.4", to: "2.14.4" });
+    expect(renderPlanText(plan, { color: false })).toBe(
+      [
+        "Plan: upgrade KFP 2.14.4 -> 2.14.4 in namespace kubeflow (context test-context)",
+        "",
+        "Storage:",
+        "  mysql (mysql-pv-claim): bound to PV kfp-mysql (uid pv-uid-mysql, Retain)",
+        "  objectStore (minio-pvc): bound to PV kfp-minio (uid pv-uid-minio, Retain)",
+        "",
+        "No changes. The install is already at the requested release.",
+      ].join("\n"),
+    );
+  });
+
+  it("switches a Delete-policy data PV to Retain as the very first step, and warns", async () => {
+    const installed = await sharedRelease("2.5.0");
+    const snapshot = aSnapshot()
+      .withInstalled("2.5.0", installed.objects)
+      .withBoundClaim("mysql-pv-claim", "pvc-1111", { uid: "pv-uid-mysql", reclaimPolicy: "Delete" })
+      .withBoundClaim("minio-pvc", "pvc-2222", { uid: "pv-uid-minio", reclaimPolicy: "Delete" })
+      .build();
+    const plan = upgrade({ installed, snapshot, hops: await sharedHops("2.5.0", "2.14.4"), app: anApp() });
+    expect(plan.steps.slice(0, 2)).toEqual([
+      {
+        id: "01-setReclaimPolicy",
+        kind: "setReclaimPolicy",
+        volume: "pvc-1111",
+        from: "Delete",
+        to: "Retain",
+      },
+      {
+        id: "02-setReclaimPolicy",
+        kind: "setReclaimPolicy",
+        volume: "pvc-2222",
+        from: "Delete",
+        to: "Retain",
+      },
+    ]);
+    expect(plan.warnings).toHaveLength(2);
+    expect(stepsOf(plan, "setReclaimPolicy")).toHaveLength(2);
+  });
+
+  it("refuses to move a bound claim to another PV named in the app", async () => {
+    const installed = await sharedRelease("2.5.0");
+    const app = anApp({ mysql: { pvName: "another-pv" }, objectStore: { pvName: "kfp-minio" } });
+    await expect(
+      (async () =>
+        upgrade({
+          installed,
+          snapshot: installedSnapshot(installed).build(),
+          hops: await sharedHops("2.5.0", "2.14.4"),
+          app,
+        }))(),
+    ).rejects.toThrow(
+      'MySQL volume (mysql-pv-claim): claim kubeflow/mysql-pv-claim is bound to PV "kfp-mysql", but the app asks for PV "another-pv"; a claim\'s volume cannot change in place',
+    );
+  });
+
+  const refusals = [
+    {
+      name: "the namespace is Terminating",
+      snapshot: (installed: Release) => installedSnapshot(installed).withNamespace("Terminating").build(),
+      message:
+        'Cannot upgrade KFP 2.5.0 to 2.14.4 in namespace "kubeflow": namespace "kubeflow" is Terminating',
+    },
+    {
+      name: "nothing is installed",
+      snapshot: () => aSnapshot().withNamespace().build(),
+      message:
+        'Cannot upgrade KFP (not installed) to 2.14.4 in namespace "kubeflow": no KFP install found in namespace "kubeflow"; use `kfp-upgrade deploy` or `reinstall`',
+    },
+  ];
+  it.each(refusals)("refuses when $name", async ({ snapshot, message }) => {
+    const installed = await sharedRelease("2.5.0");
+    const hops = await sharedHops("2.5.0", "2.14.4");
+    expect(() => upgrade({ installed, snapshot: snapshot(installed), hops })).toThrow(message);
+  });
+
+  it("refuses --strategy manifests for a release that has no bundle", async () => {
+    const installed = await sharedRelease("2.5.0");
+    const target = await catalogueRelease("2.14.3");
+    expect(() =>
+      upgrade({
+        installed,
+        snapshot: installedSnapshot(installed).build(),
+        hops: [{ from: "2.5.0", to: "2.14.3", reason: "the target release", release: target }],
+        strategy: "manifests",
+      }),
+    ).toThrow(
+      "strategy manifests needs the bundle of KFP 2.14.3; pass --manifests DIR or use --strategy images",
+    );
+  });
+
+  it("auto picks images for a hop whose bundle is unknown", async () => {
+    const installed = await sharedRelease("2.14.4");
+    const target = await catalogueRelease("2.15.0");
+    const plan = upgrade({
+      installed,
+      snapshot: installedSnapshot(installed).build(),
+      hops: [
+        {
+          from: "2.14.4",
+          to: "2.15.0",
+          reason: "the target release",
+          release: { ...target, objectStore: "minio" },
+        },
+      ],
+    });
+    expect(plan.strategy).toBe("images");
+    expect(stepsOf(plan, "setImages").length).toBeGreaterThan(0);
+  });
+});
