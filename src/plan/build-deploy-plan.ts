@@ -64,6 +64,7 @@ export function buildDeployPlan(input: DeployPlanInput): Plan {
   const steps = new StepList();
   steps.add({ kind: "ensureNamespace", name: namespace, exists: snapshot.namespace.exists });
   steps.addAll(storage.protect);
+  steps.addAll(objectSteps.namespace);
   steps.addAll(objectSteps.crds);
   steps.addAll(objectSteps.cluster);
   steps.addAll(objectSteps.config);

@@ -169,6 +169,7 @@ export function buildUpgradePlan(input: UpgradePlanInput): Plan {
       ...new Set([...Object.values(installed.dataClaims), ...Object.values(release.dataClaims)]),
     ];
     steps.addAll(ownerReferenceSteps(snapshot, namespace, going, dataClaimNames), hopNumber);
+    steps.addAll(objectSteps.namespace, hopNumber);
     steps.addAll(objectSteps.crds, hopNumber);
     steps.addAll(objectSteps.cluster, hopNumber);
     steps.addAll(objectSteps.config, hopNumber);

@@ -5,6 +5,8 @@ import { type ApplyGroup, applyGroupOf } from "./order.js";
 import type { StepDraft } from "./step-list.js";
 
 export interface ReleaseObjectSteps {
+  /** The release's own Namespace object (labels such as pod-security), applied over the existing namespace. */
+  namespace: StepDraft[];
   crds: StepDraft[];
   cluster: StepDraft[];
   config: StepDraft[];
@@ -62,7 +64,7 @@ function sameLabels(a: Record<string, string>, b: Record<string, string>): boole
 }
 
 /**
- * Turns a release's objects into apply steps in the order of `order.ts`. Data claims and the Namespace are left to
+ * Turns a release's objects into apply steps in the order of `order.ts`. Data claims and the Namespace's existence are left to
  * the storage and namespace steps; Secrets are only created when missing; a Deployment whose selector changed is
  * recreated, because selectors are immutable (kubeflow/pipelines#2892).
  */
@@ -72,6 +74,7 @@ export function releaseObjectSteps(input: {
   dataClaims: string[];
 }): ReleaseObjectSteps {
   const result: ReleaseObjectSteps = {
+    namespace: [],
     crds: [],
     cluster: [],
     config: [],
@@ -85,7 +88,23 @@ export function releaseObjectSteps(input: {
   const secrets: KubeObject[] = [];
   const otherClaims: KubeObject[] = [];
   for (const object of input.objects) {
-    if (object.kind === "Namespace") continue;
+    if (object.kind === "Namespace") {
+      const labels = object.metadata.labels ?? {};
+      if (Object.keys(labels).length > 0) {
+        const ns: KubeObject = {
+          apiVersion: "v1",
+          kind: "Namespace",
+          metadata: { name: object.metadata.name, labels },
+        };
+        result.namespace.push({
+          kind: "applyObjects",
+          group: "namespace",
+          force: true,
+          objects: [{ action: "update", object: ns }],
+        });
+      }
+      continue;
+    }
     if (object.kind === "PersistentVolumeClaim") {
       if (!input.dataClaims.includes(object.metadata.name)) otherClaims.push(object);
       continue;
