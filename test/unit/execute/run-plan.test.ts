@@ -1,0 +1,449 @@
+import { describe, expect, it } from "vitest";
+import { defaultApp, type KfpApp } from "../../../src/app/kfp-app.js";
+import { Interrupted, RolloutFailed } from "../../../src/errors.js";
+import { runPlan } from "../../../src/execute/run-plan.js";
+import { takeSnapshot } from "../../../src/kube/take-snapshot.js";
+import { buildDeployPlan } from "../../../src/plan/build-deploy-plan.js";
+import { buildUpgradePlan } from "../../../src/plan/build-upgrade-plan.js";
+import type { Plan } from "../../../src/plan/plan.js";
+import { StepList } from "../../../src/plan/step-list.js";
+import type { KubeObject, ObjectRef } from "../../../src/release/kube-object.js";
+import { FakeKubeClient } from "../../support/fake-kube-client.js";
+import { catalogueRelease } from "../../support/manifests.js";
+import {
+  bindNamedClaims,
+  claimTemplate,
+  configMap,
+  deployment,
+  hostPathVolume,
+  NS,
+  rollOut,
+  runOptions,
+  secret,
+  specOf,
+  tinyReleaseObjects,
+  writes,
+} from "./executor-fixtures.js";
+
+const NOW = new Date("2026-01-02T03:04:05Z");
+const APP: KfpApp = {
+  ...defaultApp(NS),
+  storage: { mysql: { pvName: "kfp-mysql" }, objectStore: { pvName: "kfp-minio" } },
+};
+const ref = (kind: string, name: string, apiVersion = "v1"): ObjectRef => ({
+  apiVersion,
+  kind,
+  name,
+  ...(["PersistentVolume", "Namespace", "CustomResourceDefinition"].includes(kind) ? {} : { namespace: NS }),
+});
+
+/** An empty cluster with two pre-created PVs, controllers that roll out and bind, and a deploy plan for it. */
+async function tinyDeploy(): Promise<{ fake: FakeKubeClient; plan: Plan }> {
+  const fake = new FakeKubeClient({ defaultNamespace: NS })
+    .seed([hostPathVolume("kfp-mysql"), hostPathVolume("kfp-minio")])
+    .react(rollOut())
+    .react(bindNamedClaims);
+  const snapshot = await takeSnapshot(fake, { namespace: NS });
+  const release = { ...(await catalogueRelease("2.5.0")), objects: tinyReleaseObjects("2.5.0") };
+  return { fake, plan: buildDeployPlan({ app: APP, snapshot, release, command: "deploy", now: NOW }) };
+}
+
+describe("runPlan: a deploy", () => {
+  it("creates the objects in plan order and journals every completed step", async () => {
+    const { fake, plan } = await tinyDeploy();
+    const run = runOptions(fake);
+    const result = await runPlan(plan, run.options);
+    expect(result.outcome).toBe("succeeded");
+    expect(run.journal.completed).toEqual(plan.steps.map((step) => step.id));
+    expect(writes(fake)).toEqual([
+      "create Namespace/kubeflow",
+      "apply CustomResourceDefinition/viewers.kubeflow.org",
+      "create Secret/mysql-secret",
+      "apply ConfigMap/pipeline-install-config",
+      "create PersistentVolumeClaim/mysql-pv-claim",
+      "create PersistentVolumeClaim/minio-pvc",
+      "apply Service/ml-pipeline",
+      "apply Deployment/ml-pipeline",
+    ]);
+    const claim = fake.peek(ref("PersistentVolumeClaim", "mysql-pv-claim"));
+    expect(claim?.spec).toMatchObject({ storageClassName: "", volumeName: "kfp-mysql" });
+    expect(claim?.status).toEqual({ phase: "Bound" });
+  });
+
+  it("reports the bindings it verified and saves the PV definitions for a reinstall", async () => {
+    const { fake, plan } = await tinyDeploy();
+    const run = runOptions(fake);
+    const result = await runPlan(plan, run.options);
+    const uid = (name: string) => fake.peek(ref("PersistentVolume", name))?.metadata.uid;
+    expect(result.bindings).toEqual([
+      { claim: "mysql-pv-claim", volumeName: "kfp-mysql", volumeUid: uid("kfp-mysql") },
+      { claim: "minio-pvc", volumeName: "kfp-minio", volumeUid: uid("kfp-minio") },
+    ]);
+    expect(run.saved.map(({ role, volume }) => [role, volume.metadata.name])).toEqual([
+      ["mysql", "kfp-mysql"],
+      ["objectStore", "kfp-minio"],
+    ]);
+    for (const { volume } of run.saved) {
+      expect(volume.metadata.uid).toBeUndefined();
+      expect((volume.spec as { claimRef?: unknown }).claimRef).toBeUndefined();
+    }
+  });
+
+  it("emits start and end for each step, in order", async () => {
+    const { fake, plan } = await tinyDeploy();
+    const run = runOptions(fake);
+    await runPlan(plan, run.options);
+    const lifecycle = run.events.filter((e) => e.type === "step-start" || e.type === "step-end");
+    expect(lifecycle.map((e) => `${e.type} ${e.stepId}`)).toEqual(
+      plan.steps.flatMap((step) => [`step-start ${step.id}`, `step-end ${step.id}`]),
+    );
+    expect(lifecycle.every((e) => e.type !== "step-end" || e.ok)).toBe(true);
+  });
+});
+
+describe("runPlan: interrupted, then resumed", () => {
+  it("stops before the next step when the signal aborts, and a resume runs only what was left", async () => {
+    const { fake, plan } = await tinyDeploy();
+    const stopAfter = plan.steps.findIndex((step) => step.kind === "createIfAbsent");
+    const first = runOptions(fake);
+    const firstRun = runPlan(plan, {
+      ...first.options,
+      emit: (event) => {
+        if (event.type === "step-end" && event.stepId === plan.steps[stopAfter]?.id) first.controller.abort();
+      },
+    });
+    await expect(firstRun).rejects.toThrow(Interrupted);
+    await expect(firstRun).rejects.toMatchObject({
+      exitCode: 130,
+      message: `interrupted before step ${plan.steps[stopAfter + 1]?.id}`,
+      hint: "Run `kfp-upgrade resume` to continue from this step.",
+    });
+    const done = plan.steps.slice(0, stopAfter + 1).map((step) => step.id);
+    expect(first.journal.completed).toEqual(done);
+
+    const writesBefore = writes(fake).length;
+    const second = runOptions(fake, { completed: new Set(first.journal.completed) });
+    await expect(runPlan(plan, second.options)).resolves.toMatchObject({ outcome: "succeeded" });
+    expect(second.journal.completed).toEqual(plan.steps.slice(stopAfter + 1).map((step) => step.id));
+    const started = second.events.flatMap((e) => (e.type === "step-start" ? [e.stepId] : []));
+    expect(started).toEqual(plan.steps.slice(stopAfter + 1).map((step) => step.id));
+    expect(writes(fake).slice(writesBefore)).toEqual([
+      "apply ConfigMap/pipeline-install-config",
+      "create PersistentVolumeClaim/mysql-pv-claim",
+      "create PersistentVolumeClaim/minio-pvc",
+      "apply Service/ml-pipeline",
+      "apply Deployment/ml-pipeline",
+    ]);
+  });
+
+  it("a resume of a finished plan changes nothing", async () => {
+    const { fake, plan } = await tinyDeploy();
+    await runPlan(plan, runOptions(fake).options);
+    const writesBefore = writes(fake).length;
+    const again = runOptions(fake, { completed: new Set(plan.steps.map((step) => step.id)) });
+    await expect(runPlan(plan, again.options)).resolves.toMatchObject({ outcome: "succeeded" });
+    expect(writes(fake).slice(writesBefore)).toEqual([]);
+    expect(again.journal.completed).toEqual([]);
+  });
+});
+
+describe("runPlan: data is verified and never overwritten", () => {
+  it("fails with PV_UID_CHANGED when the PV behind a claim was replaced", async () => {
+    const { fake, plan } = await tinyDeploy();
+    await runPlan(plan, runOptions(fake).options);
+    const verify = plan.steps.filter((step) => step.kind === "verifyBinding");
+    const original = fake.peek(ref("PersistentVolume", "kfp-mysql"));
+    // Someone deleted the PV and made a new one of the same name: same name, new UID, the data elsewhere.
+    fake.seed([
+      { ...structuredClone(original as KubeObject), metadata: { name: "kfp-mysql", uid: "a-new-uid" } },
+    ]);
+    const check = runPlan({ ...plan, steps: verify }, runOptions(fake).options);
+    await expect(check).rejects.toMatchObject({
+      code: "PV_UID_CHANGED",
+      exitCode: 5,
+      message: `data volumes changed during the run: PV kfp-mysql behind mysql-pv-claim has UID a-new-uid, expected ${original?.metadata.uid}: it was replaced`,
+    });
+  });
+
+  it("fails with PV_UID_CHANGED when a claim is bound to another PV", async () => {
+    const { fake, plan } = await tinyDeploy();
+    await runPlan(plan, runOptions(fake).options);
+    fake.update(ref("PersistentVolumeClaim", "minio-pvc"), (claim) => {
+      (claim.spec as { volumeName: string }).volumeName = "somewhere-else";
+    });
+    const verify = plan.steps.filter((step) => step.kind === "verifyBinding");
+    await expect(runPlan({ ...plan, steps: verify }, runOptions(fake).options)).rejects.toMatchObject({
+      code: "PV_UID_CHANGED",
+      message:
+        "data volumes changed during the run: minio-pvc is bound to PV somewhere-else, expected kfp-minio",
+    });
+  });
+
+  it("createIfAbsent keeps a Secret that appeared after planning, custom credentials and all", async () => {
+    const { fake, plan } = await tinyDeploy();
+    fake.seed([
+      { apiVersion: "v1", kind: "Namespace", metadata: { name: NS } },
+      secret("mysql-secret", { username: "kfp", password: "custom-password" }),
+    ]);
+    const before = fake.peek(ref("Secret", "mysql-secret"));
+    const run = runOptions(fake);
+    await runPlan(plan, run.options);
+    expect(fake.peek(ref("Secret", "mysql-secret"))).toEqual(before);
+    expect(writes(fake).filter((write) => write.includes("Secret/"))).toEqual([]);
+    const secretStep = plan.steps.find((step) => step.kind === "createIfAbsent");
+    expect(run.events).toContainEqual(
+      expect.objectContaining({
+        type: "step-end",
+        stepId: secretStep?.id,
+        message: "0 created, 1 kept as they were",
+      }),
+    );
+  });
+});
+
+describe("runPlan: prune", () => {
+  const protectedRefs = [
+    {
+      name: "a PVC",
+      ref: ref("PersistentVolumeClaim", "minio-pvc"),
+      described: "persistentvolumeclaim/minio-pvc -n kubeflow",
+    },
+    { name: "a PV", ref: ref("PersistentVolume", "kfp-minio"), described: "persistentvolume/kfp-minio" },
+    { name: "a Secret", ref: ref("Secret", "mysql-secret"), described: "secret/mysql-secret -n kubeflow" },
+    { name: "a Namespace", ref: ref("Namespace", NS), described: "namespace/kubeflow" },
+    {
+      name: "a CRD",
+      ref: ref("CustomResourceDefinition", "viewers.kubeflow.org", "apiextensions.k8s.io/v1"),
+      described: "customresourcedefinition/viewers.kubeflow.org",
+    },
+  ];
+  it.each(protectedRefs)("refuses $name, and leaves it", async ({ ref: target, described }) => {
+    const { fake, plan } = await tinyDeploy();
+    await runPlan(plan, runOptions(fake).options);
+    const steps = new StepList();
+    steps.add({ kind: "prune", objects: [target], reason: "dropped" });
+    const prune = runPlan({ ...plan, steps: steps.steps }, runOptions(fake).options);
+    await expect(prune).rejects.toMatchObject({
+      code: "INTERNAL",
+      message: `refusing to prune ${described}: data and cluster-wide kinds are never pruned`,
+    });
+    expect(fake.peek(target)).not.toBeNull();
+  });
+
+  it("deletes stateless objects, and counts only those that were there", async () => {
+    const { fake, plan } = await tinyDeploy();
+    await runPlan(plan, runOptions(fake).options);
+    const steps = new StepList();
+    steps.add({
+      kind: "prune",
+      objects: [ref("Service", "ml-pipeline"), ref("ConfigMap", "never-existed")],
+      reason: "dropped",
+    });
+    const run = runOptions(fake);
+    await runPlan({ ...plan, steps: steps.steps }, run.options);
+    expect(fake.peek(ref("Service", "ml-pipeline"))).toBeNull();
+    expect(run.events).toContainEqual(expect.objectContaining({ type: "step-end", message: "1 deleted" }));
+  });
+});
+
+describe("runPlan: a failed rollout", () => {
+  const OLD_IMAGE = "gcr.io/ml-pipeline/api-server:2.3.0";
+  const NEW_IMAGE = "ghcr.io/kubeflow/kfp-api-server:2.5.0";
+
+  /** KFP 2.3.0 running, and an upgrade whose new API server image never becomes ready. */
+  function failingUpgrade(): { fake: FakeKubeClient; plan: Plan } {
+    const fake = new FakeKubeClient({ defaultNamespace: NS }).seed([
+      { apiVersion: "v1", kind: "Namespace", metadata: { name: NS }, status: { phase: "Active" } },
+      configMap("pipeline-install-config", { appVersion: "2.3.0" }),
+      {
+        ...deployment("ml-pipeline", OLD_IMAGE),
+        status: { replicas: 1, updatedReplicas: 1, availableReplicas: 1 },
+      },
+      hostPathVolume("kfp-mysql"),
+      claimTemplate("mysql-pv-claim"),
+    ]);
+    fake.bind({ namespace: NS, name: "mysql-pv-claim" }, "kfp-mysql");
+    fake.react(rollOut([NEW_IMAGE]));
+    const steps = new StepList();
+    steps.add({
+      kind: "applyObjects",
+      group: "config",
+      force: true,
+      objects: [
+        { action: "update", object: configMap("pipeline-install-config", { appVersion: "2.5.0" }) },
+        { action: "create", object: configMap("kfp-launcher", { defaultPipelineRoot: "" }) },
+      ],
+    });
+    steps.add({
+      kind: "applyObjects",
+      group: "workloads",
+      force: true,
+      objects: [{ action: "update", object: deployment("ml-pipeline", NEW_IMAGE) }],
+    });
+    steps.add({ kind: "waitRollout", namespace: NS, deployments: ["ml-pipeline"] });
+    steps.add({
+      kind: "verifyBinding",
+      namespace: NS,
+      claims: [{ role: "mysql", claim: "mysql-pv-claim", volumeName: "kfp-mysql", volumeUid: null }],
+    });
+    const plan: Plan = {
+      apiVersion: "kfp-upgrade/v1",
+      kind: "Plan",
+      command: "upgrade",
+      namespace: NS,
+      context: "fake",
+      from: "2.3.0",
+      to: "2.5.0",
+      strategy: "manifests",
+      hops: [{ from: "2.3.0", to: "2.5.0", strategy: "manifests", reason: "the target release" }],
+      storage: [],
+      steps: steps.steps,
+      warnings: [],
+      notes: [],
+      createdAt: NOW.toISOString(),
+    };
+    return { fake, plan };
+  }
+
+  const image = (fake: FakeKubeClient) =>
+    specOf<{ template: { spec: { containers: { image: string }[] } } }>(
+      fake,
+      ref("Deployment", "ml-pipeline", "apps/v1"),
+    ).template.spec.containers[0]?.image;
+
+  it("restores what the hop changed, deletes what it created, and throws RolloutFailed (exit 6)", async () => {
+    const { fake, plan } = failingUpgrade();
+    const claimBefore = fake.peek(ref("PersistentVolumeClaim", "mysql-pv-claim"));
+    const run = runOptions(fake);
+    const result = runPlan(plan, run.options);
+    await expect(result).rejects.toThrow(RolloutFailed);
+    await expect(result).rejects.toMatchObject({
+      code: "ROLLED_BACK",
+      exitCode: 6,
+      message:
+        '1 of 1 objects did not become Deployments available: deployment/ml-pipeline -n kubeflow: Rollout failed: ReplicaSet "ml-pipeline-new" has timed out progressing.; rolled back 3 objects (data volumes untouched)',
+    });
+    expect(image(fake)).toBe(OLD_IMAGE);
+    expect(fake.peek(ref("ConfigMap", "pipeline-install-config"))?.data).toEqual({ appVersion: "2.3.0" });
+    expect(fake.peek(ref("ConfigMap", "kfp-launcher"))).toBeNull();
+    expect(fake.peek(ref("PersistentVolumeClaim", "mysql-pv-claim"))).toEqual(claimBefore);
+    expect(run.events.filter((e) => e.type === "rollback").map((e) => e.message)).toEqual([
+      "rollout failed; restoring the stateless objects of the run",
+      "restored deployment/ml-pipeline -n kubeflow",
+      "deleted configmap/kfp-launcher -n kubeflow (created by the failed hop)",
+      "restored configmap/pipeline-install-config -n kubeflow",
+    ]);
+    expect(run.journal.completed).toEqual(plan.steps.slice(0, 2).map((step) => step.id));
+  });
+
+  it("with --no-rollback leaves the failed state for debugging", async () => {
+    const { fake, plan } = failingUpgrade();
+    const run = runOptions(fake, { rollback: false });
+    const result = runPlan(plan, run.options);
+    await expect(result).rejects.toMatchObject({
+      code: "ROLLOUT_FAILED",
+      exitCode: 6,
+      message: expect.stringMatching(/has timed out progressing\. \(not rolled back: --no-rollback\)$/),
+      hint: "The failed state was left for debugging. Fix it and run `kfp-upgrade resume`, or run `kfp-upgrade rollback`.",
+    });
+    expect(image(fake)).toBe(NEW_IMAGE);
+    expect(fake.peek(ref("ConfigMap", "kfp-launcher"))).not.toBeNull();
+    expect(run.events.filter((e) => e.type === "rollback")).toEqual([]);
+  });
+});
+
+describe("runPlan: an upgrade that drops the Application which owned every component", () => {
+  it("keeps the claims, the credentials and the upgraded install when the Application is pruned", async () => {
+    const fake = new FakeKubeClient({ defaultNamespace: NS }).react(rollOut()).react(bindNamedClaims);
+    const applicationCrd: KubeObject = {
+      apiVersion: "apiextensions.k8s.io/v1",
+      kind: "CustomResourceDefinition",
+      metadata: { name: "applications.app.k8s.io" },
+      spec: {
+        group: "app.k8s.io",
+        names: { kind: "Application", plural: "applications" },
+        scope: "Namespaced",
+        versions: [
+          { name: "v1beta1", served: true, storage: true, schema: { openAPIV3Schema: { type: "object" } } },
+        ],
+      },
+      status: { conditions: [{ type: "Established", status: "True" }] },
+    };
+    const application: KubeObject = {
+      apiVersion: "app.k8s.io/v1beta1",
+      kind: "Application",
+      metadata: { name: "pipeline", namespace: NS, labels: { "application-crd-id": "kubeflow-pipelines" } },
+      spec: { addOwnerRef: true },
+    };
+    fake.seed([
+      { apiVersion: "v1", kind: "Namespace", metadata: { name: NS }, status: { phase: "Active" } },
+      applicationCrd,
+      application,
+      hostPathVolume("kfp-mysql"),
+      hostPathVolume("kfp-minio"),
+    ]);
+    const owner = {
+      apiVersion: "app.k8s.io/v1beta1",
+      kind: "Application",
+      name: "pipeline",
+      uid: fake.peek(ref("Application", "pipeline", "app.k8s.io/v1beta1"))?.metadata.uid,
+    };
+    const owned = (object: KubeObject): KubeObject => ({
+      ...object,
+      metadata: { ...object.metadata, ownerReferences: [owner] },
+    });
+    const oldObjects = [
+      configMap("pipeline-install-config", { appVersion: "1.4.1" }),
+      secret("mysql-secret-db2h2gbg52", { username: "kfp", password: "custom-password" }),
+      {
+        ...deployment("ml-pipeline", "gcr.io/ml-pipeline/api-server:1.4.1"),
+        status: { replicas: 1, updatedReplicas: 1, availableReplicas: 1 },
+      },
+      claimTemplate("mysql-pv-claim"),
+      claimTemplate("minio-pvc"),
+    ];
+    fake.seed(oldObjects.map(owned));
+    fake.bind({ namespace: NS, name: "mysql-pv-claim" }, "kfp-mysql");
+    fake.bind({ namespace: NS, name: "minio-pvc" }, "kfp-minio");
+
+    const installed = {
+      ...(await catalogueRelease("1.4.1")),
+      objects: [applicationCrd, application, ...oldObjects],
+    };
+    const target = {
+      ...(await catalogueRelease("1.8.5")),
+      objects: [
+        applicationCrd,
+        configMap("pipeline-install-config", { appVersion: "1.8.5" }),
+        secret("mysql-secret", { username: "root", password: "" }),
+        deployment("ml-pipeline", "gcr.io/ml-pipeline/api-server:1.8.5"),
+        claimTemplate("mysql-pv-claim"),
+        claimTemplate("minio-pvc"),
+      ],
+    };
+    const snapshot = await takeSnapshot(fake, { namespace: NS });
+    expect(snapshot.installedVersion).toBe("1.4.1");
+    const plan = buildUpgradePlan({
+      app: APP,
+      snapshot,
+      installed,
+      hops: [{ from: "1.4.1", to: "1.8.5", reason: "the target release", release: target }],
+      strategy: "manifests",
+      now: NOW,
+    });
+    const uids = (names: string[]) =>
+      names.map((name) => fake.peek(ref("PersistentVolume", name))?.metadata.uid);
+    const volumeUids = uids(["kfp-mysql", "kfp-minio"]);
+
+    await expect(runPlan(plan, runOptions(fake).options)).resolves.toMatchObject({ outcome: "succeeded" });
+
+    expect(fake.peek(ref("Application", "pipeline", "app.k8s.io/v1beta1"))).toBeNull();
+    expect(fake.peek(ref("Secret", "mysql-secret-db2h2gbg52"))).not.toBeNull();
+    expect(fake.peek(ref("ConfigMap", "pipeline-install-config"))?.data).toEqual({ appVersion: "1.8.5" });
+    expect(fake.peek(ref("Deployment", "ml-pipeline", "apps/v1"))).not.toBeNull();
+    for (const claim of ["mysql-pv-claim", "minio-pvc"]) {
+      expect(fake.peek(ref("PersistentVolumeClaim", claim))?.status).toEqual({ phase: "Bound" });
+    }
+    expect(uids(["kfp-mysql", "kfp-minio"])).toEqual(volumeUids);
+  });
+});

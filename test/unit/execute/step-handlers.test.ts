@@ -1,0 +1,237 @@
+import { describe, expect, it } from "vitest";
+import type { ExecutionContext } from "../../../src/execute/execution-context.js";
+import { STEP_HANDLERS } from "../../../src/execute/step-handlers.js";
+import type { StepOf } from "../../../src/plan/step.js";
+import type { KubeObject, ObjectRef } from "../../../src/release/kube-object.js";
+import { FakeKubeClient } from "../../support/fake-kube-client.js";
+import { claimTemplate, deployment, hostPathVolume, NS, rollOut, specOf } from "./executor-fixtures.js";
+
+const NAMESPACE: KubeObject = {
+  apiVersion: "v1",
+  kind: "Namespace",
+  metadata: { name: NS },
+  status: { phase: "Active" },
+};
+const pv = (name: string): ObjectRef => ({ apiVersion: "v1", kind: "PersistentVolume", name });
+const pvc = (name: string): ObjectRef => ({
+  apiVersion: "v1",
+  kind: "PersistentVolumeClaim",
+  name,
+  namespace: NS,
+});
+
+function context(
+  client: FakeKubeClient,
+): ExecutionContext & { progress: (m: string) => void; messages: string[] } {
+  const messages: string[] = [];
+  return {
+    client,
+    timeoutSeconds: 5,
+    signal: new AbortController().signal,
+    progress: (message) => messages.push(message),
+    warn: (message) => messages.push(`warning: ${message}`),
+    bindings: new Map(),
+    saveVolume: async () => {},
+    messages,
+  };
+}
+
+function run<K extends keyof typeof STEP_HANDLERS>(
+  kind: K,
+  step: Omit<StepOf<K>, "id" | "kind">,
+  ctx: ExecutionContext,
+) {
+  const handler = STEP_HANDLERS[kind] as (step: StepOf<K>, ctx: ExecutionContext) => Promise<string>;
+  return handler({ id: `01-${kind}`, kind, ...step } as StepOf<K>, ctx);
+}
+
+const reclaimPolicy = (fake: FakeKubeClient, name: string) =>
+  specOf<{ persistentVolumeReclaimPolicy: string }>(fake, pv(name)).persistentVolumeReclaimPolicy;
+
+describe("step handlers", () => {
+  it("setReclaimPolicy switches a PV to Retain", async () => {
+    const fake = new FakeKubeClient().seed([hostPathVolume("pvc-1", "Delete")]);
+    await expect(
+      run("setReclaimPolicy", { volume: "pvc-1", from: "Delete", to: "Retain" }, context(fake)),
+    ).resolves.toBe("persistentvolume/pvc-1 reclaim policy Retain");
+    expect(reclaimPolicy(fake, "pvc-1")).toBe("Retain");
+  });
+
+  it("retainClaimVolumes waits for the claims to bind, then switches only the PVs that are not Retain yet", async () => {
+    const fake = new FakeKubeClient({ defaultNamespace: NS }).seed([
+      NAMESPACE,
+      hostPathVolume("pvc-1", "Delete"),
+      hostPathVolume("pvc-2", "Retain"),
+      claimTemplate("mysql-pv-claim"),
+      claimTemplate("minio-pvc"),
+    ]);
+    const ctx = context(fake);
+    const result = run("retainClaimVolumes", { namespace: NS, claims: ["mysql-pv-claim", "minio-pvc"] }, ctx);
+    // The provisioner binds after the step started waiting.
+    fake.bind({ namespace: NS, name: "mysql-pv-claim" }, "pvc-1");
+    fake.bind({ namespace: NS, name: "minio-pvc" }, "pvc-2");
+    await expect(result).resolves.toBe("switched to Retain: pvc-1");
+    expect([reclaimPolicy(fake, "pvc-1"), reclaimPolicy(fake, "pvc-2")]).toEqual(["Retain", "Retain"]);
+  });
+
+  it("releaseClaimRef clears the stale claimRef of a Released PV", async () => {
+    const fake = new FakeKubeClient({ defaultNamespace: NS }).seed([
+      {
+        ...hostPathVolume("kfp-mysql"),
+        spec: {
+          ...(hostPathVolume("kfp-mysql").spec as object),
+          claimRef: { namespace: NS, name: "mysql-pv-claim", uid: "old" },
+        },
+        status: { phase: "Released" },
+      },
+    ]);
+    await expect(
+      run(
+        "releaseClaimRef",
+        { volume: "kfp-mysql", staleClaim: { namespace: NS, name: "mysql-pv-claim", uid: "old" } },
+        context(fake),
+      ),
+    ).resolves.toBe("claimRef kubeflow/mysql-pv-claim cleared");
+    expect(specOf<{ claimRef?: unknown }>(fake, pv("kfp-mysql")).claimRef).toBeUndefined();
+  });
+
+  it("releaseClaimRef refuses a PV another claim bound in the meantime", async () => {
+    const fake = new FakeKubeClient({ defaultNamespace: NS }).seed([
+      NAMESPACE,
+      hostPathVolume("kfp-mysql"),
+      { ...claimTemplate("someone-else") },
+    ]);
+    fake.bind({ namespace: NS, name: "someone-else" }, "kfp-mysql");
+    await expect(
+      run(
+        "releaseClaimRef",
+        { volume: "kfp-mysql", staleClaim: { namespace: NS, name: "mysql-pv-claim", uid: "old" } },
+        context(fake),
+      ),
+    ).rejects.toMatchObject({
+      code: "PV_BOUND_ELSEWHERE",
+      message: "persistentvolume/kfp-mysql was bound to kubeflow/someone-else while the run was going on",
+    });
+  });
+
+  it("ensureClaim refuses a claim that exists bound to another PV, and leaves it", async () => {
+    const fake = new FakeKubeClient({ defaultNamespace: NS }).seed([
+      NAMESPACE,
+      hostPathVolume("other"),
+      claimTemplate("mysql-pv-claim"),
+    ]);
+    fake.bind({ namespace: NS, name: "mysql-pv-claim" }, "other");
+    const claim = {
+      ...claimTemplate("mysql-pv-claim"),
+      spec: { storageClassName: "", volumeName: "kfp-mysql" },
+    };
+    await expect(
+      run("ensureClaim", { role: "mysql", claim, exists: false }, context(fake)),
+    ).rejects.toMatchObject({
+      code: "CLAIM_BOUND_ELSEWHERE",
+      message:
+        "persistentvolumeclaim/mysql-pv-claim -n kubeflow exists and is bound to PV other, not kfp-mysql",
+    });
+    expect(specOf<{ volumeName: string }>(fake, pvc("mysql-pv-claim")).volumeName).toBe("other");
+  });
+
+  it("ensureVolume creates a missing PV and keeps an existing one", async () => {
+    const fake = new FakeKubeClient().seed([hostPathVolume("kfp-mysql")]);
+    const ctx = context(fake);
+    await expect(
+      run("ensureVolume", { role: "mysql", volume: hostPathVolume("kfp-mysql"), exists: false }, ctx),
+    ).resolves.toBe("exists");
+    await expect(
+      run("ensureVolume", { role: "objectStore", volume: hostPathVolume("kfp-minio"), exists: false }, ctx),
+    ).resolves.toBe("created");
+    expect(fake.peek(pv("kfp-minio"))).not.toBeNull();
+  });
+
+  it("recreateDeployment replaces a Deployment whose immutable selector changed", async () => {
+    const old = deployment("ml-pipeline", "gcr.io/ml-pipeline/api-server:0.1.40");
+    (old.spec as { selector: unknown }).selector = { matchLabels: { app: "ml-pipeline" } };
+    const fake = new FakeKubeClient({ defaultNamespace: NS }).seed([NAMESPACE, old]).react(rollOut());
+    const replacement = deployment("ml-pipeline", "gcr.io/ml-pipeline/api-server:1.0.4");
+    // A plain apply is what the API server refuses (kubeflow/pipelines#2892).
+    await expect(fake.apply(replacement, { force: true })).rejects.toMatchObject({ statusCode: 422 });
+    await expect(
+      run(
+        "recreateDeployment",
+        { namespace: NS, name: "ml-pipeline", reason: "selector changes", object: replacement },
+        context(fake),
+      ),
+    ).resolves.toBe("deleted and created again");
+    const now = specOf<{ selector: unknown }>(fake, {
+      apiVersion: "apps/v1",
+      kind: "Deployment",
+      name: "ml-pipeline",
+      namespace: NS,
+    });
+    expect(now.selector).toEqual((replacement.spec as { selector: unknown }).selector);
+  });
+
+  it("setImages patches only the named containers' images", async () => {
+    const fake = new FakeKubeClient({ defaultNamespace: NS }).seed([
+      NAMESPACE,
+      deployment("ml-pipeline-ui", "gcr.io/ml-pipeline/frontend:0.1.10"),
+    ]);
+    await expect(
+      run(
+        "setImages",
+        {
+          namespace: NS,
+          deployment: "ml-pipeline-ui",
+          containers: [
+            {
+              name: "ml-pipeline-ui",
+              from: "gcr.io/ml-pipeline/frontend:0.1.10",
+              to: "gcr.io/ml-pipeline/frontend:0.1.12",
+            },
+          ],
+        },
+        context(fake),
+      ),
+    ).resolves.toBe("ml-pipeline-ui=gcr.io/ml-pipeline/frontend:0.1.12");
+    const updated = specOf<{ template: { spec: { containers: unknown } } }>(fake, {
+      apiVersion: "apps/v1",
+      kind: "Deployment",
+      name: "ml-pipeline-ui",
+      namespace: NS,
+    });
+    expect(updated.template.spec.containers).toEqual([
+      { name: "ml-pipeline-ui", image: "gcr.io/ml-pipeline/frontend:0.1.12" },
+    ]);
+  });
+
+  it("stripOwnerReferences removes only the named owners", async () => {
+    const owners = [
+      { apiVersion: "app.k8s.io/v1beta1", kind: "Application", name: "pipeline", uid: "app-uid" },
+      { apiVersion: "v1", kind: "ConfigMap", name: "keeper", uid: "keeper-uid" },
+    ];
+    const claim = {
+      ...claimTemplate("minio-pvc"),
+      metadata: { ...claimTemplate("minio-pvc").metadata, ownerReferences: owners },
+    };
+    const fake = new FakeKubeClient({ defaultNamespace: NS }).seed([NAMESPACE, claim]);
+    await expect(
+      run(
+        "stripOwnerReferences",
+        {
+          target: { apiVersion: "v1", kind: "PersistentVolumeClaim", name: "minio-pvc", namespace: NS },
+          remove: [owners[0] as (typeof owners)[number]],
+          reason: "application/pipeline will be deleted",
+        },
+        context(fake),
+      ),
+    ).resolves.toBe("removed 1 owner references");
+    expect(fake.peek(pvc("minio-pvc"))?.metadata.ownerReferences).toEqual([owners[1]]);
+  });
+
+  it("ensureNamespace refuses a namespace that began terminating during the run", async () => {
+    const fake = new FakeKubeClient().seed([{ ...NAMESPACE, status: { phase: "Terminating" } }]);
+    await expect(run("ensureNamespace", { name: NS, exists: true }, context(fake))).rejects.toMatchObject({
+      code: "NAMESPACE_TERMINATING",
+      exitCode: 5,
+    });
+  });
+});
