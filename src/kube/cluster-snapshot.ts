@@ -87,7 +87,16 @@ export const clusterSnapshotSchema = z.object({
   claims: z.array(claimStateSchema),
   volumes: z.array(volumeStateSchema),
   /** CRD name -> Established. */
-  crds: z.array(z.object({ name: z.string(), established: z.boolean() })),
+  crds: z.array(
+    z.object({
+      name: z.string(),
+      established: z.boolean(),
+      /** Another tool that manages this CRD (Helm release, kapp app, …), from its labels and annotations. */
+      managedBy: z.string().nullable().default(null),
+    }),
+  ),
+  /** Namespaces other than this one that run a KFP API server (`deployment/ml-pipeline`). */
+  otherInstalls: z.array(z.string()).default([]),
   /** Names only; data never leaves the kube layer. */
   secrets: z.array(z.string()),
   storageClasses: z.array(

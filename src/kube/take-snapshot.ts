@@ -77,6 +77,7 @@ export async function takeSnapshot(client: KubeClient, options: SnapshotOptions)
     csiDrivers,
     namespacedObjects,
     clusterObjects,
+    apiServers,
   ] = await Promise.all([
     client.get({ apiVersion: "v1", kind: "Namespace", name: namespace }),
     client.list("apps/v1", "Deployment", inNamespace),
@@ -102,6 +103,9 @@ export async function takeSnapshot(client: KubeClient, options: SnapshotOptions)
         ),
       ),
     ),
+    client
+      .listMetadata("apps/v1", "Deployment", { fieldSelector: "metadata.name=ml-pipeline" })
+      .catch(() => []),
   ]);
 
   const wantedClaims = options.claimNames ? new Set(options.claimNames) : null;
@@ -136,7 +140,15 @@ export async function takeSnapshot(client: KubeClient, options: SnapshotOptions)
       .filter((claim) => wantedClaims === null || wantedClaims.has(claim.metadata.name))
       .map(toClaimState),
     volumes: byName(volumes).map(toVolumeState),
-    crds: byName(crds).map((crd) => ({ name: crd.metadata.name, established: isEstablished(crd) })),
+    crds: byName(crds).map((crd) => ({
+      name: crd.metadata.name,
+      established: isEstablished(crd),
+      managedBy: foreignManager(crd),
+    })),
+    otherInstalls: apiServers
+      .map((deployment) => deployment.metadata.namespace ?? "")
+      .filter((other) => other !== "" && other !== namespace)
+      .sort(compareText),
     secrets: byName(secrets).map((secret) => secret.metadata.name),
     storageClasses: byName(storageClasses).map(toStorageClassState),
     csiDrivers: byName(csiDrivers).map((driver) => driver.metadata.name),
@@ -158,4 +170,13 @@ function byName(objects: KubeObject[]): KubeObject[] {
 
 function compareText(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** Helm or another deployment tool that owns a CRD; kfp-upgrade's own and KFP's labels do not count. */
+function foreignManager(crd: KubeObject): string | null {
+  const helmRelease = crd.metadata.annotations?.["meta.helm.sh/release-name"];
+  if (helmRelease) return `Helm release ${helmRelease}`;
+  const managedBy = crd.metadata.labels?.["app.kubernetes.io/managed-by"];
+  if (managedBy && managedBy !== "kfp-upgrade") return managedBy;
+  return null;
 }

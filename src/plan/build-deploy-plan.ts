@@ -6,6 +6,7 @@ import { PLAN_API_VERSION } from "./plan.js";
 import { prepareReleaseObjects } from "./prepare-release-objects.js";
 import { refuseIfAny } from "./refuse-if-any.js";
 import { priorStateFromSnapshot, releaseObjectSteps } from "./release-object-steps.js";
+import { sharedClusterWarnings } from "./shared-cluster-warnings.js";
 import { StepList } from "./step-list.js";
 import { type SavedVolumes, storageSteps } from "./storage-steps.js";
 
@@ -97,7 +98,7 @@ export function buildDeployPlan(input: DeployPlanInput): Plan {
     ],
     storage: storage.storage,
     steps: steps.steps,
-    warnings: [...storage.warnings],
+    warnings: [...storage.warnings, ...sharedClusterWarnings(snapshot, prepared.objects)],
     notes: [
       ...prepared.notes,
       ...prepared.conversions.map((c) => `convert ${c}`),

@@ -15,6 +15,7 @@ import {
   priorStateFromSnapshot,
   releaseObjectSteps,
 } from "./release-object-steps.js";
+import { sharedClusterWarnings } from "./shared-cluster-warnings.js";
 import type { ClaimBinding } from "./step.js";
 import { StepList } from "./step-list.js";
 import { storageSteps } from "./storage-steps.js";
@@ -146,6 +147,7 @@ export function buildUpgradePlan(input: UpgradePlanInput): Plan {
     refusals.push(...prepared.refusals);
     notes.push(...prepared.conversions.map((c) => `convert ${c}`));
     if (index === 0) notes.push(...prepared.notes);
+    if (index === input.hops.length - 1) warnings.push(...sharedClusterWarnings(snapshot, prepared.objects));
     const storage = storageSteps({ app: hopApp, snapshot, release, namespace });
     refusals.push(...storage.refusals);
     if (refusals.length > 0) return;

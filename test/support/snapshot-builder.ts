@@ -124,7 +124,7 @@ export class SnapshotBuilder {
         },
       };
       if (object.kind === "CustomResourceDefinition") {
-        this.crds.push({ name: object.metadata.name, established: true });
+        this.crds.push({ name: object.metadata.name, established: true, managedBy: null });
         this.serve(...crdGroupVersions(object));
         if (object.metadata.labels?.[KFP_LABEL_KEY] !== undefined) this.objects.push(toObjectState(stamped));
         continue;
