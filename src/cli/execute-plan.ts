@@ -140,14 +140,28 @@ export async function executePlan(options: ExecutePlanOptions): Promise<CommandR
     await options.onSuccess?.();
     await clearJournal(options.appDir);
     message = `${plan.command} of KFP ${plan.to} succeeded in namespace ${plan.namespace}`;
-    deps.output.event({ type: "result", ok: true, outcome, message, bindings: result.bindings });
+    deps.output.event({
+      type: "result",
+      ok: true,
+      outcome,
+      message,
+      bindings: result.bindings,
+      apiRequests: client.requestCount(),
+    });
     return { data: undefined, text: "" };
   } catch (error) {
     outcome = outcomeOf(error);
     message = error instanceof Error ? error.message : String(error);
     await markJournal(options.appDir, outcome === "interrupted" ? "interrupted" : "failed");
     if (outcome === "rolled-back") await clearJournal(options.appDir);
-    deps.output.event({ type: "result", ok: false, outcome, message, bindings: [] });
+    deps.output.event({
+      type: "result",
+      ok: false,
+      outcome,
+      message,
+      bindings: [],
+      apiRequests: client.requestCount(),
+    });
     throw error;
   } finally {
     const entry: NewHistoryEntry = {

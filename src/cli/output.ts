@@ -95,6 +95,8 @@ export class Output {
         return;
       case "result":
         if (!this.quiet || !event.ok) this.info(event.ok ? c.green(event.message) : c.red(event.message));
+        if (this.verbose && event.apiRequests !== undefined)
+          this.info(c.dim(`${event.apiRequests} API requests`));
         return;
       default:
         event satisfies never;

@@ -17,4 +17,6 @@ export type ExecutionEvent =
       outcome: Outcome;
       message: string;
       bindings: { claim: string; volumeName: string | null; volumeUid: string | null }[];
+      /** API requests this process made, retries and watches included. */
+      apiRequests?: number;
     };
