@@ -1,0 +1,304 @@
+import { describe, expect, it, vi } from "vitest";
+import type { CommandDeps } from "../../../src/cli/command-deps.js";
+import type { GlobalOptions } from "../../../src/cli/global-options.js";
+import { main } from "../../../src/cli/main.js";
+import { Output } from "../../../src/cli/output.js";
+import { buildProgram } from "../../../src/cli/program.js";
+import { fakeStreams } from "./fake-streams.js";
+
+// The one place our own modules are stubbed: each command module records what it was called with, so this table
+// checks argv parsing alone (commander, then zod) without a cluster or a KFAPP.
+const invoked = vi.hoisted(() => ({ calls: [] as { command: string; args: unknown[] }[] }));
+const recorder = (command: string) =>
+  vi.fn(async (...args: unknown[]) => {
+    invoked.calls.push({ command, args: args.filter((arg) => !isDeps(arg)) });
+    return { data: null, text: "" };
+  });
+function isDeps(value: unknown): boolean {
+  return typeof value === "object" && value !== null && "confirm" in value && "signal" in value;
+}
+vi.mock("../../../src/cli/commands/deploy.js", () => ({ deploy: recorder("deploy") }));
+vi.mock("../../../src/cli/commands/upgrade.js", () => ({ upgrade: recorder("upgrade") }));
+vi.mock("../../../src/cli/commands/reinstall.js", () => ({ reinstall: recorder("reinstall") }));
+vi.mock("../../../src/cli/commands/status.js", () => ({ status: recorder("status") }));
+vi.mock("../../../src/cli/commands/resume.js", () => ({ resume: recorder("resume") }));
+vi.mock("../../../src/cli/commands/history.js", () => ({ history: recorder("history") }));
+vi.mock("../../../src/cli/commands/rollback.js", () => ({ rollback: recorder("rollback") }));
+vi.mock("../../../src/cli/commands/versions.js", () => ({ versions: recorder("versions") }));
+vi.mock("../../../src/cli/commands/params.js", () => ({ params: recorder("params") }));
+
+const DEFAULTS: GlobalOptions = {
+  appDir: ".",
+  dryRun: false,
+  output: "text",
+  yes: false,
+  timeout: 600,
+  quiet: false,
+  verbose: false,
+};
+
+interface Parsed {
+  name: string;
+  global: GlobalOptions;
+  command: { command: string; args: unknown[] } | undefined;
+}
+
+/** Parses argv with a runner that records instead of running. */
+async function parse(argv: string[]): Promise<Parsed> {
+  invoked.calls.length = 0;
+  const recorded: { name: string; global: GlobalOptions }[] = [];
+  const streams = fakeStreams();
+  const deps: CommandDeps = {
+    output: new Output(streams, "text", false, false),
+    env: {},
+    signal: new AbortController().signal,
+    confirm: async () => false,
+    now: () => new Date(0),
+  };
+  const program = buildProgram(async (name, run, global) => {
+    recorded.push({ name, global });
+    await run(global, deps);
+  });
+  program.exitOverride();
+  await program.parseAsync(argv, { from: "user" });
+  expect(recorded).toHaveLength(1);
+  const [only] = recorded;
+  return { name: only?.name ?? "", global: only?.global ?? DEFAULTS, command: invoked.calls[0] };
+}
+
+describe("argv -> command and options", () => {
+  const cases: {
+    name: string;
+    argv: string[];
+    command: string;
+    global: Partial<GlobalOptions>;
+    args: unknown[];
+  }[] = [
+    {
+      name: "deploy onto pre-created PVs",
+      argv: ["deploy", "--tag", "2.5.0", "--mysql-pv", "kfp-mysql", "--minio-pv", "kfp-minio"],
+      command: "deploy",
+      global: {},
+      args: [{ tag: "2.5.0", mysqlPv: "kfp-mysql", minioPv: "kfp-minio" }, DEFAULTS],
+    },
+    {
+      name: "deploy onto GCP disks, MinIO variant",
+      argv: [
+        "deploy",
+        "--mysql-pd",
+        "kf-storage-metadata-store",
+        "--minio-pd",
+        "kf-storage-artifact-store",
+        "--variant",
+        "minio",
+      ],
+      command: "deploy",
+      global: {},
+      args: [
+        {
+          tag: "latest",
+          mysqlPd: "kf-storage-metadata-store",
+          minioPd: "kf-storage-artifact-store",
+          variant: "minio",
+        },
+        DEFAULTS,
+      ],
+    },
+    {
+      name: "global flags before the subcommand",
+      argv: [
+        "--app-dir",
+        "/srv/kfapp",
+        "-n",
+        "team-a",
+        "--dry-run",
+        "-o",
+        "json",
+        "--context",
+        "gke",
+        "upgrade",
+        "--tag",
+        "2.14.4",
+      ],
+      command: "upgrade",
+      global: { appDir: "/srv/kfapp", namespace: "team-a", dryRun: true, output: "json", context: "gke" },
+      args: [
+        { tag: "2.14.4", strategy: "auto", rollback: true, waitForLock: false },
+        {
+          ...DEFAULTS,
+          appDir: "/srv/kfapp",
+          namespace: "team-a",
+          dryRun: true,
+          output: "json",
+          context: "gke",
+        },
+      ],
+    },
+    {
+      name: "global flags after the subcommand",
+      argv: [
+        "upgrade",
+        "--tag",
+        "2.14.4",
+        "-o",
+        "yaml",
+        "--yes",
+        "--timeout",
+        "30",
+        "--kubeconfig",
+        "/k/config",
+        "-q",
+      ],
+      command: "upgrade",
+      global: { output: "yaml", yes: true, timeout: 30, kubeconfig: "/k/config", quiet: true },
+      args: [
+        { tag: "2.14.4", strategy: "auto", rollback: true, waitForLock: false },
+        { ...DEFAULTS, output: "yaml", yes: true, timeout: 30, kubeconfig: "/k/config", quiet: true },
+      ],
+    },
+    {
+      name: "a v-prefixed tag reaches the command as typed (it normalises it)",
+      argv: ["upgrade", "--tag", "v0.1.12"],
+      command: "upgrade",
+      global: {},
+      args: [{ tag: "v0.1.12", strategy: "auto", rollback: true, waitForLock: false }, DEFAULTS],
+    },
+    {
+      name: "upgrade with strategy, object store and --no-rollback",
+      argv: [
+        "upgrade",
+        "--strategy",
+        "images",
+        "--object-store",
+        "keep-minio",
+        "--no-rollback",
+        "--wait-for-lock",
+      ],
+      command: "upgrade",
+      global: {},
+      args: [
+        { tag: "latest", strategy: "images", objectStore: "keep-minio", rollback: false, waitForLock: true },
+        DEFAULTS,
+      ],
+    },
+    {
+      name: "reinstall onto a StorageClass, with the manifests directory",
+      argv: ["--manifests", "./bundles", "reinstall", "--storage-class", "standard"],
+      command: "reinstall",
+      global: { manifests: "./bundles" },
+      args: [{ storageClass: "standard" }, { ...DEFAULTS, manifests: "./bundles" }],
+    },
+    {
+      name: "params set, with the ksonnet name",
+      argv: ["params", "set", "mysqlPvName", "X"],
+      command: "params",
+      global: {},
+      args: [{ action: "set", appDir: ".", name: "mysqlPvName", value: "X" }],
+    },
+    {
+      name: "params get in another app directory",
+      argv: ["--app-dir", "kfapp", "params", "get", "minioPd"],
+      command: "params",
+      global: { appDir: "kfapp" },
+      args: [{ action: "get", appDir: "kfapp", name: "minioPd" }],
+    },
+    {
+      name: "params list",
+      argv: ["params", "list", "-o", "json"],
+      command: "params",
+      global: { output: "json" },
+      args: [{ action: "list", appDir: "." }],
+    },
+    {
+      name: "versions --path",
+      argv: ["versions", "--path", "1.8.5", "2.14.4"],
+      command: "versions",
+      global: {},
+      args: [{ path: ["1.8.5", "2.14.4"], manifests: null, output: "text" }],
+    },
+    {
+      name: "versions of a bundle directory, as JSON",
+      argv: ["versions", "--manifests", "../shared/kfp-manifests", "-o", "json"],
+      command: "versions",
+      global: { manifests: "../shared/kfp-manifests", output: "json" },
+      args: [{ manifests: "../shared/kfp-manifests", output: "json" }],
+    },
+    {
+      name: "status, verbose",
+      argv: ["status", "-v"],
+      command: "status",
+      global: { verbose: true },
+      args: [{ ...DEFAULTS, verbose: true }],
+    },
+    {
+      name: "resume",
+      argv: ["resume", "--yes"],
+      command: "resume",
+      global: { yes: true },
+      args: [{ ...DEFAULTS, yes: true }, { waitForLock: false }],
+    },
+    {
+      name: "rollback to a history entry",
+      argv: ["rollback", "--to", "3", "--dry-run"],
+      command: "rollback",
+      global: { dryRun: true },
+      args: [
+        { to: "3", strategy: "auto", waitForLock: false },
+        { ...DEFAULTS, dryRun: true },
+      ],
+    },
+  ];
+  it.each(cases)("$name", async ({ argv, command, global, args }) => {
+    const parsed = await parse(argv);
+    expect(parsed.name).toBe(command);
+    expect(parsed.global).toEqual({ ...DEFAULTS, ...global });
+    expect(parsed.command).toEqual({ command, args });
+  });
+});
+
+describe("argv errors exit 2 through main()", () => {
+  const cases = [
+    {
+      name: "an unknown global option",
+      argv: ["--frobnicate", "status"],
+      stderr: "error: unknown option '--frobnicate'\n(run with --help for usage)\n",
+    },
+    {
+      name: "-o outside its choices",
+      argv: ["-o", "xml", "status"],
+      stderr:
+        "error: option '-o, --output <format>' argument 'xml' is invalid. Allowed choices are text, yaml, json.\n(run with --help for usage)\n",
+    },
+    {
+      name: "-o outside its choices, after the subcommand",
+      argv: ["status", "-o", "xml"],
+      stderr:
+        "error: option '-o, --output <format>' argument 'xml' is invalid. Allowed choices are text, yaml, json.\n(run with --help for usage)\n",
+    },
+    {
+      name: "a timeout that is not a number (zod, after commander)",
+      argv: ["--timeout", "abc", "status"],
+      stderr:
+        "error: --timeout: Invalid input: expected number, received NaN\nhint: Run the command with --help for the accepted values.\n",
+    },
+    {
+      name: "a timeout that is not positive",
+      argv: ["status", "--timeout", "0"],
+      stderr:
+        "error: --timeout: Too small: expected number to be >0\nhint: Run the command with --help for the accepted values.\n",
+    },
+    {
+      name: "an unknown command",
+      argv: ["upgrad"],
+      stderr: expect.stringContaining("error: unknown command 'upgrad'"),
+    },
+  ];
+  it.each(cases)("$name", async ({ argv, stderr }) => {
+    invoked.calls.length = 0;
+    const streams = fakeStreams();
+    await expect(main(argv, streams)).resolves.toBe(2);
+    expect(streams.stderr.text()).toEqual(stderr);
+    expect(streams.stdout.text()).toBe("");
+    expect(invoked.calls).toEqual([]);
+  });
+});

@@ -1,0 +1,210 @@
+import { describe, expect, it } from "vitest";
+import { Output } from "../../../src/cli/output.js";
+import { UsageError } from "../../../src/errors.js";
+import type { Plan } from "../../../src/plan/plan.js";
+import { REDACTED } from "../../../src/redact.js";
+import { fakeStreams } from "./fake-streams.js";
+
+const SECRET = {
+  apiVersion: "v1",
+  kind: "Secret",
+  metadata: { name: "mysql-secret", namespace: "kubeflow" },
+  stringData: { username: "root", password: "hunter2" },
+};
+
+function planWithSecret(): Plan {
+  return {
+    apiVersion: "kfp-upgrade/v1",
+    kind: "Plan",
+    command: "deploy",
+    namespace: "kubeflow",
+    context: null,
+    from: null,
+    to: "2.5.0",
+    strategy: "manifests",
+    hops: [],
+    storage: [],
+    steps: [
+      { id: "01-createIfAbsent", kind: "createIfAbsent", group: "secrets", objects: [SECRET] },
+      { id: "02-waitRollout", kind: "waitRollout", namespace: "kubeflow", deployments: ["ml-pipeline"] },
+      { id: "03-verifyBinding", kind: "verifyBinding", namespace: "kubeflow", claims: [] },
+    ],
+    warnings: [],
+    notes: [],
+    createdAt: "2026-01-02T03:04:05.000Z",
+  };
+}
+
+describe("Output: colour", () => {
+  const cases = [
+    { name: "on a terminal", env: {}, isTTY: true, color: true },
+    { name: "not on a terminal (CI logs, pipes)", env: {}, isTTY: false, color: false },
+    { name: "NO_COLOR, even on a terminal", env: { NO_COLOR: "" }, isTTY: true, color: false },
+    { name: "TERM=dumb", env: { TERM: "dumb" }, isTTY: true, color: false },
+    { name: "FORCE_COLOR, even in a pipe", env: { FORCE_COLOR: "1" }, isTTY: false, color: true },
+  ];
+  it.each(cases)("$name", ({ env, isTTY, color }) => {
+    expect(new Output(fakeStreams({ env, isTTY }), "text", false, false).color).toBe(color);
+  });
+});
+
+describe("Output: data goes to stdout, never a Secret value", () => {
+  it("text results are printed as they are", () => {
+    const streams = fakeStreams();
+    new Output(streams, "text", false, false).result({ data: { any: 1 }, text: "Plan: deploy KFP 2.5.0" });
+    expect(streams.stdout.text()).toBe("Plan: deploy KFP 2.5.0\n");
+    expect(streams.stderr.text()).toBe("");
+  });
+
+  it("an empty text result prints nothing", () => {
+    const streams = fakeStreams();
+    new Output(streams, "text", false, false).result({ data: null, text: "" });
+    expect(streams.stdout.text()).toBe("");
+  });
+
+  it("-o json prints the data, redacted", () => {
+    const streams = fakeStreams();
+    new Output(streams, "json", false, false).result({ data: planWithSecret(), text: "ignored" });
+    const printed = JSON.parse(streams.stdout.text()) as Plan;
+    expect(streams.stdout.text()).not.toContain("hunter2");
+    expect(printed.steps[0]).toMatchObject({
+      objects: [{ stringData: { username: REDACTED, password: REDACTED } }],
+    });
+  });
+
+  it("-o yaml prints the data, redacted", () => {
+    const streams = fakeStreams();
+    new Output(streams, "yaml", false, false).result({ data: planWithSecret(), text: "ignored" });
+    expect(streams.stdout.text()).toContain("kind: Plan\n");
+    expect(streams.stdout.text()).toContain(`password: ${REDACTED}`);
+    expect(streams.stdout.text()).not.toContain("hunter2");
+  });
+});
+
+describe("Output: events", () => {
+  it("-o json: one JSON line per event on stdout, redacted", () => {
+    const streams = fakeStreams();
+    const output = new Output(streams, "json", false, false);
+    output.event({ type: "plan", plan: planWithSecret() });
+    output.event({
+      type: "step-start",
+      stepId: "01-createIfAbsent",
+      kind: "createIfAbsent",
+      description: "+ secret",
+    });
+    const lines = streams.stdout.text().trimEnd().split("\n");
+    expect(lines).toHaveLength(2);
+    expect(lines.map((line) => (JSON.parse(line) as { type: string }).type)).toEqual(["plan", "step-start"]);
+    expect(streams.stdout.text()).not.toContain("hunter2");
+    expect(streams.stderr.text()).toBe("");
+  });
+
+  it("text: progress on stderr, numbered against the plan", () => {
+    const streams = fakeStreams();
+    const output = new Output(streams, "text", false, false);
+    output.event({ type: "plan", plan: planWithSecret() });
+    output.event({
+      type: "step-start",
+      stepId: "01-createIfAbsent",
+      kind: "createIfAbsent",
+      description: "+ secret/mysql-secret",
+    });
+    output.event({
+      type: "step-end",
+      stepId: "01-createIfAbsent",
+      ok: true,
+      message: "1 created",
+      durationMs: 1500,
+    });
+    output.event({
+      type: "step-start",
+      stepId: "02-waitRollout",
+      kind: "waitRollout",
+      description: "… wait",
+    });
+    output.event({
+      type: "step-end",
+      stepId: "02-waitRollout",
+      ok: false,
+      message: "timed out",
+      durationMs: 10,
+    });
+    output.event({ type: "warning", message: "PV has reclaim policy Delete" });
+    output.event({ type: "rollback", message: "restored deployment/ml-pipeline -n kubeflow" });
+    output.event({
+      type: "result",
+      ok: false,
+      outcome: "rolled-back",
+      message: "upgrade failed",
+      bindings: [],
+    });
+    expect(streams.stderr.text()).toBe(
+      [
+        "[1/3] + secret/mysql-secret",
+        "      1 created (1.5s)",
+        "[2/3] … wait",
+        "      failed: timed out",
+        "warning: PV has reclaim policy Delete",
+        "rollback: restored deployment/ml-pipeline -n kubeflow",
+        "upgrade failed",
+        "",
+      ].join("\n"),
+    );
+    expect(streams.stdout.text()).toBe("");
+  });
+
+  it("--quiet keeps failures, warnings and failed results only", () => {
+    const streams = fakeStreams();
+    const output = new Output(streams, "text", true, false);
+    output.event({ type: "plan", plan: planWithSecret() });
+    output.event({
+      type: "step-start",
+      stepId: "01-createIfAbsent",
+      kind: "createIfAbsent",
+      description: "+ secret",
+    });
+    output.event({
+      type: "step-end",
+      stepId: "01-createIfAbsent",
+      ok: true,
+      message: "1 created",
+      durationMs: 1,
+    });
+    output.event({
+      type: "step-end",
+      stepId: "02-waitRollout",
+      ok: false,
+      message: "timed out",
+      durationMs: 1,
+    });
+    output.event({ type: "warning", message: "PV has reclaim policy Delete" });
+    output.event({ type: "result", ok: true, outcome: "succeeded", message: "done", bindings: [] });
+    output.event({ type: "result", ok: false, outcome: "failed", message: "upgrade failed", bindings: [] });
+    expect(streams.stderr.text()).toBe(
+      "      failed: timed out\nwarning: PV has reclaim policy Delete\nupgrade failed\n",
+    );
+  });
+});
+
+describe("Output: errors", () => {
+  const error = new UsageError("STORAGE_FLAGS_CONFLICT", "--storage-class x conflicts with --mysql-pv y", {
+    hint: "Pass one of them.",
+    details: ["first", "second"],
+    cause: new Error("the cause"),
+  });
+
+  it("prints message, details and hint on stderr", () => {
+    const streams = fakeStreams();
+    new Output(streams, "json", false, false).error(error);
+    expect(streams.stderr.text()).toBe(
+      "error: --storage-class x conflicts with --mysql-pv y\n  - first\n  - second\nhint: Pass one of them.\n",
+    );
+    expect(streams.stdout.text()).toBe("");
+  });
+
+  it("adds the cause with --verbose", () => {
+    const streams = fakeStreams();
+    new Output(streams, "text", false, true).error(error);
+    expect(streams.stderr.text()).toContain("\ncause: the cause\n");
+  });
+});

@@ -1,0 +1,46 @@
+import { describe, expect, it } from "vitest";
+import { z } from "zod";
+import { globalOptionsSchema } from "../../../src/cli/global-options.js";
+import { parseOptions } from "../../../src/cli/parse-options.js";
+import { UsageError } from "../../../src/errors.js";
+
+describe("parseOptions", () => {
+  it("returns the validated options with defaults", () => {
+    expect(parseOptions(globalOptionsSchema, { timeout: "30", output: "json" })).toEqual({
+      appDir: ".",
+      dryRun: false,
+      output: "json",
+      yes: false,
+      timeout: 30,
+      quiet: false,
+      verbose: false,
+    });
+  });
+
+  it("names a single bad option by its flag, in the message", () => {
+    const parse = () => parseOptions(globalOptionsSchema, { timeout: "-5" });
+    expect(parse).toThrow(UsageError);
+    expect(parse).toThrow(
+      expect.objectContaining({
+        code: "OPTIONS_INVALID",
+        exitCode: 2,
+        message: "--timeout: Too small: expected number to be >0",
+        details: [],
+        hint: "Run the command with --help for the accepted values.",
+      }),
+    );
+  });
+
+  it("reports every bad option at once, as kebab-case flags", () => {
+    const schema = z.object({ objectStore: z.enum(["keep-minio", "seaweedfs"]), waitForLock: z.boolean() });
+    expect(() => parseOptions(schema, { objectStore: "s3", waitForLock: "yes" })).toThrow(
+      expect.objectContaining({
+        message: "invalid options",
+        details: [
+          '--object-store: Invalid option: expected one of "keep-minio"|"seaweedfs"',
+          "--wait-for-lock: Invalid input: expected boolean, received string",
+        ],
+      }),
+    );
+  });
+});
