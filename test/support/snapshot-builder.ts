@@ -57,6 +57,20 @@ const NAMESPACED_OBJECT_KINDS = new Set([
 ]);
 const LABELLED_CLUSTER_KINDS = new Set([...KFP_CLUSTER_KINDS.map((k) => k.kind), "CustomResourceDefinition"]);
 
+const CLUSTER_SCOPED = new Set([
+  "Namespace",
+  "CustomResourceDefinition",
+  "ClusterRole",
+  "ClusterRoleBinding",
+  "PriorityClass",
+  "StorageClass",
+  "PersistentVolume",
+  "CSIDriver",
+  "MutatingWebhookConfiguration",
+  "ValidatingWebhookConfiguration",
+  "APIService",
+]);
+
 const GI = 2 ** 30;
 
 /**
@@ -115,11 +129,14 @@ export class SnapshotBuilder {
   withInstalled(version: string, objects: readonly KubeObject[]): this {
     this.withInstalledVersion(version);
     for (const object of objects) {
-      const namespace = object.metadata.namespace ?? null;
+      // A namespaced object without a namespace (0.5.1's cluster-scoped install ConfigMap) lands in the current one.
+      const namespace =
+        object.metadata.namespace ?? (CLUSTER_SCOPED.has(object.kind) ? null : this.namespace.name);
       const stamped: KubeObject = {
         ...object,
         metadata: {
           ...object.metadata,
+          ...(namespace === null ? {} : { namespace }),
           uid: object.metadata.uid ?? uidFor(object.kind, object.metadata.name),
         },
       };
