@@ -116,6 +116,13 @@ export function buildUpgradePlan(input: UpgradePlanInput): Plan {
         warnings.push(
           `Object store moves to SeaweedFS at ${release.version}: artifacts written before stay on the MinIO claim, which is kept and never pruned`,
         );
+        // The MinIO claim stays and is still verified, but it no longer holds the object store: its role says so, and
+        // its PV is not saved as the object store's (the SeaweedFS claim's is).
+        const legacy = installed.dataClaims.objectStore;
+        const asLegacy = <T extends { claim: string; role: string }>(entry: T): T =>
+          entry.claim === legacy ? { ...entry, role: "legacyObjectStore" } : entry;
+        bindings = bindings.map(asLegacy);
+        storageOut.splice(0, storageOut.length, ...storageOut.map(asLegacy));
         hopApp = {
           ...app,
           storage: {
@@ -212,7 +219,9 @@ export function buildUpgradePlan(input: UpgradePlanInput): Plan {
     steps.add({
       kind: "saveVolumeDefinitions",
       namespace,
-      claims: bindings.map(({ role, claim }) => ({ role, claim })),
+      claims: bindings
+        .filter(({ role }) => role !== "legacyObjectStore")
+        .map(({ role, claim }) => ({ role, claim })),
     });
   }
   const strategies = new Set(hopsOut.map((h) => h.strategy));

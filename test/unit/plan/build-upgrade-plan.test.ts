@@ -485,9 +485,20 @@ describe("crossing the 2.15 object-store switch", () => {
       const pruned = stepsOf(plan, "prune").flatMap((step) => step.objects.map((o) => `${o.kind}/${o.name}`));
       expect(pruned).toContain("Deployment/minio");
       expect(pruned.filter((name) => name.startsWith("PersistentVolume"))).toEqual([]);
+      // The MinIO claim is still verified, as the legacy object store; the SeaweedFS claim's PV is the one saved.
       expect(stepsOf(plan, "verifyBinding").at(-1)?.claims).toEqual([
-        ...SAME_PVS,
+        { role: "mysql", claim: "mysql-pv-claim", volumeName: "kfp-mysql", volumeUid: "pv-uid-mysql" },
+        { role: "legacyObjectStore", claim: "minio-pvc", volumeName: "kfp-minio", volumeUid: "pv-uid-minio" },
         { role: "objectStore", claim: "seaweedfs-pvc", volumeName: null, volumeUid: null },
+      ]);
+      expect(stepsOf(plan, "saveVolumeDefinitions")[0]?.claims).toEqual([
+        { role: "mysql", claim: "mysql-pv-claim" },
+        { role: "objectStore", claim: "seaweedfs-pvc" },
+      ]);
+      expect(plan.storage.map((entry) => `${entry.role}=${entry.claim}`)).toEqual([
+        "mysql=mysql-pv-claim",
+        "legacyObjectStore=minio-pvc",
+        "objectStore=seaweedfs-pvc",
       ]);
       expect(stepsOf(plan, "retainClaimVolumes")[0]?.claims).toEqual(["seaweedfs-pvc"]);
     },
