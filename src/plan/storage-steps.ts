@@ -112,6 +112,7 @@ export function storageSteps(input: {
     if (resolved.note) result.notes.push(resolved.note);
     const saved = input.savedVolumes?.[role];
     let volumeName: string | null = null;
+    let volumeClass: string | null = null;
     let detail: string;
     let mode: Plan["storage"][number]["mode"] = resolved.mode;
 
@@ -124,6 +125,7 @@ export function storageSteps(input: {
       mode = "pvName";
       const volume = snapshot.volumes.find((v) => v.name === volumeName);
       if (volume) {
+        volumeClass = volume.storageClassName;
         const problems = checkVolumeFits(volume, { namespace, name: claimName, requestBytes, accessModes });
         result.refusals.push(...problems.map((problem) => `${label}: ${problem}`));
         protectVolume(volume, label, result);
@@ -133,6 +135,7 @@ export function storageSteps(input: {
         result.bindings.push({ role, claim: claimName, volumeName, volumeUid: volume.uid });
         detail = `pre-created PV ${volumeName} (uid ${volume.uid}, ${volume.phase}, ${volume.reclaimPolicy})`;
       } else if (saved && saved.metadata.name === volumeName) {
+        volumeClass = (saved.spec as { storageClassName?: string } | undefined)?.storageClassName || null;
         result.provide.push({ kind: "ensureVolume", role, volume: saved, exists: false });
         result.bindings.push({ role, claim: claimName, volumeName, volumeUid: null });
         detail = `PV ${volumeName} recreated from the saved definition in .kfp-upgrade/volumes/`;
@@ -147,6 +150,7 @@ export function storageSteps(input: {
       volumeName = `${namespace}-${claimName}`;
       const volume = snapshot.volumes.find((v) => v.name === volumeName);
       if (volume) {
+        volumeClass = volume.storageClassName;
         if (volume.source.type !== "other" && !describesDisk(volume, resolved.disk)) {
           result.refusals.push(
             `${label}: PV "${volumeName}" exists but is not backed by GCP disk "${resolved.disk}"`,
@@ -191,7 +195,14 @@ export function storageSteps(input: {
     result.provide.push({
       kind: "ensureClaim",
       role,
-      claim: claimObject({ name: claimName, namespace, template, storage: resolved, volumeName }),
+      claim: claimObject({
+        name: claimName,
+        namespace,
+        template,
+        storage: resolved,
+        volumeName,
+        volumeClass,
+      }),
       exists: false,
     });
     result.storage.push({ role, claim: claimName, mode, volumeName, detail });

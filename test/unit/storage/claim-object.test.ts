@@ -20,6 +20,7 @@ describe("claimObject", () => {
     name: string;
     storage: ResolvedStorage;
     volumeName: string | null;
+    volumeClass?: string | null;
     template?: KubeObject;
     spec: Record<string, unknown>;
   }[] = [
@@ -32,6 +33,18 @@ describe("claimObject", () => {
         resources: { requests: { storage: "20Gi" } },
         storageClassName: "",
         volumeName: "kfp-mysql",
+      },
+    },
+    {
+      name: "a PV with a class (a provisioned PV re-attached by reinstall): the claim asks for that class",
+      storage: { mode: "pvName", pvName: "pvc-0f3c", note: null },
+      volumeName: "pvc-0f3c",
+      volumeClass: "standard",
+      spec: {
+        accessModes: ["ReadWriteOnce"],
+        resources: { requests: { storage: "20Gi" } },
+        storageClassName: "standard",
+        volumeName: "pvc-0f3c",
       },
     },
     {
@@ -79,6 +92,7 @@ describe("claimObject", () => {
       template: rest.template ?? template,
       storage,
       volumeName,
+      volumeClass: rest.volumeClass ?? null,
     });
     expect(claim).toEqual({
       apiVersion: "v1",
