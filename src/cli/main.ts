@@ -1,5 +1,5 @@
 import { setMaxListeners } from "node:events";
-import { CommanderError } from "commander";
+import { type Command, CommanderError } from "commander";
 import { EXIT_CODES, InternalError, isKfpError, type KfpError, UsageError } from "../errors.js";
 import type { CommandDeps } from "./command-deps.js";
 import { confirmOnTerminal } from "./confirm-on-terminal.js";
@@ -32,11 +32,17 @@ export async function main(argv: string[], streams: OutputStreams = process): Pr
     output.result(result);
     exitCode = result.exitCode ?? EXIT_CODES.ok;
   });
-  program.exitOverride();
-  program.configureOutput({
-    writeOut: (text) => streams.stdout.write(text),
-    writeErr: (text) => streams.stderr.write(text),
-  });
+  // Commander copies these settings to a subcommand only when it is created, and buildProgram has created them
+  // all by now: set them on every command, or a subcommand's usage error calls process.exit(1) itself.
+  const configure = (command: Command): void => {
+    command.exitOverride();
+    command.configureOutput({
+      writeOut: (text) => streams.stdout.write(text),
+      writeErr: (text) => streams.stderr.write(text),
+    });
+    for (const sub of command.commands) configure(sub);
+  };
+  configure(program);
   try {
     await program.parseAsync(argv, { from: "user" });
     return exitCode;

@@ -44,6 +44,29 @@ describe("main", () => {
     expect(streams.stdout.text()).toBe("");
   });
 
+  it.each([
+    {
+      name: "an unknown option of a subcommand",
+      argv: ["upgrade", "--bogus"],
+      message: "unknown option '--bogus'",
+    },
+    {
+      name: "an invalid choice of a subcommand option",
+      argv: ["upgrade", "--strategy", "bogus"],
+      message: "argument 'bogus' is invalid",
+    },
+    {
+      name: "a missing argument of a nested subcommand",
+      argv: ["params", "get"],
+      message: "missing required argument",
+    },
+  ])("$name exits 2 with the usage error on stderr", async ({ argv, message }) => {
+    const streams = fakeStreams();
+    await expect(main([...argv, "--app-dir", appDir()], streams)).resolves.toBe(2);
+    expect(streams.stderr.text()).toContain(message);
+    expect(streams.stdout.text()).toBe("");
+  });
+
   it("runs a command that needs no cluster: versions --path, as JSON on stdout", async () => {
     const streams = fakeStreams();
     await expect(main(["versions", "--path", "1.8.5", "2.14.4", "-o", "json"], streams)).resolves.toBe(0);
