@@ -6,7 +6,7 @@ import { describeRef } from "../release/kube-object.js";
 import { exportVolumeDefinition } from "../storage/export-volume-definition.js";
 import type { ExecutionContext } from "./execution-context.js";
 import { crdReadiness } from "./readiness/apiextensions-v1-crd.js";
-import { deploymentReadiness } from "./readiness/apps-v1-deployment.js";
+import { appliedDeploymentReadiness } from "./readiness/apps-v1-deployment.js";
 import { goneReadiness } from "./readiness/gone.js";
 import { claimReadiness } from "./readiness/v1-persistent-volume-claim.js";
 import { waitAll } from "./wait-all.js";
@@ -206,7 +206,7 @@ export const STEP_HANDLERS: { [K in StepKind]: Handler<K> } = {
 
   async waitRollout(step, ctx) {
     const refs = step.deployments.map((name) => deploymentRef(step.namespace, name));
-    await waitAll(ctx, refs, deploymentReadiness, "Deployments available");
+    await waitAll(ctx, refs, appliedDeploymentReadiness, "Deployments available");
     return `${refs.length} Deployments available`;
   },
 

@@ -32,3 +32,13 @@ export function deploymentReadiness(object: KubeObject | null): Readiness {
   if (available < desired) return waiting(`Waiting for ${available}/${desired} replicas to be ready`);
   return ready(`${available}/${desired} replicas available`);
 }
+
+/**
+ * A Deployment the run has just applied: absent now means someone deleted it (or its namespace) while we waited,
+ * which no amount of waiting fixes, so it fails at once instead of after --timeout.
+ */
+export function appliedDeploymentReadiness(object: KubeObject | null): Readiness {
+  if (object === null)
+    return failed("Deleted while waiting for its rollout (by someone else, or with its namespace)");
+  return deploymentReadiness(object);
+}
