@@ -1,4 +1,5 @@
 import type { KubeObject } from "../release/kube-object.js";
+import { parseQuantityOrNull } from "../storage/quantity.js";
 import type {
   ClaimState,
   ClusterSnapshot,
@@ -8,7 +9,6 @@ import type {
   VolumeSource,
   VolumeState,
 } from "./cluster-snapshot.js";
-import { parseQuantity } from "./parse-quantity.js";
 
 /** Pure mappings from API objects to the plain snapshot records; unknown shapes degrade to defaults, never throw. */
 
@@ -194,7 +194,7 @@ function ownerReferences(object: KubeObject): OwnerReference[] {
 
 function quantity(value: unknown): number {
   if (typeof value !== "string" && typeof value !== "number") return 0;
-  return parseQuantity(value) ?? 0;
+  return parseQuantityOrNull(value) ?? 0;
 }
 
 function record(value: unknown): Json {

@@ -8,10 +8,10 @@ import {
   type VolumeSource,
   type VolumeState,
 } from "../../src/kube/cluster-snapshot.js";
-import { parseQuantity } from "../../src/kube/parse-quantity.js";
 import { toDeploymentState, toObjectState } from "../../src/kube/snapshot-state.js";
 import { KFP_CLUSTER_KINDS, KFP_LABEL_KEY, PRUNE_CANDIDATE_KINDS } from "../../src/kube/take-snapshot.js";
 import type { KubeObject } from "../../src/release/kube-object.js";
+import { parseQuantityOrNull } from "../../src/storage/quantity.js";
 import { DEFAULT_SERVED_API_VERSIONS } from "./fake-kube-client.js";
 
 export interface VolumeOptions {
@@ -215,7 +215,7 @@ export class SnapshotBuilder {
       uid: options.uid ?? uidFor("PersistentVolume", name),
       phase: options.phase ?? (claimRef ? "Bound" : "Available"),
       claimRef,
-      capacityBytes: parseQuantity(options.capacity ?? "20Gi") ?? 20 * GI,
+      capacityBytes: parseQuantityOrNull(options.capacity ?? "20Gi") ?? 20 * GI,
       accessModes: options.accessModes ?? ["ReadWriteOnce"],
       reclaimPolicy: options.reclaimPolicy ?? "Retain",
       storageClassName: options.storageClassName ?? null,
@@ -247,7 +247,7 @@ export class SnapshotBuilder {
       phase: "Bound",
       volumeName: volume,
       storageClassName: options.storageClassName === undefined ? "" : options.storageClassName,
-      requestBytes: parseQuantity("20Gi") ?? 20 * GI,
+      requestBytes: parseQuantityOrNull("20Gi") ?? 20 * GI,
       accessModes,
       ownerReferences: options.ownerReferences ?? [],
       deleting: false,
