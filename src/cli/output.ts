@@ -30,8 +30,8 @@ export class Output {
   ) {
     const env = streams.env;
     this.color =
-      env.FORCE_COLOR !== undefined && env.FORCE_COLOR !== "0"
-        ? true
+      env.FORCE_COLOR !== undefined
+        ? env.FORCE_COLOR !== "0" && env.FORCE_COLOR !== "false"
         : !("NO_COLOR" in env) && env.TERM !== "dumb" && streams.stdout.isTTY === true;
     this.chalk = new Chalk({ level: this.color ? 1 : 0 });
   }
