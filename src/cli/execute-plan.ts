@@ -10,7 +10,7 @@ import {
   writeJournalPlan,
 } from "../app/journal.js";
 import { saveVolumeDefinition } from "../app/saved-volumes.js";
-import { isKfpError, PreflightRefusal, UsageError } from "../errors.js";
+import { isKfpError, KubeApiError, PreflightRefusal, UsageError } from "../errors.js";
 import type { Outcome } from "../execute/execution-event.js";
 import { acquireLock, type HeldLock } from "../execute/lease-lock.js";
 import { recordHistoryInCluster } from "../execute/record-history-in-cluster.js";
@@ -149,11 +149,15 @@ export async function executePlan(options: ExecutePlanOptions): Promise<CommandR
       apiRequests: client.requestCount(),
     });
     return { data: undefined, text: "" };
-  } catch (error) {
+  } catch (caught) {
+    // The lock is taken once the namespace exists, so a namespace gone or Terminating now went away under the run.
+    const deleted = lock ? await namespaceDeletedError(client, plan, caught) : undefined;
+    const error = deleted ?? caught;
     outcome = outcomeOf(error);
     message = error instanceof Error ? error.message : String(error);
     await markJournal(options.appDir, outcome === "interrupted" ? "interrupted" : "failed");
-    if (outcome === "rolled-back") await clearJournal(options.appDir);
+    // Nothing in a deleted namespace can be resumed, and `reinstall` would refuse while the journal is unfinished.
+    if (outcome === "rolled-back" || deleted) await clearJournal(options.appDir);
     deps.output.event({
       type: "result",
       ok: false,
@@ -185,6 +189,32 @@ export async function executePlan(options: ExecutePlanOptions): Promise<CommandR
       ?.release()
       .catch((error: Error) => deps.output.info(`warning: could not release the lock: ${error.message}`));
   }
+}
+
+/**
+ * When someone deletes the namespace mid-run, every later call fails with a 404 or 403 about some object; name the
+ * real cause instead. Undefined when the namespace is still there (or cannot be read) or the run was interrupted.
+ */
+async function namespaceDeletedError(
+  client: KubeClient,
+  plan: Plan,
+  error: unknown,
+): Promise<KubeApiError | undefined> {
+  if (isKfpError(error) && error.code === "INTERRUPTED") return undefined;
+  const namespace = await client
+    .get({ apiVersion: "v1", kind: "Namespace", name: plan.namespace })
+    .catch(() => undefined);
+  if (namespace === undefined || (namespace !== null && !namespace.metadata.deletionTimestamp))
+    return undefined;
+  return new KubeApiError(
+    `namespace "${plan.namespace}" was deleted while this ${plan.command} was running (${namespace === null ? "it is gone" : "it is Terminating"}); the run stopped`,
+    {
+      code: "NAMESPACE_DELETED",
+      cause: error,
+      details: [error instanceof Error ? error.message : String(error)],
+      hint: "Its claims went with it; data PVs with reclaim policy Retain (kfp-upgrade sets it) keep the data as Released volumes. Once the namespace is gone, `kfp-upgrade reinstall` brings KFP back on them.",
+    },
+  );
 }
 
 function outcomeOf(error: unknown): Outcome {
