@@ -133,8 +133,21 @@ export const STEP_HANDLERS: { [K in StepKind]: Handler<K> } = {
         { hint: "Another claim took the volume; check `kubectl get pv` before retrying." },
       );
     }
-    await ctx.client.patch(pvRef(step.volume), { spec: { claimRef: null } }, "merge");
-    return `claimRef ${claimRef.namespace}/${claimRef.name} cleared`;
+    if (!step.claim) {
+      await ctx.client.patch(pvRef(step.volume), { spec: { claimRef: null } }, "merge");
+      return `claimRef ${claimRef.namespace}/${claimRef.name} cleared`;
+    }
+    // Without uid (and resourceVersion) the claimRef is a reservation: only the named claim can bind the PV.
+    const reservation = {
+      apiVersion: "v1",
+      kind: "PersistentVolumeClaim",
+      namespace: step.claim.namespace,
+      name: step.claim.name,
+      uid: null,
+      resourceVersion: null,
+    };
+    await ctx.client.patch(pvRef(step.volume), { spec: { claimRef: reservation } }, "merge");
+    return `claimRef ${claimRef.namespace}/${claimRef.name} replaced by a reservation for ${step.claim.namespace}/${step.claim.name}`;
   },
 
   async ensureVolume(step, ctx) {

@@ -99,7 +99,7 @@ export const STEP_TABLE: { [K in StepKind]: StepEntry<K> } = {
     lines: (s) => [
       {
         symbol: "~",
-        text: `persistentvolume/${s.volume}: clear stale claimRef ${s.staleClaim.namespace}/${s.staleClaim.name} (Released -> Available)`,
+        text: `persistentvolume/${s.volume}: ${s.claim ? `reserve for ${s.claim.namespace}/${s.claim.name} in place of` : "clear"} stale claimRef ${s.staleClaim.namespace}/${s.staleClaim.name} (Released -> Available)`,
       },
     ],
     undo: () => "nothing: the volume is bound again by its claim",

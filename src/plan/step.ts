@@ -77,6 +77,11 @@ export const stepSchema = z.discriminatedUnion("kind", [
     kind: z.literal("releaseClaimRef"),
     volume: z.string(),
     staleClaim: z.object({ namespace: z.string(), name: z.string(), uid: z.string().nullable() }),
+    /**
+     * The claim the PV is reserved for (a claimRef without uid) in place of the stale one, so that no other claim
+     * can bind it before this one exists. Absent in plans journaled before it was added: the claimRef is cleared.
+     */
+    claim: z.object({ namespace: z.string(), name: z.string() }).optional(),
   }),
   z.object({
     ...base,

@@ -130,13 +130,23 @@ export function storageSteps(input: {
         result.refusals.push(...problems.map((problem) => `${label}: ${problem}`));
         protectVolume(volume, label, result);
         if (volume.phase === "Released" && volume.claimRef) {
-          result.provide.push({ kind: "releaseClaimRef", volume: volume.name, staleClaim: volume.claimRef });
+          result.provide.push({
+            kind: "releaseClaimRef",
+            volume: volume.name,
+            staleClaim: volume.claimRef,
+            claim: { namespace, name: claimName },
+          });
         }
         result.bindings.push({ role, claim: claimName, volumeName, volumeUid: volume.uid });
         detail = `pre-created PV ${volumeName} (uid ${volume.uid}, ${volume.phase}, ${volume.reclaimPolicy})`;
       } else if (saved && saved.metadata.name === volumeName) {
         volumeClass = (saved.spec as { storageClassName?: string } | undefined)?.storageClassName || null;
-        result.provide.push({ kind: "ensureVolume", role, volume: saved, exists: false });
+        result.provide.push({
+          kind: "ensureVolume",
+          role,
+          volume: reservedFor(saved, namespace, claimName),
+          exists: false,
+        });
         result.bindings.push({ role, claim: claimName, volumeName, volumeUid: null });
         detail = `PV ${volumeName} recreated from the saved definition in .kfp-upgrade/volumes/`;
       } else {
@@ -157,7 +167,12 @@ export function storageSteps(input: {
           );
         }
         if (volume.phase === "Released" && volume.claimRef) {
-          result.provide.push({ kind: "releaseClaimRef", volume: volume.name, staleClaim: volume.claimRef });
+          result.provide.push({
+            kind: "releaseClaimRef",
+            volume: volume.name,
+            staleClaim: volume.claimRef,
+            claim: { namespace, name: claimName },
+          });
         }
         protectVolume(volume, label, result);
         result.bindings.push({ role, claim: claimName, volumeName, volumeUid: volume.uid });
@@ -169,7 +184,12 @@ export function storageSteps(input: {
           zone: app.platform.zone,
           useCsi: snapshot.csiDrivers.includes("pd.csi.storage.gke.io"),
         });
-        result.provide.push({ kind: "ensureVolume", role, volume: pv, exists: false });
+        result.provide.push({
+          kind: "ensureVolume",
+          role,
+          volume: reservedFor(pv, namespace, claimName),
+          exists: false,
+        });
         result.bindings.push({ role, claim: claimName, volumeName, volumeUid: null });
       }
       detail = `GCP disk ${resolved.disk} as PV ${volumeName} (${snapshot.csiDrivers.includes("pd.csi.storage.gke.io") ? "CSI pd.csi.storage.gke.io" : "in-tree gcePersistentDisk"})`;
@@ -215,6 +235,20 @@ export function storageSteps(input: {
     result.settle.push({ kind: "retainClaimVolumes", namespace, claims: provisioned });
   }
   return result;
+}
+
+/**
+ * The PV with a claimRef naming its claim but no uid: the binder keeps it for that claim alone (a PV without a
+ * claimRef is Available to any claim of its class, e.g. one the default StorageClass would otherwise provision).
+ */
+function reservedFor(volume: KubeObject, namespace: string, claimName: string): KubeObject {
+  return {
+    ...volume,
+    spec: {
+      ...(volume.spec as Record<string, unknown> | undefined),
+      claimRef: { apiVersion: "v1", kind: "PersistentVolumeClaim", namespace, name: claimName },
+    },
+  };
 }
 
 function protectVolume(volume: VolumeState, label: string, result: StorageStepsResult): void {

@@ -95,6 +95,43 @@ describe("step handlers", () => {
     expect(specOf<{ claimRef?: unknown }>(fake, pv("kfp-mysql")).claimRef).toBeUndefined();
   });
 
+  it("releaseClaimRef reserves a Released PV for the claim that will bind it, in place of the stale claimRef", async () => {
+    const fake = new FakeKubeClient({ defaultNamespace: NS }).seed([
+      {
+        ...hostPathVolume("kfp-mysql"),
+        spec: {
+          ...(hostPathVolume("kfp-mysql").spec as object),
+          claimRef: {
+            apiVersion: "v1",
+            kind: "PersistentVolumeClaim",
+            namespace: NS,
+            name: "mysql-pv-claim",
+            uid: "old",
+            resourceVersion: "41",
+          },
+        },
+        status: { phase: "Released" },
+      },
+    ]);
+    await expect(
+      run(
+        "releaseClaimRef",
+        {
+          volume: "kfp-mysql",
+          staleClaim: { namespace: NS, name: "mysql-pv-claim", uid: "old" },
+          claim: { namespace: NS, name: "mysql-pv-claim" },
+        },
+        context(fake),
+      ),
+    ).resolves.toBe("claimRef kubeflow/mysql-pv-claim replaced by a reservation for kubeflow/mysql-pv-claim");
+    expect(specOf<{ claimRef?: unknown }>(fake, pv("kfp-mysql")).claimRef).toEqual({
+      apiVersion: "v1",
+      kind: "PersistentVolumeClaim",
+      namespace: NS,
+      name: "mysql-pv-claim",
+    });
+  });
+
   it("releaseClaimRef refuses a PV another claim bound in the meantime", async () => {
     const fake = new FakeKubeClient({ defaultNamespace: NS }).seed([
       NAMESPACE,

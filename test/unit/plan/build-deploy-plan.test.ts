@@ -286,7 +286,7 @@ describe("deploy onto PVs that need care first", () => {
     ]);
   });
 
-  it("reinstall: clears the stale claimRef of a Released PV before its claim is created", async () => {
+  it("reinstall: reserves a Released PV for its new claim in place of the stale claimRef, before the claim is created", async () => {
     const snapshot = aSnapshot()
       .withReleasedVolume("kfp-mysql", "mysql-pv-claim")
       .withReleasedVolume("kfp-minio", "minio-pvc")
@@ -306,12 +306,14 @@ describe("deploy onto PVs that need care first", () => {
         kind: "releaseClaimRef",
         volume: "kfp-mysql",
         staleClaim: { namespace: "kubeflow", name: "mysql-pv-claim", uid: "mysql-pv-claim-old-uid" },
+        claim: { namespace: "kubeflow", name: "mysql-pv-claim" },
       },
       {
         id: expect.stringMatching(/-releaseClaimRef$/),
         kind: "releaseClaimRef",
         volume: "kfp-minio",
         staleClaim: { namespace: "kubeflow", name: "minio-pvc", uid: "minio-pvc-old-uid" },
+        claim: { namespace: "kubeflow", name: "minio-pvc" },
       },
     ]);
     expect(indexOf(plan, (s) => s.kind === "releaseClaimRef")).toBeLessThan(
@@ -319,7 +321,7 @@ describe("deploy onto PVs that need care first", () => {
     );
   });
 
-  it("reinstall into a new cluster: recreates the PVs from the saved definitions", async () => {
+  it("reinstall into a new cluster: recreates the PVs from the saved definitions, reserved for their claims", async () => {
     const saved = (name: string): KubeObject => ({
       apiVersion: "v1",
       kind: "PersistentVolume",
@@ -338,9 +340,16 @@ describe("deploy onto PVs that need care first", () => {
       savedVolumes: { mysql: saved("pvc-1111"), objectStore: saved("pvc-2222") },
       command: "reinstall",
     });
+    const reserved = (name: string, claim: string): KubeObject => ({
+      ...saved(name),
+      spec: {
+        ...(saved(name).spec as Record<string, unknown>),
+        claimRef: { apiVersion: "v1", kind: "PersistentVolumeClaim", namespace: "kubeflow", name: claim },
+      },
+    });
     expect(stepsOf(plan, "ensureVolume").map((step) => [step.role, step.volume])).toEqual([
-      ["mysql", saved("pvc-1111")],
-      ["objectStore", saved("pvc-2222")],
+      ["mysql", reserved("pvc-1111", "mysql-pv-claim")],
+      ["objectStore", reserved("pvc-2222", "minio-pvc")],
     ]);
     expect(claimSpecs(plan).map((c) => (c.spec as { volumeName: string }).volumeName)).toEqual([
       "pvc-1111",
