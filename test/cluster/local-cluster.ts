@@ -103,8 +103,14 @@ export interface LocalCluster {
    * it gets SIGKILL. `graceMs: 0` is a plain crash.
    */
   stopApiServer(options?: { graceMs?: number }): Promise<void>;
-  /** Starts kube-apiserver again with the same flags and port, and waits for /readyz. */
-  startApiServer(): Promise<void>;
+  /**
+   * Starts kube-apiserver again with the same flags and port, and waits for /readyz. The controllers and kwok
+   * reconnect on their own, but client-go backs off (up to ~60s after a few restarts in two minutes); pass
+   * `restartControllers: true` to restart them too when a test needs them responsive at once.
+   */
+  startApiServer(options?: { restartControllers?: boolean }): Promise<void>;
+  /** Restarts kube-controller-manager, kube-scheduler and kwok with the same flags (fresh informers). */
+  restartControllers(): Promise<void>;
   /** Restarts kwok with the default stages plus `extra` (a stage named like a default replaces it). */
   setKwokStages(extra: readonly KwokStage[]): Promise<void>;
   /** The last `lines` lines of each component log, for failure messages. */
@@ -359,6 +365,42 @@ async function waitClusterUsable(
   );
 }
 
+/**
+ * kwok takes over a node only once the node's Lease (held by the previous kwok's random identity) expires, which
+ * stalls every pod for up to --node-lease-duration-seconds. After stopping kwok, drop those Leases so a new kwok
+ * acquires the nodes at once.
+ */
+async function releaseNodeLeases(rest: KubeRest): Promise<void> {
+  const path = "/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases";
+  const list = (await rest.expect("GET", path)) as { items: { metadata: { name: string } }[] };
+  for (const lease of list.items)
+    await rest.expect("DELETE", `${path}/${lease.metadata.name}`, undefined, [404]);
+}
+
+async function restartKwok(stateDir: string, rest: KubeRest, args: string[]): Promise<void> {
+  const state = await readState(stateDir);
+  const recorded = state?.processes.kwok;
+  if (recorded) await stopProcess(recorded);
+  await releaseNodeLeases(rest);
+  await launch(stateDir, "kwok", args);
+  await waitFor(
+    "kwok to hold every node's Lease",
+    async () => {
+      await assertAlive(stateDir, "kwok");
+      const nodes = (await rest.expect("GET", "/api/v1/nodes")) as NodeList;
+      const leases = (await rest.expect(
+        "GET",
+        "/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases",
+      )) as {
+        items: { metadata: { name: string }; spec?: { holderIdentity?: string } }[];
+      };
+      const held = new Set(leases.items.filter((l) => l.spec?.holderIdentity).map((l) => l.metadata.name));
+      return nodes.items.every((node) => held.has(node.metadata.name)) ? true : undefined;
+    },
+    { timeoutMs: 30_000 },
+  );
+}
+
 async function writeKwokStages(state: ClusterState, extra: readonly KwokStage[]): Promise<void> {
   const upstream = await loadUpstreamStages(state.binaries.kwok);
   await writeFile(join(state.stateDir, "kwok", "stages.yaml"), stagesToYaml(clusterStages(upstream, extra)));
@@ -454,6 +496,22 @@ function handle(state: ClusterState): LocalCluster {
   const { stateDir } = state;
   const pki = pkiPaths(join(stateDir, "pki"));
   const rest = () => createKubeRest(state.apiServerUrl, pki);
+  const restartControllers = async () => {
+    const current = await readState(stateDir);
+    if (!current) throw new Error(`${statePath(stateDir)}: no cluster state`);
+    const names = ["kube-controller-manager", "kube-scheduler"] as const;
+    await Promise.all(
+      names.map((name) => {
+        const recorded = current.processes[name];
+        return recorded ? stopProcess(recorded) : Promise.resolve();
+      }),
+    );
+    for (const name of names) {
+      const recorded = current.processes[name];
+      if (recorded) await launch(stateDir, name, recorded.args);
+    }
+    await restartKwok(stateDir, await rest(), kwokArgs(current));
+  };
   return {
     stateDir,
     kubeconfigPath: state.kubeconfigPath,
@@ -472,7 +530,7 @@ function handle(state: ClusterState): LocalCluster {
       const recorded = current?.processes["kube-apiserver"];
       if (recorded) await stopProcess(recorded, options.graceMs ?? 3000);
     },
-    async startApiServer() {
+    async startApiServer(options = {}) {
       const current = await readState(stateDir);
       if (!current) throw new Error(`${statePath(stateDir)}: no cluster state`);
       const recorded = current.processes["kube-apiserver"];
@@ -480,23 +538,14 @@ function handle(state: ClusterState): LocalCluster {
         throw new Error(`kube-apiserver is already running (pid ${recorded.pid})`);
       await launch(stateDir, "kube-apiserver", apiServerArgs(current, pki));
       await waitApiServerReady(stateDir, await rest(), 120_000);
+      if (options.restartControllers) await restartControllers();
     },
+    restartControllers: () => restartControllers(),
     async setKwokStages(extra) {
       const current = await readState(stateDir);
       if (!current) throw new Error(`${statePath(stateDir)}: no cluster state`);
-      const recorded = current.processes.kwok;
-      if (recorded) await stopProcess(recorded);
       await writeKwokStages(current, extra);
-      await launch(stateDir, "kwok", kwokArgs(current));
-      await waitFor(
-        "kwok running",
-        async () => {
-          await new Promise((resolve) => setTimeout(resolve, 1000));
-          await assertAlive(stateDir, "kwok");
-          return true;
-        },
-        { timeoutMs: 10_000 },
-      );
+      await restartKwok(stateDir, await rest(), kwokArgs(current));
     },
     logsTail: (lines) => logsTail(stateDir, lines),
     async processes() {

@@ -355,6 +355,31 @@ describe("local control plane", () => {
     await availableDeployment(namespace, "after-restart", 1);
   });
 
+  it("restarts the controllers and kwok with fresh informers, and workloads roll out at once", async () => {
+    const namespace = await createTestNamespace("smoke");
+    const cluster = await sharedCluster();
+    const before = await cluster.processes();
+
+    await cluster.restartControllers();
+
+    const after = await cluster.processes();
+    const pid = (list: typeof before, name: string) => list.find((p) => p.name === name)?.pid;
+    for (const name of ["kube-controller-manager", "kube-scheduler", "kwok"]) {
+      expect(pid(after, name)).not.toBe(pid(before, name));
+    }
+    expect(pid(after, "kube-apiserver")).toBe(pid(before, "kube-apiserver"));
+    expect(after.every((p) => p.running)).toBe(true);
+    await kubectl(["create", "-f", "-"], { input: deploymentManifest("fresh", namespace, { replicas: 2 }) });
+    await eventually(
+      "deployment/fresh Available within 20s of the restart",
+      async () => {
+        const deployment = await kubectlJson<Deployment>(["get", "deployment", "fresh", "-n", namespace]);
+        return deployment.status.readyReplicas === 2 ? true : undefined;
+      },
+      { timeoutSeconds: 20 },
+    );
+  });
+
   it("starts a second, independent control plane alongside the shared one and removes it on stop", async () => {
     const stateDir = await newClusterStateDir("second");
     const second = await startCluster({ stateDir });
