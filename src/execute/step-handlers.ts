@@ -80,6 +80,27 @@ export const STEP_HANDLERS: { [K in StepKind]: Handler<K> } = {
     return `${created} created, ${step.objects.length - created} kept as they were`;
   },
 
+  async carrySecret(step, ctx) {
+    const ref = (name: string): ObjectRef => ({
+      apiVersion: "v1",
+      kind: "Secret",
+      name,
+      namespace: step.namespace,
+    });
+    if (await ctx.client.get(ref(step.to))) return `secret/${step.to} exists; kept as it is`;
+    const from = await ctx.client.get(ref(step.from));
+    if (!from) return `secret/${step.from} is gone; the release's defaults will be used`;
+    // The values are read and written here only; they never reach a message, the journal or the plan.
+    await ctx.client.create({
+      apiVersion: "v1",
+      kind: "Secret",
+      metadata: { name: step.to, namespace: step.namespace, labels: from.metadata.labels ?? {} },
+      type: (from as { type?: string }).type ?? "Opaque",
+      data: (from as { data?: Record<string, string> }).data ?? {},
+    });
+    return `secret/${step.to} created with the keys of secret/${step.from}`;
+  },
+
   async waitEstablished(step, ctx) {
     const refs = step.crds.map((name) => ({
       apiVersion: "apiextensions.k8s.io/v1",

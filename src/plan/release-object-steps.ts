@@ -22,6 +22,8 @@ export interface PriorState {
   exists(kind: string, namespace: string | null, name: string): boolean;
   selectorOf(namespace: string, deployment: string): Record<string, string> | null;
   secretExists(name: string): boolean;
+  /** Every Secret name there, for finding the old name of a Secret a release renamed. */
+  secretNames(): string[];
 }
 
 export function priorStateFromSnapshot(snapshot: ClusterSnapshot): PriorState {
@@ -35,6 +37,7 @@ export function priorStateFromSnapshot(snapshot: ClusterSnapshot): PriorState {
     selectorOf: (namespace, name) =>
       snapshot.deployments.find((d) => d.namespace === namespace && d.name === name)?.selector ?? null,
     secretExists: (name) => secrets.has(name),
+    secretNames: () => [...secrets],
   };
 }
 
@@ -49,6 +52,12 @@ export function priorStateFromObjects(objects: KubeObject[], previous: PriorStat
     },
     secretExists: (name) =>
       previous.secretExists(name) || objects.some((o) => o.kind === "Secret" && o.metadata.name === name),
+    secretNames: () => [
+      ...new Set([
+        ...previous.secretNames(),
+        ...objects.filter((o) => o.kind === "Secret").map((o) => o.metadata.name),
+      ]),
+    ],
   };
 }
 
@@ -140,6 +149,18 @@ export function releaseObjectSteps(input: {
   result.config.push(...apply("rbac", buckets.get("rbac")));
   const newSecrets = secrets.filter((secret) => !input.prior.secretExists(secret.metadata.name));
   const keptSecrets = secrets.filter((secret) => input.prior.secretExists(secret.metadata.name));
+  for (const secret of newSecrets) {
+    const from = formerSecretName(secret.metadata.name, input.prior.secretNames());
+    if (from) {
+      result.config.push({
+        kind: "carrySecret",
+        namespace: secret.metadata.namespace ?? "",
+        from,
+        to: secret.metadata.name,
+        reason: "the release renamed it; the credentials in use are carried over instead of the defaults",
+      });
+    }
+  }
   if (newSecrets.length > 0)
     result.config.push({ kind: "createIfAbsent", group: "secrets", objects: newSecrets });
   if (keptSecrets.length > 0) {
@@ -175,4 +196,19 @@ export function releaseObjectSteps(input: {
   result.workloads.push(...apply("workloads", updatable));
   result.other.push(...apply("other", buckets.get("other")));
   return result;
+}
+
+/** Secrets whose credentials moved to another name between releases, besides kustomize's hash suffixes. */
+const FORMER_SECRET_NAMES: Record<string, string[]> = { "mysql-secret": ["mysql-credential"] };
+
+/**
+ * The Secret an older release kept `name`'s credentials in: `name-<10-char kustomize hash>` (≤1.4.1, e.g.
+ * `mysql-secret-db2h2gbg52`) or a former name (`mysql-credential` up to 0.4.0).
+ */
+export function formerSecretName(name: string, existing: string[]): string | undefined {
+  const hashed = new RegExp(`^${name.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}-[a-z0-9]{10}$`);
+  return (
+    existing.find((candidate) => hashed.test(candidate)) ??
+    FORMER_SECRET_NAMES[name]?.find((old) => existing.includes(old))
+  );
 }

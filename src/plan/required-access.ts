@@ -61,6 +61,9 @@ export function requiredAccess(plan: Plan): RequiredAccess[] {
         for (const object of step.objects)
           add(["get", "create"], object.apiVersion, object.kind, object.metadata.namespace);
         break;
+      case "carrySecret":
+        add(["get", "create"], "v1", "Secret", step.namespace);
+        break;
       case "waitEstablished":
         add(["get", "list", "watch"], "apiextensions.k8s.io/v1", "CustomResourceDefinition");
         break;

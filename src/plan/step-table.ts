@@ -70,6 +70,18 @@ export const STEP_TABLE: { [K in StepKind]: StepEntry<K> } = {
       c.create += s.objects.length;
     },
   },
+  carrySecret: {
+    lines: (s) => [
+      {
+        symbol: "+",
+        text: `secret/${s.to} -n ${s.namespace} from the data of secret/${s.from} (${s.reason})`,
+      },
+    ],
+    undo: () => "nothing: credentials are kept",
+    count: (_s, c) => {
+      c.create += 1;
+    },
+  },
   waitEstablished: {
     lines: (s) => [{ symbol: "…", text: `wait until ${s.crds.length} CRDs are Established` }],
     undo: () => "nothing",

@@ -57,6 +57,15 @@ export const stepSchema = z.discriminatedUnion("kind", [
     /** Secrets: created when missing, never overwritten (custom credentials survive). */
     objects: z.array(kubeObjectSchema),
   }),
+  z.object({
+    ...base,
+    kind: z.literal("carrySecret"),
+    namespace: z.string(),
+    /** Created from `from`'s data only when `to` does not exist yet; `from` is kept. */
+    from: z.string(),
+    to: z.string(),
+    reason: z.string(),
+  }),
   z.object({ ...base, kind: z.literal("waitEstablished"), crds: z.array(z.string()) }),
   z.object({
     ...base,
