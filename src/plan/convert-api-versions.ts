@@ -126,7 +126,22 @@ function convertCrd(object: KubeObject): KubeObject | string {
   });
   if (!versions.some((version) => version.storage === true) && versions[0]) versions[0].storage = true;
   const v1Spec: Json = { group: spec.group, names: spec.names, scope: spec.scope ?? "Namespaced", versions };
-  return { ...object, apiVersion: "apiextensions.k8s.io/v1", spec: v1Spec };
+  const metadata = { ...object.metadata };
+  // v1 (not v1beta1) refuses a CRD in a Kubernetes-owned group without this annotation (KEP 1111); a value
+  // starting with "unapproved" is accepted and says what it is.
+  if (isProtectedGroup(String(spec.group)) && !metadata.annotations?.[API_APPROVED]) {
+    metadata.annotations = {
+      ...metadata.annotations,
+      [API_APPROVED]: "unapproved, converted from apiextensions.k8s.io/v1beta1 by kfp-upgrade",
+    };
+  }
+  return { ...object, apiVersion: "apiextensions.k8s.io/v1", metadata, spec: v1Spec };
+}
+
+const API_APPROVED = "api-approved.kubernetes.io";
+
+function isProtectedGroup(group: string): boolean {
+  return ["k8s.io", "kubernetes.io"].some((domain) => group === domain || group.endsWith(`.${domain}`));
 }
 
 function convertPrinterColumn(column: Json): Json {
@@ -141,8 +156,21 @@ function convertPrinterColumn(column: Json): Json {
 function structuralSchema(schema: Json | undefined, preserveUnknownAtRoot: boolean): Json {
   const root = fixNode(schema ?? {});
   if (root.type === undefined) root.type = "object";
+  const properties = root.properties as Record<string, Json> | undefined;
+  if (properties?.metadata) root.properties = { ...properties, metadata: rootMetadata(properties.metadata) };
   if (preserveUnknownAtRoot) root["x-kubernetes-preserve-unknown-fields"] = true;
   return root;
+}
+
+/**
+ * v1 lets a schema say no more about the object's own metadata than that it is an object with constraints on name
+ * and generateName (the API server validates the rest); preserve-unknown-fields there is refused.
+ */
+function rootMetadata(node: Json): Json {
+  const properties = Object.entries((node.properties ?? {}) as Record<string, Json>).filter(
+    ([key]) => key === "name" || key === "generateName",
+  );
+  return { type: "object", ...(properties.length > 0 ? { properties: Object.fromEntries(properties) } : {}) };
 }
 
 function fixNode(node: Json): Json {

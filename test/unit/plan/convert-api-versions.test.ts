@@ -141,6 +141,74 @@ describe("convertApiVersions: CRDs apiextensions.k8s.io/v1beta1 -> v1", () => {
     ]);
   });
 
+  it("says no more about the root metadata than v1 allows: an object, constraints on name and generateName", () => {
+    const crd = v1beta1Crd({
+      version: "v1alpha1",
+      validation: {
+        openAPIV3Schema: {
+          properties: {
+            metadata: { type: "object" },
+            spec: { type: "object" },
+          },
+        },
+      },
+    });
+    const withName = v1beta1Crd({
+      version: "v1alpha1",
+      validation: {
+        openAPIV3Schema: {
+          properties: {
+            metadata: {
+              properties: { name: { type: "string", maxLength: 63 }, labels: { type: "object" } },
+            },
+          },
+        },
+      },
+    });
+    const schemaOf = (object: KubeObject) =>
+      (
+        only(convertApiVersions([object], MODERN).objects).spec as {
+          versions: { schema: { openAPIV3Schema: { properties: Record<string, unknown> } } }[];
+        }
+      ).versions[0]?.schema.openAPIV3Schema.properties;
+    expect(schemaOf(crd)).toEqual({
+      metadata: { type: "object" },
+      spec: { type: "object", "x-kubernetes-preserve-unknown-fields": true },
+    });
+    expect(schemaOf(withName)?.metadata).toEqual({
+      type: "object",
+      properties: { name: { type: "string", maxLength: 63 } },
+    });
+  });
+
+  const groups = [
+    { group: "app.k8s.io", annotated: true },
+    { group: "k8s.io", annotated: true },
+    { group: "storage.kubernetes.io", annotated: true },
+    { group: "kubeflow.org", annotated: false },
+    { group: "notk8s.io", annotated: false },
+  ];
+  it.each(groups)(
+    "a CRD in $group gets the api-approved annotation v1 requires of Kubernetes-owned groups: $annotated",
+    ({ group, annotated }) => {
+      const converted = only(convertApiVersions([v1beta1Crd({ version: "v1beta1", group })], MODERN).objects);
+      expect(converted.metadata.annotations?.["api-approved.kubernetes.io"]).toBe(
+        annotated ? "unapproved, converted from apiextensions.k8s.io/v1beta1 by kfp-upgrade" : undefined,
+      );
+    },
+  );
+
+  it("keeps an api-approved annotation the CRD already has", () => {
+    const crd = v1beta1Crd({ version: "v1beta1", group: "app.k8s.io" });
+    crd.metadata.annotations = {
+      "api-approved.kubernetes.io": "https://github.com/kubernetes-sigs/application/pull/2",
+    };
+    const converted = only(convertApiVersions([crd], MODERN).objects);
+    expect(converted.metadata.annotations).toEqual({
+      "api-approved.kubernetes.io": "https://github.com/kubernetes-sigs/application/pull/2",
+    });
+  });
+
   it("defaults scope to Namespaced, as v1beta1 did", () => {
     const crd = v1beta1Crd({ version: "v1alpha1" });
     delete (crd.spec as Record<string, unknown>).scope;
