@@ -284,13 +284,17 @@ export const STEP_HANDLERS: { [K in StepKind]: Handler<K> } = {
   },
 
   async prune(step, ctx) {
+    // Checked for the whole list first: a plan that names one protected object deletes nothing at all.
+    const refused = step.objects.filter(
+      (ref) => PROTECTED_KINDS.has(ref.kind) || ref.kind === "CustomResourceDefinition",
+    );
+    if (refused.length > 0) {
+      throw new InternalError(
+        `refusing to prune ${refused.map(describeRef).join(", ")}: data and cluster-wide kinds are never pruned`,
+      );
+    }
     let deleted = 0;
     for (const ref of step.objects) {
-      if (PROTECTED_KINDS.has(ref.kind) || ref.kind === "CustomResourceDefinition") {
-        throw new InternalError(
-          `refusing to prune ${describeRef(ref)}: data and cluster-wide kinds are never pruned`,
-        );
-      }
       if (await ctx.client.delete(ref, { propagationPolicy: "Background" })) deleted += 1;
     }
     return `${deleted} deleted`;
