@@ -15,6 +15,7 @@ import {
   spawnDetached,
   stopProcess,
 } from "./process-control.js";
+import { devClusterStateDir, e2eClusterStateDirs } from "./state-dirs.js";
 
 /** Where the in-tree hostPath provisioner of kube-controller-manager puts volumes; hard-coded upstream. */
 export const PROVISIONED_ROOT = "/tmp/hostpath_pv";
@@ -427,20 +428,37 @@ interface PvList {
   items: { metadata: { annotations?: Record<string, string> }; spec?: { hostPath?: { path?: string } } }[];
 }
 
-/** Provisioned volumes live outside the state dir (/tmp/hostpath_pv); remove the ones this cluster made. */
-async function removeProvisionedVolumes(state: ClusterState): Promise<void> {
+async function hostPathsOfPvs(state: ClusterState): Promise<{ path: string; provisioned: boolean }[]> {
   const apiServer = state.processes["kube-apiserver"];
-  if (!apiServer || !(await isRunning(apiServer))) return;
+  if (!apiServer || !(await isRunning(apiServer))) return [];
   const rest = await createKubeRest(state.apiServerUrl, pkiPaths(join(state.stateDir, "pki")));
   const res = await rest.request("GET", "/api/v1/persistentvolumes").catch(() => undefined);
-  if (res?.statusCode !== 200) return;
-  for (const pv of (res.body as PvList).items) {
+  if (res?.statusCode !== 200) return [];
+  return (res.body as PvList).items.flatMap((pv) => {
     const path = pv.spec?.hostPath?.path;
+    if (path === undefined) return [];
     const provisioned =
       pv.metadata.annotations?.["pv.kubernetes.io/provisioned-by"] === "kubernetes.io/host-path";
-    if (provisioned && path?.startsWith(`${state.provisionedRoot}/`))
-      await rm(path, { recursive: true, force: true });
+    return [{ path, provisioned }];
+  });
+}
+
+/**
+ * Provisioned volumes live outside the state dir (/tmp/hostpath_pv); remove the ones this cluster made, except
+ * those a PV of another running cluster points at (a test may have "reinstalled" them into a second cluster).
+ */
+async function removeProvisionedVolumes(state: ClusterState): Promise<void> {
+  const candidates = (await hostPathsOfPvs(state))
+    .filter((pv) => pv.provisioned && pv.path.startsWith(`${state.provisionedRoot}/`))
+    .map((pv) => pv.path);
+  if (candidates.length === 0) return;
+  const inUse = new Set<string>();
+  for (const dir of [devClusterStateDir(), ...(await e2eClusterStateDirs())]) {
+    if (dir === state.stateDir) continue;
+    const other = await readState(dir).catch(() => undefined);
+    if (other) for (const pv of await hostPathsOfPvs(other)) inUse.add(pv.path);
   }
+  for (const path of candidates) if (!inUse.has(path)) await rm(path, { recursive: true, force: true });
 }
 
 const STOP_ORDER: readonly ProcessName[][] = [
