@@ -53,8 +53,14 @@ const STEPS: DemoStep[] = [
   },
   {
     title: "Deploy, upgrade, delete and reinstall Kubeflow Pipelines on the same volumes",
-    async run() {
-      say("Not yet: this walkthrough is added once the executor lands (issue 4 leaves the demo here).");
+    async run(context) {
+      const { walkthrough } = await import("./demo-walkthrough.js");
+      let part = 0;
+      await walkthrough(requireCluster(context), (title) => {
+        part += 1;
+        say();
+        say(`-- 3.${part} ${title}`);
+      });
     },
   },
 ];
