@@ -1,8 +1,7 @@
 import type { KubeClient } from "../kube/kube-client.js";
 import { PROTECTED_KINDS } from "../plan/order.js";
 import type { Step } from "../plan/step.js";
-import type { KubeObject, ObjectRef } from "../release/kube-object.js";
-import { cleanObject } from "./clean-object.js";
+import { type KubeObject, type ObjectRef, withoutServerFields } from "../release/kube-object.js";
 
 export function refKey(ref: ObjectRef): string {
   return JSON.stringify([ref.apiVersion, ref.kind, ref.namespace ?? "", ref.name]);
@@ -43,7 +42,7 @@ export async function captureBefore(
   return Promise.all(
     refs.map(async (ref): Promise<[string, KubeObject | null]> => {
       const object = await client.get(ref);
-      return [refKey(ref), object ? cleanObject(object) : null];
+      return [refKey(ref), object ? withoutServerFields(object) : null];
     }),
   );
 }

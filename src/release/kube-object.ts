@@ -38,3 +38,23 @@ export function describeRef(ref: ObjectRef): string {
   const base = `${ref.kind.toLowerCase()}/${ref.name}`;
   return ref.namespace ? `${base} -n ${ref.namespace}` : base;
 }
+
+const SERVER_OWNED_METADATA = [
+  "uid",
+  "resourceVersion",
+  "creationTimestamp",
+  "managedFields",
+  "selfLink",
+  "generation",
+  "deletionTimestamp",
+  "deletionGracePeriodSeconds",
+] as const;
+
+/** An object read from the server, made fit to create or apply again: no server-owned metadata, no status. */
+export function withoutServerFields(object: KubeObject): KubeObject {
+  const metadata: Record<string, unknown> = { ...object.metadata };
+  for (const field of SERVER_OWNED_METADATA) delete metadata[field];
+  const { status, ...rest } = object;
+  void status;
+  return { ...rest, metadata } as KubeObject;
+}

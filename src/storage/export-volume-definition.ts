@@ -1,21 +1,13 @@
-import type { KubeObject } from "../release/kube-object.js";
+import { type KubeObject, withoutServerFields } from "../release/kube-object.js";
 
 /**
  * A PV definition that can recreate the same volume in a new cluster: no uid, resourceVersion, claimRef or status,
  * and reclaim policy Retain.
  */
 export function exportVolumeDefinition(volume: KubeObject): KubeObject {
-  const {
-    uid,
-    resourceVersion,
-    creationTimestamp,
-    managedFields,
-    selfLink,
-    generation,
-    finalizers,
-    ...metadata
-  } = volume.metadata as Record<string, unknown> & KubeObject["metadata"];
-  void [uid, resourceVersion, creationTimestamp, managedFields, selfLink, generation, finalizers];
+  const { finalizers, ...metadata } = withoutServerFields(volume).metadata as Record<string, unknown> &
+    KubeObject["metadata"];
+  void finalizers;
   const annotations = { ...(metadata.annotations ?? {}) };
   delete annotations["pv.kubernetes.io/bound-by-controller"];
   const { claimRef, ...spec } = (volume.spec ?? {}) as Record<string, unknown>;
