@@ -34,7 +34,8 @@ export interface ExecutePlanOptions {
   client: KubeClient;
   appDir: string;
   manifestsDir: string | null;
-  release: Journal["release"];
+  /** The target release (its version and variant go into the journal, with the bundle directory). */
+  release: Pick<Journal["release"], "version" | "variant"> & { manifests?: string | undefined };
   rollback: boolean;
   waitForLock?: boolean;
   /** Continue an interrupted run: the journaled plan, its completed steps and run id. */
@@ -102,7 +103,7 @@ export async function executePlan(options: ExecutePlanOptions): Promise<CommandR
     planPath: JOURNAL_PLAN_PATH,
     completedStepIds: [...(resume?.completed ?? [])],
     status: "running",
-    release: options.release,
+    release: journalRelease(options.release, options.manifestsDir),
   };
   let lock: HeldLock | undefined;
   const takeLock = async () => {
@@ -215,6 +216,14 @@ async function namespaceDeletedError(
       hint: "Its claims went with it; data PVs with reclaim policy Retain (kfp-upgrade sets it) keep the data as Released volumes. Once the namespace is gone, `kfp-upgrade reinstall` brings KFP back on them.",
     },
   );
+}
+
+function journalRelease(
+  release: ExecutePlanOptions["release"],
+  manifestsDir: string | null,
+): Journal["release"] {
+  const manifests = release.manifests ?? manifestsDir ?? undefined;
+  return { version: release.version, variant: release.variant, ...(manifests ? { manifests } : {}) };
 }
 
 function outcomeOf(error: unknown): Outcome {

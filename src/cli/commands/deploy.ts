@@ -35,11 +35,7 @@ export async function deploy(raw: unknown, global: GlobalOptions, deps: CommandD
     client,
     appDir: run.appDir,
     manifestsDir: run.manifestsDir,
-    release: {
-      version: release.version,
-      variant: release.variant,
-      ...(run.manifestsDir ? { manifests: run.manifestsDir } : {}),
-    },
+    release: release,
     rollback: true,
     onSuccess: async () => {
       await saveApp(run.appDir, {

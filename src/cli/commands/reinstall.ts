@@ -67,11 +67,7 @@ export async function reinstall(
     client,
     appDir: run.appDir,
     manifestsDir: run.manifestsDir,
-    release: {
-      version: release.version,
-      variant: release.variant,
-      ...(run.manifestsDir ? { manifests: run.manifestsDir } : {}),
-    },
+    release: release,
     rollback: true,
     onSuccess: async () => {
       await saveApp(run.appDir, { ...app, version: release.version });

@@ -89,11 +89,7 @@ export async function rollback(
     client,
     appDir: run.appDir,
     manifestsDir: run.manifestsDir,
-    release: {
-      version: target.version,
-      variant: target.variant,
-      ...(run.manifestsDir ? { manifests: run.manifestsDir } : {}),
-    },
+    release: target,
     rollback: true,
     waitForLock: options.waitForLock,
     onSuccess: async () => {

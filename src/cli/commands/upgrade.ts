@@ -76,11 +76,7 @@ export async function upgrade(
     client,
     appDir: run.appDir,
     manifestsDir: run.manifestsDir,
-    release: {
-      version: target.version,
-      variant: target.variant,
-      ...(manifestsDir ? { manifests: manifestsDir } : {}),
-    },
+    release: target,
     rollback: options.rollback,
     waitForLock: options.waitForLock,
     onSuccess: async () => {
