@@ -10,7 +10,7 @@ export async function checkAccess(client: KubeClient, plan: Plan): Promise<void>
   if (missing.length === 0) return;
   throw new PreflightRefusal(
     "RBAC_FORBIDDEN",
-    `the current user (${client.user ?? "unknown"}) lacks ${missing.length} permissions this ${plan.command} needs`,
+    `the current user (${client.user ?? "unknown"}) lacks ${missing.length} permission${missing.length === 1 ? "" : "s"} this ${plan.command} needs`,
     {
       details: missing.map(({ check }) => {
         const resource = check.group ? `${check.resource}.${check.group}` : check.resource;
