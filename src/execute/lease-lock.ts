@@ -102,13 +102,16 @@ function heldLock(
   let current = lease;
   let chain = Promise.resolve();
   // Renewals and annotations are serialised: each replace carries the resourceVersion of the one before.
+  // A failed update rejects for its caller only: kept in the chain, it would fail every later renewal unseen (the
+  // lease would expire under a live run) and every later journal mirror.
   const update = (change: (lease: KubeObject) => KubeObject) => {
-    chain = chain.then(async () => {
+    const next = chain.then(async () => {
       const fresh = (await client.get(ref)) ?? current;
       if ((fresh.spec as LeaseSpec).holderIdentity !== holder) return;
       current = await client.replace(change(fresh));
     });
-    return chain;
+    chain = next.catch(() => {});
+    return next;
   };
   const timer = setInterval(() => {
     update((l) => ({ ...l, spec: { ...(l.spec as LeaseSpec), renewTime: microTime(now()) } })).catch(() => {
