@@ -2,6 +2,7 @@
 import { ensureBinaries } from "./build-binaries.js";
 import {
   attachCluster,
+  clusterOwnerRunning,
   isClusterUp,
   type LocalCluster,
   startCluster,
@@ -66,8 +67,16 @@ export async function status(): Promise<void> {
   if (!up_) process.exitCode = 1;
 }
 
+/**
+ * Stops e2e clusters whose owner (the test runner that started them) is gone. Clusters of runs still in progress
+ * (another checkout, another engineer) are left alone.
+ */
 export async function reap(): Promise<void> {
   for (const dir of await e2eClusterStateDirs()) {
+    if (await clusterOwnerRunning(dir)) {
+      progress(`leaving ${dir}: the run that started it is still going`);
+      continue;
+    }
     if (await stopClusterAt(dir).catch((error: unknown) => progress(`reap ${dir}: ${String(error)}`))) {
       progress(`stopped leftover cluster in ${dir}`);
     }

@@ -7,8 +7,10 @@ import { generatePki, type Pki, pkiPaths, writeAdminKubeconfig } from "./generat
 import { createKubeRest, type KubeRest, waitFor } from "./kube-rest.js";
 import { clusterStages, type KwokStage, loadUpstreamStages, stagesToYaml } from "./kwok-stages.js";
 import {
+  currentProcessIdentity,
   freePorts,
   isRunning,
+  isRunningSync,
   killNow,
   type RecordedProcess,
   rssKiB,
@@ -72,6 +74,8 @@ export interface ClusterState {
   processes: Partial<Record<ProcessName, RecordedProcess>>;
   startedAt: string;
   startSeconds?: number;
+  /** The process that called startCluster (test runner, CLI); `reap` leaves clusters whose owner still runs. */
+  owner?: { pid: number; startTime?: string };
 }
 
 export interface ProcessStatus {
@@ -493,20 +497,23 @@ export async function stopClusterAt(stateDir: string): Promise<boolean> {
   return true;
 }
 
-/** For `process.on("exit")`: SIGKILLs every recorded pid synchronously. Leaves the directory. */
+/**
+ * True when the process that started the cluster in `stateDir` may still be using it: it is running, or the
+ * state does not say who it is (then nobody can tell, so assume yes).
+ */
+export async function clusterOwnerRunning(stateDir: string): Promise<boolean> {
+  const state = await readState(stateDir);
+  if (!state) return false;
+  return state.owner === undefined || isRunningSync({ ...state.owner, binary: "" });
+}
+
+/** For `process.on("exit")`: SIGKILLs every recorded process synchronously. Leaves the directory. */
 export function killClusterNow(stateDir: string): void {
   const path = statePath(stateDir);
   if (!existsSync(path)) return;
   const state = JSON.parse(readFileSync(path, "utf8")) as ClusterState;
   for (const recorded of Object.values(state.processes)) {
-    const cmdline = (() => {
-      try {
-        return readFileSync(`/proc/${recorded.pid}/cmdline`, "utf8").split("\0")[0];
-      } catch {
-        return undefined;
-      }
-    })();
-    if (cmdline === recorded.binary) killNow(recorded.pid);
+    if (isRunningSync(recorded)) killNow(recorded.pid);
   }
 }
 
@@ -642,6 +649,7 @@ export async function startCluster(options: StartClusterOptions): Promise<LocalC
     binaries: { kubernetes: binaries.kubernetes.dir, etcd: binaries.etcd.dir, kwok: binaries.kwok.dir },
     processes: {},
     startedAt: new Date().toISOString(),
+    owner: currentProcessIdentity(),
   };
   await writeState(state);
   try {

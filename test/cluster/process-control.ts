@@ -1,16 +1,39 @@
 import { spawn } from "node:child_process";
-import { closeSync, openSync } from "node:fs";
+import { closeSync, existsSync, openSync, readFileSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { createServer, type Server } from "node:net";
 import { setTimeout as sleep } from "node:timers/promises";
 
-/** A process this harness started; stopping checks the pid still runs `binary` before signalling it. */
+/**
+ * A process this harness started. `startTime` (clock ticks since boot, from /proc/<pid>/stat) identifies it
+ * together with the pid, so a pid reused by another process is never signalled.
+ */
 export interface RecordedProcess {
   name: string;
   pid: number;
   binary: string;
   args: string[];
   logPath: string;
+  startTime?: string;
+}
+
+type ProcessIdentity = Pick<RecordedProcess, "pid" | "binary" | "startTime">;
+
+/** State letter and start time from /proc/<pid>/stat; undefined when the pid is gone (or there is no /proc). */
+function parseStat(text: string): { state: string; startTime: string } | undefined {
+  // comm (field 2) may contain spaces and parentheses: split after the last ")".
+  const fields = text.slice(text.lastIndexOf(")") + 2).split(" ");
+  const state = fields[0];
+  const startTime = fields[19];
+  return state === undefined || startTime === undefined ? undefined : { state, startTime };
+}
+
+function readStatSync(pid: number): string | undefined {
+  try {
+    return readFileSync(`/proc/${pid}/stat`, "utf8");
+  } catch {
+    return undefined;
+  }
 }
 
 /** Starts `binary` in its own process group with stdout+stderr appended to `logPath`; it outlives this process. */
@@ -25,32 +48,45 @@ export function spawnDetached(
     const child = spawn(binary, args, { detached: true, stdio: ["ignore", fd, fd] });
     if (child.pid === undefined) throw new Error(`could not start ${name} (${binary})`);
     child.unref();
-    return { name, pid: child.pid, binary, args, logPath };
+    const stat = readStatSync(child.pid);
+    const startTime = stat === undefined ? undefined : parseStat(stat)?.startTime;
+    return { name, pid: child.pid, binary, args, logPath, ...(startTime === undefined ? {} : { startTime }) };
   } finally {
     closeSync(fd);
   }
 }
 
-/** True while `pid` is alive and (where /proc exists) still executes `binary`, so a reused pid is never signalled. */
-export async function isRunning(process_: Pick<RecordedProcess, "pid" | "binary">): Promise<boolean> {
+/**
+ * True while the recorded process is alive: the pid exists, is not a zombie and (where /proc exists) has the
+ * recorded start time. Deliberately not based on /proc/<pid>/cmdline, which reads empty while a process exits.
+ */
+export function isRunningSync(process_: ProcessIdentity): boolean {
   try {
     process.kill(process_.pid, 0);
   } catch {
     return false;
   }
-  const cmdline = await readFile(`/proc/${process_.pid}/cmdline`, "utf8").catch(() => undefined);
-  if (cmdline === undefined) return true;
-  if (cmdline === "") return false; // zombie
-  const stat = await readFile(`/proc/${process_.pid}/stat`, "utf8").catch(() => "");
-  if (/^\d+ \(.*\) Z /.test(stat)) return false;
-  return cmdline.split("\0")[0] === process_.binary;
+  if (!existsSync("/proc/self/stat")) return true;
+  const stat = readStatSync(process_.pid);
+  const parsed = stat === undefined ? undefined : parseStat(stat);
+  if (parsed === undefined) return false;
+  if (parsed.state === "Z" || parsed.state === "X" || parsed.state === "x") return false;
+  return process_.startTime === undefined || parsed.startTime === process_.startTime;
+}
+
+/** pid and start time of this process, for "is the owner still alive" checks. */
+export function currentProcessIdentity(): { pid: number; startTime?: string } {
+  const stat = readStatSync(process.pid);
+  const startTime = stat === undefined ? undefined : parseStat(stat)?.startTime;
+  return startTime === undefined ? { pid: process.pid } : { pid: process.pid, startTime };
+}
+
+export async function isRunning(process_: ProcessIdentity): Promise<boolean> {
+  return isRunningSync(process_);
 }
 
 /** SIGTERM, then SIGKILL after `graceMs`; resolves once the process is gone. Never signals by name. */
-export async function stopProcess(
-  process_: Pick<RecordedProcess, "pid" | "binary">,
-  graceMs = 10_000,
-): Promise<void> {
+export async function stopProcess(process_: ProcessIdentity, graceMs = 10_000): Promise<void> {
   if (!(await isRunning(process_))) return;
   if (graceMs <= 0) {
     signal(process_.pid, "SIGKILL");
