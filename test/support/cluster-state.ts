@@ -31,6 +31,8 @@ export async function clusterState(
   const state = new Map<string, string>();
   for (const list of lists) {
     for (const item of list.items) {
+      // Other tests' namespaces come and go while this one runs; only the namespaces under test count.
+      if (item.kind === "Namespace" && !namespaces.includes(item.metadata.name)) continue;
       state.set(
         `${item.kind}/${item.metadata.namespace ?? ""}/${item.metadata.name}`,
         item.metadata.resourceVersion,
