@@ -5,7 +5,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { changedObjects, clusterState } from "../support/cluster-state.js";
 import { type Defer, derivedManifests, withoutSelector } from "../support/derived-manifests.js";
 import { dirState } from "../support/dir-state.js";
-import { eventually, kubectl, uniqueName } from "../support/e2e-cluster.js";
+import { eventually, kubectl, kubectlJson, uniqueName } from "../support/e2e-cluster.js";
 import {
   createDataPv,
   type DataPv,
@@ -157,18 +157,41 @@ async function terminatingNamespace(defer: Defer): Promise<string> {
     }),
   });
   await kubectl(["delete", "namespace", namespace, "--wait=false"]);
+  // The namespace controller works through it with backoff: wait for the end state it is held in (everything else
+  // deleted, `hold` marked for deletion, the condition set), so no case sees it still changing.
+  await eventually(
+    `namespace/${namespace} held Terminating by configmap/hold alone`,
+    async () => {
+      const left = await kubectlJson<{ items: { metadata: { name: string; deletionTimestamp?: string } }[] }>(
+        ["get", "configmaps,serviceaccounts", "-n", namespace],
+      );
+      const ns = await kubectlJson<{ status: { conditions?: { type: string; status: string }[] } }>([
+        "get",
+        "namespace",
+        namespace,
+      ]);
+      const held = ns.status.conditions?.some(
+        (c) => c.type === "NamespaceFinalizersRemaining" && c.status === "True",
+      );
+      const [only, ...more] = left.items;
+      return held && more.length === 0 && only?.metadata.name === "hold" && only.metadata.deletionTimestamp
+        ? true
+        : undefined;
+    },
+    { timeoutSeconds: 150 },
+  );
   return namespace;
 }
 
 const watchedNamespaces = () => [f.installed.namespace, f.newNamespace, f.terminating, f.rbacNamespace];
 
-/** Waits until two cluster states 2 s apart are equal: controllers have settled what the fixtures started. */
+/** Waits until two cluster states 5 s apart are equal: controllers have settled what the fixtures started. */
 async function settle(): Promise<void> {
   let last = await clusterState(watchedNamespaces());
   await eventually(
     "the cluster state to settle",
     async () => {
-      await new Promise((resolve) => setTimeout(resolve, 2000));
+      await new Promise((resolve) => setTimeout(resolve, 5000));
       const now = await clusterState(watchedNamespaces());
       const quiet = changedObjects(last, now).length === 0;
       last = now;
