@@ -5,7 +5,7 @@ import { execFile, spawn } from "node:child_process";
 import { mkdir, rm } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import type { LocalCluster } from "../test/cluster/local-cluster.js";
+import type { LocalCluster } from "../local-cluster/local-cluster.js";
 import { seedMinioVolume, seedMysqlVolume } from "../test/support/seed-volume.js";
 import { volumeFingerprint } from "../test/support/volume-fingerprint.js";
 

@@ -1,6 +1,6 @@
 // `npm run demo`: the main job of kfp-upgrade on a real local control plane, one numbered step at a time.
 // Steps are data: append to STEPS as the deploy/upgrade/reinstall commands land.
-import type { LocalCluster } from "../test/cluster/local-cluster.js";
+import type { LocalCluster } from "../local-cluster/local-cluster.js";
 
 interface DemoContext {
   cluster?: LocalCluster;
@@ -30,7 +30,7 @@ const STEPS: DemoStep[] = [
     title:
       "Start the local control plane (etcd, kube-apiserver, kube-controller-manager, kube-scheduler, kwok)",
     async run(context) {
-      const { up } = await import("../test/cluster/dev-cluster.js");
+      const { up } = await import("../local-cluster/dev-cluster.js");
       context.cluster = await up();
       say(`kubeconfig: ${context.cluster.kubeconfigPath}`);
       say(`API server: ${context.cluster.apiServerUrl} (Kubernetes ${context.cluster.kubernetesVersion})`);

@@ -3,7 +3,7 @@ import path from "node:path";
 import { appPaths } from "../app/app-paths.js";
 import { type Journal, readJournal, writeJournal } from "../app/journal.js";
 import type { JournalSink } from "../execute/journal-sink.js";
-import type { KubeObject } from "../release/kube-object.js";
+import type { KubeObject } from "../model/kube-object.js";
 
 /**
  * The executor's journal on disk: `.kfp-upgrade/journal/journal.json` is rewritten atomically after every step, and

@@ -1,8 +1,8 @@
+import type { KubeObject } from "../model/kube-object.js";
 import type { Plan } from "../plan/plan.js";
 import { bundleNamespace, retargetNamespace } from "../plan/retarget-namespace.js";
 import type { Step } from "../plan/step.js";
 import { REDACTED } from "../redact.js";
-import type { KubeObject } from "../release/kube-object.js";
 import type { Release } from "../release/release.js";
 
 /**

@@ -1,7 +1,7 @@
 import type { KubeClient } from "../kube/kube-client.js";
+import { type KubeObject, type ObjectRef, withoutServerFields } from "../model/kube-object.js";
 import { PROTECTED_KINDS } from "../plan/order.js";
 import type { Step } from "../plan/step.js";
-import { type KubeObject, type ObjectRef, withoutServerFields } from "../release/kube-object.js";
 
 export function refKey(ref: ObjectRef): string {
   return JSON.stringify([ref.apiVersion, ref.kind, ref.namespace ?? "", ref.name]);

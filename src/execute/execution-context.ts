@@ -1,5 +1,5 @@
 import type { KubeClient } from "../kube/kube-client.js";
-import type { KubeObject } from "../release/kube-object.js";
+import type { KubeObject } from "../model/kube-object.js";
 
 /** What a step handler may use. Handlers know steps, not commands. */
 export interface ExecutionContext {

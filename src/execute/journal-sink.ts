@@ -1,4 +1,4 @@
-import type { KubeObject } from "../release/kube-object.js";
+import type { KubeObject } from "../model/kube-object.js";
 
 /**
  * Where the executor records progress. The CLI backs it with `.kfp-upgrade/journal/` (and the lock Lease); each

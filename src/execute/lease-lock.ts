@@ -1,7 +1,7 @@
 import os from "node:os";
 import { KubeApiError, LockHeld } from "../errors.js";
 import type { KubeClient } from "../kube/kube-client.js";
-import type { KubeObject, ObjectRef } from "../release/kube-object.js";
+import type { KubeObject, ObjectRef } from "../model/kube-object.js";
 
 export const LOCK_NAME = "kfp-upgrade-lock";
 export const JOURNAL_ANNOTATION = "kfp-upgrade.kubeflow.org/journal";

@@ -1,6 +1,6 @@
 import { KubeApiError } from "../errors.js";
 import type { KubeClient } from "../kube/kube-client.js";
-import type { ObjectRef } from "../release/kube-object.js";
+import type { ObjectRef } from "../model/kube-object.js";
 
 export const HISTORY_CONFIGMAP = "kfp-upgrade-history";
 const MAX_ENTRIES = 200;

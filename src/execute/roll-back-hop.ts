@@ -1,5 +1,5 @@
-import type { KubeObject } from "../release/kube-object.js";
-import { describeRef } from "../release/kube-object.js";
+import type { KubeObject } from "../model/kube-object.js";
+import { describeRef } from "../model/kube-object.js";
 import { refFromKey } from "./capture-before.js";
 import type { ExecutionContext } from "./execution-context.js";
 import { deploymentReadiness } from "./readiness/apps-v1-deployment.js";

@@ -1,9 +1,9 @@
 import { Interrupted, KfpError, RolloutFailed } from "../errors.js";
 import type { KubeClient } from "../kube/kube-client.js";
+import type { KubeObject } from "../model/kube-object.js";
 import type { Plan } from "../plan/plan.js";
 import type { Step } from "../plan/step.js";
 import { stepLines } from "../plan/step-table.js";
-import type { KubeObject } from "../release/kube-object.js";
 import { captureBefore, touchedStatelessRefs } from "./capture-before.js";
 import type { ExecutionContext } from "./execution-context.js";
 import type { ExecutionEvent, Outcome } from "./execution-event.js";

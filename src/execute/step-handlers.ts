@@ -1,8 +1,8 @@
 import { InternalError, KubeApiError, VerificationFailed } from "../errors.js";
+import type { ObjectRef } from "../model/kube-object.js";
+import { describeRef } from "../model/kube-object.js";
 import { PROTECTED_KINDS } from "../plan/order.js";
 import type { StepKind, StepOf } from "../plan/step.js";
-import type { ObjectRef } from "../release/kube-object.js";
-import { describeRef } from "../release/kube-object.js";
 import { exportVolumeDefinition } from "../storage/export-volume-definition.js";
 import type { ExecutionContext } from "./execution-context.js";
 import { crdReadiness } from "./readiness/apiextensions-v1-crd.js";

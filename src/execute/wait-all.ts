@@ -1,6 +1,6 @@
 import { VerificationFailed } from "../errors.js";
-import type { ObjectRef } from "../release/kube-object.js";
-import { describeRef } from "../release/kube-object.js";
+import type { ObjectRef } from "../model/kube-object.js";
+import { describeRef } from "../model/kube-object.js";
 import type { ExecutionContext } from "./execution-context.js";
 import type { Readiness } from "./readiness/readiness.js";
 

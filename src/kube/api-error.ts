@@ -1,5 +1,5 @@
 import { KubeApiError } from "../errors.js";
-import { describeRef, type ObjectRef } from "../release/kube-object.js";
+import { describeRef, type ObjectRef } from "../model/kube-object.js";
 
 /**
  * The one place where whatever the HTTP layer, client-node or Node's sockets throw becomes a `KubeApiError`. Shapes

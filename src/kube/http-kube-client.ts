@@ -1,6 +1,6 @@
 import type { KubeConfig } from "@kubernetes/client-node";
 import { KubeApiError } from "../errors.js";
-import { describeRef, type KubeObject, type ObjectRef, refOf } from "../release/kube-object.js";
+import { describeRef, type KubeObject, type ObjectRef, refOf } from "../model/kube-object.js";
 import { classifyError, type ErrorContext, toKubeApiError } from "./api-error.js";
 import { ApiTransport, type QueryParams } from "./api-transport.js";
 import { Discovery, type ResourceInfo } from "./discovery.js";

@@ -1,4 +1,4 @@
-import type { KubeObject, ObjectRef } from "../release/kube-object.js";
+import type { KubeObject, ObjectRef } from "../model/kube-object.js";
 
 /** Every write kfp-upgrade makes carries this field manager, so `managedFields` show which fields it owns. */
 export const FIELD_MANAGER = "kfp-upgrade";

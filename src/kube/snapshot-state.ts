@@ -1,5 +1,3 @@
-import type { KubeObject } from "../release/kube-object.js";
-import { parseQuantityOrNull } from "../storage/quantity.js";
 import type {
   ClaimState,
   ClusterSnapshot,
@@ -8,7 +6,9 @@ import type {
   OwnerReference,
   VolumeSource,
   VolumeState,
-} from "./cluster-snapshot.js";
+} from "../model/cluster-snapshot.js";
+import type { KubeObject } from "../model/kube-object.js";
+import { parseQuantityOrNull } from "../model/quantity.js";
 
 /** Pure mappings from API objects to the plain snapshot records; unknown shapes degrade to defaults, never throw. */
 

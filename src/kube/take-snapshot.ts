@@ -1,6 +1,6 @@
 import { KubeApiError } from "../errors.js";
-import type { KubeObject } from "../release/kube-object.js";
-import type { ClusterSnapshot } from "./cluster-snapshot.js";
+import type { ClusterSnapshot } from "../model/cluster-snapshot.js";
+import type { KubeObject } from "../model/kube-object.js";
 import type { KubeClient } from "./kube-client.js";
 import {
   detectInstalledVersion,

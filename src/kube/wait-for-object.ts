@@ -1,4 +1,4 @@
-import type { KubeObject } from "../release/kube-object.js";
+import type { KubeObject } from "../model/kube-object.js";
 import { classifyError, isTransientError } from "./api-error.js";
 import type { WaitCheck, WaitOptions, WaitResult } from "./kube-client.js";
 import { backoffMilliseconds } from "./retry.js";

@@ -1,5 +1,5 @@
 import type { KfpApp } from "../app/kfp-app.js";
-import type { ClusterSnapshot } from "../kube/cluster-snapshot.js";
+import type { ClusterSnapshot } from "../model/cluster-snapshot.js";
 import type { Release } from "../release/release.js";
 import type { Plan } from "./plan.js";
 import { PLAN_API_VERSION } from "./plan.js";

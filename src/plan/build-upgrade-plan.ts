@@ -1,6 +1,6 @@
 import type { KfpApp } from "../app/kfp-app.js";
-import type { ClusterSnapshot } from "../kube/cluster-snapshot.js";
-import type { KubeObject } from "../release/kube-object.js";
+import type { ClusterSnapshot } from "../model/cluster-snapshot.js";
+import type { KubeObject } from "../model/kube-object.js";
 import type { Release } from "../release/release.js";
 import type { ReleaseInfo } from "../release/release-info.js";
 import { imageSteps } from "./image-steps.js";

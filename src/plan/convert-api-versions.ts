@@ -1,5 +1,5 @@
-import type { KubeObject } from "../release/kube-object.js";
-import { describeRef, refOf } from "../release/kube-object.js";
+import type { KubeObject } from "../model/kube-object.js";
+import { describeRef, refOf } from "../model/kube-object.js";
 
 /**
  * Old KFP releases ship objects in API versions that current clusters no longer serve: CRDs in

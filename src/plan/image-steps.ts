@@ -1,4 +1,4 @@
-import type { ClusterSnapshot } from "../kube/cluster-snapshot.js";
+import type { ClusterSnapshot } from "../model/cluster-snapshot.js";
 import type { ReleaseInfo } from "../release/release-info.js";
 import type { StepDraft } from "./step-list.js";
 

@@ -1,4 +1,4 @@
-import type { KubeObject } from "../release/kube-object.js";
+import type { KubeObject } from "../model/kube-object.js";
 
 /**
  * Apply order as data: a bundle's objects go in this order whatever order its files list them in. Data objects

@@ -1,5 +1,5 @@
-import type { ClusterSnapshot } from "../kube/cluster-snapshot.js";
-import type { KubeObject } from "../release/kube-object.js";
+import type { ClusterSnapshot } from "../model/cluster-snapshot.js";
+import type { KubeObject } from "../model/kube-object.js";
 import type { Release } from "../release/release.js";
 import { convertApiVersions } from "./convert-api-versions.js";
 import { bundleNamespace, retargetNamespace } from "./retarget-namespace.js";

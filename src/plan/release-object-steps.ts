@@ -1,5 +1,5 @@
-import type { ClusterSnapshot } from "../kube/cluster-snapshot.js";
-import type { KubeObject } from "../release/kube-object.js";
+import type { ClusterSnapshot } from "../model/cluster-snapshot.js";
+import type { KubeObject } from "../model/kube-object.js";
 import { objectKey } from "./object-key.js";
 import { type ApplyGroup, applyGroupOf } from "./order.js";
 import type { StepDraft } from "./step-list.js";

@@ -1,5 +1,5 @@
-import type { ClusterSnapshot } from "../kube/cluster-snapshot.js";
-import type { KubeObject } from "../release/kube-object.js";
+import type { ClusterSnapshot } from "../model/cluster-snapshot.js";
+import type { KubeObject } from "../model/kube-object.js";
 
 /**
  * What this install shares with others in the cluster: CRDs another tool manages (applying the release's version

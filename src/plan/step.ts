@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { kubeObjectSchema } from "../release/kube-object.js";
+import { kubeObjectSchema } from "../model/kube-object.js";
 
 /**
  * A Step is one explicit change (or wait, or check) the executor performs. Plans are lists of steps; the journal

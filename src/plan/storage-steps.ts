@@ -1,11 +1,11 @@
 import type { KfpApp } from "../app/kfp-app.js";
-import type { ClusterSnapshot, VolumeState } from "../kube/cluster-snapshot.js";
-import type { KubeObject } from "../release/kube-object.js";
+import type { ClusterSnapshot, VolumeState } from "../model/cluster-snapshot.js";
+import type { KubeObject } from "../model/kube-object.js";
+import { parseQuantity } from "../model/quantity.js";
 import type { Release } from "../release/release.js";
 import { checkVolumeFits } from "../storage/check-volume-fits.js";
 import { claimObject } from "../storage/claim-object.js";
 import { gcpDiskVolume } from "../storage/gcp-disk-volume.js";
-import { parseQuantity } from "../storage/quantity.js";
 import { resolveVolumeStorage } from "../storage/resolve-volume-storage.js";
 import type { Plan } from "./plan.js";
 import type { ClaimBinding, DataRole } from "./step.js";

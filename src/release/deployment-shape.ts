@@ -1,5 +1,5 @@
 import { z } from "zod";
-import type { KubeObject } from "./kube-object.js";
+import type { KubeObject } from "../model/kube-object.js";
 
 /** The parts of an apps/v1 Deployment that the release layer reads; anything else passes through unchecked. */
 const deploymentShapeSchema = z.object({

@@ -1,7 +1,7 @@
 import { ConfigError } from "../errors.js";
+import type { KubeObject } from "../model/kube-object.js";
 import { parseVersion } from "./compare-versions.js";
 import { type ContainerImage, claimNames, deploymentImages, readDeployment } from "./deployment-shape.js";
-import type { KubeObject } from "./kube-object.js";
 import { parseImageRef } from "./parse-image-ref.js";
 import { MYSQL_SERIES, type MysqlSeries, type ObjectStore, type ReleaseInfo } from "./release-info.js";
 

@@ -3,8 +3,8 @@ import path from "node:path";
 import { load, YAMLException } from "js-yaml";
 import { ConfigError } from "../errors.js";
 import { formatZodIssues } from "../format-zod-issues.js";
+import { describeRef, type KubeObject, kubeObjectSchema, refOf } from "../model/kube-object.js";
 import { hasSelector, isDeployment, readDeployment } from "./deployment-shape.js";
-import { describeRef, type KubeObject, kubeObjectSchema, refOf } from "./kube-object.js";
 import type { Variant } from "./release-rules.js";
 import { splitYamlDocuments } from "./split-yaml-documents.js";
 

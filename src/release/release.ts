@@ -1,4 +1,4 @@
-import type { KubeObject } from "./kube-object.js";
+import type { KubeObject } from "../model/kube-object.js";
 import type { ReleaseInfo } from "./release-info.js";
 
 /**

@@ -1,5 +1,5 @@
-import type { VolumeState } from "../kube/cluster-snapshot.js";
-import { formatBytes } from "./quantity.js";
+import type { VolumeState } from "../model/cluster-snapshot.js";
+import { formatBytes } from "../model/quantity.js";
 
 /**
  * Why a pre-existing PV cannot back a claim, or an empty list. Each line names the PV and the problem so a

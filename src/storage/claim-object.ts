@@ -1,4 +1,4 @@
-import type { KubeObject } from "../release/kube-object.js";
+import type { KubeObject } from "../model/kube-object.js";
 import type { ResolvedStorage } from "./resolve-volume-storage.js";
 
 export const DEFAULT_CLAIM_SIZE = "20Gi";

@@ -1,4 +1,4 @@
-import { type KubeObject, withoutServerFields } from "../release/kube-object.js";
+import { type KubeObject, withoutServerFields } from "../model/kube-object.js";
 
 /**
  * A PV definition that can recreate the same volume in a new cluster: no uid, resourceVersion, claimRef or status,

@@ -3,7 +3,7 @@ import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import yaml from "js-yaml";
 import { describe, expect, it } from "vitest";
-import { NEVER_READY_LABEL, READY_DELAY_ANNOTATION } from "../cluster/kwok-stages.js";
+import { NEVER_READY_LABEL, READY_DELAY_ANNOTATION } from "../../local-cluster/kwok-stages.js";
 import { derivedManifests, podTemplate } from "../support/derived-manifests.js";
 import { eventually, kubectl, kubectlJson, sharedCluster } from "../support/e2e-cluster.js";
 import {

@@ -1,12 +1,17 @@
 import type { TestProject } from "vitest/node";
-import { attachCluster, killClusterNow, type LocalCluster, startCluster } from "../cluster/local-cluster.js";
-import { devClusterStateDir, newClusterStateDir } from "../cluster/state-dirs.js";
+import {
+  attachCluster,
+  killClusterNow,
+  type LocalCluster,
+  startCluster,
+} from "../../local-cluster/local-cluster.js";
+import { devClusterStateDir, newClusterStateDir } from "../../local-cluster/state-dirs.js";
 import type { E2eClusterInfo } from "../support/e2e-cluster.js";
 
 const log = (line: string) => process.stderr.write(`[e2e cluster] ${line}\n`);
 
 /**
- * Starts one real control plane for the whole e2e run (binaries must be built: `tsx test/cluster/cli.ts build`)
+ * Starts one real control plane for the whole e2e run (binaries must be built: `tsx local-cluster/cli.ts build`)
  * and provides its kubeconfig to the tests. KFP_UPGRADE_E2E_USE_DEV_CLUSTER=1 reuses the running
  * `npm run cluster:up` cluster instead and leaves it running (faster local iteration).
  */

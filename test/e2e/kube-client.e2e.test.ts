@@ -7,7 +7,7 @@ import { KubeApiError } from "../../src/errors.js";
 import { createKubeClient } from "../../src/kube/create-kube-client.js";
 import type { KubeClient } from "../../src/kube/kube-client.js";
 import { takeSnapshot } from "../../src/kube/take-snapshot.js";
-import type { KubeObject, ObjectRef } from "../../src/release/kube-object.js";
+import type { KubeObject, ObjectRef } from "../../src/model/kube-object.js";
 import {
   createHostPathPv,
   createTestNamespace,

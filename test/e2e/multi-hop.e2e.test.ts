@@ -2,7 +2,7 @@ import { readFile } from "node:fs/promises";
 import path from "node:path";
 import yaml from "js-yaml";
 import { describe, expect, it } from "vitest";
-import { DEFAULT_STORAGE_CLASS } from "../cluster/local-cluster.js";
+import { DEFAULT_STORAGE_CLASS } from "../../local-cluster/local-cluster.js";
 import { appDir } from "../support/app-dir.js";
 import { eventually, kubectl, kubectlJson } from "../support/e2e-cluster.js";
 import {

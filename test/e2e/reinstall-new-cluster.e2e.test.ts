@@ -1,6 +1,6 @@
 import { describe, expect, it, onTestFinished } from "vitest";
-import { startCluster } from "../cluster/local-cluster.js";
-import { newClusterStateDir } from "../cluster/state-dirs.js";
+import { startCluster } from "../../local-cluster/local-cluster.js";
+import { newClusterStateDir } from "../../local-cluster/state-dirs.js";
 import { appDir } from "../support/app-dir.js";
 import { kubectl } from "../support/e2e-cluster.js";
 import {

@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { READY_DELAY_ANNOTATION } from "../cluster/kwok-stages.js";
+import { READY_DELAY_ANNOTATION } from "../../local-cluster/kwok-stages.js";
 import { derivedManifests, podTemplate } from "../support/derived-manifests.js";
 import { filesUnder } from "../support/dir-state.js";
 import { kubectl, kubectlJson } from "../support/e2e-cluster.js";

@@ -1,10 +1,10 @@
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it, onTestFinished } from "vitest";
-import { NEVER_READY_LABEL, READY_DELAY_ANNOTATION } from "../cluster/kwok-stages.js";
-import { DEFAULT_STORAGE_CLASS, startCluster } from "../cluster/local-cluster.js";
-import { isRunning } from "../cluster/process-control.js";
-import { newClusterStateDir } from "../cluster/state-dirs.js";
+import { NEVER_READY_LABEL, READY_DELAY_ANNOTATION } from "../../local-cluster/kwok-stages.js";
+import { DEFAULT_STORAGE_CLASS, startCluster } from "../../local-cluster/local-cluster.js";
+import { isRunning } from "../../local-cluster/process-control.js";
+import { newClusterStateDir } from "../../local-cluster/state-dirs.js";
 import {
   createHostPathPv,
   createTestNamespace,

@@ -3,8 +3,8 @@ import { randomBytes } from "node:crypto";
 import { mkdir, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { inject, onTestFinished } from "vitest";
-import { waitFor } from "../cluster/kube-rest.js";
-import { attachCluster, type LocalCluster } from "../cluster/local-cluster.js";
+import { waitFor } from "../../local-cluster/kube-rest.js";
+import { attachCluster, type LocalCluster } from "../../local-cluster/local-cluster.js";
 
 /** What test/e2e/global-setup.ts hands every e2e test through vitest's provide/inject. */
 export interface E2eClusterInfo {

@@ -15,7 +15,7 @@ import {
   type WaitResult,
   type WriteOptions,
 } from "../../src/kube/kube-client.js";
-import { describeRef, type KubeObject, type ObjectRef, refOf } from "../../src/release/kube-object.js";
+import { describeRef, type KubeObject, type ObjectRef, refOf } from "../../src/model/kube-object.js";
 
 /**
  * An in-memory KubeClient for UNIT tests. It is honest about what the API server enforces, so code that passes

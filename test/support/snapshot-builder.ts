@@ -1,3 +1,5 @@
+import { toDeploymentState, toObjectState } from "../../src/kube/snapshot-state.js";
+import { KFP_CLUSTER_KINDS, KFP_LABEL_KEY, PRUNE_CANDIDATE_KINDS } from "../../src/kube/take-snapshot.js";
 import {
   type ClaimState,
   type ClusterSnapshot,
@@ -7,11 +9,9 @@ import {
   type OwnerReference,
   type VolumeSource,
   type VolumeState,
-} from "../../src/kube/cluster-snapshot.js";
-import { toDeploymentState, toObjectState } from "../../src/kube/snapshot-state.js";
-import { KFP_CLUSTER_KINDS, KFP_LABEL_KEY, PRUNE_CANDIDATE_KINDS } from "../../src/kube/take-snapshot.js";
-import type { KubeObject } from "../../src/release/kube-object.js";
-import { parseQuantityOrNull } from "../../src/storage/quantity.js";
+} from "../../src/model/cluster-snapshot.js";
+import type { KubeObject } from "../../src/model/kube-object.js";
+import { parseQuantityOrNull } from "../../src/model/quantity.js";
 import { DEFAULT_SERVED_API_VERSIONS } from "./fake-kube-client.js";
 
 export interface VolumeOptions {

@@ -6,9 +6,32 @@ import { describe, expect, it } from "vitest";
 const repoRoot = path.resolve(import.meta.dirname, "../..");
 const CLIENT_NODE = "@kubernetes/client-node";
 const NODE_IO = new Set(["fs", "fs/promises", "child_process"].flatMap((name) => [name, `node:${name}`]));
-const PURE_LAYERS = ["src/plan/", "src/storage/"];
-/** Pure code may know the shape of a snapshot, never how it is taken. */
-const PURE_KUBE_SCHEMA = "src/kube/cluster-snapshot.ts";
+const PURE_LAYERS = ["src/plan/", "src/storage/", "src/model/"];
+
+/**
+ * The layer order, top to bottom: each layer lists the layers it may import. `model` is the neutral home of the
+ * shapes every layer shares (KubeObject, quantities, the cluster snapshot); files at the root of src/ (errors,
+ * redaction) are importable from anywhere and import no layer. A layer missing here is a new one: add it.
+ */
+const MAY_IMPORT: Record<string, readonly string[]> = {
+  cli: ["execute", "plan", "app", "release", "storage", "kube", "kfp", "gcp", "model"],
+  execute: ["plan", "release", "storage", "kube", "kfp", "gcp", "model"],
+  plan: ["app", "release", "storage", "model"],
+  storage: ["app", "model"],
+  app: ["model"],
+  release: ["model"],
+  kube: ["model"],
+  kfp: ["kube", "model"],
+  gcp: ["model"],
+  model: [],
+};
+const ORDER = "cli -> execute -> plan -> storage -> app, release -> kube, kfp, gcp -> model";
+
+function layerOf(repoPath: string): string | null {
+  const match = /^src\/([^/]+)\//.exec(repoPath);
+  if (match) return match[1] ?? null;
+  return repoPath.startsWith("src/") ? "" : null;
+}
 
 interface ImportUse {
   file: string;
@@ -73,16 +96,20 @@ function violations(files: { file: string; text: string }[]): string[] {
         found.push(`${where}: only src/gcp may run processes`);
       }
       if (PURE_LAYERS.some((layer) => file.startsWith(layer))) {
-        if (NODE_IO.has(use.specifier) && !use.typeOnly) found.push(`${where}: plan and storage do no I/O`);
-        if (use.target.startsWith("src/kube/") && !(use.typeOnly && use.target === PURE_KUBE_SCHEMA)) {
-          found.push(`${where}: plan and storage may only import types from ${PURE_KUBE_SCHEMA}`);
-        }
-        if (/^src\/(cli|execute|app|gcp)\//.test(use.target) && !use.typeOnly) {
-          found.push(
-            `${where}: dependencies point one way (cli -> app, release, plan, execute -> storage, kube, gcp)`,
-          );
+        if (NODE_IO.has(use.specifier) && !use.typeOnly) {
+          found.push(`${where}: plan, storage and model do no I/O`);
         }
       }
+      const from = layerOf(file);
+      const to = layerOf(use.target);
+      if (from === null || to === null || from === to || to === "") continue;
+      if (from === "") {
+        found.push(`${where}: files at the root of src/ import no layer`);
+        continue;
+      }
+      const allowed = MAY_IMPORT[from];
+      if (allowed === undefined) found.push(`${where}: src/${from} is not in the layer table`);
+      else if (!allowed.includes(to)) found.push(`${where}: dependencies point one way (${ORDER})`);
     }
   }
   return found;
@@ -157,34 +184,67 @@ describe("architecture", () => {
       name: "node:fs in src/plan",
       file: "src/plan/build-deploy-plan.ts",
       text: 'import { readFileSync } from "node:fs";',
-      violation: "src/plan/build-deploy-plan.ts imports node:fs: plan and storage do no I/O",
+      violation: "src/plan/build-deploy-plan.ts imports node:fs: plan, storage and model do no I/O",
     },
     {
       name: "child_process in src/storage",
       file: "src/storage/gcp-disk-volume.ts",
       text: 'import { execSync } from "child_process";',
-      violation: "src/storage/gcp-disk-volume.ts imports child_process: plan and storage do no I/O",
+      violation: "src/storage/gcp-disk-volume.ts imports child_process: plan, storage and model do no I/O",
     },
     {
-      name: "kube runtime code in src/plan",
+      name: "kube code in src/plan",
       file: "src/plan/storage-steps.ts",
       text: 'import { takeSnapshot } from "../kube/take-snapshot.js";',
-      violation:
-        "src/plan/storage-steps.ts imports ../kube/take-snapshot.js: plan and storage may only import types from src/kube/cluster-snapshot.ts",
+      violation: `src/plan/storage-steps.ts imports ../kube/take-snapshot.js: dependencies point one way (${ORDER})`,
     },
     {
-      name: "the snapshot schema at runtime in src/storage",
-      file: "src/storage/check-volume-fits.ts",
-      text: 'import { clusterSnapshotSchema } from "../kube/cluster-snapshot.js";',
-      violation:
-        "src/storage/check-volume-fits.ts imports ../kube/cluster-snapshot.js: plan and storage may only import types from src/kube/cluster-snapshot.ts",
+      name: "the kube layer reaching up into storage (the old kube <-> storage cycle)",
+      file: "src/kube/snapshot-state.ts",
+      text: 'import { parseQuantity } from "../storage/check-volume-fits.js";',
+      violation: `src/kube/snapshot-state.ts imports ../storage/check-volume-fits.js: dependencies point one way (${ORDER})`,
+    },
+    {
+      name: "the kube layer reaching up into release",
+      file: "src/kube/take-snapshot.ts",
+      text: 'import type { Release } from "../release/release.js";',
+      violation: `src/kube/take-snapshot.ts imports ../release/release.js: dependencies point one way (${ORDER})`,
+    },
+    {
+      name: "the executor importing the KFAPP layer (it gets narrow interfaces instead)",
+      file: "src/execute/run-command.ts",
+      text: 'import { appendHistory } from "../app/history.js";',
+      violation: `src/execute/run-command.ts imports ../app/history.js: dependencies point one way (${ORDER})`,
+    },
+    {
+      name: "the model importing anything of ours",
+      file: "src/model/kube-object.ts",
+      text: 'import type { Step } from "../plan/step.js";',
+      violation: `src/model/kube-object.ts imports ../plan/step.js: dependencies point one way (${ORDER})`,
     },
     {
       name: "the executor from src/plan",
       file: "src/plan/plan.ts",
       text: 'export { runPlan } from "../execute/run-plan.js";',
-      violation:
-        "src/plan/plan.ts imports ../execute/run-plan.js: dependencies point one way (cli -> app, release, plan, execute -> storage, kube, gcp)",
+      violation: `src/plan/plan.ts imports ../execute/run-plan.js: dependencies point one way (${ORDER})`,
+    },
+    {
+      name: "the CLI from src/execute, even as a type",
+      file: "src/execute/run-plan.ts",
+      text: 'import type { GlobalOptions } from "../cli/global-options.js";',
+      violation: `src/execute/run-plan.ts imports ../cli/global-options.js: dependencies point one way (${ORDER})`,
+    },
+    {
+      name: "a layer nobody placed",
+      file: "src/widgets/x.ts",
+      text: 'import { refOf } from "../model/kube-object.js";',
+      violation: "src/widgets/x.ts imports ../model/kube-object.js: src/widgets is not in the layer table",
+    },
+    {
+      name: "a root file importing a layer",
+      file: "src/errors.ts",
+      text: 'import type { Plan } from "./plan/plan.js";',
+      violation: "src/errors.ts imports ./plan/plan.js: files at the root of src/ import no layer",
     },
   ];
   it.each(broken)("catches $name", ({ file, text, violation }) => {
@@ -193,9 +253,14 @@ describe("architecture", () => {
 
   const allowed = [
     {
-      name: "a type import of the snapshot schema in src/plan",
+      name: "the snapshot schema in src/plan",
       file: "src/plan/x.ts",
-      text: 'import type { ClusterSnapshot } from "../kube/cluster-snapshot.js";',
+      text: 'import { clusterSnapshotSchema } from "../model/cluster-snapshot.js";',
+    },
+    {
+      name: "errors from any layer",
+      file: "src/kube/x.ts",
+      text: 'import { KubeApiError } from "../errors.js";',
     },
     {
       name: "a lazy import of the client in src/kube",
@@ -221,5 +286,15 @@ describe("architecture", () => {
   ];
   it.each(allowed)("allows $name", ({ file, text }) => {
     expect(violations([{ file, text }])).toEqual([]);
+  });
+});
+
+describe("the local control plane", () => {
+  // Product tooling (`npm run cluster:up`, the demo): tests, the demo and the benchmarks use it, never the reverse.
+  it("imports nothing from the tests, the demo, the benchmarks or src", () => {
+    const uses = sourceFiles("local-cluster").flatMap(({ file, text }) => importsOf(file, text));
+    expect(uses.length).toBeGreaterThan(0);
+    const upward = uses.filter((use) => /^(test|scripts|bench|src)\//.test(use.target));
+    expect(upward).toEqual([]);
   });
 });

@@ -1,4 +1,4 @@
-import type { KubeObject } from "../../release/kube-object.js";
+import type { KubeObject } from "../../model/kube-object.js";
 import { failed, type Readiness, ready, waiting } from "./readiness.js";
 
 export function crdReadiness(object: KubeObject | null): Readiness {

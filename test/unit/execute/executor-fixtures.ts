@@ -2,7 +2,7 @@ import { expect } from "vitest";
 import type { ExecutionEvent } from "../../../src/execute/execution-event.js";
 import { type JournalSink, memoryJournal } from "../../../src/execute/journal-sink.js";
 import type { RunPlanOptions } from "../../../src/execute/run-plan.js";
-import type { KubeObject, ObjectRef } from "../../../src/release/kube-object.js";
+import type { KubeObject, ObjectRef } from "../../../src/model/kube-object.js";
 import type { FakeKubeClient, FakeReactor } from "../../support/fake-kube-client.js";
 
 export const NS = "kubeflow";

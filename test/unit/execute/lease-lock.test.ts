@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { KubeApiError } from "../../../src/errors.js";
 import { acquireLock, JOURNAL_ANNOTATION, LOCK_NAME } from "../../../src/execute/lease-lock.js";
 import type { WriteOptions } from "../../../src/kube/kube-client.js";
-import type { KubeObject, ObjectRef } from "../../../src/release/kube-object.js";
+import type { KubeObject, ObjectRef } from "../../../src/model/kube-object.js";
 import { FakeKubeClient } from "../../support/fake-kube-client.js";
 
 const LEASE: ObjectRef = {

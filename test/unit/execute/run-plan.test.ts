@@ -3,11 +3,11 @@ import { defaultApp, type KfpApp } from "../../../src/app/kfp-app.js";
 import { Interrupted, RolloutFailed } from "../../../src/errors.js";
 import { runPlan } from "../../../src/execute/run-plan.js";
 import { takeSnapshot } from "../../../src/kube/take-snapshot.js";
+import type { KubeObject, ObjectRef } from "../../../src/model/kube-object.js";
 import { buildDeployPlan } from "../../../src/plan/build-deploy-plan.js";
 import { buildUpgradePlan } from "../../../src/plan/build-upgrade-plan.js";
 import type { Plan } from "../../../src/plan/plan.js";
 import { StepList } from "../../../src/plan/step-list.js";
-import type { KubeObject, ObjectRef } from "../../../src/release/kube-object.js";
 import { FakeKubeClient } from "../../support/fake-kube-client.js";
 import { catalogueRelease } from "../../support/manifests.js";
 import {

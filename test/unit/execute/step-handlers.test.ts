@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import type { ExecutionContext } from "../../../src/execute/execution-context.js";
 import { STEP_HANDLERS } from "../../../src/execute/step-handlers.js";
+import type { KubeObject, ObjectRef } from "../../../src/model/kube-object.js";
 import type { StepOf } from "../../../src/plan/step.js";
-import type { KubeObject, ObjectRef } from "../../../src/release/kube-object.js";
 import { FakeKubeClient } from "../../support/fake-kube-client.js";
 import { claimTemplate, deployment, hostPathVolume, NS, rollOut, specOf } from "./executor-fixtures.js";
 

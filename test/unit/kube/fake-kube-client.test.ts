@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { KubeApiError } from "../../../src/errors.js";
-import type { KubeObject, ObjectRef } from "../../../src/release/kube-object.js";
+import type { KubeObject, ObjectRef } from "../../../src/model/kube-object.js";
 import { FakeKubeClient } from "../../support/fake-kube-client.js";
 
 const NAMESPACE: KubeObject = { apiVersion: "v1", kind: "Namespace", metadata: { name: "kubeflow" } };

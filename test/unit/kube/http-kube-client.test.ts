@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { KubeApiError } from "../../../src/errors.js";
 import { createKubeClient } from "../../../src/kube/create-kube-client.js";
 import type { KubeClient } from "../../../src/kube/kube-client.js";
-import type { KubeObject, ObjectRef } from "../../../src/release/kube-object.js";
+import type { KubeObject, ObjectRef } from "../../../src/model/kube-object.js";
 import { StubApiServer, type StubWatch, status } from "./stub-api-server.js";
 
 const DEPLOYMENT_PATH = "/apis/apps/v1/namespaces/kubeflow/deployments/ml-pipeline";

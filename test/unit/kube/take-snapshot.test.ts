@@ -2,9 +2,9 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import yaml from "js-yaml";
 import { describe, expect, it } from "vitest";
-import { clusterSnapshotSchema } from "../../../src/kube/cluster-snapshot.js";
 import { takeSnapshot } from "../../../src/kube/take-snapshot.js";
-import type { KubeObject } from "../../../src/release/kube-object.js";
+import { clusterSnapshotSchema } from "../../../src/model/cluster-snapshot.js";
+import type { KubeObject } from "../../../src/model/kube-object.js";
 import { FakeKubeClient } from "../../support/fake-kube-client.js";
 
 const MANIFESTS = path.resolve(import.meta.dirname, "../../../../shared/kfp-manifests/2.5.0");

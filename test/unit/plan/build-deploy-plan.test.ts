@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { PreflightRefusal } from "../../../src/errors.js";
+import type { KubeObject } from "../../../src/model/kube-object.js";
 import { buildDeployPlan, type DeployPlanInput } from "../../../src/plan/build-deploy-plan.js";
 import { renderPlanText } from "../../../src/plan/render-plan-text.js";
-import type { KubeObject } from "../../../src/release/kube-object.js";
 import { sharedRelease } from "../../support/manifests.js";
 import { aSnapshot } from "../../support/snapshot-builder.js";
 import { anApp, indexOf, NOW, PV_APP, plannedObjects, stepsOf } from "./plan-inputs.js";

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { PreflightRefusal } from "../../../src/errors.js";
-import type { ClusterSnapshot } from "../../../src/kube/cluster-snapshot.js";
+import type { ClusterSnapshot } from "../../../src/model/cluster-snapshot.js";
 import {
   buildUpgradePlan,
   type ObjectStoreChoice,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
+import type { KubeObject } from "../../../src/model/kube-object.js";
 import { convertApiVersions } from "../../../src/plan/convert-api-versions.js";
-import type { KubeObject } from "../../../src/release/kube-object.js";
 import { sharedRelease } from "../../support/manifests.js";
 
 /** What a cluster since Kubernetes 1.22 serves: no apiextensions v1beta1, no apps/v1beta*. */

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import type { ClusterSnapshot } from "../../../src/kube/cluster-snapshot.js";
 import { takeSnapshot } from "../../../src/kube/take-snapshot.js";
+import type { ClusterSnapshot } from "../../../src/model/cluster-snapshot.js";
+import type { KubeObject } from "../../../src/model/kube-object.js";
 import { convertApiVersions } from "../../../src/plan/convert-api-versions.js";
-import type { KubeObject } from "../../../src/release/kube-object.js";
 import { DEFAULT_SERVED_API_VERSIONS, FakeKubeClient } from "../../support/fake-kube-client.js";
 import { sharedRelease } from "../../support/manifests.js";
 import { aSnapshot } from "../../support/snapshot-builder.js";

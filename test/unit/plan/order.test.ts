@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
+import type { KubeObject } from "../../../src/model/kube-object.js";
 import { applyGroupOf, GROUP_ORDER, groupObjects, PROTECTED_KINDS } from "../../../src/plan/order.js";
-import type { KubeObject } from "../../../src/release/kube-object.js";
 import { sharedRelease } from "../../support/manifests.js";
 
 const object = (kind: string, apiVersion = "v1"): KubeObject => ({

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
+import type { KubeObject, ObjectRef } from "../../../src/model/kube-object.js";
 import { ownerReferenceSteps, pruneCandidates } from "../../../src/plan/prune-steps.js";
-import type { KubeObject, ObjectRef } from "../../../src/release/kube-object.js";
 import { aSnapshot, uidFor } from "../../support/snapshot-builder.js";
 
 const KFP = { "application-crd-id": "kubeflow-pipelines" };

@@ -1,9 +1,9 @@
 import { stripVTControlCharacters } from "node:util";
 import { describe, expect, it } from "vitest";
+import type { KubeObject } from "../../../src/model/kube-object.js";
 import type { Plan } from "../../../src/plan/plan.js";
 import { renderPlanText } from "../../../src/plan/render-plan-text.js";
 import { StepList } from "../../../src/plan/step-list.js";
-import type { KubeObject } from "../../../src/release/kube-object.js";
 
 const deployment = (name: string, image: string): KubeObject => ({
   apiVersion: "apps/v1",

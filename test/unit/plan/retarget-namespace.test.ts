@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
+import type { KubeObject } from "../../../src/model/kube-object.js";
 import { bundleNamespace, retargetNamespace } from "../../../src/plan/retarget-namespace.js";
-import type { KubeObject } from "../../../src/release/kube-object.js";
 import { sharedRelease } from "../../support/manifests.js";
 
 function configMap(data: Record<string, string>): KubeObject {

@@ -1,7 +1,7 @@
 import path from "node:path";
 import { describe, expect, it } from "vitest";
+import type { KubeObject } from "../../../src/model/kube-object.js";
 import { deriveReleaseInfo } from "../../../src/release/derive-release-info.js";
-import type { KubeObject } from "../../../src/release/kube-object.js";
 import { loadBundle } from "../../../src/release/load-bundle.js";
 import { FIXTURE_BUNDLES, SHARED_MANIFESTS } from "./shared-bundles.js";
 

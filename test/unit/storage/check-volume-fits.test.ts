@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { VolumeState } from "../../../src/kube/cluster-snapshot.js";
+import type { VolumeState } from "../../../src/model/cluster-snapshot.js";
 import { checkVolumeFits } from "../../../src/storage/check-volume-fits.js";
 
 const GI = 2 ** 30;

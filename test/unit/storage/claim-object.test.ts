@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { KubeObject } from "../../../src/release/kube-object.js";
+import type { KubeObject } from "../../../src/model/kube-object.js";
 import { claimObject } from "../../../src/storage/claim-object.js";
 import type { ResolvedStorage } from "../../../src/storage/resolve-volume-storage.js";
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { KubeObject } from "../../../src/release/kube-object.js";
+import type { KubeObject } from "../../../src/model/kube-object.js";
 import { exportVolumeDefinition } from "../../../src/storage/export-volume-definition.js";
 
 /** A PV as the API server returns it after a default StorageClass provisioned and bound it. */

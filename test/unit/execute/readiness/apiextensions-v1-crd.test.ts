@@ -2,7 +2,7 @@ import yaml from "js-yaml";
 import { describe, expect, it } from "vitest";
 import { crdReadiness } from "../../../../src/execute/readiness/apiextensions-v1-crd.js";
 import type { Readiness } from "../../../../src/execute/readiness/readiness.js";
-import type { KubeObject } from "../../../../src/release/kube-object.js";
+import type { KubeObject } from "../../../../src/model/kube-object.js";
 
 const crd = (status: string): KubeObject =>
   yaml.load(`apiVersion: apiextensions.k8s.io/v1

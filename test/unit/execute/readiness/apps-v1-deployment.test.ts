@@ -5,7 +5,7 @@ import {
   deploymentReadiness,
 } from "../../../../src/execute/readiness/apps-v1-deployment.js";
 import type { Readiness } from "../../../../src/execute/readiness/readiness.js";
-import type { KubeObject } from "../../../../src/release/kube-object.js";
+import type { KubeObject } from "../../../../src/model/kube-object.js";
 
 const deployment = (body: string): KubeObject =>
   yaml.load(`apiVersion: apps/v1

@@ -2,7 +2,7 @@ import yaml from "js-yaml";
 import { describe, expect, it } from "vitest";
 import type { Readiness } from "../../../../src/execute/readiness/readiness.js";
 import { claimReadiness } from "../../../../src/execute/readiness/v1-persistent-volume-claim.js";
-import type { KubeObject } from "../../../../src/release/kube-object.js";
+import type { KubeObject } from "../../../../src/model/kube-object.js";
 
 const claim = (body: string): KubeObject =>
   yaml.load(`apiVersion: v1

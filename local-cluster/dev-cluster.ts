@@ -1,4 +1,4 @@
-// The dev cluster of `npm run cluster:up` and the commands of test/cluster/cli.ts. Progress goes to stderr.
+// The dev cluster of `npm run cluster:up` and the commands of local-cluster/cli.ts. Progress goes to stderr.
 import { ensureBinaries } from "./build-binaries.js";
 import {
   attachCluster,

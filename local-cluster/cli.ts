@@ -1,8 +1,8 @@
-// Control-plane harness CLI: `tsx test/cluster/cli.ts build|up|down|status|reap`. Progress goes to stderr; the
+// Control-plane harness CLI: `tsx local-cluster/cli.ts build|up|down|status|reap`. Progress goes to stderr; the
 // kubeconfig path (the data) goes to stdout.
 import { buildBinaries, down, reap, status, up } from "./dev-cluster.js";
 
-const USAGE = `usage: tsx test/cluster/cli.ts <command>
+const USAGE = `usage: tsx local-cluster/cli.ts <command>
 
   build    build kube-apiserver, kube-controller-manager, kube-scheduler, etcd and kwok unless cached
   up       build if needed, start the dev cluster (idempotent) and print its kubeconfig path

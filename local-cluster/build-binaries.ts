@@ -207,7 +207,7 @@ export async function cachedBinaries(): Promise<BinaryDirs> {
     const info = await readBuildInfo(dir);
     if (!info) {
       throw new Error(
-        `${component.name} ${version} is not built in ${dir}; run \`npx tsx test/cluster/cli.ts build\``,
+        `${component.name} ${version} is not built in ${dir}; run \`npx tsx local-cluster/cli.ts build\``,
       );
     }
     result[component.name] = { dir, info, built: false };

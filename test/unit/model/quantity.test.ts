@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { formatBytes, parseQuantity } from "../../../src/storage/quantity.js";
+import { formatBytes, parseQuantity } from "../../../src/model/quantity.js";
 
 const GI = 2 ** 30;
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parseQuantityOrNull as parseQuantity } from "../../../src/storage/quantity.js";
+import { parseQuantityOrNull as parseQuantity } from "../../../src/model/quantity.js";
 
 const cases: { name: string; input: string | number; expected: number | null }[] = [
   { name: "plain bytes", input: "1024", expected: 1024 },
