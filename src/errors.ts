@@ -11,6 +11,7 @@ export const EXIT_CODES = {
   cluster: 5,
   rolledBack: 6,
   lockHeld: 7,
+  failedForward: 8,
   interrupted: 130,
 } as const;
 
@@ -79,6 +80,17 @@ export class KubeApiError extends KfpError {
 export class RolloutFailed extends KfpError {
   constructor(code: string, message: string, options?: KfpErrorOptions) {
     super(code, EXIT_CODES.rolledBack, message, options);
+  }
+}
+
+/**
+ * A rollout failed after the point of no return (a new MySQL series or a schema-migrating API server had started on
+ * the data): what could safely go back was restored, MySQL, the object store and the API server were kept at the
+ * new release, and the data was kept: exit 8. `kfp-upgrade resume` continues forward once the cause is fixed.
+ */
+export class FailedForward extends KfpError {
+  constructor(message: string, options?: KfpErrorOptions) {
+    super("FAILED_FORWARD", EXIT_CODES.failedForward, message, options);
   }
 }
 

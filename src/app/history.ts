@@ -18,7 +18,7 @@ export const historyEntrySchema = z
     from: z.string().min(1).nullable(),
     to: z.string().min(1),
     planHash: z.string().min(1),
-    outcome: z.enum(["succeeded", "failed", "rolled-back", "interrupted"]),
+    outcome: z.enum(["succeeded", "failed", "rolled-back", "failed-forward", "interrupted", "refused"]),
     message: z.string().optional(),
   })
   .strict();

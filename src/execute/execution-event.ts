@@ -1,6 +1,6 @@
 import type { Plan } from "../plan/plan.js";
 
-export type Outcome = "succeeded" | "failed" | "rolled-back" | "interrupted";
+export type Outcome = "succeeded" | "failed" | "rolled-back" | "failed-forward" | "interrupted" | "refused";
 
 /** What the executor reports while it runs; the CLI renders these as progress (text) or JSON lines. */
 export type ExecutionEvent =

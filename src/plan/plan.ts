@@ -32,6 +32,14 @@ export const planSchema = z.object({
   steps: z.array(stepSchema),
   warnings: z.array(z.string()),
   notes: z.array(z.string()),
+  /**
+   * A plan a data rule refuses, which still protects the data first: only its protective steps
+   * (`setReclaimPolicy`, `retainClaimVolumes`) run, then the command exits 4 with this refusal. Absent on plans
+   * that may run.
+   */
+  refusal: z
+    .object({ code: z.string(), message: z.string(), problems: z.array(z.string()), hint: z.string() })
+    .optional(),
   createdAt: z.string(),
 });
 export type Plan = z.infer<typeof planSchema>;
