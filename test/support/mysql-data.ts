@@ -56,6 +56,12 @@ export function mysqlSeriesOf(kfpVersion: string): MysqlSeries {
   return series;
 }
 
+/** The MySQL version recorded in the directory (`mysql_upgrade_info`), undefined when there is none. */
+export async function recordedMysqlVersion(dir: string): Promise<string | undefined> {
+  const state = await readMysqlDir(dir);
+  return state?.kind === "recorded" ? state.text.trim() : undefined;
+}
+
 /** What a server of `image` would do on the directory now, with no other server on it. */
 export async function mysqlWouldStart(dir: string, image: string): Promise<StartDecision> {
   const classified = classifyImage(image);
