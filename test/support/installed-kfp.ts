@@ -130,7 +130,7 @@ export async function installKfp(options: InstallOptions): Promise<InstalledKfp>
   });
   const mysqlVersion =
     options.mysqlVersion === undefined
-      ? mysqlVersionOf(options.versions[0])
+      ? mysqlVersionOf(options.versions[0], manifests)
       : (options.mysqlVersion ?? undefined);
   const mysql = await createDataPv(uniqueName(`${options.prefix}-mysql`), {
     capacity: "20Gi",

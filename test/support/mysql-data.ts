@@ -24,9 +24,13 @@ import { SHARED_MANIFESTS } from "./run-cli.js";
 // simulation applies (local-cluster/data-store-rules.ts): would MySQL still start on it, and did two servers ever
 // run on it at once.
 
-/** The MySQL image a KFP release's bundle runs, e.g. "mysql:8.4" for 2.14.4. */
-export function mysqlImageOf(kfpVersion: string, file = "platform-agnostic.yaml"): string {
-  const documents = yaml.loadAll(readFileSync(path.join(SHARED_MANIFESTS, kfpVersion, file), "utf8")) as {
+/** The MySQL image a KFP release's bundle runs, e.g. "mysql:8.4" for 2.14.4 (`manifests`: the bundles' directory). */
+export function mysqlImageOf(
+  kfpVersion: string,
+  manifests = SHARED_MANIFESTS,
+  file = "platform-agnostic.yaml",
+): string {
+  const documents = yaml.loadAll(readFileSync(path.join(manifests, kfpVersion, file), "utf8")) as {
     kind?: string;
     metadata?: { name?: string };
     spec?: { template?: { spec?: { containers?: { image: string }[] } } };
@@ -42,8 +46,8 @@ export function mysqlImageOf(kfpVersion: string, file = "platform-agnostic.yaml"
 }
 
 /** The MySQL version a KFP release's image records ("8.0.26" for 2.5.0, "8.4.0" for 2.14.4's `mysql:8.4`). */
-export function mysqlVersionOf(kfpVersion: string): string {
-  const image = mysqlImageOf(kfpVersion);
+export function mysqlVersionOf(kfpVersion: string, manifests = SHARED_MANIFESTS): string {
+  const image = mysqlImageOf(kfpVersion, manifests);
   const version = versionFromTag(classifyImage(image)?.tag);
   if (version === undefined) throw new Error(`${kfpVersion}: cannot tell the MySQL version of ${image}`);
   return version;
