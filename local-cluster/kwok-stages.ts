@@ -2,6 +2,7 @@ import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { dump, loadAll } from "js-yaml";
 import { KWOK_STAGE_FILES } from "./build-binaries.js";
+import { KFP_API_SERVER_IMAGE_PATTERN, MYSQL_IMAGE_PATTERN } from "./data-store-rules.js";
 
 /**
  * Put this label on a pod (in a Deployment: on the pod template) and kwok makes it Running but never Ready.
@@ -50,6 +51,14 @@ export async function loadUpstreamStages(kwokBinaryDir: string): Promise<KwokSta
 }
 
 const labelKey = (label: string) => `.metadata.labels["${label}"]`;
+
+/**
+ * A jq expression (kwok v0.8.0 selector keys are gojq queries: pkg/utils/expression/selector.go, where
+ * `DoesNotExist` matches when the query yields no non-null value) that yields the image of every container running
+ * MySQL or the KFP API server. Pods with such a container are left to the data-store simulator
+ * (data-store-simulation.ts), which decides from their data directory whether they start.
+ */
+export const DATA_STORE_CONTAINERS_KEY = `.spec.containers[] | .image | select(test("${MYSQL_IMAGE_PATTERN}") or test("${KFP_API_SERVER_IMAGE_PATTERN}"))`;
 
 /** Running, scheduled, containers started but not ready: what a pod with a failing readiness probe looks like. */
 const NEVER_READY_STAGE: KwokStage = {
@@ -116,8 +125,9 @@ startTime: {{ $now | Quote }}
 
 /**
  * The stage set every cluster runs: upstream node-initialize, node-heartbeat-with-lease, pod-complete and pod-delete
- * (without it namespaces never finish deleting), pod-ready patched to skip never-ready pods and to honour the
- * ready-delay annotation, plus pod-never-ready. `extra` stages are appended; one named like a default replaces it.
+ * (without it namespaces never finish deleting), pod-ready patched to skip never-ready pods and data-store pods
+ * (MySQL, KFP API server: the data-store simulator plays their kubelet) and to honour the ready-delay annotation,
+ * plus pod-never-ready (which still takes never-ready data-store pods: they never start on their data). `extra` stages are appended; one named like a default replaces it.
  */
 export function clusterStages(upstream: readonly KwokStage[], extra: readonly KwokStage[] = []): KwokStage[] {
   const stages = upstream.map((stage): KwokStage => {
@@ -125,6 +135,7 @@ export function clusterStages(upstream: readonly KwokStage[], extra: readonly Kw
     const matchExpressions = [
       ...(stage.spec.selector?.matchExpressions ?? []),
       { key: labelKey(NEVER_READY_LABEL), operator: "DoesNotExist" as const },
+      { key: DATA_STORE_CONTAINERS_KEY, operator: "DoesNotExist" as const },
     ];
     return {
       ...stage,

@@ -1,7 +1,9 @@
 import { existsSync, readFileSync } from "node:fs";
 import { mkdir, readdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { get as httpGet } from "node:http";
+import { createRequire } from "node:module";
 import { join } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { type BinaryDirs, cachedBinaries, ensureBinaries } from "./build-binaries.js";
 import { generatePki, type Pki, pkiPaths, writeAdminKubeconfig } from "./generate-pki.js";
 import { createKubeRest, type KubeRest, waitFor } from "./kube-rest.js";
@@ -31,6 +33,7 @@ export const PROCESS_NAMES = [
   "kube-controller-manager",
   "kube-scheduler",
   "kwok",
+  "data-store-simulator",
 ] as const;
 export type ProcessName = (typeof PROCESS_NAMES)[number];
 
@@ -233,8 +236,20 @@ function kwokArgs(state: ClusterState): string[] {
   ];
 }
 
+/**
+ * The data-store simulator (data-store-simulator.ts) runs on this Node with tsx's loader, resolved from this
+ * checkout so it works whatever the working directory.
+ */
+function simulatorArgs(state: ClusterState): string[] {
+  const tsxLoader = createRequire(import.meta.url).resolve("tsx");
+  const script = fileURLToPath(new URL("./data-store-simulator.ts", import.meta.url));
+  return ["--import", pathToFileURL(tsxLoader).href, script, state.stateDir];
+}
+
 function binaryPath(state: ClusterState, name: ProcessName): string {
   switch (name) {
+    case "data-store-simulator":
+      return process.execPath;
     case "etcd":
       return join(state.binaries.etcd, "etcd");
     case "kwok":
@@ -349,6 +364,7 @@ async function waitClusterUsable(
     `${nodes.length} kwok node(s) Ready`,
     async () => {
       await assertAlive(stateDir, "kwok");
+      await assertAlive(stateDir, "data-store-simulator");
       const list = (await rest.expect("GET", "/api/v1/nodes")) as NodeList;
       const ready = list.items.filter((node) =>
         node.status?.conditions?.some((c) => c.type === "Ready" && c.status === "True"),
@@ -466,7 +482,7 @@ async function removeProvisionedVolumes(state: ClusterState): Promise<void> {
 }
 
 const STOP_ORDER: readonly ProcessName[][] = [
-  ["kwok", "kube-scheduler", "kube-controller-manager"],
+  ["data-store-simulator", "kwok", "kube-scheduler", "kube-controller-manager"],
   ["kube-apiserver"],
   ["etcd"],
 ];
@@ -608,7 +624,8 @@ export async function isClusterUp(cluster: LocalCluster): Promise<boolean> {
 }
 
 /**
- * Starts etcd, kube-apiserver, kube-controller-manager, kube-scheduler and kwok on free 127.0.0.1 ports, creates the
+ * Starts etcd, kube-apiserver, kube-controller-manager, kube-scheduler, kwok and the data-store simulator (the
+ * kubelet of MySQL and KFP API server pods, data-store-simulation.ts) on free 127.0.0.1 ports, creates the
  * default StorageClass and the fake nodes, and resolves once nodes are Ready and the controllers work.
  */
 export async function startCluster(options: StartClusterOptions): Promise<LocalCluster> {
@@ -676,6 +693,7 @@ export async function startCluster(options: StartClusterOptions): Promise<LocalC
     await launch(stateDir, "kube-controller-manager", controllerManagerArgs(state, pki));
     await launch(stateDir, "kube-scheduler", schedulerArgs(state));
     await launch(stateDir, "kwok", kwokArgs(state));
+    await launch(stateDir, "data-store-simulator", simulatorArgs(state));
     await createBootstrapObjects(rest, nodes);
     await waitClusterUsable(stateDir, rest, nodes, timeoutMs);
     const startSeconds = seconds(started);

@@ -15,6 +15,13 @@ import {
   timed,
   unavailableDeployments,
 } from "../support/kfp-install.js";
+import {
+  expectMysqlCanStart,
+  mysqlVersionOf,
+  recordedMysqlVersion,
+  secondServerAttempts,
+  serverOverlapsOn,
+} from "../support/mysql-data.js";
 import { runCli, SHARED_MANIFESTS } from "../support/run-cli.js";
 
 // Scenario 1 of issue 5: deploy KFP 2.5.0 onto two pre-created hostPath PVs (reclaim Retain), then upgrade to
@@ -27,7 +34,9 @@ describe("deploy onto pre-created PVs, then upgrade", () => {
       const dir = appDir();
       const mysqlPv = await createHostPathPv(uniqueName("s1-mysql"), { capacity: "20Gi" });
       const minioPv = await createHostPathPv(uniqueName("s1-minio"), { capacity: "20Gi" });
-      const seeded = await seedDataDirs(mysqlPv.path, minioPv.path);
+      const seeded = await seedDataDirs(mysqlPv.path, minioPv.path, {
+        mysqlVersion: mysqlVersionOf("2.5.0"),
+      });
       expect(seeded.mysql).toMatch(/^[0-9a-f]{64}$/);
       expect(seeded.objectStore).toMatch(/^[0-9a-f]{64}$/);
 
@@ -100,6 +109,12 @@ describe("deploy onto pre-created PVs, then upgrade", () => {
       expect(minioAfter.pv.spec.persistentVolumeReclaimPolicy).toBe("Retain");
       expect(await secretsIn(namespace)).toEqual(secretsBefore);
       expect(await fingerprintsOf(mysqlPv.path, minioPv.path)).toEqual(seeded);
+      // Under the data-store simulation: MySQL 8.4 runs on the data (recorded 8.0.26 -> 8.4.0, one series up),
+      // would start on it again, and no two servers ever ran on it.
+      expect(await recordedMysqlVersion(mysqlPv.path)).toBe("8.4.0");
+      await expectMysqlCanStart({ namespace, dir: mysqlPv.path });
+      expect(await secondServerAttempts(mysqlPv.path)).toEqual([]);
+      expect(await serverOverlapsOn(mysqlPv.path)).toEqual([]);
     });
   }, 600_000);
 });

@@ -394,7 +394,7 @@ describe("local control plane", () => {
     expect(nodes.trim().split("\n")).toHaveLength(2);
 
     const processes = await second.processes();
-    expect(processes.map((p) => p.running)).toEqual([true, true, true, true, true]);
+    expect(processes.map((p) => p.running)).toEqual([true, true, true, true, true, true]);
     await second.stop();
     expect(await volumeFingerprint(stateDir)).toBeNull();
     for (const p of processes) expect(await isRunning(p)).toBe(false);

@@ -4,6 +4,7 @@ import path from "node:path";
 import { onTestFinished } from "vitest";
 import type { Defer } from "./derived-manifests.js";
 import { e2eCluster, eventually, kubectl, kubectlJson, uniqueName } from "./e2e-cluster.js";
+import { mysqlVersionOf } from "./mysql-data.js";
 import { runCli, SHARED_MANIFESTS } from "./run-cli.js";
 import { seedMinioVolume, seedMysqlVolume } from "./seed-volume.js";
 import { volumeFingerprint } from "./volume-fingerprint.js";
@@ -106,6 +107,11 @@ export interface InstallOptions {
   versions: [string, ...string[]];
   /** Manifests directory (default the shared bundles); it is saved in the app, so later runs use it too. */
   manifests?: string;
+  /**
+   * The MySQL version recorded in the seeded data directory (`mysql_upgrade_info`), so the data-store simulation
+   * checks the install's MySQL against it. Default: the version of the first release's MySQL image; null: none.
+   */
+  mysqlVersion?: string | null;
   defer?: Defer;
 }
 
@@ -122,9 +128,13 @@ export async function installKfp(options: InstallOptions): Promise<InstalledKfp>
   defer(async () => {
     for (const cleanup of cleanups.reverse()) await cleanup();
   });
+  const mysqlVersion =
+    options.mysqlVersion === undefined
+      ? mysqlVersionOf(options.versions[0], manifests)
+      : (options.mysqlVersion ?? undefined);
   const mysql = await createDataPv(uniqueName(`${options.prefix}-mysql`), {
     capacity: "20Gi",
-    seed: seedMysqlVolume,
+    seed: (dir) => seedMysqlVolume(dir, mysqlVersion === undefined ? {} : { mysqlVersion }),
     defer: (cleanup) => cleanups.push(cleanup),
   });
   const objectStore = await createDataPv(uniqueName(`${options.prefix}-minio`), {

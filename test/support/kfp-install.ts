@@ -134,9 +134,17 @@ export interface Fingerprints {
   objectStore: string | null;
 }
 
-/** Fills a MySQL and an object-store directory with the seed data; returns their fingerprints. */
-export async function seedDataDirs(mysqlDir: string, objectStoreDir: string): Promise<Fingerprints> {
-  await seedMysqlVolume(mysqlDir);
+/**
+ * Fills a MySQL and an object-store directory with the seed data; returns their fingerprints. `mysqlVersion`
+ * (e.g. `mysqlVersionOf("2.5.0")` from mysql-data.ts) is recorded in the MySQL directory for the data-store
+ * simulation; without it the directory has no record and any MySQL series starts on it.
+ */
+export async function seedDataDirs(
+  mysqlDir: string,
+  objectStoreDir: string,
+  options: { mysqlVersion?: string } = {},
+): Promise<Fingerprints> {
+  await seedMysqlVolume(mysqlDir, options);
   await seedMinioVolume(objectStoreDir);
   return { mysql: await volumeFingerprint(mysqlDir), objectStore: await volumeFingerprint(objectStoreDir) };
 }

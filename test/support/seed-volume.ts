@@ -1,10 +1,20 @@
 import { createCipheriv, createHash } from "node:crypto";
 import { mkdir, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
+import { MYSQL_UPGRADE_INFO_FILE } from "../../local-cluster/data-store-rules.js";
 
 export interface SeedOptions {
   /** Changes every byte written; two volumes seeded with different seeds have different fingerprints. */
   seed?: string;
+}
+
+export interface MysqlSeedOptions extends SeedOptions {
+  /**
+   * The MySQL version that last ran on the data, e.g. "8.0.26" (test/support/mysql-data.ts `mysqlVersionOf(kfp)`
+   * gives a KFP release's): written to `mysql_upgrade_info` as MySQL does, so the data-store simulation checks that
+   * every server started on the volume may run on it. Without it the volume has no record and any series starts.
+   */
+  mysqlVersion?: string;
 }
 
 export interface SeedResult {
@@ -75,7 +85,7 @@ const METADB_TABLES = [
  * A MySQL 8-like datadir (~5 MB): ibdata1, redo logs, undo tablespaces, the mysql system schema and the
  * KFP databases mlpipeline, metadb and cachedb with one .ibd per table. Deterministic for a given seed.
  */
-export async function seedMysqlVolume(root: string, options: SeedOptions = {}): Promise<SeedResult> {
+export async function seedMysqlVolume(root: string, options: MysqlSeedOptions = {}): Promise<SeedResult> {
   const seed = options.seed ?? "kfp-mysql";
   const files: Record<string, Content> = {
     "auto.cnf": `[auto]\nserver-uuid=${uuidFor(seed, "server")}\n`,
@@ -97,6 +107,7 @@ export async function seedMysqlVolume(root: string, options: SeedOptions = {}): 
   };
   for (const table of MLPIPELINE_TABLES) files[`mlpipeline/${table}.ibd`] = 96 * KiB;
   for (const table of METADB_TABLES) files[`metadb/${table}.ibd`] = 48 * KiB;
+  if (options.mysqlVersion !== undefined) files[MYSQL_UPGRADE_INFO_FILE] = options.mysqlVersion;
   return writeTree(root, files, seed);
 }
 

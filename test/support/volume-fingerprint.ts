@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import { createReadStream } from "node:fs";
 import { lstat, readdir, readlink } from "node:fs/promises";
 import { join } from "node:path";
+import { KFP_SCHEMA_FILE, MYSQL_UPGRADE_INFO_FILE } from "../../local-cluster/data-store-rules.js";
 
 /** Just the part of a PersistentVolume this helper reads; a full V1PersistentVolume fits. */
 export interface HostPathPvLike {
@@ -31,8 +32,16 @@ async function fileSha256(path: string): Promise<string> {
 }
 
 /**
+ * Files at a volume's root that record which program version last ran on it: `mysql_upgrade_info` (MySQL rewrites
+ * it on every upgrade, as the data-store simulation does) and the simulation's `.kfp-simulated-schema`. They are
+ * bookkeeping, not data: fingerprints leave them out, so "the same bytes" means the same data after an upgrade that
+ * was allowed to start. test/support/mysql-data.ts reads them.
+ */
+export const BOOKKEEPING_FILES: readonly string[] = [MYSQL_UPGRADE_INFO_FILE, KFP_SCHEMA_FILE];
+
+/**
  * Every entry under the volume's directory, sorted by relative path (modes and times are ignored: only what a
- * database would lose). Null when the directory does not exist.
+ * database would lose), without the BOOKKEEPING_FILES at its root. Null when the directory does not exist.
  */
 export async function volumeManifest(source: HostPathPvLike | string): Promise<VolumeEntry[] | null> {
   const root = hostPathOf(source);
@@ -46,6 +55,7 @@ export async function volumeManifest(source: HostPathPvLike | string): Promise<V
   const walk = async (relative: string): Promise<void> => {
     const names = (await readdir(join(root, relative))).sort();
     for (const name of names) {
+      if (relative === "" && BOOKKEEPING_FILES.includes(name)) continue;
       const path = relative === "" ? name : `${relative}/${name}`;
       const absolute = join(root, path);
       const stat = await lstat(absolute);
