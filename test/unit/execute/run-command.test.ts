@@ -469,7 +469,7 @@ describe("runCommand: outcomes and history", () => {
     expect(writes(fake).filter((w) => w.startsWith("apply ConfigMap"))).toEqual([]);
     expect(h.store.stored?.record.status).toBe("failed");
     // Not ours any more: left alone.
-    expect((fake.peek(LEASE)?.spec as { holderIdentity: string }).holderIdentity).toBe(FOREIGN_HOLDER);
+    expect(holderOf(fake)).toBe(FOREIGN_HOLDER);
   });
 });
 
@@ -508,13 +508,9 @@ describe("runCommand: a refused plan", () => {
     expect(
       writes(fake).filter((w) => !w.includes("Lease/") && !w.includes("ConfigMap/kfp-upgrade-history")),
     ).toEqual(["patch PersistentVolume/kfp-mysql"]);
-    expect(
-      (
-        fake.peek({ apiVersion: "v1", kind: "PersistentVolume", name: "kfp-mysql" })?.spec as {
-          persistentVolumeReclaimPolicy: string;
-        }
-      ).persistentVolumeReclaimPolicy,
-    ).toBe("Retain");
+    expect(fake.peek({ apiVersion: "v1", kind: "PersistentVolume", name: "kfp-mysql" })?.spec).toMatchObject({
+      persistentVolumeReclaimPolicy: "Retain",
+    });
     expect(h.store.history).toMatchObject([{ outcome: "refused", message: "mysql-pv-claim is Terminating" }]);
     expect(h.store.stored).toBeUndefined();
   });
@@ -558,4 +554,8 @@ function record(overrides: Partial<RunRecord>): RunRecord {
     status: "interrupted",
     ...overrides,
   };
+}
+
+function holderOf(client: FakeKubeClient): string | undefined {
+  return (client.peek(LEASE)?.spec as { holderIdentity?: string } | undefined)?.holderIdentity;
 }
