@@ -13,6 +13,7 @@ import type { KubeClient } from "../kube/kube-client.js";
 import type { KubeObject, ObjectRef } from "../model/kube-object.js";
 import type { Plan } from "../plan/plan.js";
 import { planHash } from "../plan/plan-hash.js";
+import { lockAccess } from "../plan/required-access.js";
 import type { Step } from "../plan/step.js";
 import type { ExecutionEvent, Outcome } from "./execution-event.js";
 import type { JournalSink } from "./journal-sink.js";
@@ -181,6 +182,26 @@ export async function runCommand<T>(options: RunCommandOptions<T>): Promise<RunC
     context = undefined as unknown as T;
   }
 
+  // A user who may not take the lock learns everything else that is missing too, from a plan built read-only.
+  const lockRights = await client.canI(lockAccess(namespace));
+  if (lockRights.some((result) => !result.allowed)) {
+    await options.checkAccess(client, mode.kind === "fresh" ? (await mode.build(client)).plan : plan);
+    throw new PreflightRefusal(
+      "RBAC_FORBIDDEN",
+      `the current user (${client.user ?? "unknown"}) may not take the lock (a Lease) in namespace "${namespace}"`,
+      { hint: "Ask a cluster admin for get, create, update and delete on leases.coordination.k8s.io there." },
+    );
+  }
+  if (mode.kind === "fresh" && options.createNamespace) {
+    const existing = await client.get({ apiVersion: "v1", kind: "Namespace", name: namespace });
+    if (existing === null) {
+      // No namespace, so no other run can hold its lock: a plan the builder refuses is refused here, read-only,
+      // before the namespace is created for the lock. The plan that runs is built again under the lock.
+      const built = await mode.build(client);
+      if (built.plan.steps.length === 0 && !built.plan.refusal)
+        return { kind: "no-changes", plan: built.plan };
+    }
+  }
   const runId = resumed?.record.runId ?? randomUUID();
   const locked = await lockNamespace(options, namespace, runId);
   if (locked.kind === "unavailable") {
@@ -336,13 +357,11 @@ export async function runCommand<T>(options: RunCommandOptions<T>): Promise<RunC
     }
     if (createdNamespace && !changed) {
       // The namespace existed only for the lock and the run changed nothing in it: leave the cluster as it was.
-      await client
-        .delete({ apiVersion: "v1", kind: "Namespace", name: namespace })
-        .catch((error: unknown) =>
-          prompter.info(
-            `warning: could not delete namespace "${namespace}", created for the lock: ${messageOf(error)}`,
-          ),
-        );
+      await deleteNamespaceAndWait(client, namespace, options.clock ?? SYSTEM_CLOCK).catch((error: unknown) =>
+        prompter.info(
+          `warning: could not delete namespace "${namespace}", created for the lock: ${messageOf(error)}`,
+        ),
+      );
     }
     await lock
       .release()
@@ -464,6 +483,24 @@ async function lockNamespace<T>(
       if (created && !gone) await removeUnlockedNamespace(client, namespace);
       throw error;
     }
+  }
+}
+
+/**
+ * Deletes the namespace created for the lock (its Lease goes with it, so no other run can take the lock in between)
+ * and waits a little for it to be gone, so a refused run leaves the cluster as it found it.
+ */
+async function deleteNamespaceAndWait(
+  client: KubeClient,
+  namespace: string,
+  clock: LockClock,
+): Promise<void> {
+  const ref: ObjectRef = { apiVersion: "v1", kind: "Namespace", name: namespace };
+  await client.delete(ref);
+  const never = new AbortController().signal;
+  for (let waited = 0; waited < 30_000; waited += 500) {
+    if ((await client.get(ref)) === null) return;
+    await clock.sleep(500, never);
   }
 }
 

@@ -208,7 +208,11 @@ describe("runCommand: the lock comes first", () => {
     const h = harness(cluster());
     const result = await runCommand(h.options);
     expect(result.kind).toBe("done");
-    expect(h.atBuild).toEqual([{ leaseHolder: expect.stringMatching(/ run [0-9a-f-]+$/), namespace: true }]);
+    // A read-only check first (no namespace, so nothing to lock), then the plan that runs, built under the lock.
+    expect(h.atBuild).toEqual([
+      { leaseHolder: undefined, namespace: false },
+      { leaseHolder: expect.stringMatching(/ run [0-9a-f-]+$/), namespace: true },
+    ]);
     const shown = h.prompter.shown[0]?.plan.steps[0];
     expect(shown).toMatchObject({ kind: "ensureNamespace", exists: false });
     expect(writes(h.fake).slice(0, 2)).toEqual([
@@ -270,14 +274,15 @@ describe("runCommand: the lock comes first", () => {
 
   it.each([
     {
-      name: "a plan the builder refuses",
+      name: "a plan the builder refuses once the lock is held",
       overrides: (h: Harness): Partial<RunCommandOptions<string>> => ({
         mode: {
           kind: "fresh",
           namespace: NS,
-          build: async () => {
-            h.atBuild.push({ leaseHolder: "x", namespace: true });
-            throw new PreflightRefusal("PREFLIGHT", "no");
+          build: async (client) => {
+            h.atBuild.push({ leaseHolder: undefined, namespace: h.fake.peek(NAMESPACE) !== null });
+            if (h.atBuild.length > 1) throw new PreflightRefusal("PREFLIGHT", "no");
+            return { plan: await deployPlan(client), context: "x" };
           },
         },
       }),
@@ -294,6 +299,30 @@ describe("runCommand: the lock comes first", () => {
       "delete Namespace/kubeflow",
     ]);
     expect(h.store.stored).toBeUndefined();
+  });
+
+  it("a plan refused before the namespace exists is refused read-only: nothing is created", async () => {
+    const h = harness(cluster());
+    h.options.mode = {
+      kind: "fresh",
+      namespace: NS,
+      build: async () => {
+        throw new PreflightRefusal("PREFLIGHT", "no");
+      },
+    };
+    await expect(runCommand(h.options)).rejects.toMatchObject({ code: "PREFLIGHT", exitCode: 4 });
+    expect(writes(h.fake)).toEqual([]);
+  });
+
+  it("a user who may not take the lock learns every missing right from a read-only plan", async () => {
+    const fake = cluster({ namespace: true }).deny({ verb: "create", resource: "leases" });
+    const h = harness(fake);
+    h.options.checkAccess = async (_client, plan) => {
+      throw new PreflightRefusal("RBAC_FORBIDDEN", `lacks rights for ${plan.steps.length} steps`);
+    };
+    await expect(runCommand(h.options)).rejects.toMatchObject({ code: "RBAC_FORBIDDEN", exitCode: 4 });
+    expect(h.atBuild).toEqual([{ leaseHolder: undefined, namespace: true }]);
+    expect(writes(fake)).toEqual([]);
   });
 
   it("an existing namespace is never deleted after a refusal", async () => {
