@@ -101,6 +101,21 @@ export class LockHeld extends KfpError {
   }
 }
 
+/**
+ * The lock this run held was lost (another run holds it now, or it could not be renewed in time): the run stopped
+ * before its next step, since another run may be changing the namespace: exit 7.
+ */
+export class LockLost extends KfpError {
+  constructor(message: string, options?: KfpErrorOptions) {
+    super("LOCK_LOST", EXIT_CODES.lockHeld, message, {
+      ...options,
+      hint:
+        options?.hint ??
+        "Check `kfp-upgrade status` and whether another run is active; when none is, `kfp-upgrade resume` continues this run.",
+    });
+  }
+}
+
 /** SIGINT/SIGTERM: exit 130 after the journal is written and the lock released. */
 export class Interrupted extends KfpError {
   constructor(message: string, options?: KfpErrorOptions) {

@@ -1,8 +1,10 @@
 import { rm } from "node:fs/promises";
+import path from "node:path";
 import { z } from "zod";
 import { ConfigError, InternalError } from "../errors.js";
 import { appPaths } from "./app-paths.js";
 import { formatYamlIssues } from "./format-yaml-issues.js";
+import { kfpAppSchema } from "./kfp-app.js";
 import { readOptionalFile } from "./read-optional-file.js";
 import { writeFileAtomic } from "./write-file-atomic.js";
 
@@ -25,6 +27,8 @@ export const journalSchema = z
         variant: z.enum(["default", "minio"]),
       })
       .strict(),
+    /** The kfp-app.yaml the run writes when it succeeds, so a resumed run writes the same (absent in older journals). */
+    app: kfpAppSchema.optional(),
   })
   .strict();
 export type Journal = z.infer<typeof journalSchema>;
@@ -87,4 +91,37 @@ function parseJson(source: string, fileName: string): unknown {
       cause: error,
     });
   }
+}
+
+const beforeStatesSchema = z.array(z.tuple([z.string().min(1), z.looseObject({}).nullable()]));
+export type BeforeStates = [string, Record<string, unknown> | null][];
+
+function beforeFile(dir: string, group: number): string {
+  return path.join(appPaths(dir).journalDir, `before-${group}.json`);
+}
+
+/**
+ * The stateless objects a group of steps (a hop) will touch, as they were before it: what an automatic rollback
+ * restores. Written atomically, since a torn file would make a rollback restore half of them.
+ */
+export async function writeBeforeStates(dir: string, group: number, states: BeforeStates): Promise<void> {
+  await writeFileAtomic(beforeFile(dir, group), `${JSON.stringify(states)}\n`);
+}
+
+/**
+ * The before-states of a group, or undefined when none were captured yet. A file that cannot be read is an error,
+ * never a reason to capture again: by then the cluster may be half changed, and a new capture would make that the
+ * state a rollback restores.
+ */
+export async function readBeforeStates(dir: string, group: number): Promise<BeforeStates | undefined> {
+  const file = beforeFile(dir, group);
+  const source = await readOptionalFile(file);
+  if (source === undefined) return undefined;
+  const fileName = `.kfp-upgrade/journal/before-${group}.json`;
+  const parsed = beforeStatesSchema.safeParse(parseJson(source, fileName));
+  if (parsed.success) return parsed.data as BeforeStates;
+  throw new ConfigError("JOURNAL_INVALID", `${fileName} is not a list of before-states`, {
+    details: parsed.error.issues.map((issue) => `${issue.path.join(".") || "(root)"}: ${issue.message}`),
+    hint: `${HINT}; an automatic rollback of this run is not possible without it`,
+  });
 }

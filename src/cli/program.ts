@@ -80,7 +80,8 @@ Examples:
           "default",
           "minio",
         ]),
-      ),
+      )
+      .option("--wait-for-lock", "wait for another run's lock instead of failing", false),
   )
     .addHelpText(
       "after",
@@ -141,7 +142,8 @@ Examples:
       .description(
         "bring KFP back on its old volumes: Released PVs, saved PV definitions or the same GCP disks",
       )
-      .option("--tag <tag>", "release to install (default: the app's version)"),
+      .option("--tag <tag>", "release to install (default: the app's version)")
+      .option("--wait-for-lock", "wait for another run's lock instead of failing", false),
   )
     .addHelpText(
       "after",
@@ -172,7 +174,7 @@ Examples:
   program
     .command("resume")
     .description(
-      "continue the run a crash, Ctrl-C or lost connection stopped, from its first unfinished step",
+      "continue the run a crash, Ctrl-C or lost connection stopped: shows the remaining plan, asks, runs it",
     )
     .option("--wait-for-lock", "wait for another run's lock instead of failing", false)
     .addHelpText(

@@ -1,12 +1,21 @@
 import os from "node:os";
-import { KubeApiError, LockHeld } from "../errors.js";
+import { Interrupted, KubeApiError, LockHeld, LockLost } from "../errors.js";
 import type { KubeClient } from "../kube/kube-client.js";
 import type { KubeObject, ObjectRef } from "../model/kube-object.js";
 
 export const LOCK_NAME = "kfp-upgrade-lock";
 export const JOURNAL_ANNOTATION = "kfp-upgrade.kubeflow.org/journal";
-const LEASE_SECONDS = 30;
+export const LEASE_SECONDS = 30;
 const RENEW_EVERY_MS = 10_000;
+/** After a failed renewal, try again sooner than the regular period. */
+const RETRY_EVERY_MS = 2_000;
+/**
+ * A holder that has not renewed for this long (measured from the START of its last successful renewal, on its own
+ * monotonic clock) considers the lease lost: a waiter that saw that renewal takes over no sooner than
+ * LEASE_SECONDS after it, so the holder stops first (client-go's renewDeadline < leaseDuration).
+ */
+const RENEW_DEADLINE_MS = 25_000;
+const POLL_EVERY_MS = 2_000;
 
 interface LeaseSpec {
   holderIdentity?: string;
@@ -15,42 +24,81 @@ interface LeaseSpec {
   renewTime?: string;
 }
 
+/** Time sources, injectable so tests can skew the wall clock and drive the monotonic one. */
+export interface LockClock {
+  /** Wall clock: only written into the Lease (renewTime), never compared with another machine's. */
+  now(): Date;
+  /** Monotonic milliseconds: the only clock used to decide that a foreign lease expired or ours was lost. */
+  monotonicMs(): number;
+  sleep(ms: number, signal: AbortSignal): Promise<void>;
+}
+
+export const SYSTEM_CLOCK: LockClock = {
+  now: () => new Date(),
+  monotonicMs: () => performance.now(),
+  sleep: (ms, signal) => sleep(ms, signal),
+};
+
 export interface HeldLock {
   holder: string;
   /** Mirrors the journal on the Lease, so another machine can see how far a run got. */
   annotate(journal: unknown): Promise<void>;
+  /** Cheap: the renew loop's verdict. False once someone else holds the lease or renewals failed too long. */
+  held(): boolean;
+  /** Throws LockLost (naming `before`) when `held()` is false: called before every step. */
+  assertHeld(before: string): void;
+  /** Renewals that failed so far (each is also reported through `onRenewFailure`). */
+  renewFailures(): number;
   release(): Promise<void>;
 }
 
+export interface AcquireOptions {
+  runId: string;
+  wait: boolean;
+  signal: AbortSignal;
+  onWaiting?: (holder: string) => void;
+  /** A renewal failed (the run goes on until the lease is lost); `count` failures so far. */
+  onRenewFailure?: (error: unknown, count: number) => void;
+  clock?: LockClock;
+}
+
 /**
- * One run at a time per namespace: a `coordination.k8s.io/v1` Lease held for the run and renewed every 10 s. A
- * holder that died (SIGKILL, lost machine) stops renewing and its lease expires after 30 s.
+ * One run at a time per namespace: a `coordination.k8s.io/v1` Lease held for the run and renewed every 10 s.
+ *
+ * A foreign lease expires as client-go's leader election decides it (leaderelection.go, `observedTime`): by the
+ * OBSERVED change of its holder and renewTime on this process's own monotonic clock. A lease whose record did not
+ * change for LEASE_SECONDS since we first saw it is taken over; the holder's timestamps are never compared with our
+ * wall clock, so clock skew between machines cannot make a live lease look expired. Consequently a run that does
+ * not wait (no --wait-for-lock) never takes over a held lease, however old its renewTime.
  */
 export async function acquireLock(
   client: KubeClient,
   namespace: string,
-  options: {
-    runId: string;
-    wait: boolean;
-    signal: AbortSignal;
-    onWaiting?: (holder: string) => void;
-    now?: () => Date;
-  },
+  options: AcquireOptions,
 ): Promise<HeldLock> {
-  const now = options.now ?? (() => new Date());
+  const clock = options.clock ?? SYSTEM_CLOCK;
   const holder = `${client.user ?? os.userInfo().username}@${os.hostname()} pid ${process.pid} run ${options.runId}`;
   const ref: ObjectRef = { apiVersion: "coordination.k8s.io/v1", kind: "Lease", name: LOCK_NAME, namespace };
+  let observed: { record: string; atMs: number } | undefined;
   for (;;) {
+    if (options.signal.aborted) throw interrupted(namespace, options.signal.reason);
     const existing = await client.get(ref);
     const spec = (existing?.spec ?? {}) as LeaseSpec;
     // A create retried after a lost answer reports 409 although it succeeded: the lease is then already ours.
-    if (existing && spec.holderIdentity === holder) return heldLock(client, ref, existing, holder, now);
-    const expired = !spec.holderIdentity || leaseExpired(spec, now());
-    if (existing === null || expired) {
+    if (existing && spec.holderIdentity === holder) return heldLock(client, ref, holder, options);
+    let free = existing === null || !spec.holderIdentity;
+    if (!free) {
+      const record = JSON.stringify([spec.holderIdentity, spec.renewTime ?? spec.acquireTime ?? ""]);
+      const nowMs = clock.monotonicMs();
+      if (observed?.record !== record) observed = { record, atMs: nowMs };
+      free = nowMs - observed.atMs >= (spec.leaseDurationSeconds ?? LEASE_SECONDS) * 1000;
+    }
+    if (free) {
       try {
-        const lease = leaseObject(namespace, holder, now(), existing);
-        const taken = existing === null ? await client.create(lease) : await client.replace(lease);
-        return heldLock(client, ref, taken, holder, now);
+        const lease = leaseObject(namespace, holder, clock.now(), existing);
+        if (existing === null) await client.create(lease);
+        else await client.replace(lease);
+        return heldLock(client, ref, holder, options);
       } catch (error) {
         if (error instanceof KubeApiError && error.statusCode === 409) continue;
         throw error;
@@ -60,19 +108,24 @@ export async function acquireLock(
       throw new LockHeld(
         `another kfp-upgrade run holds the lock on namespace "${namespace}": ${spec.holderIdentity}`,
         {
-          hint: `Wait for it to finish, or pass --wait-for-lock. A holder that died releases the lock after ${LEASE_SECONDS}s.`,
+          hint: `Wait for it to finish, or pass --wait-for-lock: it waits, and takes over a lock whose holder stopped renewing it for ${LEASE_SECONDS}s.`,
         },
       );
     }
     options.onWaiting?.(spec.holderIdentity ?? "unknown");
-    await sleep(2000, options.signal);
+    try {
+      await clock.sleep(POLL_EVERY_MS, options.signal);
+    } catch (error) {
+      throw interrupted(namespace, error);
+    }
   }
 }
 
-export function leaseExpired(spec: LeaseSpec, at: Date): boolean {
-  const renewed = Date.parse(spec.renewTime ?? spec.acquireTime ?? "");
-  if (Number.isNaN(renewed)) return true;
-  return renewed + (spec.leaseDurationSeconds ?? LEASE_SECONDS) * 1000 < at.getTime();
+function interrupted(namespace: string, cause: unknown): Interrupted {
+  return new Interrupted(`interrupted while waiting for the lock on namespace "${namespace}"`, {
+    hint: "Nothing was changed. Run the command again when the other run has finished.",
+    cause,
+  });
 }
 
 function leaseObject(namespace: string, holder: string, at: Date, existing: KubeObject | null): KubeObject {
@@ -92,35 +145,74 @@ function leaseObject(namespace: string, holder: string, at: Date, existing: Kube
   };
 }
 
-function heldLock(
-  client: KubeClient,
-  ref: ObjectRef,
-  lease: KubeObject,
-  holder: string,
-  now: () => Date,
-): HeldLock {
-  let current = lease;
+function heldLock(client: KubeClient, ref: ObjectRef, holder: string, options: AcquireOptions): HeldLock {
+  const clock = options.clock ?? SYSTEM_CLOCK;
   let chain = Promise.resolve();
-  // Renewals and annotations are serialised: each replace carries the resourceVersion of the one before.
-  // A failed update rejects for its caller only: kept in the chain, it would fail every later renewal unseen (the
-  // lease would expire under a live run) and every later journal mirror.
+  let lostReason: string | undefined;
+  let lastRenewStartMs = clock.monotonicMs();
+  let failures = 0;
+  let released = false;
+  // Renewals and annotations are serialised: each replace carries the resourceVersion of the one before, and each
+  // renews the lease (a new renewTime). A failed update rejects for its caller only: kept in the chain, it would
+  // fail every later renewal unseen and every later journal mirror.
   const update = (change: (lease: KubeObject) => KubeObject) => {
     const next = chain.then(async () => {
-      const fresh = (await client.get(ref)) ?? current;
-      if ((fresh.spec as LeaseSpec).holderIdentity !== holder) return;
-      current = await client.replace(change(fresh));
+      if (lostReason) throw new LockLost(`the lock on namespace "${ref.namespace}" was lost: ${lostReason}`);
+      const startedMs = clock.monotonicMs();
+      const fresh = await client.get(ref);
+      const freshHolder = fresh ? (fresh.spec as LeaseSpec).holderIdentity : undefined;
+      if (!fresh || freshHolder !== holder) {
+        lostReason = fresh
+          ? `it is now held by ${freshHolder ?? "nobody"}`
+          : "the Lease was deleted by someone else";
+        throw new LockLost(`the lock on namespace "${ref.namespace}" was lost: ${lostReason}`);
+      }
+      const renewed = change(fresh);
+      await client.replace({
+        ...renewed,
+        spec: { ...(renewed.spec as LeaseSpec), renewTime: microTime(clock.now()) },
+      });
+      lastRenewStartMs = Math.max(lastRenewStartMs, startedMs);
     });
     chain = next.catch(() => {});
     return next;
   };
-  const timer = setInterval(() => {
-    update((l) => ({ ...l, spec: { ...(l.spec as LeaseSpec), renewTime: microTime(now()) } })).catch(() => {
-      // A missed renewal is retried on the next tick; the lease only expires after 30 s without one.
-    });
-  }, RENEW_EVERY_MS);
-  timer.unref();
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const schedule = (ms: number) => {
+    if (released || lostReason) return;
+    timer = setTimeout(() => {
+      update((l) => l).then(
+        () => schedule(RENEW_EVERY_MS),
+        (error: unknown) => {
+          if (lostReason) return;
+          failures += 1;
+          options.onRenewFailure?.(error, failures);
+          schedule(RETRY_EVERY_MS);
+        },
+      );
+    }, ms);
+    timer.unref?.();
+  };
+  schedule(RENEW_EVERY_MS);
+  const held = () => {
+    if (lostReason) return false;
+    const sinceMs = clock.monotonicMs() - lastRenewStartMs;
+    if (sinceMs >= RENEW_DEADLINE_MS) {
+      lostReason = `it could not be renewed for ${Math.round(sinceMs / 1000)}s (${failures} renewals failed), so another run may have taken it over`;
+      return false;
+    }
+    return true;
+  };
   return {
     holder,
+    held,
+    assertHeld(before) {
+      if (held()) return;
+      throw new LockLost(
+        `the lock on namespace "${ref.namespace}" was lost: ${lostReason}; the run stopped before ${before}`,
+      );
+    },
+    renewFailures: () => failures,
     annotate: (journal) =>
       update((l) => ({
         ...l,
@@ -130,7 +222,8 @@ function heldLock(
         },
       })),
     async release() {
-      clearInterval(timer);
+      released = true;
+      if (timer) clearTimeout(timer);
       await chain.catch(() => {});
       const fresh = await client.get(ref);
       if (fresh && (fresh.spec as LeaseSpec).holderIdentity === holder) {

@@ -22,8 +22,8 @@ export interface RunPlanOptions {
   /** Restore the hop's stateless objects when a rollout fails (default); false leaves the failure for debugging. */
   rollback: boolean;
   saveVolume(role: "mysql" | "objectStore", volume: KubeObject): Promise<void>;
-  /** Called after each completed step (the CLI takes the namespace lock once the namespace exists). */
-  afterStep?(step: Step): Promise<void>;
+  /** Called before each step starts; throws to stop the run there (the lock checks it is still held). */
+  beforeStep?(step: Step): void;
 }
 
 export interface RunPlanResult {
@@ -68,6 +68,7 @@ export async function runPlan(plan: Plan, options: RunPlanOptions): Promise<RunP
           hint: "Run `kfp-upgrade resume` to continue from this step.",
         });
       }
+      options.beforeStep?.(step);
       currentStep = step.id;
       const started = Date.now();
       options.emit({ type: "step-start", stepId: step.id, kind: step.kind, description: describe(step) });

@@ -5,6 +5,8 @@ import { countSteps, stepLines } from "./step-table.js";
 
 export interface RenderOptions {
   color: boolean;
+  /** Step ids an earlier run finished (resume): their lines are marked done. */
+  done?: ReadonlySet<string>;
 }
 
 /**
@@ -50,8 +52,13 @@ export function renderPlanText(plan: Plan, options: RenderOptions): string {
       const info = plan.hops[hop - 1];
       out.push(c.bold(`Hop ${hop}: ${info?.from ?? ""} -> ${info?.to ?? ""}`));
     }
+    const done = options.done?.has(step.id) === true;
     for (const line of stepLines(step)) {
-      out.push(`  ${paint[line.symbol](line.symbol)} ${line.text}`);
+      out.push(
+        done
+          ? c.dim(`  ✓ done: ${line.symbol} ${line.text}`)
+          : `  ${paint[line.symbol](line.symbol)} ${line.text}`,
+      );
     }
   }
   if (plan.warnings.length > 0) {
@@ -69,5 +76,11 @@ export function renderPlanText(plan: Plan, options: RenderOptions): string {
       `Plan: ${counts.create} to create, ${counts.update} to update, ${counts.recreate} to recreate, ${counts.delete} to delete; ${counts.wait} waits.`,
     ),
   );
+  if (options.done) {
+    const finished = plan.steps.filter((step) => options.done?.has(step.id)).length;
+    out.push(
+      `Resume: ${finished} of ${plan.steps.length} steps done (✓), ${plan.steps.length - finished} to run.`,
+    );
+  }
   return out.join("\n");
 }

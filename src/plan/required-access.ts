@@ -28,9 +28,21 @@ function groupOf(apiVersion: string): string {
   return apiVersion.includes("/") ? (apiVersion.split("/")[0] ?? "") : "";
 }
 
+/** The Lease lock every mutating run takes in its namespace before it reads the cluster. */
+export function lockAccess(namespace: string): RequiredAccess[] {
+  return ["get", "create", "update", "delete"].map((verb) => ({
+    verb,
+    group: "coordination.k8s.io",
+    resource: "leases",
+    namespace,
+  }));
+}
+
 /**
- * Every verb on every resource the plan's steps will use, plus the Lease lock and the history ConfigMap. Checked
- * with SelfSubjectAccessReviews before anything changes, so a restricted user learns all that is missing at once.
+ * Every verb on every resource the plan's steps will use, what an automatic rollback of a hop needs (deleting what
+ * it created, re-applying what it changed or pruned), the Lease lock (and the namespace created for it, deleted
+ * again when the run changes nothing) and the history ConfigMap. Checked with SelfSubjectAccessReviews before
+ * anything changes, so a restricted user learns all that is missing at once.
  */
 export function requiredAccess(plan: Plan): RequiredAccess[] {
   const out = new Map<string, RequiredAccess>();
@@ -46,16 +58,20 @@ export function requiredAccess(plan: Plan): RequiredAccess[] {
     }
   };
   const ns = plan.namespace;
-  add(["get", "create", "update", "delete"], "coordination.k8s.io/v1", "Lease", ns);
+  for (const access of lockAccess(ns)) out.set(JSON.stringify(access), access);
   add(["get", "create", "update"], "v1", "ConfigMap", ns);
   for (const step of plan.steps) {
     switch (step.kind) {
       case "ensureNamespace":
-        add(step.exists ? ["get"] : ["get", "create"], "v1", "Namespace");
+        add(step.exists ? ["get"] : ["get", "create", "delete"], "v1", "Namespace");
         break;
       case "applyObjects":
-        for (const { object } of step.objects)
-          add(["create", "patch"], object.apiVersion, object.kind, object.metadata.namespace);
+        for (const { object } of step.objects) {
+          // Rollback deletes what the hop created (CRDs are never rolled back).
+          const verbs =
+            object.kind === "CustomResourceDefinition" ? ["create", "patch"] : ["create", "patch", "delete"];
+          add(verbs, object.apiVersion, object.kind, object.metadata.namespace);
+        }
         break;
       case "createIfAbsent":
         for (const object of step.objects)
@@ -94,13 +110,16 @@ export function requiredAccess(plan: Plan): RequiredAccess[] {
         add(["delete", "create", "patch", "get", "list", "watch"], "apps/v1", "Deployment", step.namespace);
         break;
       case "setImages":
-        add(["get", "patch"], "apps/v1", "Deployment", step.namespace);
+        // Rollback re-applies the Deployment as it was.
+        add(["get", "patch", "create"], "apps/v1", "Deployment", step.namespace);
         break;
       case "waitRollout":
         add(["get", "list", "watch"], "apps/v1", "Deployment", step.namespace);
         break;
       case "prune":
-        for (const ref of step.objects) add(["delete"], ref.apiVersion, ref.kind, ref.namespace);
+        // Rollback re-creates what the hop pruned.
+        for (const ref of step.objects)
+          add(["delete", "create", "patch"], ref.apiVersion, ref.kind, ref.namespace);
         break;
       default:
         step satisfies never;

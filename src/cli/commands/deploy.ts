@@ -1,12 +1,11 @@
 import path from "node:path";
 import { z } from "zod";
-import { saveApp } from "../../app/save-app.js";
 import { takeSnapshot } from "../../kube/take-snapshot.js";
 import { buildDeployPlan } from "../../plan/build-deploy-plan.js";
 import { applyStorageFlags } from "../apply-storage-flags.js";
 import type { CommandDeps } from "../command-deps.js";
 import type { CommandResult } from "../command-result.js";
-import { executePlan } from "../execute-plan.js";
+import { executeCommand } from "../execute-plan.js";
 import { type GlobalOptions, storageFlagsSchema } from "../global-options.js";
 import { parseOptions } from "../parse-options.js";
 import { prepareRun } from "../prepare-run.js";
@@ -15,6 +14,7 @@ import { resolveReleaseForApp } from "../resolve-release-for-app.js";
 export const deployOptionsSchema = storageFlagsSchema.extend({
   tag: z.string().min(1).default("latest"),
   variant: z.enum(["default", "minio"]).optional(),
+  waitForLock: z.boolean().default(false),
 });
 
 /** Install a release onto storage the user controls, and remember the app (version, storage) in kfp-app.yaml. */
@@ -25,27 +25,42 @@ export async function deploy(raw: unknown, global: GlobalOptions, deps: CommandD
   const variant = options.variant ?? app.release.variant;
   const release = await resolveReleaseForApp(options.tag, run.manifestsDir, variant);
   const client = await run.connect();
-  const snapshot = await takeSnapshot(client, { namespace: app.namespace });
-  const plan = buildDeployPlan({ app, snapshot, release, command: "deploy", now: deps.now() });
-  plan.warnings.push(...(release.warnings ?? []));
-  return executePlan({
-    plan,
+  return executeCommand({
     global,
     deps,
     client,
     appDir: run.appDir,
     manifestsDir: run.manifestsDir,
-    release: release,
+    app: run.app,
     rollback: true,
-    onSuccess: async () => {
-      await saveApp(run.appDir, {
-        ...app,
-        version: release.version,
-        release: {
-          variant: release.variant,
-          ...(run.manifestsDir ? { manifests: path.relative(run.appDir, run.manifestsDir) || "." } : {}),
-        },
-      });
+    waitForLock: options.waitForLock,
+    createNamespace: true,
+    mode: {
+      kind: "fresh",
+      namespace: app.namespace,
+      async build(locked) {
+        const snapshot = await takeSnapshot(locked, { namespace: app.namespace });
+        const plan = buildDeployPlan({ app, snapshot, release, command: "deploy", now: deps.now() });
+        plan.warnings.push(...(release.warnings ?? []));
+        const manifests = run.manifestsDir ? path.relative(run.appDir, run.manifestsDir) || "." : undefined;
+        return {
+          plan,
+          context: {
+            release: {
+              version: release.version,
+              variant: release.variant,
+              ...(run.manifestsDir ? { manifests: run.manifestsDir } : {}),
+            },
+            // The context it ran against: the wrong-cluster guard of every later command needs no opt-in.
+            app: {
+              ...app,
+              ...(locked.context ? { context: locked.context } : {}),
+              version: release.version,
+              release: { variant: release.variant, ...(manifests ? { manifests } : {}) },
+            },
+          },
+        };
+      },
     },
   });
 }

@@ -1,5 +1,4 @@
 import { z } from "zod";
-import { saveApp } from "../../app/save-app.js";
 import { loadVolumeDefinitions } from "../../app/saved-volumes.js";
 import { PreflightRefusal, UsageError } from "../../errors.js";
 import { takeSnapshot } from "../../kube/take-snapshot.js";
@@ -7,13 +6,16 @@ import { buildDeployPlan } from "../../plan/build-deploy-plan.js";
 import { applyStorageFlags } from "../apply-storage-flags.js";
 import type { CommandDeps } from "../command-deps.js";
 import type { CommandResult } from "../command-result.js";
-import { executePlan } from "../execute-plan.js";
+import { executeCommand } from "../execute-plan.js";
 import { type GlobalOptions, storageFlagsSchema } from "../global-options.js";
 import { parseOptions } from "../parse-options.js";
 import { prepareRun } from "../prepare-run.js";
 import { resolveReleaseForApp } from "../resolve-release-for-app.js";
 
-export const reinstallOptionsSchema = storageFlagsSchema.extend({ tag: z.string().min(1).optional() });
+export const reinstallOptionsSchema = storageFlagsSchema.extend({
+  tag: z.string().min(1).optional(),
+  waitForLock: z.boolean().default(false),
+});
 
 /**
  * Bring KFP back on its old volumes: in the same cluster after the namespace was deleted (Released PVs get their
@@ -39,38 +41,53 @@ export async function reinstall(
   );
   const release = await resolveReleaseForApp(tag, run.manifestsDir, app.release.variant);
   const client = await run.connect();
-  const snapshot = await takeSnapshot(client, { namespace: app.namespace });
-  const existingClaims = new Set(snapshot.claims.map((claim) => claim.name));
-  const unknown = missing.filter((role) => !existingClaims.has(release.dataClaims[role]));
-  if (unknown.length > 0) {
-    throw new PreflightRefusal(
-      "NO_OLD_VOLUMES",
-      `reinstall needs the old data volumes, but none is known for ${unknown.join(" and ")}: no saved PV definition in .kfp-upgrade/volumes/ and no PV or disk given`,
-      {
-        hint: "Pass --mysql-pv/--minio-pv (or --mysql-pd/--minio-pd), or use `kfp-upgrade deploy` for a fresh install.",
-      },
-    );
-  }
-  const plan = buildDeployPlan({
-    app,
-    snapshot,
-    release,
-    savedVolumes: saved as Parameters<typeof buildDeployPlan>[0]["savedVolumes"],
-    command: "reinstall",
-    now: deps.now(),
-  });
-  plan.warnings.push(...(release.warnings ?? []));
-  return executePlan({
-    plan,
+  return executeCommand({
     global,
     deps,
     client,
     appDir: run.appDir,
     manifestsDir: run.manifestsDir,
-    release: release,
+    app: run.app,
     rollback: true,
-    onSuccess: async () => {
-      await saveApp(run.appDir, { ...app, version: release.version });
+    waitForLock: options.waitForLock,
+    createNamespace: true,
+    mode: {
+      kind: "fresh",
+      namespace: app.namespace,
+      async build(locked) {
+        const snapshot = await takeSnapshot(locked, { namespace: app.namespace });
+        const existingClaims = new Set(snapshot.claims.map((claim) => claim.name));
+        const unknown = missing.filter((role) => !existingClaims.has(release.dataClaims[role]));
+        if (unknown.length > 0) {
+          throw new PreflightRefusal(
+            "NO_OLD_VOLUMES",
+            `reinstall needs the old data volumes, but none is known for ${unknown.join(" and ")}: no saved PV definition in .kfp-upgrade/volumes/ and no PV or disk given`,
+            {
+              hint: "Pass --mysql-pv/--minio-pv (or --mysql-pd/--minio-pd), or use `kfp-upgrade deploy` for a fresh install.",
+            },
+          );
+        }
+        const plan = buildDeployPlan({
+          app,
+          snapshot,
+          release,
+          savedVolumes: saved as Parameters<typeof buildDeployPlan>[0]["savedVolumes"],
+          command: "reinstall",
+          now: deps.now(),
+        });
+        plan.warnings.push(...(release.warnings ?? []));
+        return {
+          plan,
+          context: {
+            release: {
+              version: release.version,
+              variant: release.variant,
+              ...(run.manifestsDir ? { manifests: run.manifestsDir } : {}),
+            },
+            app: { ...app, ...(locked.context ? { context: locked.context } : {}), version: release.version },
+          },
+        };
+      },
     },
   });
 }

@@ -1,13 +1,12 @@
 import { z } from "zod";
 import { readHistory } from "../../app/history.js";
-import { saveApp } from "../../app/save-app.js";
 import { PreflightRefusal, UsageError } from "../../errors.js";
 import { takeSnapshot } from "../../kube/take-snapshot.js";
 import { buildUpgradePlan } from "../../plan/build-upgrade-plan.js";
 import { rollbackRefusals } from "../../plan/rollback-refusals.js";
 import type { CommandDeps } from "../command-deps.js";
 import type { CommandResult } from "../command-result.js";
-import { executePlan } from "../execute-plan.js";
+import { executeCommand } from "../execute-plan.js";
 import type { GlobalOptions } from "../global-options.js";
 import { parseOptions } from "../parse-options.js";
 import { prepareRun } from "../prepare-run.js";
@@ -49,51 +48,68 @@ export async function rollback(
     throw new UsageError("ROLLBACK_TARGET_UNKNOWN", `run ${chosen.id} records no earlier version`);
   const target = await resolveReleaseForApp(targetVersion, run.manifestsDir, run.app.release.variant);
   const client = await run.connect();
-  const snapshot = await takeSnapshot(client, { namespace: run.app.namespace });
-  if (!snapshot.installedVersion) {
-    throw new PreflightRefusal("NOT_INSTALLED", `no KFP install found in namespace "${run.app.namespace}"`);
-  }
-  const installed = await resolveReleaseForApp(
-    snapshot.installedVersion,
-    run.manifestsDir,
-    run.app.release.variant,
-  );
-  const refusals = rollbackRefusals(installed, target);
-  if (refusals.length > 0) {
-    throw new PreflightRefusal(
-      "ROLLBACK_REFUSED",
-      `cannot roll back KFP ${installed.version} to ${target.version}: ${refusals.join("; ")}`,
-      { hint: "Restore the database and volumes from the backup taken before the upgrade instead." },
-    );
-  }
-  const plan = buildUpgradePlan({
-    app: run.app,
-    snapshot,
-    installed,
-    hops: [
-      {
-        from: installed.version,
-        to: target.version,
-        reason: `roll back to ${target.version} (run ${chosen.id})`,
-        release: target,
-      },
-    ],
-    strategy: options.strategy,
-    command: "rollback",
-    now: deps.now(),
-  });
-  return executePlan({
-    plan,
+  return executeCommand({
     global,
     deps,
     client,
     appDir: run.appDir,
     manifestsDir: run.manifestsDir,
-    release: target,
+    app: run.app,
     rollback: true,
     waitForLock: options.waitForLock,
-    onSuccess: async () => {
-      await saveApp(run.appDir, { ...run.app, version: target.version });
+    createNamespace: false,
+    mode: {
+      kind: "fresh",
+      namespace: run.app.namespace,
+      async build(locked) {
+        const snapshot = await takeSnapshot(locked, { namespace: run.app.namespace });
+        if (!snapshot.installedVersion) {
+          throw new PreflightRefusal(
+            "NOT_INSTALLED",
+            `no KFP install found in namespace "${run.app.namespace}"`,
+          );
+        }
+        const installed = await resolveReleaseForApp(
+          snapshot.installedVersion,
+          run.manifestsDir,
+          run.app.release.variant,
+        );
+        const refusals = rollbackRefusals(installed, target);
+        if (refusals.length > 0) {
+          throw new PreflightRefusal(
+            "ROLLBACK_REFUSED",
+            `cannot roll back KFP ${installed.version} to ${target.version}: ${refusals.join("; ")}`,
+            { hint: "Restore the database and volumes from the backup taken before the upgrade instead." },
+          );
+        }
+        const plan = buildUpgradePlan({
+          app: run.app,
+          snapshot,
+          installed,
+          hops: [
+            {
+              from: installed.version,
+              to: target.version,
+              reason: `roll back to ${target.version} (run ${chosen.id})`,
+              release: target,
+            },
+          ],
+          strategy: options.strategy,
+          command: "rollback",
+          now: deps.now(),
+        });
+        return {
+          plan,
+          context: {
+            release: {
+              version: target.version,
+              variant: target.variant,
+              ...(run.manifestsDir ? { manifests: run.manifestsDir } : {}),
+            },
+            app: { ...run.app, version: target.version },
+          },
+        };
+      },
     },
   });
 }

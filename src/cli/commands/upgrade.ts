@@ -1,5 +1,4 @@
 import { z } from "zod";
-import { saveApp } from "../../app/save-app.js";
 import { PreflightRefusal } from "../../errors.js";
 import { takeSnapshot } from "../../kube/take-snapshot.js";
 import { buildUpgradePlan, type UpgradeHop } from "../../plan/build-upgrade-plan.js";
@@ -7,7 +6,7 @@ import { findBundleDir } from "../../release/find-bundle-dir.js";
 import { pathFor } from "../../release/path-for.js";
 import type { CommandDeps } from "../command-deps.js";
 import type { CommandResult } from "../command-result.js";
-import { executePlan } from "../execute-plan.js";
+import { executeCommand } from "../execute-plan.js";
 import type { GlobalOptions } from "../global-options.js";
 import { parseOptions } from "../parse-options.js";
 import { prepareRun } from "../prepare-run.js";
@@ -33,54 +32,68 @@ export async function upgrade(
   const variant = options.objectStore === "keep-minio" ? "minio" : app.release.variant;
   const target = await resolveReleaseForApp(options.tag, manifestsDir, variant);
   const client = await run.connect();
-  const snapshot = await takeSnapshot(client, { namespace: app.namespace });
-  const installedVersion = snapshot.installedVersion;
-  if (installedVersion === null) {
-    throw new PreflightRefusal(
-      "NOT_INSTALLED",
-      `no KFP install found in namespace "${app.namespace}"${snapshot.namespace.exists ? "" : " (the namespace does not exist)"}`,
-      {
-        hint: "Use `kfp-upgrade deploy` for a first install, or `kfp-upgrade reinstall` to re-attach old volumes.",
-      },
-    );
-  }
-  const installed = await resolveReleaseForApp(installedVersion, manifestsDir, app.release.variant);
-  const path = pathFor(installedVersion, target.version, {
-    hasBundle: (version) => manifestsDir !== null && findBundleDir(manifestsDir, version) !== null,
-  });
-  const hops: UpgradeHop[] = [];
-  for (const hop of path.hops) {
-    const release =
-      hop.to === target.version ? target : await resolveReleaseForApp(hop.to, manifestsDir, variant);
-    hops.push({ from: hop.from, to: hop.to, reason: hop.reason, release });
-  }
-  const plan = buildUpgradePlan({
-    app,
-    snapshot,
-    installed,
-    hops,
-    strategy: options.strategy,
-    ...(options.objectStore ? { objectStore: options.objectStore } : {}),
-    now: deps.now(),
-  });
-  plan.warnings.push(...(target.warnings ?? []));
-  if (path.schemaOneWay) {
-    plan.warnings.push(
-      `KFP ${target.version} migrates the database schema on start and cannot be rolled back (kubeflow/pipelines#3636): back up MySQL first`,
-    );
-  }
-  return executePlan({
-    plan,
+  return executeCommand({
     global,
     deps,
     client,
     appDir: run.appDir,
     manifestsDir: run.manifestsDir,
-    release: target,
+    app: run.app,
     rollback: options.rollback,
     waitForLock: options.waitForLock,
-    onSuccess: async () => {
-      await saveApp(run.appDir, { ...app, version: target.version });
+    createNamespace: false,
+    mode: {
+      kind: "fresh",
+      namespace: app.namespace,
+      async build(locked) {
+        const snapshot = await takeSnapshot(locked, { namespace: app.namespace });
+        const installedVersion = snapshot.installedVersion;
+        if (installedVersion === null) {
+          throw new PreflightRefusal(
+            "NOT_INSTALLED",
+            `no KFP install found in namespace "${app.namespace}"${snapshot.namespace.exists ? "" : " (the namespace does not exist)"}`,
+            {
+              hint: "Use `kfp-upgrade deploy` for a first install, or `kfp-upgrade reinstall` to re-attach old volumes.",
+            },
+          );
+        }
+        const installed = await resolveReleaseForApp(installedVersion, manifestsDir, app.release.variant);
+        const path = pathFor(installedVersion, target.version, {
+          hasBundle: (version) => manifestsDir !== null && findBundleDir(manifestsDir, version) !== null,
+        });
+        const hops: UpgradeHop[] = [];
+        for (const hop of path.hops) {
+          const release =
+            hop.to === target.version ? target : await resolveReleaseForApp(hop.to, manifestsDir, variant);
+          hops.push({ from: hop.from, to: hop.to, reason: hop.reason, release });
+        }
+        const plan = buildUpgradePlan({
+          app,
+          snapshot,
+          installed,
+          hops,
+          strategy: options.strategy,
+          ...(options.objectStore ? { objectStore: options.objectStore } : {}),
+          now: deps.now(),
+        });
+        plan.warnings.push(...(target.warnings ?? []));
+        if (path.schemaOneWay) {
+          plan.warnings.push(
+            `KFP ${target.version} migrates the database schema on start and cannot be rolled back (kubeflow/pipelines#3636): back up MySQL first`,
+          );
+        }
+        return {
+          plan,
+          context: {
+            release: {
+              version: target.version,
+              variant: target.variant,
+              ...(manifestsDir ? { manifests: manifestsDir } : {}),
+            },
+            app: { ...app, version: target.version },
+          },
+        };
+      },
     },
   });
 }

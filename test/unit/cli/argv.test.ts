@@ -79,7 +79,7 @@ describe("argv -> command and options", () => {
       argv: ["deploy", "--tag", "2.5.0", "--mysql-pv", "kfp-mysql", "--minio-pv", "kfp-minio"],
       command: "deploy",
       global: {},
-      args: [{ tag: "2.5.0", mysqlPv: "kfp-mysql", minioPv: "kfp-minio" }, DEFAULTS],
+      args: [{ tag: "2.5.0", mysqlPv: "kfp-mysql", minioPv: "kfp-minio", waitForLock: false }, DEFAULTS],
     },
     {
       name: "deploy onto GCP disks, MinIO variant",
@@ -100,6 +100,7 @@ describe("argv -> command and options", () => {
           mysqlPd: "kf-storage-metadata-store",
           minioPd: "kf-storage-artifact-store",
           variant: "minio",
+          waitForLock: false,
         },
         DEFAULTS,
       ],
@@ -186,7 +187,10 @@ describe("argv -> command and options", () => {
       argv: ["--manifests", "./bundles", "reinstall", "--storage-class", "standard"],
       command: "reinstall",
       global: { manifests: "./bundles" },
-      args: [{ storageClass: "standard" }, { ...DEFAULTS, manifests: "./bundles" }],
+      args: [
+        { storageClass: "standard", waitForLock: false },
+        { ...DEFAULTS, manifests: "./bundles" },
+      ],
     },
     {
       name: "params set, with the ksonnet name",

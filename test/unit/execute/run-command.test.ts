@@ -1,0 +1,590 @@
+import { describe, expect, it } from "vitest";
+import { defaultApp, type KfpApp } from "../../../src/app/kfp-app.js";
+import { FailedForward, PreflightRefusal } from "../../../src/errors.js";
+import type { ExecutionEvent } from "../../../src/execute/execution-event.js";
+import { LOCK_NAME, type LockClock } from "../../../src/execute/lease-lock.js";
+import {
+  type HistoryRecord,
+  type Prompter,
+  type RunCommandOptions,
+  type RunRecord,
+  type RunStore,
+  runCommand,
+  type StoredRun,
+} from "../../../src/execute/run-command.js";
+import type { KubeClient } from "../../../src/kube/kube-client.js";
+import { takeSnapshot } from "../../../src/kube/take-snapshot.js";
+import type { KubeObject, ObjectRef } from "../../../src/model/kube-object.js";
+import { buildDeployPlan } from "../../../src/plan/build-deploy-plan.js";
+import type { Plan } from "../../../src/plan/plan.js";
+import { planHash } from "../../../src/plan/plan-hash.js";
+import { FakeKubeClient } from "../../support/fake-kube-client.js";
+import { catalogueRelease } from "../../support/manifests.js";
+import {
+  bindNamedClaims,
+  hostPathVolume,
+  NS,
+  rollOut,
+  tinyReleaseObjects,
+  writes,
+} from "./executor-fixtures.js";
+
+const NOW = new Date("2026-01-02T03:04:05Z");
+const APP: KfpApp = {
+  ...defaultApp(NS),
+  storage: { mysql: { pvName: "kfp-mysql" }, objectStore: { pvName: "kfp-minio" } },
+};
+const LEASE: ObjectRef = {
+  apiVersion: "coordination.k8s.io/v1",
+  kind: "Lease",
+  name: LOCK_NAME,
+  namespace: NS,
+};
+const NAMESPACE: ObjectRef = { apiVersion: "v1", kind: "Namespace", name: NS };
+const FOREIGN_HOLDER = "someone@elsewhere pid 1 run other";
+
+/** An honest in-memory RunStore: what the CLI keeps in the KFAPP directory. */
+class MemoryStore implements RunStore<string> {
+  stored: StoredRun<string> | undefined;
+  records: RunRecord[] = [];
+  history: HistoryRecord[] = [];
+  before = new Map<number, [string, KubeObject | null][]>();
+  succeededWith: string | undefined;
+
+  async unfinished() {
+    const run = this.stored;
+    if (!run || run.record.status === "succeeded") return undefined;
+    return { record: run.record, to: run.plan.to };
+  }
+  async load() {
+    return this.stored ? structuredClone(this.stored) : undefined;
+  }
+  async hydrate(plan: Plan) {
+    return { plan, warnings: [] };
+  }
+  async begin(run: StoredRun<string>) {
+    this.stored = structuredClone(run);
+  }
+  async save(record: RunRecord) {
+    this.records.push(structuredClone(record));
+    if (this.stored) this.stored.record = structuredClone(record);
+  }
+  async saveBefore(group: number, states: [string, KubeObject | null][]) {
+    this.before.set(group, states);
+  }
+  async loadBefore(group: number) {
+    return this.before.get(group);
+  }
+  async clear() {
+    this.stored = undefined;
+    this.before.clear();
+  }
+  async saveVolume() {}
+  async appendHistory(entry: HistoryRecord) {
+    this.history.push(entry);
+    return { ...entry, id: this.history.length };
+  }
+  async succeeded(_plan: Plan, context: string) {
+    this.succeededWith = context;
+  }
+}
+
+class RecordingPrompter implements Prompter {
+  shown: { plan: Plan; done: string[] | undefined }[] = [];
+  refused: Plan[] = [];
+  infos: string[] = [];
+  events: ExecutionEvent[] = [];
+  questions: string[] = [];
+  answer = true;
+  onInfo: (message: string) => void = () => {};
+
+  showPlan(plan: Plan, done?: ReadonlySet<string>) {
+    this.shown.push({ plan, done: done ? [...done] : undefined });
+  }
+  showRefusal(plan: Plan) {
+    this.refused.push(plan);
+  }
+  info(message: string) {
+    this.infos.push(message);
+    this.onInfo(message);
+  }
+  event(event: ExecutionEvent) {
+    this.events.push(event);
+  }
+  async confirm(question: string) {
+    this.questions.push(question);
+    return this.answer;
+  }
+}
+
+/** Sleeps advance the monotonic clock instead of waiting. */
+function steppingClock(): LockClock & { ms: number } {
+  const clock = {
+    ms: 0,
+    now: () => new Date(NOW.getTime() + clock.ms),
+    monotonicMs: () => clock.ms,
+    sleep: async (ms: number, signal: AbortSignal) => {
+      if (signal.aborted) throw signal.reason;
+      clock.ms += ms;
+    },
+  };
+  return clock;
+}
+
+function cluster(options: { namespace?: boolean; failing?: string[] } = {}): FakeKubeClient {
+  const fake = new FakeKubeClient({ defaultNamespace: NS })
+    .seed([hostPathVolume("kfp-mysql"), hostPathVolume("kfp-minio")])
+    .react(rollOut(options.failing ?? []))
+    .react(bindNamedClaims);
+  if (options.namespace) fake.seed([{ apiVersion: "v1", kind: "Namespace", metadata: { name: NS } }]);
+  return fake;
+}
+
+async function deployPlan(client: KubeClient, image?: string): Promise<Plan> {
+  const snapshot = await takeSnapshot(client, { namespace: NS });
+  const release = { ...(await catalogueRelease("2.5.0")), objects: tinyReleaseObjects("2.5.0", image) };
+  return buildDeployPlan({ app: APP, snapshot, release, command: "deploy", now: NOW });
+}
+
+interface Harness {
+  fake: FakeKubeClient;
+  store: MemoryStore;
+  prompter: RecordingPrompter;
+  controller: AbortController;
+  clock: LockClock & { ms: number };
+  /** What the lock looked like each time the plan was built. */
+  atBuild: { leaseHolder: string | undefined; namespace: boolean }[];
+  options: RunCommandOptions<string>;
+}
+
+function harness(fake: FakeKubeClient, overrides: Partial<RunCommandOptions<string>> = {}): Harness {
+  const store = new MemoryStore();
+  const prompter = new RecordingPrompter();
+  const controller = new AbortController();
+  const clock = steppingClock();
+  const atBuild: Harness["atBuild"] = [];
+  return {
+    fake,
+    store,
+    prompter,
+    controller,
+    clock,
+    atBuild,
+    options: {
+      client: fake,
+      store,
+      prompter,
+      mode: {
+        kind: "fresh",
+        namespace: NS,
+        async build(client) {
+          atBuild.push({
+            leaseHolder: (fake.peek(LEASE)?.spec as { holderIdentity?: string } | undefined)?.holderIdentity,
+            namespace: fake.peek(NAMESPACE) !== null,
+          });
+          return { plan: await deployPlan(client), context: "app-after-deploy" };
+        },
+      },
+      checkAccess: async () => {},
+      dryRun: false,
+      yes: true,
+      waitForLock: false,
+      rollback: true,
+      createNamespace: true,
+      timeoutSeconds: 5,
+      signal: controller.signal,
+      now: () => NOW,
+      clock,
+      ...overrides,
+    },
+  };
+}
+
+const stepStarts = (prompter: RecordingPrompter) =>
+  prompter.events.flatMap((event) => (event.type === "step-start" ? [event.stepId] : []));
+
+describe("runCommand: the lock comes first", () => {
+  it("takes the Lease (creating the namespace) before the plan is built, and shows the namespace as created", async () => {
+    const h = harness(cluster());
+    const result = await runCommand(h.options);
+    expect(result.kind).toBe("done");
+    // A read-only check first (no namespace, so nothing to lock), then the plan that runs, built under the lock.
+    expect(h.atBuild).toEqual([
+      { leaseHolder: undefined, namespace: false },
+      { leaseHolder: expect.stringMatching(/ run [0-9a-f-]+$/), namespace: true },
+    ]);
+    const shown = h.prompter.shown[0]?.plan.steps[0];
+    expect(shown).toMatchObject({ kind: "ensureNamespace", exists: false });
+    expect(writes(h.fake).slice(0, 2)).toEqual([
+      "create Namespace/kubeflow",
+      "create Lease/kfp-upgrade-lock",
+    ]);
+    expect(h.fake.peek(LEASE)).toBeNull();
+    expect(h.fake.peek(NAMESPACE)?.metadata.deletionTimestamp).toBeUndefined();
+    expect(h.store.history.map((e) => e.outcome)).toEqual(["succeeded"]);
+    expect(h.store.succeededWith).toBe("app-after-deploy");
+    expect(h.store.stored).toBeUndefined();
+  });
+
+  it("--dry-run takes no lock and creates nothing", async () => {
+    const h = harness(cluster(), { dryRun: true });
+    const result = await runCommand(h.options);
+    expect(result).toMatchObject({ kind: "dry-run" });
+    expect(writes(h.fake)).toEqual([]);
+    expect(h.atBuild).toEqual([{ leaseHolder: undefined, namespace: false }]);
+    expect(h.store.history).toEqual([]);
+  });
+
+  it("a lock another run holds: exit 7 before any plan is made", async () => {
+    const fake = cluster({ namespace: true });
+    fake.seed([lease(FOREIGN_HOLDER, "2026-01-02T03:04:00.000000Z")]);
+    const h = harness(fake);
+    await expect(runCommand(h.options)).rejects.toMatchObject({ code: "LOCK_HELD", exitCode: 7 });
+    expect(h.atBuild).toEqual([]);
+    expect(writes(fake)).toEqual([]);
+  });
+
+  it("--wait-for-lock plans only after the other run finished, and sees what it did", async () => {
+    const fake = cluster({ namespace: true });
+    fake.seed([lease(FOREIGN_HOLDER, "2026-01-02T03:04:00.000000Z")]);
+    const h = harness(fake, { waitForLock: true });
+    let waits = 0;
+    h.prompter.onInfo = (message) => {
+      if (!message.startsWith("waiting for the lock")) return;
+      waits += 1;
+      // The other run finishes: it installed a ConfigMap, then released the lock.
+      if (waits === 2) {
+        fake.seed([
+          {
+            apiVersion: "v1",
+            kind: "ConfigMap",
+            metadata: { name: "pipeline-install-config", namespace: NS },
+            data: { appVersion: "2.5.0" },
+          },
+        ]);
+        void fake.delete(LEASE);
+      }
+    };
+    await expect(runCommand(h.options)).rejects.toMatchObject({ code: "PREFLIGHT", exitCode: 4 });
+    expect(waits).toBe(2);
+    expect(h.atBuild).toHaveLength(1);
+    expect(h.atBuild[0]?.leaseHolder).toMatch(/ run [0-9a-f-]+$/);
+    expect(stepStarts(h.prompter)).toEqual([]);
+  });
+
+  it.each([
+    {
+      name: "a plan the builder refuses once the lock is held",
+      overrides: (h: Harness): Partial<RunCommandOptions<string>> => ({
+        mode: {
+          kind: "fresh",
+          namespace: NS,
+          build: async (client) => {
+            h.atBuild.push({ leaseHolder: undefined, namespace: h.fake.peek(NAMESPACE) !== null });
+            if (h.atBuild.length > 1) throw new PreflightRefusal("PREFLIGHT", "no");
+            return { plan: await deployPlan(client), context: "x" };
+          },
+        },
+      }),
+      code: "PREFLIGHT",
+    },
+    { name: "a plan not confirmed", overrides: () => ({ yes: false }), code: "NOT_CONFIRMED" },
+  ])("$name: the namespace created for the lock is deleted again", async ({ overrides, code }) => {
+    const h = harness(cluster());
+    h.prompter.answer = false;
+    await expect(runCommand({ ...h.options, ...overrides(h) })).rejects.toMatchObject({ code });
+    expect(h.fake.peek(NAMESPACE)?.metadata.deletionTimestamp).toBeDefined();
+    expect(writes(h.fake).filter((w) => !w.includes("Lease/"))).toEqual([
+      "create Namespace/kubeflow",
+      "delete Namespace/kubeflow",
+    ]);
+    expect(h.store.stored).toBeUndefined();
+  });
+
+  it("a plan refused before the namespace exists is refused read-only: nothing is created", async () => {
+    const h = harness(cluster());
+    h.options.mode = {
+      kind: "fresh",
+      namespace: NS,
+      build: async () => {
+        throw new PreflightRefusal("PREFLIGHT", "no");
+      },
+    };
+    await expect(runCommand(h.options)).rejects.toMatchObject({ code: "PREFLIGHT", exitCode: 4 });
+    expect(writes(h.fake)).toEqual([]);
+  });
+
+  it("a user who may not take the lock learns every missing right from a read-only plan", async () => {
+    const fake = cluster({ namespace: true }).deny({ verb: "create", resource: "leases" });
+    const h = harness(fake);
+    h.options.checkAccess = async (_client, plan) => {
+      throw new PreflightRefusal("RBAC_FORBIDDEN", `lacks rights for ${plan.steps.length} steps`);
+    };
+    await expect(runCommand(h.options)).rejects.toMatchObject({ code: "RBAC_FORBIDDEN", exitCode: 4 });
+    expect(h.atBuild).toEqual([{ leaseHolder: undefined, namespace: true }]);
+    expect(writes(fake)).toEqual([]);
+  });
+
+  it("an existing namespace is never deleted after a refusal", async () => {
+    const h = harness(cluster({ namespace: true }), { yes: false });
+    h.prompter.answer = false;
+    await expect(runCommand(h.options)).rejects.toMatchObject({ code: "NOT_CONFIRMED", exitCode: 2 });
+    expect(h.fake.peek(NAMESPACE)?.metadata.deletionTimestamp).toBeUndefined();
+    expect(h.prompter.questions).toEqual(["Apply this plan?"]);
+  });
+
+  it("a Terminating namespace is refused without a lock", async () => {
+    const fake = cluster({ namespace: true });
+    fake.update(NAMESPACE, (ns) => {
+      ns.metadata.deletionTimestamp = NOW.toISOString();
+      ns.status = { phase: "Terminating" };
+    });
+    const h = harness(fake);
+    await expect(runCommand(h.options)).rejects.toMatchObject({ exitCode: 4 });
+    expect(writes(fake)).toEqual([]);
+  });
+});
+
+describe("runCommand: an unfinished run", () => {
+  it("refuses any new plan (RUN_UNFINISHED, exit 4) before touching the cluster", async () => {
+    const h = harness(cluster({ namespace: true }));
+    h.store.stored = {
+      record: record({ status: "interrupted", completedStepIds: ["01-ensureNamespace"] }),
+      plan: await deployPlan(h.fake),
+      context: "old",
+    };
+    h.fake.calls.length = 0;
+    await expect(runCommand(h.options)).rejects.toMatchObject({
+      code: "RUN_UNFINISHED",
+      exitCode: 4,
+      message: "an earlier deploy to KFP 2.5.0 is unfinished (interrupted, 1 steps done)",
+      hint: expect.stringContaining("Run `kfp-upgrade resume` to finish it first"),
+    });
+    expect(h.atBuild).toEqual([]);
+    expect(h.fake.calls).toEqual([]);
+  });
+});
+
+describe("runCommand: resume", () => {
+  async function interrupted(): Promise<{ h: Harness; plan: Plan; done: string[] }> {
+    const fake = cluster();
+    const plan = await deployPlan(fake);
+    const done = plan.steps.slice(0, 1).map((step) => step.id);
+    const h = harness(fake, { mode: { kind: "resume" } });
+    h.store.stored = {
+      record: record({ planHash: planHash(plan), status: "interrupted", completedStepIds: done }),
+      plan: JSON.parse(JSON.stringify(plan)),
+      context: "journaled-app",
+    };
+    // The steps the interrupted run did.
+    await fake.create({ apiVersion: "v1", kind: "Namespace", metadata: { name: NS } });
+    return { h, plan, done };
+  }
+
+  it("shows the plan with the done steps, asks, and runs only what is left", async () => {
+    const { h, plan, done } = await interrupted();
+    const result = await runCommand({ ...h.options, yes: false });
+    expect(result.kind).toBe("done");
+    expect(h.prompter.shown).toEqual([{ plan, done }]);
+    expect(h.prompter.questions).toEqual(["Continue this deploy from its first unfinished step?"]);
+    expect(stepStarts(h.prompter)).toEqual(plan.steps.slice(1).map((step) => step.id));
+    expect(h.store.succeededWith).toBe("journaled-app");
+    expect(h.store.history).toMatchObject([{ outcome: "succeeded", planHash: planHash(plan) }]);
+  });
+
+  it("not confirmed: nothing runs and the journal stays", async () => {
+    const { h, done } = await interrupted();
+    h.prompter.answer = false;
+    await expect(runCommand({ ...h.options, yes: false })).rejects.toMatchObject({ code: "NOT_CONFIRMED" });
+    expect(stepStarts(h.prompter)).toEqual([]);
+    expect(h.store.stored?.record.completedStepIds).toEqual(done);
+  });
+
+  it("refuses a journaled plan whose hash is not the one recorded", async () => {
+    const { h } = await interrupted();
+    const stored = h.store.stored as StoredRun<string>;
+    stored.plan.steps = stored.plan.steps.slice(1);
+    await expect(runCommand(h.options)).rejects.toMatchObject({
+      code: "PLAN_HASH_MISMATCH",
+      exitCode: 4,
+      message: expect.stringContaining("is not the plan that started"),
+    });
+    expect(writes(h.fake).slice(1)).toEqual([]);
+  });
+
+  it("nothing to resume", async () => {
+    const h = harness(cluster(), { mode: { kind: "resume" } });
+    await expect(runCommand(h.options)).resolves.toEqual({ kind: "nothing-to-resume" });
+    expect(h.fake.calls).toEqual([]);
+  });
+});
+
+describe("runCommand: outcomes and history", () => {
+  it("a failed rollout is rolled back: exit 6, history rolled-back, journal cleared", async () => {
+    const failing = "ghcr.io/kubeflow/kfp-api-server:broken";
+    const h = harness(cluster({ failing: [failing] }));
+    h.options.mode = {
+      kind: "fresh",
+      namespace: NS,
+      build: async (client) => ({ plan: await deployPlan(client, failing), context: "x" }),
+    };
+    await expect(runCommand(h.options)).rejects.toMatchObject({ code: "ROLLED_BACK", exitCode: 6 });
+    expect(h.store.history.map((e) => e.outcome)).toEqual(["rolled-back"]);
+    expect(h.store.stored).toBeUndefined();
+    expect(h.fake.peek(LEASE)).toBeNull();
+  });
+
+  it("failed forward: exit 8, history failed-forward, the journal kept for resume", async () => {
+    const fake = cluster();
+    fake.react(({ verb, object }) => {
+      if (verb === "apply" && object.kind === "Deployment") throw new FailedForward("mysql kept at 8.4");
+    });
+    const h = harness(fake);
+    await expect(runCommand(h.options)).rejects.toMatchObject({ code: "FAILED_FORWARD", exitCode: 8 });
+    expect(h.store.history.map((e) => e.outcome)).toEqual(["failed-forward"]);
+    expect(h.store.stored?.record.status).toBe("failed");
+  });
+
+  it("interrupted: exit 130, the journal kept as interrupted", async () => {
+    const fake = cluster();
+    const h = harness(fake);
+    fake.react(({ verb, object }) => {
+      if (verb === "create" && object.kind === "Secret") h.controller.abort(new Error("SIGINT"));
+    });
+    await expect(runCommand(h.options)).rejects.toMatchObject({ code: "INTERRUPTED", exitCode: 130 });
+    expect(h.store.history.map((e) => e.outcome)).toEqual(["interrupted"]);
+    expect(h.store.stored?.record.status).toBe("interrupted");
+    expect(h.fake.peek(LEASE)).toBeNull();
+  });
+
+  it("the namespace deleted mid-run: NAMESPACE_DELETED, the journal dropped", async () => {
+    const fake = cluster();
+    fake.react(({ verb, object }, self) => {
+      if (verb === "create" && object.kind === "Secret") {
+        self.update(NAMESPACE, (ns) => {
+          ns.metadata.deletionTimestamp = NOW.toISOString();
+          ns.status = { phase: "Terminating" };
+        });
+      }
+    });
+    const h = harness(fake);
+    await expect(runCommand(h.options)).rejects.toMatchObject({
+      code: "NAMESPACE_DELETED",
+      exitCode: 5,
+      message: `namespace "${NS}" was deleted while this deploy was running (it is Terminating); the run stopped`,
+    });
+    expect(h.store.history.map((e) => e.outcome)).toEqual(["failed"]);
+    expect(h.store.stored).toBeUndefined();
+  });
+
+  it("a lease taken over mid-run stops the run before its next step (exit 7)", async () => {
+    const fake = cluster();
+    fake.react(({ verb, object }, self) => {
+      if (verb === "create" && object.kind === "Secret") {
+        self.update(LEASE, (l) => {
+          (l.spec as { holderIdentity: string }).holderIdentity = FOREIGN_HOLDER;
+        });
+      }
+    });
+    const h = harness(fake);
+    await expect(runCommand(h.options)).rejects.toMatchObject({
+      code: "LOCK_LOST",
+      exitCode: 7,
+      message: expect.stringContaining(`it is now held by ${FOREIGN_HOLDER}`),
+    });
+    const secretStep = h.prompter.events.find((e) => e.type === "step-start" && e.kind === "createIfAbsent");
+    const started = stepStarts(h.prompter);
+    expect(started.at(-1)).toBe(secretStep?.type === "step-start" ? secretStep.stepId : "");
+    expect(writes(fake).filter((w) => w.startsWith("apply ConfigMap"))).toEqual([]);
+    expect(h.store.stored?.record.status).toBe("failed");
+    // Not ours any more: left alone.
+    expect(holderOf(fake)).toBe(FOREIGN_HOLDER);
+  });
+});
+
+describe("runCommand: a refused plan", () => {
+  it("runs only its protective steps, without asking, then exits 4 with the refusal; history refused", async () => {
+    const fake = cluster({ namespace: true });
+    const h = harness(fake, { yes: false });
+    h.options.mode = {
+      kind: "fresh",
+      namespace: NS,
+      build: async (client) => {
+        const plan = await deployPlan(client);
+        plan.refusal = {
+          code: "CLAIM_TERMINATING",
+          message: "mysql-pv-claim is Terminating",
+          problems: ["claim mysql-pv-claim is being deleted"],
+          hint: "Wait, then reinstall.",
+        };
+        return { plan, context: "x" };
+      },
+    };
+    fake.update({ apiVersion: "v1", kind: "PersistentVolume", name: "kfp-mysql" }, (pv) => {
+      (pv.spec as { persistentVolumeReclaimPolicy: string }).persistentVolumeReclaimPolicy = "Delete";
+    });
+    await expect(runCommand(h.options)).rejects.toMatchObject({
+      code: "CLAIM_TERMINATING",
+      exitCode: 4,
+      message: "mysql-pv-claim is Terminating",
+      details: ["claim mysql-pv-claim is being deleted"],
+      hint: "Wait, then reinstall.",
+    });
+    expect(h.prompter.questions).toEqual([]);
+    expect(h.prompter.refused).toHaveLength(1);
+    // The builder's own first protective step: the PV behind the claim switched to Retain.
+    expect(stepStarts(h.prompter)).toEqual(["02-setReclaimPolicy"]);
+    expect(
+      writes(fake).filter((w) => !w.includes("Lease/") && !w.includes("ConfigMap/kfp-upgrade-history")),
+    ).toEqual(["patch PersistentVolume/kfp-mysql"]);
+    expect(fake.peek({ apiVersion: "v1", kind: "PersistentVolume", name: "kfp-mysql" })?.spec).toMatchObject({
+      persistentVolumeReclaimPolicy: "Retain",
+    });
+    expect(h.store.history).toMatchObject([{ outcome: "refused", message: "mysql-pv-claim is Terminating" }]);
+    expect(h.store.stored).toBeUndefined();
+  });
+
+  it("--dry-run returns the refusal and runs nothing", async () => {
+    const fake = cluster({ namespace: true });
+    const h = harness(fake, { dryRun: true });
+    h.options.mode = {
+      kind: "fresh",
+      namespace: NS,
+      build: async (client) => ({
+        plan: {
+          ...(await deployPlan(client)),
+          refusal: { code: "R", message: "m", problems: [], hint: "h" },
+        },
+        context: "x",
+      }),
+    };
+    const result = await runCommand(h.options);
+    expect(result).toMatchObject({ kind: "dry-run", refusal: { code: "R", exitCode: 4 } });
+    expect(writes(fake)).toEqual([]);
+  });
+});
+
+function lease(holder: string, renewTime: string): KubeObject {
+  return {
+    apiVersion: "coordination.k8s.io/v1",
+    kind: "Lease",
+    metadata: { name: LOCK_NAME, namespace: NS },
+    spec: { holderIdentity: holder, leaseDurationSeconds: 30, acquireTime: renewTime, renewTime },
+  };
+}
+
+function record(overrides: Partial<RunRecord>): RunRecord {
+  return {
+    runId: "7d4e6f2a-0000-4000-8000-000000000001",
+    command: "deploy",
+    startedAt: "2026-01-01T00:00:00Z",
+    planHash: "0123456789abcdef",
+    completedStepIds: [],
+    status: "interrupted",
+    ...overrides,
+  };
+}
+
+function holderOf(client: FakeKubeClient): string | undefined {
+  return (client.peek(LEASE)?.spec as { holderIdentity?: string } | undefined)?.holderIdentity;
+}
