@@ -1,5 +1,7 @@
+import { APPLIED_BY_ANNOTATION, ownersFromMarks } from "../model/cluster-ownership.js";
 import type {
   ClaimState,
+  ClusterObjectState,
   ClusterSnapshot,
   DeploymentState,
   ObjectState,
@@ -28,10 +30,64 @@ export function toDeploymentState(deployment: KubeObject): DeploymentState {
       name: string(container.name) ?? "",
       image: string(container.image) ?? "",
     })),
+    secretRefs: secretRefsOf(podSpec),
     replicas: number(spec.replicas) ?? 1,
     readyReplicas: number(status.readyReplicas) ?? 0,
     availableReplicas: number(status.availableReplicas) ?? 0,
     updatedReplicas: number(status.updatedReplicas) ?? 0,
+  };
+}
+
+/** Secrets a pod spec's containers (and init containers) read through env and envFrom, sorted. */
+export function secretRefsOf(podSpec: Json): string[] {
+  const names = new Set<string>();
+  for (const container of [...records(podSpec.containers), ...records(podSpec.initContainers)]) {
+    for (const env of records(container.env)) {
+      const name = string(record(record(env.valueFrom).secretKeyRef).name);
+      if (name) names.add(name);
+    }
+    for (const from of records(container.envFrom)) {
+      const name = string(record(from.secretRef).name);
+      if (name) names.add(name);
+    }
+  }
+  return [...names].sort(compareText);
+}
+
+/** A CRD as the plan compares it with a release's: versions served and stored, who applied it last, its owners. */
+export function toCrdState(crd: KubeObject, managedBy: string | null): ClusterSnapshot["crds"][number] {
+  const versions = records(record(crd.spec).versions);
+  return {
+    name: crd.metadata.name,
+    established: isEstablished(crd),
+    managedBy,
+    servedVersions: versions
+      .filter((version) => version.served === true)
+      .map((version) => string(version.name) ?? "")
+      .filter(Boolean)
+      .sort(compareText),
+    storedVersions: strings(record(crd.status).storedVersions).sort(compareText),
+    appliedByRelease: crd.metadata.annotations?.[APPLIED_BY_ANNOTATION] ?? null,
+    owners: ownersFromMarks(crd.metadata),
+  };
+}
+
+/** A ClusterRole, ClusterRoleBinding or PriorityClass reduced to what ownership needs. */
+export function toClusterObjectState(object: KubeObject): ClusterObjectState {
+  const subjects = records((object as { subjects?: unknown }).subjects);
+  return {
+    apiVersion: object.apiVersion,
+    kind: object.kind,
+    name: object.metadata.name,
+    owners: ownersFromMarks(object.metadata),
+    subjectNamespaces: [
+      ...new Set(
+        subjects
+          .filter((subject) => subject.kind === "ServiceAccount")
+          .map((subject) => string(subject.namespace) ?? "")
+          .filter(Boolean),
+      ),
+    ].sort(compareText),
   };
 }
 
