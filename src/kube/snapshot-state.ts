@@ -10,6 +10,7 @@ import type {
   VolumeState,
 } from "../model/cluster-snapshot.js";
 import type { KubeObject } from "../model/kube-object.js";
+import { podSecretRefs } from "../model/pod-secret-refs.js";
 import { parseQuantityOrNull } from "../model/quantity.js";
 
 /** Pure mappings from API objects to the plain snapshot records; unknown shapes degrade to defaults, never throw. */
@@ -30,28 +31,12 @@ export function toDeploymentState(deployment: KubeObject): DeploymentState {
       name: string(container.name) ?? "",
       image: string(container.image) ?? "",
     })),
-    secretRefs: secretRefsOf(podSpec),
+    secretRefs: podSecretRefs(podSpec),
     replicas: number(spec.replicas) ?? 1,
     readyReplicas: number(status.readyReplicas) ?? 0,
     availableReplicas: number(status.availableReplicas) ?? 0,
     updatedReplicas: number(status.updatedReplicas) ?? 0,
   };
-}
-
-/** Secrets a pod spec's containers (and init containers) read through env and envFrom, sorted. */
-export function secretRefsOf(podSpec: Json): string[] {
-  const names = new Set<string>();
-  for (const container of [...records(podSpec.containers), ...records(podSpec.initContainers)]) {
-    for (const env of records(container.env)) {
-      const name = string(record(record(env.valueFrom).secretKeyRef).name);
-      if (name) names.add(name);
-    }
-    for (const from of records(container.envFrom)) {
-      const name = string(record(from.secretRef).name);
-      if (name) names.add(name);
-    }
-  }
-  return [...names].sort(compareText);
 }
 
 /** A CRD as the plan compares it with a release's: versions served and stored, who applied it last, its owners. */

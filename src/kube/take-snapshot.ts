@@ -106,7 +106,9 @@ export async function takeSnapshot(client: KubeClient, options: SnapshotOptions)
     Promise.all(
       KFP_CLUSTER_KINDS.map(({ apiVersion, kind }) =>
         listIfServed(apiVersion, () =>
-          kind === "ClusterRoleBinding" ? client.list(apiVersion, kind) : client.listMetadata(apiVersion, kind),
+          kind === "ClusterRoleBinding"
+            ? client.list(apiVersion, kind)
+            : client.listMetadata(apiVersion, kind),
         ),
       ),
     ),
@@ -122,7 +124,8 @@ export async function takeSnapshot(client: KubeClient, options: SnapshotOptions)
 
   const wantedClaims = options.claimNames ? new Set(options.claimNames) : null;
   const marked = (object: KubeObject) =>
-    object.metadata.labels?.[KFP_LABEL_KEY] === "kubeflow-pipelines" || ownersFromMarks(object.metadata).length > 0;
+    object.metadata.labels?.[KFP_LABEL_KEY] === "kubeflow-pipelines" ||
+    ownersFromMarks(object.metadata).length > 0;
   const objects = [
     ...configMaps,
     ...deployments,

@@ -192,11 +192,7 @@ export class SnapshotBuilder {
       if (object.kind === "Secret") this.secrets.push(object.metadata.name);
       if (namespace !== null && NAMESPACED_OBJECT_KINDS.has(object.kind)) {
         this.objects.push(toObjectState(stamped));
-      } else if (
-        namespace === null &&
-        LABELLED_CLUSTER_KINDS.has(object.kind) &&
-        isMarked(object)
-      ) {
+      } else if (namespace === null && LABELLED_CLUSTER_KINDS.has(object.kind) && isMarked(object)) {
         this.objects.push(toObjectState(stamped));
       }
     }
