@@ -19,6 +19,8 @@ export async function rollBackHop(
   const restoredDeployments: KubeObject[] = [];
   for (const [key, previous] of [...before].reverse()) {
     const ref = refFromKey(key);
+    // CRDs are shared with every install and never go back (they are not captured either; this guards old journals).
+    if (ref.kind === "CustomResourceDefinition") continue;
     const current = await ctx.client.get(ref);
     if (previous === null) {
       if (current && (await ctx.client.delete(ref, { propagationPolicy: "Background" }))) {

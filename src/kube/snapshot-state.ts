@@ -1,5 +1,7 @@
+import { APPLIED_BY_ANNOTATION, ownersFromMarks } from "../model/cluster-ownership.js";
 import type {
   ClaimState,
+  ClusterObjectState,
   ClusterSnapshot,
   DeploymentState,
   ObjectState,
@@ -8,6 +10,7 @@ import type {
   VolumeState,
 } from "../model/cluster-snapshot.js";
 import type { KubeObject } from "../model/kube-object.js";
+import { podSecretRefs } from "../model/pod-secret-refs.js";
 import { parseQuantityOrNull } from "../model/quantity.js";
 
 /** Pure mappings from API objects to the plain snapshot records; unknown shapes degrade to defaults, never throw. */
@@ -28,10 +31,48 @@ export function toDeploymentState(deployment: KubeObject): DeploymentState {
       name: string(container.name) ?? "",
       image: string(container.image) ?? "",
     })),
+    secretRefs: podSecretRefs(podSpec),
     replicas: number(spec.replicas) ?? 1,
     readyReplicas: number(status.readyReplicas) ?? 0,
     availableReplicas: number(status.availableReplicas) ?? 0,
     updatedReplicas: number(status.updatedReplicas) ?? 0,
+  };
+}
+
+/** A CRD as the plan compares it with a release's: versions served and stored, who applied it last, its owners. */
+export function toCrdState(crd: KubeObject, managedBy: string | null): ClusterSnapshot["crds"][number] {
+  const versions = records(record(crd.spec).versions);
+  return {
+    name: crd.metadata.name,
+    established: isEstablished(crd),
+    managedBy,
+    servedVersions: versions
+      .filter((version) => version.served === true)
+      .map((version) => string(version.name) ?? "")
+      .filter(Boolean)
+      .sort(compareText),
+    storedVersions: strings(record(crd.status).storedVersions).sort(compareText),
+    appliedByRelease: crd.metadata.annotations?.[APPLIED_BY_ANNOTATION] ?? null,
+    owners: ownersFromMarks(crd.metadata),
+  };
+}
+
+/** A ClusterRole, ClusterRoleBinding or PriorityClass reduced to what ownership needs. */
+export function toClusterObjectState(object: KubeObject): ClusterObjectState {
+  const subjects = records((object as { subjects?: unknown }).subjects);
+  return {
+    apiVersion: object.apiVersion,
+    kind: object.kind,
+    name: object.metadata.name,
+    owners: ownersFromMarks(object.metadata),
+    subjectNamespaces: [
+      ...new Set(
+        subjects
+          .filter((subject) => subject.kind === "ServiceAccount")
+          .map((subject) => string(subject.namespace) ?? "")
+          .filter(Boolean),
+      ),
+    ].sort(compareText),
   };
 }
 

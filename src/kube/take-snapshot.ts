@@ -1,11 +1,13 @@
 import { KubeApiError } from "../errors.js";
+import { ownersFromMarks } from "../model/cluster-ownership.js";
 import type { ClusterSnapshot } from "../model/cluster-snapshot.js";
 import type { KubeObject } from "../model/kube-object.js";
 import type { KubeClient } from "./kube-client.js";
 import {
   detectInstalledVersion,
-  isEstablished,
   toClaimState,
+  toClusterObjectState,
+  toCrdState,
   toDeploymentState,
   toObjectState,
   toStorageClassState,
@@ -32,7 +34,11 @@ export const PRUNE_CANDIDATE_KINDS: readonly KindRef[] = [
   { apiVersion: "networking.k8s.io/v1", kind: "NetworkPolicy" },
 ];
 
-/** Cluster-scoped kinds KFP installs; only objects labelled `KFP_LABEL_SELECTOR` are read. */
+/**
+ * Cluster-scoped kinds KFP installs besides CRDs. All of them are read (ClusterRoleBindings in full, for their
+ * subjects; the others as metadata): a release's object of the same name may belong to another install. Only those
+ * labelled `KFP_LABEL_SELECTOR` or marked by kfp-upgrade become prune candidates (`objects`).
+ */
 export const KFP_CLUSTER_KINDS: readonly KindRef[] = [
   { apiVersion: "rbac.authorization.k8s.io/v1", kind: "ClusterRole" },
   { apiVersion: "rbac.authorization.k8s.io/v1", kind: "ClusterRoleBinding" },
@@ -78,6 +84,7 @@ export async function takeSnapshot(client: KubeClient, options: SnapshotOptions)
     namespacedObjects,
     clusterObjects,
     apiServers,
+    namespaces,
   ] = await Promise.all([
     client.get({ apiVersion: "v1", kind: "Namespace", name: namespace }),
     client.list("apps/v1", "Deployment", inNamespace),
@@ -99,25 +106,34 @@ export async function takeSnapshot(client: KubeClient, options: SnapshotOptions)
     Promise.all(
       KFP_CLUSTER_KINDS.map(({ apiVersion, kind }) =>
         listIfServed(apiVersion, () =>
-          client.listMetadata(apiVersion, kind, { labelSelector: KFP_LABEL_SELECTOR }),
+          kind === "ClusterRoleBinding"
+            ? client.list(apiVersion, kind)
+            : client.listMetadata(apiVersion, kind),
         ),
       ),
     ),
     client
       .listMetadata("apps/v1", "Deployment", { fieldSelector: "metadata.name=ml-pipeline" })
       .catch(() => []),
+    // Whether the namespace an owner mark names still exists; without the right to list, every one may.
+    client
+      .listMetadata("v1", "Namespace")
+      .then((list) => list.map((ns) => ns.metadata.name).sort(compareText))
+      .catch(() => null),
   ]);
 
   const wantedClaims = options.claimNames ? new Set(options.claimNames) : null;
-  const kfpCrds = crds.filter((crd) => crd.metadata.labels?.[KFP_LABEL_KEY] === "kubeflow-pipelines");
+  const marked = (object: KubeObject) =>
+    object.metadata.labels?.[KFP_LABEL_KEY] === "kubeflow-pipelines" ||
+    ownersFromMarks(object.metadata).length > 0;
   const objects = [
     ...configMaps,
     ...deployments,
     ...claims,
     ...secrets,
     ...namespacedObjects.flat(),
-    ...clusterObjects.flat(),
-    ...kfpCrds,
+    ...clusterObjects.flat().filter(marked),
+    ...crds.filter(marked),
   ]
     .map(toObjectState)
     .sort(
@@ -140,15 +156,16 @@ export async function takeSnapshot(client: KubeClient, options: SnapshotOptions)
       .filter((claim) => wantedClaims === null || wantedClaims.has(claim.metadata.name))
       .map(toClaimState),
     volumes: byName(volumes).map(toVolumeState),
-    crds: byName(crds).map((crd) => ({
-      name: crd.metadata.name,
-      established: isEstablished(crd),
-      managedBy: foreignManager(crd),
-    })),
+    crds: byName(crds).map((crd) => toCrdState(crd, foreignManager(crd))),
     otherInstalls: apiServers
       .map((deployment) => deployment.metadata.namespace ?? "")
       .filter((other) => other !== "" && other !== namespace)
       .sort(compareText),
+    namespaces,
+    clusterObjects: clusterObjects
+      .flat()
+      .map(toClusterObjectState)
+      .sort((a, b) => compareText(a.kind, b.kind) || compareText(a.name, b.name)),
     secrets: byName(secrets).map((secret) => secret.metadata.name),
     storageClasses: byName(storageClasses).map(toStorageClassState),
     csiDrivers: byName(csiDrivers).map((driver) => driver.metadata.name),

@@ -19,6 +19,8 @@ export const deploymentStateSchema = z.object({
   labels: z.record(z.string(), z.string()),
   selector: z.record(z.string(), z.string()),
   containers: z.array(z.object({ name: z.string(), image: z.string() })),
+  /** Secrets the pod template references (env `valueFrom.secretKeyRef`, `envFrom.secretRef`), sorted. */
+  secretRefs: z.array(z.string()).default([]),
   replicas: z.number(),
   readyReplicas: z.number(),
   availableReplicas: z.number(),
@@ -73,6 +75,17 @@ export const objectStateSchema = z.object({
 });
 export type ObjectState = z.infer<typeof objectStateSchema>;
 
+export const clusterObjectStateSchema = z.object({
+  apiVersion: z.string(),
+  kind: z.string(),
+  name: z.string(),
+  /** Namespaces named by kfp-upgrade's marks (empty: never marked, e.g. applied by kubectl). */
+  owners: z.array(z.string()),
+  /** A ClusterRoleBinding's ServiceAccount subjects' namespaces, sorted; empty for other kinds. */
+  subjectNamespaces: z.array(z.string()),
+});
+export type ClusterObjectState = z.infer<typeof clusterObjectStateSchema>;
+
 export const clusterSnapshotSchema = z.object({
   context: z.string().nullable(),
   namespace: z.object({
@@ -93,10 +106,25 @@ export const clusterSnapshotSchema = z.object({
       established: z.boolean(),
       /** Another tool that manages this CRD (Helm release, kapp app, …), from its labels and annotations. */
       managedBy: z.string().nullable().default(null),
+      /** Versions the CRD serves (`spec.versions[].served`). */
+      servedVersions: z.array(z.string()).default([]),
+      /** `status.storedVersions`: versions objects were ever stored in; a CRD applied over it must keep them. */
+      storedVersions: z.array(z.string()).default([]),
+      /** The KFP release whose CRD kfp-upgrade applied last (annotation), null when unknown. */
+      appliedByRelease: z.string().nullable().default(null),
+      /** Namespaces of the installs whose kfp-upgrade applied it (its marks). */
+      owners: z.array(z.string()).default([]),
     }),
   ),
   /** Namespaces other than this one that run a KFP API server (`deployment/ml-pipeline`). */
   otherInstalls: z.array(z.string()).default([]),
+  /** Every namespace that exists (null: the user may not list namespaces, so every one may exist). */
+  namespaces: z.array(z.string()).nullable().default(null),
+  /**
+   * The cluster-scoped objects of the kinds KFP installs besides CRDs (ClusterRole, ClusterRoleBinding,
+   * PriorityClass), by name, with the installs that own them: kfp-upgrade's marks, and a binding's subjects.
+   */
+  clusterObjects: z.array(clusterObjectStateSchema).default([]),
   /** Names only; data never leaves the kube layer. */
   secrets: z.array(z.string()),
   storageClasses: z.array(
@@ -110,7 +138,7 @@ export const clusterSnapshotSchema = z.object({
   csiDrivers: z.array(z.string()),
   /** `group/version` (or `v1`) strings the server serves, from discovery. */
   servedApiVersions: z.array(z.string()),
-  /** Objects in the namespace (and KFP-labelled cluster-scoped ones) that a prune could consider. */
+  /** Objects in the namespace (and KFP- or owner-labelled cluster-scoped ones) that a prune could consider. */
   objects: z.array(objectStateSchema),
 });
 export type ClusterSnapshot = z.infer<typeof clusterSnapshotSchema>;

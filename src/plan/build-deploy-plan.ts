@@ -1,6 +1,7 @@
 import type { KfpApp } from "../app/kfp-app.js";
 import type { ClusterSnapshot } from "../model/cluster-snapshot.js";
 import type { Release } from "../release/release.js";
+import { clusterScopedObjects, liveCrdsFromSnapshot } from "./cluster-scoped-objects.js";
 import type { Plan } from "./plan.js";
 import { PLAN_API_VERSION } from "./plan.js";
 import { prepareReleaseObjects } from "./prepare-release-objects.js";
@@ -43,6 +44,21 @@ export function buildDeployPlan(input: DeployPlanInput): Plan {
   }
   const prepared = prepareReleaseObjects(release, namespace, snapshot);
   refusals.push(...prepared.refusals);
+  const clusterScoped = clusterScopedObjects({
+    objects: prepared.objects,
+    namespace,
+    snapshot,
+    releaseVersion: release.version,
+    crds: liveCrdsFromSnapshot(snapshot),
+    command: input.command,
+  });
+  refusals.push(...clusterScoped.refusals);
+  const objectSteps = releaseObjectSteps({
+    objects: clusterScoped.objects,
+    prior: priorStateFromSnapshot(snapshot),
+    dataClaims: Object.values(release.dataClaims),
+  });
+  refusals.push(...objectSteps.refusals);
   const storage = storageSteps({
     app,
     snapshot,
@@ -57,11 +73,6 @@ export function buildDeployPlan(input: DeployPlanInput): Plan {
     "Nothing was changed. Fix the problems above and run the command again.",
   );
 
-  const objectSteps = releaseObjectSteps({
-    objects: prepared.objects,
-    prior: priorStateFromSnapshot(snapshot),
-    dataClaims: Object.values(release.dataClaims),
-  });
   const steps = new StepList();
   steps.add({ kind: "ensureNamespace", name: namespace, exists: snapshot.namespace.exists });
   steps.addAll(storage.protect);
@@ -104,6 +115,7 @@ export function buildDeployPlan(input: DeployPlanInput): Plan {
       ...prepared.conversions.map((c) => `convert ${c}`),
       ...storage.notes,
       ...objectSteps.notes,
+      ...clusterScoped.notes,
     ],
     createdAt: input.now.toISOString(),
   };

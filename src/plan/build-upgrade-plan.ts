@@ -3,6 +3,11 @@ import type { ClusterSnapshot } from "../model/cluster-snapshot.js";
 import type { KubeObject } from "../model/kube-object.js";
 import type { Release } from "../release/release.js";
 import type { ReleaseInfo } from "../release/release-info.js";
+import {
+  clusterScopedObjects,
+  liveCrdsFromSnapshot,
+  withoutSharedClusterObjects,
+} from "./cluster-scoped-objects.js";
 import { imageSteps } from "./image-steps.js";
 import type { Plan } from "./plan.js";
 import { PLAN_API_VERSION } from "./plan.js";
@@ -68,6 +73,8 @@ export function buildUpgradePlan(input: UpgradePlanInput): Plan {
   let previousObjects: KubeObject[] | null =
     installed.objects && installed.objects.length > 0 ? installed.objects : null;
   let previousStore = installed.objectStore;
+  // CRDs as each hop finds them: the cluster's, then what the hops before applied.
+  const liveCrds = liveCrdsFromSnapshot(snapshot);
   // The data claims of the running install: protected (Retain) before anything else, and verified after each hop.
   const baseline = storageSteps({
     app,
@@ -162,18 +169,35 @@ export function buildUpgradePlan(input: UpgradePlanInput): Plan {
     for (const entry of storage.storage) {
       if (!storageOut.some((s) => s.claim === entry.claim)) storageOut.push(entry);
     }
-    const objectSteps = releaseObjectSteps({
+    const clusterScoped = clusterScopedObjects({
       objects: prepared.objects,
+      namespace,
+      snapshot,
+      releaseVersion: release.version,
+      crds: liveCrds,
+      command: input.command ?? "upgrade",
+    });
+    refusals.push(...clusterScoped.refusals);
+    notes.push(...clusterScoped.notes);
+    const objectSteps = releaseObjectSteps({
+      objects: clusterScoped.objects,
       prior,
       dataClaims: Object.values(release.dataClaims),
     });
     notes.push(...objectSteps.notes);
-    const going = pruneCandidates({
+    refusals.push(...objectSteps.refusals);
+    const guarded = withoutSharedClusterObjects(
+      pruneCandidates({
+        namespace,
+        previous: previousObjects,
+        snapshot: index === 0 ? snapshot : null,
+        target: prepared.objects,
+      }),
+      snapshot,
       namespace,
-      previous: previousObjects,
-      snapshot: index === 0 ? snapshot : null,
-      target: prepared.objects,
-    });
+    );
+    notes.push(...guarded.notes);
+    const going = guarded.objects;
     const dataClaimNames = [
       ...new Set([...Object.values(installed.dataClaims), ...Object.values(release.dataClaims)]),
     ];
@@ -210,7 +234,7 @@ export function buildUpgradePlan(input: UpgradePlanInput): Plan {
   });
 
   refuseIfAny(
-    refusals,
+    [...new Set(refusals)],
     `Cannot upgrade KFP ${snapshot.installedVersion ?? "(not installed)"} to ${input.hops.at(-1)?.to ?? "?"} in namespace "${namespace}"`,
     "Nothing was changed. Fix the problems above and run the command again.",
   );

@@ -1,5 +1,6 @@
 import type { ClusterSnapshot } from "../model/cluster-snapshot.js";
 import type { KubeObject } from "../model/kube-object.js";
+import { podSecretRefs, podTemplateSpec } from "../model/pod-secret-refs.js";
 import { objectKey } from "./object-key.js";
 import { type ApplyGroup, applyGroupOf } from "./order.js";
 import type { StepDraft } from "./step-list.js";
@@ -15,6 +16,15 @@ export interface ReleaseObjectSteps {
   other: StepDraft[];
   deployments: string[];
   notes: string[];
+  refusals: string[];
+}
+
+/** The Deployments whose Secret references say which MySQL credentials are in use. */
+const CREDENTIAL_READERS = ["ml-pipeline", "mysql"];
+
+export interface SecretReference {
+  deployment: string;
+  secrets: string[];
 }
 
 /** What the cluster holds before this hop: the snapshot for hop 1, the previous hop's release after that. */
@@ -24,11 +34,14 @@ export interface PriorState {
   secretExists(name: string): boolean;
   /** Every Secret name there, for finding the old name of a Secret a release renamed. */
   secretNames(): string[];
+  /** The Secrets the `ml-pipeline` and `mysql` Deployments reference (env, envFrom). */
+  secretReferences(): SecretReference[];
 }
 
 export function priorStateFromSnapshot(snapshot: ClusterSnapshot): PriorState {
   const keys = new Set(snapshot.objects.map((o) => objectKey(o.kind, o.namespace, o.name)));
   for (const crd of snapshot.crds) keys.add(objectKey("CustomResourceDefinition", null, crd.name));
+  for (const o of snapshot.clusterObjects) keys.add(objectKey(o.kind, null, o.name));
   for (const d of snapshot.deployments) keys.add(objectKey("Deployment", d.namespace, d.name));
   for (const c of snapshot.claims) keys.add(objectKey("PersistentVolumeClaim", c.namespace, c.name));
   const secrets = new Set(snapshot.secrets);
@@ -38,6 +51,13 @@ export function priorStateFromSnapshot(snapshot: ClusterSnapshot): PriorState {
       snapshot.deployments.find((d) => d.namespace === namespace && d.name === name)?.selector ?? null,
     secretExists: (name) => secrets.has(name),
     secretNames: () => [...secrets],
+    secretReferences: () =>
+      CREDENTIAL_READERS.flatMap((name) => {
+        const deployment = snapshot.deployments.find(
+          (d) => d.name === name && d.namespace === snapshot.namespace.name,
+        );
+        return deployment ? [{ deployment: name, secrets: deployment.secretRefs }] : [];
+      }),
   };
 }
 
@@ -58,7 +78,19 @@ export function priorStateFromObjects(objects: KubeObject[], previous: PriorStat
         ...objects.filter((o) => o.kind === "Secret").map((o) => o.metadata.name),
       ]),
     ],
+    secretReferences: () =>
+      CREDENTIAL_READERS.flatMap((name) => {
+        const deployment = byKey.get(objectKey("Deployment", namespaceOf(objects, name), name));
+        if (!deployment) return previous.secretReferences().filter((r) => r.deployment === name);
+        return [{ deployment: name, secrets: podSecretRefs(podTemplateSpec(deployment)) }];
+      }),
   };
+}
+
+function namespaceOf(objects: KubeObject[], deployment: string): string | null {
+  return (
+    objects.find((o) => o.kind === "Deployment" && o.metadata.name === deployment)?.metadata.namespace ?? null
+  );
 }
 
 export function matchLabelsOf(deployment: KubeObject): Record<string, string> | null {
@@ -92,6 +124,7 @@ export function releaseObjectSteps(input: {
     other: [],
     deployments: [],
     notes: [],
+    refusals: [],
   };
   const buckets = new Map<ApplyGroup, KubeObject[]>();
   const secrets: KubeObject[] = [];
@@ -150,12 +183,17 @@ export function releaseObjectSteps(input: {
   const newSecrets = secrets.filter((secret) => !input.prior.secretExists(secret.metadata.name));
   const keptSecrets = secrets.filter((secret) => input.prior.secretExists(secret.metadata.name));
   for (const secret of newSecrets) {
-    const from = formerSecretName(secret.metadata.name, input.prior.secretNames());
-    if (from) {
+    const former = formerSecret(
+      secret.metadata.name,
+      input.prior.secretNames(),
+      input.prior.secretReferences(),
+    );
+    if (former && "refusal" in former) result.refusals.push(former.refusal);
+    else if (former) {
       result.config.push({
         kind: "carrySecret",
         namespace: secret.metadata.namespace ?? "",
-        from,
+        from: former.from,
         to: secret.metadata.name,
         reason: "the release renamed it; the credentials in use are carried over instead of the defaults",
       });
@@ -203,12 +241,39 @@ const FORMER_SECRET_NAMES: Record<string, string[]> = { "mysql-secret": ["mysql-
 
 /**
  * The Secret an older release kept `name`'s credentials in: `name-<10-char kustomize hash>` (≤1.4.1, e.g.
- * `mysql-secret-db2h2gbg52`) or a former name (`mysql-credential` up to 0.4.0).
+ * `mysql-secret-db2h2gbg52`) or a former name (`mysql-credential` up to 0.4.0). Among several hashed ones, the one
+ * the `ml-pipeline`/`mysql` Deployments reference (the credentials MySQL and the API server use), never merely the
+ * alphabetically first; refused when their references disagree, or when none of several is referenced.
  */
-export function formerSecretName(name: string, existing: string[]): string | undefined {
+export function formerSecret(
+  name: string,
+  existing: string[],
+  references: SecretReference[] = [],
+): { from: string } | { refusal: string } | null {
   const hashed = new RegExp(`^${name.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}-[a-z0-9]{10}$`);
-  return (
-    existing.find((candidate) => hashed.test(candidate)) ??
-    FORMER_SECRET_NAMES[name]?.find((old) => existing.includes(old))
-  );
+  const candidates = existing.filter((candidate) => hashed.test(candidate)).sort();
+  if (candidates.length === 0) {
+    const old = FORMER_SECRET_NAMES[name]?.find((former) => existing.includes(former));
+    return old ? { from: old } : null;
+  }
+  const used = references
+    .map((ref) => ({ ...ref, secrets: ref.secrets.filter((secret) => candidates.includes(secret)) }))
+    .filter((ref) => ref.secrets.length > 0);
+  const usedNames = [...new Set(used.flatMap((ref) => ref.secrets))].sort();
+  const [only] = usedNames;
+  if (usedNames.length === 1 && only) return { from: only };
+  if (usedNames.length > 1) {
+    return {
+      refusal: `the Deployments disagree on which Secret holds the credentials of ${name}: ${used
+        .map((ref) => `deployment/${ref.deployment} uses ${ref.secrets.join(", ")}`)
+        .join(
+          "; ",
+        )}. Make them reference the same Secret (the one MySQL's password is in), then run the command again`,
+    };
+  }
+  const [first] = candidates;
+  if (candidates.length === 1 && first) return { from: first };
+  return {
+    refusal: `several Secrets could hold the credentials of ${name} (${candidates.join(", ")}) and neither deployment/ml-pipeline nor deployment/mysql references one. Delete the ones not in use, then run the command again`,
+  };
 }

@@ -1,7 +1,14 @@
-import { toDeploymentState, toObjectState } from "../../src/kube/snapshot-state.js";
+import {
+  toClusterObjectState,
+  toCrdState,
+  toDeploymentState,
+  toObjectState,
+} from "../../src/kube/snapshot-state.js";
 import { KFP_CLUSTER_KINDS, KFP_LABEL_KEY, PRUNE_CANDIDATE_KINDS } from "../../src/kube/take-snapshot.js";
+import { OWNER_LABEL, OWNERS_ANNOTATION } from "../../src/model/cluster-ownership.js";
 import {
   type ClaimState,
+  type ClusterObjectState,
   type ClusterSnapshot,
   clusterSnapshotSchema,
   type DeploymentState,
@@ -45,6 +52,15 @@ export interface DeploymentOptions {
   selector?: Record<string, string>;
   labels?: Record<string, string>;
   replicas?: number;
+  /** Secrets the pod template references through env/envFrom. */
+  secretRefs?: string[];
+}
+
+export interface CrdOptions {
+  served?: string[];
+  stored?: string[];
+  appliedByRelease?: string | null;
+  owners?: string[];
 }
 
 /** Kinds `takeSnapshot` reads into `objects` for the namespace (besides PVCs, which come from the claims). */
@@ -96,6 +112,9 @@ export class SnapshotBuilder {
   private readonly csiDrivers: string[] = [];
   private servedApiVersions: string[] = [...DEFAULT_SERVED_API_VERSIONS];
   private readonly objects: ObjectState[] = [];
+  private readonly clusterObjects: ClusterObjectState[] = [];
+  private readonly otherInstalls: string[] = [];
+  private readonly otherNamespaces: string[] = [];
   /** Labels of the release's PVCs, so data claims appear in `objects` as a real install shows them. */
   private readonly claimLabels = new Map<string, Record<string, string>>();
 
@@ -141,10 +160,15 @@ export class SnapshotBuilder {
         },
       };
       if (object.kind === "CustomResourceDefinition") {
-        this.crds.push({ name: object.metadata.name, established: true, managedBy: null });
+        this.crds.push(
+          toCrdState({ ...stamped, status: { conditions: [{ type: "Established", status: "True" }] } }, null),
+        );
         this.serve(...crdGroupVersions(object));
-        if (object.metadata.labels?.[KFP_LABEL_KEY] !== undefined) this.objects.push(toObjectState(stamped));
+        if (isMarked(object)) this.objects.push(toObjectState(stamped));
         continue;
+      }
+      if (namespace === null && LABELLED_CLUSTER_KINDS.has(object.kind)) {
+        this.clusterObjects.push(toClusterObjectState(stamped));
       }
       if (namespace !== null && namespace !== this.namespace.name) continue;
       if (object.kind === "PersistentVolumeClaim") {
@@ -168,11 +192,7 @@ export class SnapshotBuilder {
       if (object.kind === "Secret") this.secrets.push(object.metadata.name);
       if (namespace !== null && NAMESPACED_OBJECT_KINDS.has(object.kind)) {
         this.objects.push(toObjectState(stamped));
-      } else if (
-        namespace === null &&
-        LABELLED_CLUSTER_KINDS.has(object.kind) &&
-        object.metadata.labels?.[KFP_LABEL_KEY] !== undefined
-      ) {
+      } else if (namespace === null && LABELLED_CLUSTER_KINDS.has(object.kind) && isMarked(object)) {
         this.objects.push(toObjectState(stamped));
       }
     }
@@ -190,6 +210,7 @@ export class SnapshotBuilder {
       labels: options.labels ?? selector,
       selector,
       containers: options.containers,
+      secretRefs: [...(options.secretRefs ?? [])].sort(compareText),
       replicas,
       readyReplicas: replicas,
       availableReplicas: replicas,
@@ -286,6 +307,74 @@ export class SnapshotBuilder {
     return this;
   }
 
+  /** KFP runs in another namespace too (its `deployment/ml-pipeline`); the namespace exists. */
+  withOtherInstall(namespace: string): this {
+    this.otherInstalls.push(namespace);
+    return this.withOtherNamespace(namespace);
+  }
+
+  withOtherNamespace(namespace: string): this {
+    this.otherNamespaces.push(namespace);
+    return this;
+  }
+
+  /**
+   * A cluster-scoped object as another install (or this one) left it: `owners` become kfp-upgrade's marks, a
+   * ClusterRoleBinding's subjects are ServiceAccounts in `subjectNamespaces`.
+   */
+  withClusterObject(
+    kind: "ClusterRole" | "ClusterRoleBinding" | "PriorityClass",
+    name: string,
+    options: { owners?: string[]; subjectNamespaces?: string[]; kfpLabel?: boolean } = {},
+  ): this {
+    const apiVersion = kind === "PriorityClass" ? "scheduling.k8s.io/v1" : "rbac.authorization.k8s.io/v1";
+    const owners = options.owners ?? [];
+    const object: KubeObject = {
+      apiVersion,
+      kind,
+      metadata: {
+        name,
+        uid: uidFor(kind, name),
+        labels: {
+          ...(options.kfpLabel ? { [KFP_LABEL_KEY]: "kubeflow-pipelines" } : {}),
+          ...(owners[0] ? { [OWNER_LABEL]: owners[0] } : {}),
+        },
+        ...(owners.length > 0 ? { annotations: { [OWNERS_ANNOTATION]: owners.join(",") } } : {}),
+      },
+      ...(kind === "ClusterRoleBinding"
+        ? {
+            subjects: (options.subjectNamespaces ?? []).map((namespace) => ({
+              kind: "ServiceAccount",
+              name: "kubeflow-pipelines-cache-deployer-sa",
+              namespace,
+            })),
+          }
+        : {}),
+    };
+    this.clusterObjects.push(toClusterObjectState(object));
+    if (isMarked(object)) this.objects.push(toObjectState(object));
+    return this;
+  }
+
+  /** Changes (or adds) a CRD as the cluster serves it: versions, who applied it last, its owners. */
+  withCrd(name: string, options: CrdOptions): this {
+    const index = this.crds.findIndex((crd) => crd.name === name);
+    const known = this.crds[index];
+    const crd = {
+      name,
+      established: true,
+      managedBy: known?.managedBy ?? null,
+      servedVersions: options.served ?? known?.servedVersions ?? [],
+      storedVersions: options.stored ?? known?.storedVersions ?? [],
+      appliedByRelease:
+        options.appliedByRelease === undefined ? (known?.appliedByRelease ?? null) : options.appliedByRelease,
+      owners: options.owners ?? known?.owners ?? [],
+    };
+    if (index >= 0) this.crds[index] = crd;
+    else this.crds.push(crd);
+    return this;
+  }
+
   withSecret(name: string): this {
     this.secrets.push(name);
     return this;
@@ -325,6 +414,13 @@ export class SnapshotBuilder {
       claims: byName(this.claims),
       volumes: byName(this.volumes),
       crds: byName(this.crds),
+      otherInstalls: [...this.otherInstalls].sort(compareText),
+      namespaces: [
+        ...new Set([...(this.namespace.exists ? [this.namespace.name] : []), ...this.otherNamespaces]),
+      ].sort(compareText),
+      clusterObjects: [...this.clusterObjects].sort(
+        (a, b) => compareText(a.kind, b.kind) || compareText(a.name, b.name),
+      ),
       secrets: [...new Set(this.secrets)].sort(compareText),
       storageClasses: byName(this.storageClasses),
       csiDrivers: [...this.csiDrivers].sort(compareText),
@@ -337,6 +433,15 @@ export class SnapshotBuilder {
       ),
     });
   }
+}
+
+/** What `takeSnapshot` reads into `objects` among cluster-scoped objects: KFP's label or kfp-upgrade's marks. */
+function isMarked(object: KubeObject): boolean {
+  return (
+    object.metadata.labels?.[KFP_LABEL_KEY] !== undefined ||
+    object.metadata.labels?.[OWNER_LABEL] !== undefined ||
+    object.metadata.annotations?.[OWNERS_ANNOTATION] !== undefined
+  );
 }
 
 /** Deterministic UIDs, so rendered plans are stable: `uid-persistentvolume-kfp-mysql`. */

@@ -191,8 +191,8 @@ describe("takeSnapshot of a KFP 2.5.0 install", () => {
     await takeSnapshot(fake, { namespace: "kubeflow" });
     expect(fake.calls[0]?.method).toBe("servedApiVersions");
     // discovery, namespace, 8 full or metadata-only lists, 6 namespaced prune kinds (Application is served), 3
-    // cluster-scoped kinds, 1 cluster-wide look for other KFP API servers
-    expect(fake.requestCount()).toBe(20);
+    // cluster-scoped kinds, 1 cluster-wide look for other KFP API servers, 1 list of namespaces (owner marks)
+    expect(fake.requestCount()).toBe(21);
   });
 
   it("keeps only the named claims when asked", async () => {
