@@ -230,5 +230,6 @@ function outcomeOf(error: unknown): Outcome {
   if (!isKfpError(error)) return "failed";
   if (error.code === "INTERRUPTED") return "interrupted";
   if (error.code === "ROLLED_BACK") return "rolled-back";
+  if (error.code === "FAILED_FORWARD") return "failed-forward";
   return "failed";
 }

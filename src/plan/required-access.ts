@@ -92,12 +92,25 @@ export function requiredAccess(plan: Plan): RequiredAccess[] {
         break;
       case "recreateDeployment":
         add(["delete", "create", "patch", "get", "list", "watch"], "apps/v1", "Deployment", step.namespace);
+        add(["list"], "v1", "Pod", step.namespace);
+        break;
+      case "scaleDeployments":
+        add(["get", "patch"], "apps/v1", "Deployment", step.namespace);
+        break;
+      case "waitPodsGone":
+      case "verifyMysqlSeries":
+        add(["list"], "v1", "Pod", step.namespace);
+        break;
+      case "pointOfNoReturn":
         break;
       case "setImages":
         add(["get", "patch"], "apps/v1", "Deployment", step.namespace);
         break;
       case "waitRollout":
         add(["get", "list", "watch"], "apps/v1", "Deployment", step.namespace);
+        // An automatic rollback after a failed rollout deletes and recreates Deployments and waits for their pods.
+        add(["delete", "create", "patch"], "apps/v1", "Deployment", step.namespace);
+        add(["list"], "v1", "Pod", step.namespace);
         break;
       case "prune":
         for (const ref of step.objects) add(["delete"], ref.apiVersion, ref.kind, ref.namespace);
