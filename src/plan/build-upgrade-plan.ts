@@ -185,6 +185,7 @@ export function buildUpgradePlan(input: UpgradePlanInput): Plan {
     const next: MysqlSeries =
       strategy === "manifests" && release.objects.length > 0 && runsMysql ? release.mysqlSeries : series;
     let seriesMove: { from: MysqlSeries; to: MysqlSeries } | null = null;
+    let afterHop = next;
     if (!runsMysql) {
       // nothing runs on a MySQL data directory here
     } else if (seriesIndex(next) < seriesIndex(series)) {
@@ -197,6 +198,8 @@ export function buildUpgradePlan(input: UpgradePlanInput): Plan {
         `${label} would move MySQL ${series} → ${next}, skipping MySQL ${skipped}: MySQL moves one series at a time; pass --manifests DIR holding the bundle of a KFP release on MySQL ${skipped}`,
       );
     } else if (next === series && seriesIndex(shipped) > seriesIndex(series)) {
+      // Later hops are judged as if this one had moved MySQL: the refusal names the root cause only.
+      afterHop = shipped;
       if (strategy === "images") {
         refusals.push(
           installed.era === "ksonnet"
@@ -213,7 +216,7 @@ export function buildUpgradePlan(input: UpgradePlanInput): Plan {
     } else if (next !== series) {
       seriesMove = { from: series, to: next };
     }
-    series = next;
+    series = afterHop;
     // Any newer API server migrates the schema on start, and downgrades are unsupported (kubeflow/pipelines#3636).
     const newerApiServer =
       apiServerVersion === null || compareVersions(release.version, apiServerVersion) > 0;
