@@ -30,6 +30,10 @@ export function touchedStatelessRefs(steps: Step[]): ObjectRef[] {
     else if (step.kind === "recreateDeployment") add(refOfObject(step.object));
     else if (step.kind === "setImages") {
       add({ apiVersion: "apps/v1", kind: "Deployment", name: step.deployment, namespace: step.namespace });
+    } else if (step.kind === "scaleDeployments") {
+      for (const { name } of step.deployments) {
+        add({ apiVersion: "apps/v1", kind: "Deployment", name, namespace: step.namespace });
+      }
     } else if (step.kind === "prune") for (const ref of step.objects) add(ref);
   }
   return [...refs.values()];

@@ -1,8 +1,8 @@
-import { Interrupted, KfpError, RolloutFailed } from "../errors.js";
+import { FailedForward, Interrupted, KfpError, RolloutFailed } from "../errors.js";
 import type { KubeClient } from "../kube/kube-client.js";
 import type { KubeObject } from "../model/kube-object.js";
 import type { Plan } from "../plan/plan.js";
-import type { Step } from "../plan/step.js";
+import type { Step, StepOf } from "../plan/step.js";
 import { stepLines } from "../plan/step-table.js";
 import { captureBefore, touchedStatelessRefs } from "./capture-before.js";
 import type { ExecutionContext } from "./execution-context.js";
@@ -55,8 +55,20 @@ export async function runPlan(plan: Plan, options: RunPlanOptions): Promise<RunP
     }));
 
   for (const [group, [hop, steps]] of groupByHop(plan.steps).entries()) {
-    const pending = steps.filter((step) => !completed.has(step.id));
+    let pending = steps.filter((step) => !completed.has(step.id));
     if (pending.length === 0) continue;
+    let passed = lastPointOfNoReturn(steps.filter((step) => completed.has(step.id)));
+    if (passed) {
+      // The hop moved the data forward in an earlier run, which may have failed forward and put the stateless
+      // Deployments back: continue forward by running everything after the point of no return again (each step
+      // is idempotent), so they move to the new release once more.
+      const resumeFrom = steps.indexOf(passed) + 1;
+      pending = steps.slice(resumeFrom);
+      options.emit({
+        type: "warning",
+        message: `the data moved forward in an earlier run (${passed.reason}); continuing forward from step ${pending[0]?.id ?? "(end)"}`,
+      });
+    }
     let before = await options.journal.loadBefore(group);
     if (before === undefined) {
       before = await captureBefore(options.client, touchedStatelessRefs(steps));
@@ -76,6 +88,7 @@ export async function runPlan(plan: Plan, options: RunPlanOptions): Promise<RunP
       try {
         const message = await runStep(step, ctx);
         await options.journal.stepCompleted(step.id);
+        if (step.kind === "pointOfNoReturn") passed = step;
         options.emit({
           type: "step-end",
           stepId: step.id,
@@ -98,22 +111,38 @@ export async function runPlan(plan: Plan, options: RunPlanOptions): Promise<RunP
             cause: error,
           });
         }
-        if (step.kind === "waitRollout" && error instanceof KfpError && error.code.startsWith("WAIT_")) {
+        if (ROLLBACK_TRIGGERS.has(step.kind) && error instanceof KfpError && error.code.startsWith("WAIT_")) {
           if (!options.rollback) {
             throw new RolloutFailed("ROLLOUT_FAILED", `${message} (not rolled back: --no-rollback)`, {
               hint: "The failed state was left for debugging. Fix it and run `kfp-upgrade resume`, or run `kfp-upgrade rollback`.",
               cause: error,
             });
           }
+          const which = hop === 0 ? "the run" : `hop ${hop}`;
+          if (passed) {
+            options.emit({
+              type: "rollback",
+              message: `rollout failed after the point of no return (${passed.reason}); restoring only the stateless Deployments of ${which}, keeping ${passed.keep.join(", ")} and the configuration at the new release`,
+            });
+            const result = await rollBackHop(ctx, before, { afterPointOfNoReturn: { keep: passed.keep } });
+            for (const action of result.actions) options.emit({ type: "rollback", message: action });
+            throw new FailedForward(
+              `${message}; the data had moved forward (${passed.reason}), so only ${result.restored} stateless objects were restored and ${result.kept} kept at the new release (${passed.keep.join(", ")} included); data volumes untouched`,
+              {
+                hint: "Rolling back further would start an older MySQL or API server on data a newer one already upgraded (downgrades are unsupported). Fix the cause (`kubectl get events -n <namespace>`, `kubectl describe pod`), then run `kfp-upgrade resume`: it continues forward.",
+                cause: error,
+              },
+            );
+          }
           options.emit({
             type: "rollback",
-            message: `rollout failed; restoring the stateless objects of ${hop === 0 ? "the run" : `hop ${hop}`}`,
+            message: `rollout failed; restoring the stateless objects of ${which}`,
           });
-          const actions = await rollBackHop(ctx, before);
-          for (const action of actions) options.emit({ type: "rollback", message: action });
+          const result = await rollBackHop(ctx, before);
+          for (const action of result.actions) options.emit({ type: "rollback", message: action });
           throw new RolloutFailed(
             "ROLLED_BACK",
-            `${message}; rolled back ${actions.length} objects (data volumes untouched)`,
+            `${message}; rolled back ${result.restored} objects (data volumes untouched)`,
             {
               hint: "Inspect why the new pods did not become ready (`kubectl get events -n <namespace>`), then run the upgrade again.",
               cause: error,
@@ -125,6 +154,14 @@ export async function runPlan(plan: Plan, options: RunPlanOptions): Promise<RunP
     }
   }
   return { outcome: "succeeded", bindings: bindingsOut() };
+}
+
+/** Waits whose failure (the new pods never came, the old never went) rolls the hop back. */
+const ROLLBACK_TRIGGERS = new Set<Step["kind"]>(["waitRollout", "waitPodsGone"]);
+
+/** The last point-of-no-return marker among `steps`, if any: after it, the hop's data moved forward. */
+function lastPointOfNoReturn(steps: Step[]): StepOf<"pointOfNoReturn"> | undefined {
+  return steps.filter((step): step is StepOf<"pointOfNoReturn"> => step.kind === "pointOfNoReturn").at(-1);
 }
 
 function runStep(step: Step, ctx: ExecutionContext): Promise<string> {

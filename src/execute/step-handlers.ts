@@ -4,12 +4,15 @@ import { describeRef } from "../model/kube-object.js";
 import { PROTECTED_KINDS } from "../plan/order.js";
 import type { StepKind, StepOf } from "../plan/step.js";
 import { exportVolumeDefinition } from "../storage/export-volume-definition.js";
+import { deleteDeploymentAndPods, matchLabelsOf } from "./delete-deployment.js";
 import type { ExecutionContext } from "./execution-context.js";
 import { crdReadiness } from "./readiness/apiextensions-v1-crd.js";
 import { appliedDeploymentReadiness } from "./readiness/apps-v1-deployment.js";
-import { goneReadiness } from "./readiness/gone.js";
 import { claimReadiness } from "./readiness/v1-persistent-volume-claim.js";
+import { podsGoneReadiness } from "./readiness/v1-pods-gone.js";
+import { mysqlSeriesReadiness } from "./readiness/v1-pods-mysql-series.js";
 import { waitAll } from "./wait-all.js";
+import { waitPods } from "./wait-pods.js";
 
 type Handler<K extends StepKind> = (step: StepOf<K>, ctx: ExecutionContext) => Promise<string>;
 
@@ -221,10 +224,50 @@ export const STEP_HANDLERS: { [K in StepKind]: Handler<K> } = {
 
   async recreateDeployment(step, ctx) {
     const ref = deploymentRef(step.namespace, step.name);
-    await ctx.client.delete(ref, { propagationPolicy: "Background" });
-    await waitAll(ctx, [ref], goneReadiness, "deleted");
+    const current = await ctx.client.get(ref);
+    const wanted = JSON.stringify(matchLabelsOf(step.object) ?? null);
+    // A resumed run may find the new Deployment already there: applying it again is all that is left.
+    if (current && JSON.stringify(matchLabelsOf(current) ?? null) === wanted) {
+      await ctx.client.apply(step.object, { force: true });
+      return "already recreated with the new selector; applied";
+    }
+    await deleteDeploymentAndPods(ctx, ref, step.oldSelector);
     await ctx.client.apply(step.object, { force: true });
-    return "deleted and created again";
+    return "deleted (no pod of the old selector left) and created again";
+  },
+
+  async scaleDeployments(step, ctx) {
+    const done: string[] = [];
+    for (const { name, to } of step.deployments) {
+      const ref = deploymentRef(step.namespace, name);
+      if (!(await ctx.client.get(ref))) continue;
+      await ctx.client.patch(ref, { spec: { replicas: to } }, "merge");
+      done.push(`${name}=${to}`);
+    }
+    return done.length > 0 ? `scaled ${done.join(", ")}` : "no Deployment to scale";
+  },
+
+  async waitPodsGone(step, ctx) {
+    for (const { name, selector } of step.workloads) {
+      await waitPods(ctx, step.namespace, selector, podsGoneReadiness, `pods of deployment/${name}`);
+    }
+    return `no pod of ${step.workloads.map((w) => w.name).join(", ")} is left`;
+  },
+
+  async verifyMysqlSeries(step, ctx) {
+    const verdict = await waitPods(
+      ctx,
+      step.namespace,
+      step.selector,
+      mysqlSeriesReadiness(step.series),
+      `deployment/${step.deployment}`,
+    );
+    return verdict.message;
+  },
+
+  async pointOfNoReturn(step) {
+    // The executor records passing it: this step's completion in the journal is the record.
+    return `passed: ${step.reason}`;
   },
 
   async setImages(step, ctx) {

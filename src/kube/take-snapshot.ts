@@ -2,6 +2,7 @@ import { KubeApiError } from "../errors.js";
 import { ownersFromMarks } from "../model/cluster-ownership.js";
 import type { ClusterSnapshot } from "../model/cluster-snapshot.js";
 import type { KubeObject } from "../model/kube-object.js";
+import { runningServers } from "../model/running-servers.js";
 import type { KubeClient } from "./kube-client.js";
 import {
   detectInstalledVersion,
@@ -152,6 +153,7 @@ export async function takeSnapshot(client: KubeClient, options: SnapshotOptions)
     },
     ...detectInstalledVersion(configMaps, deployments),
     deployments: byName(deployments).map(toDeploymentState),
+    running: runningServers(deployments.map(toDeploymentState)),
     claims: byName(claims)
       .filter((claim) => wantedClaims === null || wantedClaims.has(claim.metadata.name))
       .map(toClaimState),

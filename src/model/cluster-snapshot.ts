@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { runningServersSchema } from "./running-servers.js";
 
 /**
  * Everything a plan builder needs to know about the cluster, as plain data. Read by `snapshot()` in a few list
@@ -97,6 +98,11 @@ export const clusterSnapshotSchema = z.object({
   /** Where `installedVersion` came from. */
   versionSource: z.enum(["appVersion", "image", "none"]),
   deployments: z.array(deploymentStateSchema),
+  /**
+   * What runs on the data, read from the `mysql` and `ml-pipeline` Deployments: the MySQL series and the API server
+   * version the plan starts from (the catalogue is only a fallback when there is no mysql Deployment).
+   */
+  running: runningServersSchema.default({ mysql: null, apiServer: null }),
   claims: z.array(claimStateSchema),
   volumes: z.array(volumeStateSchema),
   /** CRD name -> Established. */

@@ -1,28 +1,48 @@
 import type { KfpApp } from "../app/kfp-app.js";
 import type { ClusterSnapshot } from "../model/cluster-snapshot.js";
 import type { KubeObject } from "../model/kube-object.js";
+import {
+  API_SERVER_DEPLOYMENT,
+  MYSQL_DEPLOYMENT,
+  MYSQL_SERIES,
+  type MysqlSeries,
+} from "../model/running-servers.js";
+import { compareVersions } from "../release/compare-versions.js";
 import type { Release } from "../release/release.js";
 import type { ReleaseInfo } from "../release/release-info.js";
+import { mysqlSeriesFor, SEAWEEDFS_SINCE } from "../release/release-rules.js";
 import {
   clusterScopedObjects,
   liveCrdsFromSnapshot,
   withoutSharedClusterObjects,
 } from "./cluster-scoped-objects.js";
 import { imageSteps } from "./image-steps.js";
+import {
+  DATA_SERVER_DEPLOYMENTS,
+  keptAfterPointOfNoReturn,
+  type LiveDeployment,
+  mysqlImageOf,
+  replicasOf,
+  seriesIndex,
+  splitMysqlObjects,
+  withReplicas,
+} from "./mysql-phase.js";
 import type { Plan } from "./plan.js";
 import { PLAN_API_VERSION } from "./plan.js";
 import { prepareReleaseObjects } from "./prepare-release-objects.js";
 import { ownerReferenceSteps, pruneCandidates } from "./prune-steps.js";
 import { refuseIfAny } from "./refuse-if-any.js";
 import {
+  matchLabelsOf,
   type PriorState,
   priorStateFromObjects,
   priorStateFromSnapshot,
+  type ReleaseObjectSteps,
   releaseObjectSteps,
 } from "./release-object-steps.js";
 import { sharedClusterWarnings } from "./shared-cluster-warnings.js";
 import type { ClaimBinding } from "./step.js";
-import { StepList } from "./step-list.js";
+import { type StepDraft, StepList } from "./step-list.js";
 import { storageSteps } from "./storage-steps.js";
 
 export type Strategy = "auto" | "manifests" | "images";
@@ -92,6 +112,23 @@ export function buildUpgradePlan(input: UpgradePlanInput): Plan {
   storageOut.push(...baseline.storage.filter((s) => s.mode === "existing"));
   steps.addAll(baseline.protect);
 
+  // What runs on the data is read from the cluster; the catalogue only stands in when no mysql Deployment runs.
+  const runningMysql = snapshot.running.mysql;
+  let series: MysqlSeries = runningMysql?.series ?? installed.mysqlSeries;
+  if (snapshot.installedVersion !== null && input.hops.length > 0) {
+    if (runningMysql === null) {
+      warnings.push(
+        `no mysql Deployment runs in namespace "${namespace}": MySQL ${installed.mysqlSeries}, the catalogue's for KFP ${installed.version}, is assumed to be on the data`,
+      );
+    } else if (runningMysql.series === null) {
+      warnings.push(
+        `the running mysql image ${runningMysql.image} names no MySQL series KFP used (${MYSQL_SERIES.join(", ")}): MySQL ${installed.mysqlSeries}, the catalogue's for KFP ${installed.version}, is assumed`,
+      );
+    }
+  }
+  let apiServerVersion: string | null = snapshot.running.apiServer?.version ?? snapshot.installedVersion;
+  const live = liveDeployments(input);
+
   input.hops.forEach((hop, index) => {
     const hopNumber = multiHop ? index + 1 : undefined;
     const { release } = hop;
@@ -143,10 +180,72 @@ export function buildUpgradePlan(input: UpgradePlanInput): Plan {
     }
     previousStore = release.objectStore;
     hopsOut.push({ from: hop.from, to: hop.to, strategy, reason: hop.reason });
+    warnings.push(...(release.warnings ?? []));
+
+    // MySQL's data directory moves forward only, one series at a time, and only a release's bundle moves it.
+    const label = `hop ${index + 1} (${hop.from} → ${hop.to})`;
+    const shipped = mysqlSeriesFor(release.version);
+    // An install without a mysql Deployment before or after the hop (an external database) has no MySQL to move.
+    const runsMysql =
+      live.has(MYSQL_DEPLOYMENT) ||
+      release.objects.some((o) => o.kind === "Deployment" && o.metadata.name === MYSQL_DEPLOYMENT);
+    const next: MysqlSeries =
+      strategy === "manifests" && release.objects.length > 0 && runsMysql ? release.mysqlSeries : series;
+    let seriesMove: { from: MysqlSeries; to: MysqlSeries } | null = null;
+    let afterHop = next;
+    if (!runsMysql) {
+      // nothing runs on a MySQL data directory here
+    } else if (seriesIndex(next) < seriesIndex(series)) {
+      refusals.push(
+        `${label} would start MySQL ${next} on a data directory MySQL ${series} already upgraded: MySQL is never downgraded`,
+      );
+    } else if (seriesIndex(next) > seriesIndex(series) + 1) {
+      const skipped = MYSQL_SERIES[seriesIndex(series) + 1];
+      refusals.push(
+        `${label} would move MySQL ${series} → ${next}, skipping MySQL ${skipped}: MySQL moves one series at a time; pass --manifests DIR holding the bundle of a KFP release on MySQL ${skipped}`,
+      );
+    } else if (next === series && seriesIndex(shipped) > seriesIndex(series)) {
+      // Later hops are judged as if this one had moved MySQL: the refusal names the root cause only.
+      afterHop = shipped;
+      if (strategy === "images") {
+        refusals.push(
+          installed.era === "ksonnet"
+            ? `${label} moves MySQL ${series} → ${shipped}, but a ksonnet-era install is moved with the images strategy only, which never touches mysql: upgrade to a release on MySQL ${series}, or reinstall KFP ${release.version} from its bundle onto the data`
+            : input.strategy === "images"
+              ? `${label} moves MySQL ${series} → ${shipped}, which the images strategy never does: drop --strategy images and pass --manifests DIR holding KFP ${release.version}'s bundle`
+              : `${label} moves MySQL ${series} → ${shipped} and needs KFP ${release.version}'s bundle: pass --manifests DIR holding it`,
+        );
+      } else if (release.objects.length > 0) {
+        refusals.push(
+          `${label} moves MySQL ${series} → ${shipped}, but KFP ${release.version}'s bundle pins mysql image ${mysqlImageOf(release.objects) ?? "(none)"} (MySQL ${release.mysqlSeries}): use the release's own mysql image`,
+        );
+      }
+    } else if (next !== series) {
+      seriesMove = { from: series, to: next };
+    }
+    series = afterHop;
+    // Any newer API server migrates the schema on start, and downgrades are unsupported (kubeflow/pipelines#3636).
+    const newerApiServer =
+      apiServerVersion === null || compareVersions(release.version, apiServerVersion) > 0;
+    const keep = keptAfterPointOfNoReturn([
+      ...live.keys(),
+      ...release.objects.filter((o) => o.kind === "Deployment").map((o) => o.metadata.name),
+    ]);
+    const apiServerMarker = (): StepDraft => ({
+      kind: "pointOfNoReturn",
+      namespace,
+      reason: `KFP ${release.version}'s API server starts and migrates the database schema${compareVersions(release.version, SEAWEEDFS_SINCE) >= 0 && (apiServerVersion === null || compareVersions(apiServerVersion, SEAWEEDFS_SINCE) < 0) ? " (the one-way 2.15 migration)" : ""}; an older one cannot run on it`,
+      keep,
+    });
     if (refusals.length > 0) return;
 
     if (strategy === "images") {
       const images = imageSteps({ snapshot, namespace, release, current: imagesSoFar });
+      const apiAt = images.steps.findIndex(
+        (step) => step.kind === "setImages" && step.deployment === API_SERVER_DEPLOYMENT,
+      );
+      if (apiAt >= 0 && newerApiServer) images.steps.splice(apiAt, 0, apiServerMarker());
+      if (apiAt >= 0) apiServerVersion = release.version;
       steps.addAll(images.steps, hopNumber);
       if (images.steps.length === 0)
         notes.push(`hop to ${release.version}: every KFP image is already at ${release.version}`);
@@ -179,13 +278,7 @@ export function buildUpgradePlan(input: UpgradePlanInput): Plan {
     });
     refusals.push(...clusterScoped.refusals);
     notes.push(...clusterScoped.notes);
-    const objectSteps = releaseObjectSteps({
-      objects: clusterScoped.objects,
-      prior,
-      dataClaims: Object.values(release.dataClaims),
-    });
-    notes.push(...objectSteps.notes);
-    refusals.push(...objectSteps.refusals);
+    const dataClaims = Object.values(release.dataClaims);
     const guarded = withoutSharedClusterObjects(
       pruneCandidates({
         namespace,
@@ -202,13 +295,131 @@ export function buildUpgradePlan(input: UpgradePlanInput): Plan {
       ...new Set([...Object.values(installed.dataClaims), ...Object.values(release.dataClaims)]),
     ];
     steps.addAll(ownerReferenceSteps(snapshot, namespace, going, dataClaimNames), hopNumber);
+    let objectSteps: ReleaseObjectSteps;
+    let marked = false;
+    if (seriesMove) {
+      // The MySQL series phase: every client stops, the old server's pod is gone, the new server starts alone on
+      // the data directory, becomes Available and is verified, before anything else of the hop changes.
+      const split = splitMysqlObjects(clusterScoped.objects);
+      if (split.mysql.length === 0) {
+        refusals.push(
+          `${label} moves MySQL ${seriesMove.from} → ${seriesMove.to}, but KFP ${release.version}'s bundle has no mysql Deployment`,
+        );
+        return;
+      }
+      const clients = [...live.entries()]
+        .filter(([name]) => !DATA_SERVER_DEPLOYMENTS.has(name))
+        .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+      const oldMysql = live.get(MYSQL_DEPLOYMENT);
+      const scaled = new Map<string, number>(clients.map(([name, d]) => [name, d.replicas]));
+      if (oldMysql) scaled.set(MYSQL_DEPLOYMENT, oldMysql.replicas);
+      const moving = `MySQL ${seriesMove.from} → ${seriesMove.to}`;
+      if (clients.length > 0) {
+        steps.add(
+          {
+            kind: "scaleDeployments",
+            namespace,
+            deployments: clients.map(([name, d]) => ({ name, from: d.replicas, to: 0 })),
+            reason: `MySQL clients stop for ${moving}`,
+          },
+          hopNumber,
+        );
+        steps.add(
+          {
+            kind: "waitPodsGone",
+            namespace,
+            workloads: clients.map(([name, d]) => ({ name, selector: d.selector })),
+            reason: "no client writes while MySQL changes series",
+          },
+          hopNumber,
+        );
+      }
+      if (oldMysql) {
+        steps.add(
+          {
+            kind: "scaleDeployments",
+            namespace,
+            deployments: [{ name: MYSQL_DEPLOYMENT, from: oldMysql.replicas, to: 0 }],
+            reason: `the MySQL ${seriesMove.from} server stops`,
+          },
+          hopNumber,
+        );
+        steps.add(
+          {
+            kind: "waitPodsGone",
+            namespace,
+            workloads: [{ name: MYSQL_DEPLOYMENT, selector: oldMysql.selector }],
+            reason: "one server per data directory",
+          },
+          hopNumber,
+        );
+      }
+      const mysqlSteps = releaseObjectSteps({
+        objects: withReplicas(split.mysql, scaled),
+        prior,
+        dataClaims,
+      });
+      notes.push(...mysqlSteps.notes);
+      refusals.push(...mysqlSteps.refusals);
+      steps.addAll(storage.provide, hopNumber);
+      steps.addAll(mysqlSteps.config, hopNumber);
+      steps.addAll(mysqlSteps.services, hopNumber);
+      steps.addAll(withOldSelectors(mysqlSteps.workloads, prior), hopNumber);
+      steps.add({ kind: "waitRollout", namespace, deployments: [MYSQL_DEPLOYMENT] }, hopNumber);
+      // MySQL 8.0+ upgrades its data dictionary at start, atomically, and rolls it back when the upgrade fails
+      // (dev.mysql.com/doc/refman/8.0/en/upgrading-what-is-upgraded.html): a new server that never became Available
+      // left the data as it was; one that did has moved it forward for good.
+      steps.add(
+        {
+          kind: "pointOfNoReturn",
+          namespace,
+          reason: `MySQL ${seriesMove.to} is Available: it upgraded the data directory of MySQL ${seriesMove.from}`,
+          keep,
+        },
+        hopNumber,
+      );
+      marked = true;
+      const newMysql = split.mysql.find((o) => o.kind === "Deployment");
+      steps.add(
+        {
+          kind: "verifyMysqlSeries",
+          namespace,
+          deployment: MYSQL_DEPLOYMENT,
+          selector: (newMysql && matchLabelsOf(newMysql)) ?? oldMysql?.selector ?? {},
+          series: seriesMove.to,
+        },
+        hopNumber,
+      );
+      objectSteps = releaseObjectSteps({ objects: withReplicas(split.rest, scaled), prior, dataClaims });
+      // Clients the release neither applies again nor prunes come back as they were.
+      const goingNames = new Set(going.filter((o) => o.kind === "Deployment").map((o) => o.name));
+      const reapplied = new Set(objectSteps.deployments);
+      const back = clients.filter(([name]) => !reapplied.has(name) && !goingNames.has(name));
+      if (back.length > 0) {
+        objectSteps.workloads.push({
+          kind: "scaleDeployments",
+          namespace,
+          deployments: back.map(([name, d]) => ({ name, from: 0, to: d.replicas })),
+          reason: `back after ${moving}`,
+        });
+      }
+    } else {
+      objectSteps = releaseObjectSteps({ objects: clusterScoped.objects, prior, dataClaims });
+    }
+    notes.push(...objectSteps.notes);
+    refusals.push(...objectSteps.refusals);
     steps.addAll(objectSteps.namespace, hopNumber);
     steps.addAll(objectSteps.crds, hopNumber);
     steps.addAll(objectSteps.cluster, hopNumber);
     steps.addAll(objectSteps.config, hopNumber);
-    steps.addAll(storage.provide, hopNumber);
+    if (!seriesMove) steps.addAll(storage.provide, hopNumber);
     steps.addAll(objectSteps.services, hopNumber);
-    steps.addAll(objectSteps.workloads, hopNumber);
+    const startsApiServer = prepared.objects.some(
+      (o) => o.kind === "Deployment" && o.metadata.name === API_SERVER_DEPLOYMENT,
+    );
+    if (startsApiServer && newerApiServer && !marked) steps.add(apiServerMarker(), hopNumber);
+    if (startsApiServer) apiServerVersion = release.version;
+    steps.addAll(withOldSelectors(objectSteps.workloads, prior), hopNumber);
     steps.addAll(objectSteps.other, hopNumber);
     steps.addAll(
       storage.settle.filter((s) => s.kind !== "waitBound" || s.claims.some((c) => c.volumeUid === null)),
@@ -231,6 +442,14 @@ export function buildUpgradePlan(input: UpgradePlanInput): Plan {
     steps.add({ kind: "verifyBinding", namespace, claims: bindings }, hopNumber);
     prior = priorStateFromObjects(prepared.objects, prior);
     previousObjects = prepared.objects;
+    for (const object of prepared.objects) {
+      if (object.kind !== "Deployment") continue;
+      live.set(object.metadata.name, {
+        selector: matchLabelsOf(object) ?? {},
+        replicas: replicasOf(object) ?? 1,
+      });
+    }
+    for (const ref of going) if (ref.kind === "Deployment") live.delete(ref.name);
   });
 
   refuseIfAny(
@@ -266,6 +485,37 @@ export function buildUpgradePlan(input: UpgradePlanInput): Plan {
     notes: [...new Set(notes)],
     createdAt: input.now.toISOString(),
   };
+}
+
+/**
+ * The install's running Deployments (by name, in the namespace): those the installed release or any hop's release
+ * names, or that carry KFP's label. In a MySQL series phase every one of them but the data servers is a client.
+ */
+function liveDeployments(input: UpgradePlanInput): Map<string, LiveDeployment> {
+  const names = new Set<string>();
+  const addRelease = (info: ReleaseInfo & { objects?: KubeObject[] }) => {
+    for (const component of info.components) names.add(component.deployment);
+    for (const object of info.objects ?? [])
+      if (object.kind === "Deployment") names.add(object.metadata.name);
+  };
+  addRelease(input.installed);
+  for (const hop of input.hops) addRelease(hop.release);
+  const live = new Map<string, LiveDeployment>();
+  for (const d of input.snapshot.deployments) {
+    if (d.namespace !== input.app.namespace) continue;
+    if (!names.has(d.name) && d.labels["application-crd-id"] !== "kubeflow-pipelines") continue;
+    live.set(d.name, { selector: d.selector, replicas: d.replicas });
+  }
+  return live;
+}
+
+/** A recreated Deployment carries the selector it replaces, so the executor waits for that selector's pods. */
+function withOldSelectors(drafts: StepDraft[], prior: PriorState): StepDraft[] {
+  return drafts.map((draft) => {
+    if (draft.kind !== "recreateDeployment") return draft;
+    const oldSelector = prior.selectorOf(draft.namespace, draft.name);
+    return oldSelector ? { ...draft, oldSelector } : draft;
+  });
 }
 
 function installedAsRelease(installed: UpgradePlanInput["installed"]): Release {

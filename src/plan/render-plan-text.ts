@@ -22,6 +22,7 @@ export function renderPlanText(plan: Plan, options: RenderOptions): string {
     "±": c.magenta,
     "…": c.cyan,
     "✓": c.dim,
+    "!": c.red.bold,
   };
   const out: string[] = [];
   const title = plan.from

@@ -108,6 +108,16 @@ export function requiredAccess(plan: Plan): RequiredAccess[] {
         break;
       case "recreateDeployment":
         add(["delete", "create", "patch", "get", "list", "watch"], "apps/v1", "Deployment", step.namespace);
+        add(["list"], "v1", "Pod", step.namespace);
+        break;
+      case "scaleDeployments":
+        add(["get", "patch"], "apps/v1", "Deployment", step.namespace);
+        break;
+      case "waitPodsGone":
+      case "verifyMysqlSeries":
+        add(["list"], "v1", "Pod", step.namespace);
+        break;
+      case "pointOfNoReturn":
         break;
       case "setImages":
         // Rollback re-applies the Deployment as it was.
@@ -115,6 +125,9 @@ export function requiredAccess(plan: Plan): RequiredAccess[] {
         break;
       case "waitRollout":
         add(["get", "list", "watch"], "apps/v1", "Deployment", step.namespace);
+        // An automatic rollback after a failed rollout deletes and recreates Deployments and waits for their pods.
+        add(["delete", "create", "patch"], "apps/v1", "Deployment", step.namespace);
+        add(["list"], "v1", "Pod", step.namespace);
         break;
       case "prune":
         // Rollback re-creates what the hop pruned.

@@ -1,7 +1,7 @@
 import type { KubeObject } from "../model/kube-object.js";
 import type { Step, StepKind, StepOf } from "./step.js";
 
-export type ChangeSymbol = "+" | "~" | "-" | "±" | "…" | "✓";
+export type ChangeSymbol = "+" | "~" | "-" | "±" | "…" | "✓" | "!";
 
 export interface Counts {
   create: number;
@@ -170,6 +170,49 @@ export const STEP_TABLE: { [K in StepKind]: StepEntry<K> } = {
     count: (_s, c) => {
       c.recreate += 1;
     },
+  },
+  scaleDeployments: {
+    lines: (s) =>
+      s.deployments.map((d) => ({
+        symbol: "~",
+        text: `deployment/${d.name} -n ${s.namespace}: replicas ${d.from} -> ${d.to} (${s.reason})`,
+      })),
+    undo: (s) => `scale ${s.deployments.map((d) => `${d.name} to ${d.from}`).join(", ")}`,
+    count: (s, c) => {
+      c.update += s.deployments.length;
+    },
+  },
+  waitPodsGone: {
+    lines: (s) => [
+      {
+        symbol: "…",
+        text: `wait until no pod of ${s.workloads.map((w) => w.name).join(", ")} exists (${s.reason})`,
+      },
+    ],
+    undo: () => "nothing",
+    count: (_s, c) => {
+      c.wait += 1;
+    },
+  },
+  verifyMysqlSeries: {
+    lines: (s) => [
+      {
+        symbol: "✓",
+        text: `verify the running pod of deployment/${s.deployment} -n ${s.namespace} runs MySQL ${s.series}`,
+      },
+    ],
+    undo: () => "nothing",
+    count: () => {},
+  },
+  pointOfNoReturn: {
+    lines: (s) => [
+      {
+        symbol: "!",
+        text: `point of no return: ${s.reason}; a failed rollout after this never restores ${s.keep.join(", ")}`,
+      },
+    ],
+    undo: () => "nothing: the data moved forward; fix the cause and run `kfp-upgrade resume`",
+    count: () => {},
   },
   setImages: {
     lines: (s) =>

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { kubeObjectSchema } from "../model/kube-object.js";
+import { mysqlSeriesSchema } from "../model/running-servers.js";
 
 /**
  * A Step is one explicit change (or wait, or check) the executor performs. Plans are lists of steps; the journal
@@ -31,6 +32,8 @@ const claimBindingSchema = z.object({
   volumeUid: z.string().nullable(),
 });
 export type ClaimBinding = z.infer<typeof claimBindingSchema>;
+
+const labelsSchema = z.record(z.string(), z.string());
 
 const base = {
   id: z.string(),
@@ -126,6 +129,44 @@ export const stepSchema = z.discriminatedUnion("kind", [
     name: z.string(),
     reason: z.string(),
     object: kubeObjectSchema,
+    /**
+     * The selector of the Deployment being replaced: the new one is created only once no pod of it exists (one
+     * writer per volume). Absent in plans journaled before it was added: the live Deployment's selector is used.
+     */
+    oldSelector: labelsSchema.optional(),
+  }),
+  z.object({
+    ...base,
+    kind: z.literal("scaleDeployments"),
+    namespace: z.string(),
+    /** `from` is what the plan saw; `to` what the step sets. */
+    deployments: z.array(z.object({ name: z.string(), from: z.number().int(), to: z.number().int() })),
+    reason: z.string(),
+  }),
+  z.object({
+    ...base,
+    kind: z.literal("waitPodsGone"),
+    namespace: z.string(),
+    /** Waits until no pod matches any of these label selectors, terminating pods included. */
+    workloads: z.array(z.object({ name: z.string(), selector: labelsSchema })),
+    reason: z.string(),
+  }),
+  z.object({
+    ...base,
+    kind: z.literal("verifyMysqlSeries"),
+    namespace: z.string(),
+    deployment: z.string(),
+    selector: labelsSchema,
+    series: mysqlSeriesSchema,
+  }),
+  z.object({
+    ...base,
+    kind: z.literal("pointOfNoReturn"),
+    namespace: z.string(),
+    /** What moved the data forward: a new MySQL series Available, or a newer API server started. */
+    reason: z.string(),
+    /** Deployments an automatic rollback after this step never restores (mysql, the object store, the API server). */
+    keep: z.array(z.string()),
   }),
   z.object({
     ...base,

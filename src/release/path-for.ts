@@ -10,6 +10,12 @@ export interface UpgradeHop {
   mysqlSeries: { from: MysqlSeries; to: MysqlSeries };
   /** This hop replaces MinIO with SeaweedFS (≤2.14 → ≥2.15): the artifacts must be carried over. */
   objectStoreSwitch: boolean;
+  /**
+   * The hop moves MySQL to a new series, which only a release's bundle can do (the images strategy never touches
+   * `mysql`): without `to`'s bundle, `upgrade` refuses the hop. `hasBundle` is null when no bundle lookup was given.
+   */
+  needsBundle: boolean;
+  hasBundle: boolean | null;
   reason: string;
 }
 
@@ -26,6 +32,11 @@ export interface PathForOptions {
   catalogue?: Catalogue;
   /** Intermediate releases with a bundle on disk are preferred over newer ones without. */
   hasBundle?: (version: string) => boolean;
+  /**
+   * The MySQL series that runs on the data now (read from the cluster's `mysql` image); default: the catalogue's
+   * series for `from`. The path's stops start from it.
+   */
+  fromSeries?: MysqlSeries;
 }
 
 /**
@@ -45,7 +56,14 @@ export function pathFor(from: string, to: string, options: PathForOptions = {}):
     });
   }
   const stops = [from, ...intermediateStops(from, to, options), to];
-  const hops = order === 0 ? [] : stops.slice(1).map((stop, i) => hop(stops[i] ?? from, stop, to));
+  const hops =
+    order === 0
+      ? []
+      : stops
+          .slice(1)
+          .map((stop, i) =>
+            hop(stops[i] ?? from, stop, to, i === 0 ? options.fromSeries : undefined, options.hasBundle),
+          );
   return {
     from,
     to,
@@ -57,7 +75,7 @@ export function pathFor(from: string, to: string, options: PathForOptions = {}):
 
 function intermediateStops(from: string, to: string, options: PathForOptions): string[] {
   const catalogue = options.catalogue ?? CATALOGUE;
-  const first = MYSQL_SERIES.indexOf(mysqlSeriesFor(from));
+  const first = MYSQL_SERIES.indexOf(options.fromSeries ?? mysqlSeriesFor(from));
   const last = MYSQL_SERIES.indexOf(mysqlSeriesFor(to));
   return MYSQL_SERIES.slice(first + 1, last).map((series) => {
     const candidates = catalogue.releases
@@ -83,8 +101,15 @@ function intermediateStops(from: string, to: string, options: PathForOptions): s
   });
 }
 
-function hop(from: string, to: string, target: string): UpgradeHop {
-  const mysqlSeries = { from: mysqlSeriesFor(from), to: mysqlSeriesFor(to) };
+function hop(
+  from: string,
+  to: string,
+  target: string,
+  fromSeries: MysqlSeries | undefined,
+  hasBundle: PathForOptions["hasBundle"],
+): UpgradeHop {
+  const mysqlSeries = { from: fromSeries ?? mysqlSeriesFor(from), to: mysqlSeriesFor(to) };
+  const needsBundle = mysqlSeries.from !== mysqlSeries.to;
   const objectStoreSwitch = objectStoreFor(from) !== objectStoreFor(to);
   const reasons = [
     to === target
@@ -100,5 +125,13 @@ function hop(from: string, to: string, target: string): UpgradeHop {
       ? ["the API server's one-way schema migration runs: back up the database first"]
       : []),
   ];
-  return { from, to, mysqlSeries, objectStoreSwitch, reason: reasons.join("; ") };
+  return {
+    from,
+    to,
+    mysqlSeries,
+    objectStoreSwitch,
+    needsBundle,
+    hasBundle: hasBundle ? hasBundle(to) : null,
+    reason: reasons.join("; "),
+  };
 }

@@ -1,8 +1,8 @@
 import { z } from "zod";
 
-export const MYSQL_SERIES = ["5.6", "5.7", "8.0", "8.4"] as const;
-export const mysqlSeriesSchema = z.enum(MYSQL_SERIES);
-export type MysqlSeries = z.infer<typeof mysqlSeriesSchema>;
+import { mysqlSeriesSchema } from "../model/running-servers.js";
+
+export { MYSQL_SERIES, type MysqlSeries, mysqlSeriesSchema } from "../model/running-servers.js";
 
 export const objectStoreSchema = z.enum(["minio", "seaweedfs"]);
 export type ObjectStore = z.infer<typeof objectStoreSchema>;

@@ -300,7 +300,7 @@ describe("faults during an upgrade", () => {
     await expectUpgraded({ ...kfp, appDir: winnerDir });
   });
 
-  it("a target whose API server never becomes ready is rolled back (exit 6); --no-rollback leaves it", async () => {
+  it("a target whose API server never becomes ready fails forward (exit 8): MySQL 8.4 and the API server kept, the rest restored; --no-rollback leaves it", async () => {
     const kfp = await installKfp({
       prefix: "fault-never",
       versions: ["2.5.0"],
@@ -308,43 +308,74 @@ describe("faults during an upgrade", () => {
     });
     const before = await imagesIn(kfp.namespace);
     expect(before["ml-pipeline"]).toBe("ghcr.io/kubeflow/kfp-api-server:2.5.0");
+    expect(before.mysql).toBe("gcr.io/ml-pipeline/mysql:8.0.26");
 
     const run = await runCli(["--timeout", "20", "upgrade", "--tag", "2.14.4"], { appDir: kfp.appDir });
     log(`never-ready target: exit ${run.exitCode}`);
-    expect(run.exitCode, run.stderr).toBe(6);
+    // MySQL 8.4 became Available first (its own phase) and upgraded the data directory: the point of no return.
+    expect(run.exitCode, run.stderr).toBe(8);
     expect(run.stderr).toContain(
-      `error: 1 of 14 objects did not become Deployments available: deployment/ml-pipeline -n ${kfp.namespace}: timed out after 20s`,
+      `error: 1 of 13 objects did not become Deployments available: deployment/ml-pipeline -n ${kfp.namespace}: timed out after 20s`,
     );
-    expect(run.stderr).toMatch(/; rolled back \d+ objects \(data volumes untouched\)\n/);
-    expect(run.events.some((e) => e.type === "rollback")).toBe(true);
-    expect(run.result).toMatchObject({ ok: false, outcome: "rolled-back" });
-    expect(await imagesIn(kfp.namespace)).toEqual(before);
-    const restored = (await deployments(kfp.namespace)).find((d) => d.metadata.name === "ml-pipeline");
-    expect(restored?.spec.template.metadata.labels?.[NEVER_READY_LABEL]).toBeUndefined();
-    await eventually(`every Deployment in ${kfp.namespace} available again`, () =>
-      allAvailable(kfp.namespace),
+    expect(run.stderr).toContain("the data had moved forward (MySQL 8.4 is Available");
+    expect(run.stderr).toContain("run `kfp-upgrade resume`: it continues forward.");
+    expect(
+      run.events.some(
+        (e) => e.type === "step-end" && e.ok === true && /^passed: MySQL 8\.4/.test(String(e.message)),
+      ),
+    ).toBe(true);
+    const rollback = run.events.filter((e) => e.type === "rollback").map((e) => String(e.message));
+    expect(rollback).toContain(
+      `kept deployment/mysql -n ${kfp.namespace} at the new release (the data moved forward; it is never restored to an older one)`,
     );
-    expect(journalOf(kfp.appDir)).toBeNull();
+    expect(rollback).toContain(
+      `kept deployment/ml-pipeline -n ${kfp.namespace} at the new release (the data moved forward; it is never restored to an older one)`,
+    );
+    expect(rollback).toContain(`restored deployment/ml-pipeline-ui -n ${kfp.namespace}`);
+    expect(run.result).toMatchObject({ ok: false, outcome: "failed-forward" });
+    const after = await imagesIn(kfp.namespace);
+    // Kept at 2.14.4: MySQL (8.4 upgraded the data directory), the object store, the API server (schema migrated).
+    expect(after.mysql).toBe("mysql:8.4");
+    expect(after.minio).toBe("minio/minio:RELEASE.2019-08-14T20-37-41Z");
+    expect(after["ml-pipeline"]).toBe("ghcr.io/kubeflow/kfp-api-server:2.14.4");
+    // Every other (stateless) Deployment is back at 2.5.0.
+    const { mysql: _m, minio: _o, "ml-pipeline": _a, ...restAfter } = after;
+    const { mysql: _m0, minio: _o0, "ml-pipeline": _a0, ...restBefore } = before;
+    expect(restAfter).toEqual(restBefore);
+    await eventually(`every Deployment but ml-pipeline in ${kfp.namespace} available`, async () => {
+      const list = await deployments(kfp.namespace);
+      return list
+        .filter((d) => d.metadata.name !== "ml-pipeline")
+        .every(
+          (d) =>
+            d.status.conditions?.some((c) => c.type === "Available" && c.status === "True") &&
+            d.status.updatedReplicas === d.status.replicas,
+        )
+        ? true
+        : undefined;
+    });
+    // The run can be resumed forward: the journal stays, the lock is released, the app still says 2.5.0.
+    expect(journalOf(kfp.appDir)).toMatchObject({ command: "upgrade", status: "failed" });
     expect(await leaseHolder(kfp.namespace)).toBeNull();
     expect(appVersion(kfp.appDir)).toBe("2.5.0");
-    expect(lastHistoryEntry(kfp.appDir)).toMatchObject({ command: "upgrade", outcome: "rolled-back" });
+    expect(lastHistoryEntry(kfp.appDir)).toMatchObject({ command: "upgrade", outcome: "failed-forward" });
     await expectDataIntactAndBound(kfp);
 
+    // The same command again continues the journaled run forward; with --no-rollback its failure is left as it is.
     const kept = await runCli(["--timeout", "10", "upgrade", "--tag", "2.14.4", "--no-rollback"], {
       appDir: kfp.appDir,
     });
-    log(`never-ready target with --no-rollback: exit ${kept.exitCode}`);
+    log(`never-ready target resumed with --no-rollback: exit ${kept.exitCode}`);
     expect(kept.exitCode, kept.stderr).toBe(6);
-    expect(kept.stderr).toContain(
-      "timed out after 10s (Waiting for 1 old replicas to terminate) (not rolled back: --no-rollback)",
-    );
+    expect(kept.stderr).toMatch(/timed out after 10s \(.*\) \(not rolled back: --no-rollback\)/);
     expect(kept.stderr).toContain("hint: The failed state was left for debugging.");
     expect(kept.events.some((e) => e.type === "rollback")).toBe(false);
-    const left = (await deployments(kfp.namespace)).find((d) => d.metadata.name === "ml-pipeline");
-    expect(left?.spec.template.spec.containers.map((c) => c.image)).toEqual([
-      "ghcr.io/kubeflow/kfp-api-server:2.14.4",
-    ]);
-    expect(left?.spec.template.metadata.labels?.[NEVER_READY_LABEL]).toBe("true");
+    const left = await imagesIn(kfp.namespace);
+    expect(left["ml-pipeline"]).toBe("ghcr.io/kubeflow/kfp-api-server:2.14.4");
+    expect(left["ml-pipeline-ui"]).toBe("ghcr.io/kubeflow/kfp-frontend:2.14.4");
+    expect(left.mysql).toBe("mysql:8.4");
+    const apiServer = (await deployments(kfp.namespace)).find((d) => d.metadata.name === "ml-pipeline");
+    expect(apiServer?.spec.template.metadata.labels?.[NEVER_READY_LABEL]).toBe("true");
     expect(journalOf(kfp.appDir)).toMatchObject({ command: "upgrade", status: "failed" });
     expect(await leaseHolder(kfp.namespace)).toBeNull();
     expect(appVersion(kfp.appDir)).toBe("2.5.0");

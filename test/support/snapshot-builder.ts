@@ -19,6 +19,7 @@ import {
 } from "../../src/model/cluster-snapshot.js";
 import type { KubeObject } from "../../src/model/kube-object.js";
 import { parseQuantityOrNull } from "../../src/model/quantity.js";
+import { runningServers } from "../../src/model/running-servers.js";
 import { DEFAULT_SERVED_API_VERSIONS } from "./fake-kube-client.js";
 
 export interface VolumeOptions {
@@ -411,6 +412,7 @@ export class SnapshotBuilder {
       installedVersion: this.installedVersion,
       versionSource: this.versionSource,
       deployments: byName(this.deployments),
+      running: runningServers(this.deployments),
       claims: byName(this.claims),
       volumes: byName(this.volumes),
       crds: byName(this.crds),

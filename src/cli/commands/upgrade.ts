@@ -60,6 +60,8 @@ export async function upgrade(
         const installed = await resolveReleaseForApp(installedVersion, manifestsDir, app.release.variant);
         const path = pathFor(installedVersion, target.version, {
           hasBundle: (version) => manifestsDir !== null && findBundleDir(manifestsDir, version) !== null,
+          // The series on the data is what the running mysql image says, not what the catalogue guesses.
+          ...(snapshot.running.mysql?.series ? { fromSeries: snapshot.running.mysql.series } : {}),
         });
         const hops: UpgradeHop[] = [];
         for (const hop of path.hops) {
@@ -76,7 +78,6 @@ export async function upgrade(
           ...(options.objectStore ? { objectStore: options.objectStore } : {}),
           now: deps.now(),
         });
-        plan.warnings.push(...(target.warnings ?? []));
         if (path.schemaOneWay) {
           plan.warnings.push(
             `KFP ${target.version} migrates the database schema on start and cannot be rolled back (kubeflow/pipelines#3636): back up MySQL first`,

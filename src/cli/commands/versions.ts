@@ -87,6 +87,11 @@ function renderPath(path: UpgradePath): string[] {
     const { from, to } = hop.mysqlSeries;
     lines.push(`  ${i + 1}. ${hop.from} → ${hop.to}  (MySQL ${from === to ? to : `${from} → ${to}`})`);
     lines.push(`     ${hop.reason}`);
+    if (hop.needsBundle && hop.hasBundle !== true) {
+      lines.push(
+        `     ! moving MySQL ${from} → ${to} needs KFP ${hop.to}'s bundle (the images strategy never touches mysql): pass --manifests DIR holding it; without it \`upgrade\` refuses this hop`,
+      );
+    }
   });
   if (path.objectStoreSwitch) lines.push("! The object store moves from MinIO to SeaweedFS on the way.");
   if (path.schemaOneWay)

@@ -197,7 +197,7 @@ describe("step handlers", () => {
         { namespace: NS, name: "ml-pipeline", reason: "selector changes", object: replacement },
         context(fake),
       ),
-    ).resolves.toBe("deleted and created again");
+    ).resolves.toBe("deleted (no pod of the old selector left) and created again");
     const now = specOf<{ selector: unknown }>(fake, {
       apiVersion: "apps/v1",
       kind: "Deployment",

@@ -174,10 +174,14 @@ describe("multi-hop upgrade 1.8.5 -> 2.5.0 -> 2.14.4", () => {
     for (const hop of [1, 2]) {
       const steps = plan.steps.filter((step) => step.hop === hop);
       expect(steps.at(-1)).toMatchObject({ kind: "verifyBinding", claims: SAME_PVS });
-      const rollout = steps.find((step) => step.kind === "waitRollout");
-      expect(rollout?.kind === "waitRollout" && rollout.deployments).toEqual(
-        expect.arrayContaining(["mysql", "ml-pipeline"]),
-      );
+      const rollouts = steps.filter((step) => step.kind === "waitRollout");
+      // MySQL rolls out alone first (its series phase), then the rest of the hop.
+      expect(
+        rollouts.map((step) => step.kind === "waitRollout" && step.deployments.includes("mysql")),
+      ).toEqual([true, false]);
+      expect(rollouts.at(-1)?.kind === "waitRollout" && rollouts.at(-1)).toMatchObject({
+        deployments: expect.arrayContaining(["ml-pipeline"]),
+      });
     }
     expect(plan.steps.at(-1)?.id).toBe(`${String(plan.steps.length).padStart(2, "0")}-saveVolumeDefinitions`);
   });
@@ -657,5 +661,267 @@ describe("upgrade edge cases", () => {
     });
     expect(plan.strategy).toBe("images");
     expect(stepsOf(plan, "setImages").length).toBeGreaterThan(0);
+  });
+});
+
+describe("MySQL data rules", () => {
+  const kindsAt = (plan: Plan) => plan.steps.map((step) => step.kind);
+  const appliesDeployment = (name: string) => (step: Plan["steps"][number]) =>
+    (step.kind === "applyObjects" &&
+      step.objects.some(({ object }) => object.kind === "Deployment" && object.metadata.name === name)) ||
+    (step.kind === "recreateDeployment" && step.name === name);
+
+  it("a hop that changes the series runs it as its own phase, before anything else of the hop", async () => {
+    const plan = await upgradeFromInstall("2.5.0", "2.14.4");
+    const at = (predicate: (step: Plan["steps"][number]) => boolean) => indexOf(plan, predicate);
+    const clients = at(
+      (s) => s.kind === "scaleDeployments" && !s.deployments.some((d) => d.name === "mysql"),
+    );
+    const clientsGone = at((s) => s.kind === "waitPodsGone" && !s.workloads.some((w) => w.name === "mysql"));
+    const mysqlDown = at(
+      (s) => s.kind === "scaleDeployments" && s.deployments.some((d) => d.name === "mysql"),
+    );
+    const mysqlGone = at((s) => s.kind === "waitPodsGone" && s.workloads.some((w) => w.name === "mysql"));
+    const mysqlUp = at(appliesDeployment("mysql"));
+    const mysqlAvailable = at((s) => s.kind === "waitRollout" && s.deployments.includes("mysql"));
+    const marker = at((s) => s.kind === "pointOfNoReturn");
+    const verified = at((s) => s.kind === "verifyMysqlSeries");
+    const apiServer = at(appliesDeployment("ml-pipeline"));
+    const firstCrd = at((s) => s.kind === "applyObjects" && s.group === "crds");
+    expect([
+      clients,
+      clientsGone,
+      mysqlDown,
+      mysqlGone,
+      mysqlUp,
+      mysqlAvailable,
+      marker,
+      verified,
+      firstCrd,
+      apiServer,
+    ]).toEqual(
+      [
+        ...[
+          clients,
+          clientsGone,
+          mysqlDown,
+          mysqlGone,
+          mysqlUp,
+          mysqlAvailable,
+          marker,
+          verified,
+          firstCrd,
+          apiServer,
+        ],
+      ].sort((a, b) => a - b),
+    );
+    expect(mysqlAvailable).toBe(mysqlUp + 1);
+    const scaled = stepsOf(plan, "scaleDeployments")[0]?.deployments.map((d) => d.name) ?? [];
+    expect(scaled).toContain("ml-pipeline");
+    expect(scaled).toContain("metadata-grpc-deployment");
+    expect(scaled).toContain("cache-server");
+    expect(scaled.filter((name) => ["mysql", "minio", "seaweedfs"].includes(name))).toEqual([]);
+    // Only mysql and what it needs is applied inside the phase.
+    const inPhase = plan.steps
+      .slice(mysqlGone + 1, mysqlAvailable)
+      .flatMap((s) =>
+        s.kind === "applyObjects"
+          ? s.objects.map(({ object }) => `${object.kind}/${object.metadata.name}`)
+          : [],
+      );
+    expect(inPhase).toEqual(["ServiceAccount/mysql", "Service/mysql", "Deployment/mysql"]);
+    expect(stepsOf(plan, "verifyMysqlSeries")).toMatchObject([{ series: "8.4", deployment: "mysql" }]);
+    expect(stepsOf(plan, "pointOfNoReturn")).toMatchObject([
+      {
+        reason: "MySQL 8.4 is Available: it upgraded the data directory of MySQL 8.0",
+        keep: ["mysql", "minio", "ml-pipeline"],
+      },
+    ]);
+    expect(kindsAt(plan).filter((kind) => kind === "pointOfNoReturn")).toHaveLength(1);
+  });
+
+  it("brings back replicas a manifest omits after the clients were scaled to zero", async () => {
+    const installed = await sharedRelease("2.5.0");
+    const hops = await sharedHops("2.5.0", "2.14.4");
+    const target = hops[0]?.release;
+    const api = target?.objects.find((o) => o.kind === "Deployment" && o.metadata.name === "ml-pipeline");
+    delete (api?.spec as { replicas?: number }).replicas;
+    const plan = upgrade({ installed, snapshot: installedSnapshot(installed).build(), hops });
+    const applied = stepsOf(plan, "applyObjects")
+      .flatMap((s) => s.objects.map(({ object }) => object))
+      .find((o) => o.kind === "Deployment" && o.metadata.name === "ml-pipeline");
+    expect((applied?.spec as { replicas?: number }).replicas).toBe(1);
+  });
+
+  const refusals = [
+    {
+      name: "auto never turns a series hop without a bundle into an images hop",
+      build: async () => {
+        const installed = await sharedRelease("1.8.5");
+        const middle = await catalogueRelease("2.5.0");
+        return upgrade({
+          installed,
+          snapshot: installedSnapshot(installed).build(),
+          hops: [
+            { from: "1.8.5", to: "2.5.0", reason: "MySQL moves one series at a time", release: middle },
+            {
+              from: "2.5.0",
+              to: "2.14.4",
+              reason: "the target release",
+              release: await sharedRelease("2.14.4"),
+            },
+          ],
+        });
+      },
+      message:
+        "hop 1 (1.8.5 → 2.5.0) moves MySQL 5.7 → 8.0 and needs KFP 2.5.0's bundle: pass --manifests DIR holding it",
+    },
+    {
+      name: "--strategy images on a series hop",
+      build: async () => {
+        const installed = await sharedRelease("2.5.0");
+        return upgrade({
+          installed,
+          snapshot: installedSnapshot(installed).build(),
+          hops: await sharedHops("2.5.0", "2.14.4"),
+          strategy: "images",
+        });
+      },
+      message:
+        "hop 1 (2.5.0 → 2.14.4) moves MySQL 8.0 → 8.4, which the images strategy never does: drop --strategy images and pass --manifests DIR holding KFP 2.14.4's bundle",
+    },
+    {
+      name: "a bundle that pins the old mysql image",
+      build: async () => {
+        const installed = await sharedRelease("2.5.0");
+        const hops = await sharedHops("2.5.0", "2.14.4");
+        const release = hops[0]?.release as Release;
+        const mysql = release.objects.find((o) => o.kind === "Deployment" && o.metadata.name === "mysql");
+        const spec = mysql?.spec as { template: { spec: { containers: { image: string }[] } } };
+        for (const container of spec.template.spec.containers)
+          container.image = "gcr.io/ml-pipeline/mysql:8.0.26";
+        release.mysqlSeries = "8.0";
+        return upgrade({ installed, snapshot: installedSnapshot(installed).build(), hops });
+      },
+      message:
+        "hop 1 (2.5.0 → 2.14.4) moves MySQL 8.0 → 8.4, but KFP 2.14.4's bundle pins mysql image gcr.io/ml-pipeline/mysql:8.0.26 (MySQL 8.0): use the release's own mysql image",
+    },
+    {
+      name: "the series comes from the running mysql image: 5.7 on the data cannot go to 8.4",
+      build: async () => {
+        const installed = await sharedRelease("2.5.0");
+        const objects = installed.objects.map((o) =>
+          o.kind === "Deployment" && o.metadata.name === "mysql"
+            ? (() => {
+                const copy = structuredClone(o);
+                const spec = copy.spec as { template: { spec: { containers: { image: string }[] } } };
+                for (const c of spec.template.spec.containers)
+                  c.image = "gcr.io/ml-pipeline/mysql:5.7-debian";
+                return copy;
+              })()
+            : o,
+        );
+        const snapshot = aSnapshot()
+          .withInstalled("2.5.0", objects)
+          .withBoundClaim("mysql-pv-claim", "kfp-mysql", { uid: "pv-uid-mysql" })
+          .withBoundClaim("minio-pvc", "kfp-minio", { uid: "pv-uid-minio" })
+          .build();
+        expect(snapshot.running.mysql).toEqual({
+          image: "gcr.io/ml-pipeline/mysql:5.7-debian",
+          series: "5.7",
+        });
+        return upgrade({ installed, snapshot, hops: await sharedHops("2.5.0", "2.14.4") });
+      },
+      message:
+        "hop 1 (2.5.0 → 2.14.4) would move MySQL 5.7 → 8.4, skipping MySQL 8.0: MySQL moves one series at a time; pass --manifests DIR holding the bundle of a KFP release on MySQL 8.0",
+    },
+    {
+      name: "an older series than the data's",
+      build: async () => {
+        const installed = await sharedRelease("2.3.0");
+        const objects = installed.objects.map((o) => {
+          if (o.kind !== "Deployment" || o.metadata.name !== "mysql") return o;
+          const copy = structuredClone(o);
+          const spec = copy.spec as { template: { spec: { containers: { image: string }[] } } };
+          for (const c of spec.template.spec.containers) c.image = "mysql:8.4";
+          return copy;
+        });
+        const snapshot = aSnapshot()
+          .withInstalled("2.3.0", objects)
+          .withBoundClaim("mysql-pv-claim", "kfp-mysql", { uid: "pv-uid-mysql" })
+          .withBoundClaim("minio-pvc", "kfp-minio", { uid: "pv-uid-minio" })
+          .build();
+        return upgrade({ installed, snapshot, hops: await sharedHops("2.3.0", "2.5.0") });
+      },
+      message:
+        "hop 1 (2.3.0 → 2.5.0) would start MySQL 8.0 on a data directory MySQL 8.4 already upgraded: MySQL is never downgraded",
+    },
+  ];
+  it.each(refusals)("refuses $name, naming the hop and what to supply", async ({ build, message }) => {
+    await expect(build()).rejects.toThrow(PreflightRefusal);
+    await expect(build()).rejects.toThrow(message);
+  });
+
+  it("marks the point of no return before a newer API server starts when MySQL stays", async () => {
+    const plan = await upgradeFromInstall("2.14.4", "2.15.0", {
+      objectStore: "keep-minio",
+      variant: "minio",
+    });
+    const marker = indexOf(plan, (s) => s.kind === "pointOfNoReturn");
+    expect(marker + 1).toBe(indexOf(plan, appliesDeployment("ml-pipeline")));
+    expect(stepsOf(plan, "pointOfNoReturn")).toMatchObject([
+      {
+        reason:
+          "KFP 2.15.0's API server starts and migrates the database schema (the one-way 2.15 migration); an older one cannot run on it",
+        keep: ["mysql", "minio", "ml-pipeline"],
+      },
+    ]);
+    expect(stepsOf(plan, "scaleDeployments")).toEqual([]);
+  });
+
+  it("marks no point of no return on a rollback to an older API server", async () => {
+    const installed = await sharedRelease("2.5.0");
+    const target = await sharedRelease("2.3.0");
+    const plan = buildUpgradePlan({
+      app: PV_APP,
+      snapshot: installedSnapshot(installed).build(),
+      installed,
+      hops: [{ from: "2.5.0", to: "2.3.0", reason: "roll back", release: target }],
+      strategy: "auto",
+      command: "rollback",
+      now: NOW,
+    });
+    expect(stepsOf(plan, "pointOfNoReturn")).toEqual([]);
+  });
+
+  it("keeps every hop's release warnings, not only the target's", async () => {
+    const installed = await sharedRelease("1.8.5");
+    const hops = await sharedHops("1.8.5", "2.14.4");
+    (hops[0]?.release as Release).warnings = ["bundle differs from the catalogue: an intermediate warning"];
+    (hops[1]?.release as Release).warnings = ["the target's warning"];
+    const plan = upgrade({ installed, snapshot: installedSnapshot(installed).build(), hops });
+    expect(plan.warnings).toEqual(
+      expect.arrayContaining([
+        "bundle differs from the catalogue: an intermediate warning",
+        "the target's warning",
+      ]),
+    );
+  });
+
+  it("says so when no mysql Deployment runs and the catalogue stands in", async () => {
+    const installed = await sharedRelease("2.5.0");
+    const objects = installed.objects.filter(
+      (o) => !(o.kind === "Deployment" && o.metadata.name === "mysql"),
+    );
+    const snapshot = aSnapshot()
+      .withInstalled("2.5.0", objects)
+      .withBoundClaim("mysql-pv-claim", "kfp-mysql", { uid: "pv-uid-mysql" })
+      .withBoundClaim("minio-pvc", "kfp-minio", { uid: "pv-uid-minio" })
+      .build();
+    const plan = upgrade({ installed, snapshot, hops: await sharedHops("2.5.0", "2.14.4") });
+    expect(plan.warnings).toContain(
+      'no mysql Deployment runs in namespace "kubeflow": MySQL 8.0, the catalogue\'s for KFP 2.5.0, is assumed to be on the data',
+    );
+    expect(stepsOf(plan, "verifyMysqlSeries")).toMatchObject([{ series: "8.4" }]);
   });
 });

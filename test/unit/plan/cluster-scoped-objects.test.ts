@@ -210,13 +210,14 @@ describe("CRDs are never applied older over newer", () => {
 
 describe("rollback never touches CRDs", () => {
   it("leaves every CRD out of the plan and says so", async () => {
-    const installed = await sharedRelease("2.14.4");
-    const target = await sharedRelease("2.5.0");
+    // 2.17.0 -> 2.16.1: the same MySQL series and both past 2.15's migration, so the rollback itself is allowed.
+    const installed = await sharedRelease("2.17.0");
+    const target = await sharedRelease("2.16.1");
     const plan = buildUpgradePlan({
       app: PV_APP,
       snapshot: installedSnapshot(installed).build(),
       installed,
-      hops: [{ from: "2.14.4", to: "2.5.0", reason: "roll back to 2.5.0 (run 1)", release: target }],
+      hops: [{ from: "2.17.0", to: "2.16.1", reason: "roll back to 2.16.1 (run 1)", release: target }],
       strategy: "manifests",
       command: "rollback",
       now: NOW,

@@ -44,10 +44,28 @@ describe("versions", () => {
         "Upgrade 1.8.5 → 2.14.4: 2 hops",
         "  1. 1.8.5 → 2.5.0  (MySQL 5.7 → 8.0)",
         "     MySQL moves one series at a time; 2.5.0 is the newest release on MySQL 8.0; MySQL 5.7 → 8.0 (in-place data directory upgrade)",
+        "     ! moving MySQL 5.7 → 8.0 needs KFP 2.5.0's bundle (the images strategy never touches mysql): pass --manifests DIR holding it; without it `upgrade` refuses this hop",
         "  2. 2.5.0 → 2.14.4  (MySQL 8.0 → 8.4)",
         "     the target release; MySQL 8.0 → 8.4 (in-place data directory upgrade)",
+        "     ! moving MySQL 8.0 → 8.4 needs KFP 2.14.4's bundle (the images strategy never touches mysql): pass --manifests DIR holding it; without it `upgrade` refuses this hop",
       ].join("\n"),
     );
+  });
+
+  it("--path with --manifests claims a MySQL move only where a bundle can make it", async () => {
+    const result = await versions({ output: "json", path: ["1.8.5", "2.14.4"], manifests: shared });
+    expect(result.data).toMatchObject({
+      hops: [
+        { to: "2.5.0", needsBundle: true, hasBundle: true },
+        { to: "2.14.4", needsBundle: true, hasBundle: true },
+      ],
+    });
+    const onlyEnds = await versions({
+      output: "text",
+      path: ["2.14.4", "2.15.0"],
+      manifests: mixed,
+    });
+    expect(onlyEnds.text).not.toContain("needs KFP");
   });
 
   it("--path flags the object-store switch and the one-way migration", async () => {
