@@ -12,6 +12,7 @@ import {
 import { saveVolumeDefinition } from "../app/saved-volumes.js";
 import { isKfpError, KubeApiError, PreflightRefusal, UsageError } from "../errors.js";
 import type { Outcome } from "../execute/execution-event.js";
+import { memoryJournal } from "../execute/journal-sink.js";
 import { acquireLock, type HeldLock } from "../execute/lease-lock.js";
 import { recordHistoryInCluster } from "../execute/record-history-in-cluster.js";
 import { runPlan } from "../execute/run-plan.js";
@@ -53,6 +54,7 @@ export async function executePlan(options: ExecutePlanOptions): Promise<CommandR
   let { plan } = options;
   let resume = options.resume;
   const text = renderPlanText(plan, { color: deps.output.color });
+  if (plan.refusal) return refuseAfterProtecting(options, plan, text);
   if (global.dryRun || plan.steps.length === 0) {
     return { data: plan, text: global.dryRun ? `${text}\n\nDry run: nothing was changed.` : text };
   }
@@ -190,6 +192,62 @@ export async function executePlan(options: ExecutePlanOptions): Promise<CommandR
       ?.release()
       .catch((error: Error) => deps.output.info(`warning: could not release the lock: ${error.message}`));
   }
+}
+
+/**
+ * A plan a data rule refused: print it, run only its protective steps (Retain; skipped by --dry-run), record the
+ * run as refused, and exit 4. Minimal until the execute layer's runner takes this over.
+ */
+async function refuseAfterProtecting(
+  options: ExecutePlanOptions,
+  plan: Plan,
+  text: string,
+): Promise<CommandResult> {
+  const { global, deps, client } = options;
+  const refusal = plan.refusal;
+  if (!refusal) throw new UsageError("INTERNAL", "refuseAfterProtecting needs a refused plan");
+  deps.output.result({ data: plan, text });
+  const protective = plan.steps.filter(
+    (step) => step.kind === "setReclaimPolicy" || step.kind === "retainClaimVolumes",
+  );
+  const startedAt = new Date().toISOString();
+  const error = new PreflightRefusal(refusal.code, refusal.message, {
+    hint: refusal.hint,
+    details: refusal.problems.length > 1 ? refusal.problems : [],
+  });
+  if (global.dryRun || protective.length === 0) throw error;
+  await runPlan(
+    { ...plan, steps: protective },
+    {
+      client,
+      journal: memoryJournal(),
+      emit: (event) => deps.output.event(event),
+      timeoutSeconds: global.timeout,
+      signal: deps.signal,
+      rollback: false,
+      saveVolume: async () => {},
+    },
+  );
+  deps.output.event({
+    type: "result",
+    ok: false,
+    outcome: "refused",
+    message: refusal.message,
+    bindings: [],
+    apiRequests: client.requestCount(),
+  });
+  await appendHistory(options.appDir, {
+    command: plan.command,
+    user: client.user ?? os.userInfo().username,
+    startedAt,
+    finishedAt: new Date().toISOString(),
+    from: plan.from,
+    to: plan.to,
+    planHash: planHash(plan),
+    outcome: "refused",
+    message: refusal.message,
+  });
+  throw error;
 }
 
 /**

@@ -10,6 +10,7 @@ import {
   type VolumeSource,
   type VolumeState,
 } from "../../src/model/cluster-snapshot.js";
+import type { DataWriter } from "../../src/model/data-writer.js";
 import type { KubeObject } from "../../src/model/kube-object.js";
 import { parseQuantityOrNull } from "../../src/model/quantity.js";
 import { DEFAULT_SERVED_API_VERSIONS } from "./fake-kube-client.js";
@@ -24,6 +25,8 @@ export interface VolumeOptions {
   storageClassName?: string | null;
   source?: VolumeSource;
   ownerReferences?: OwnerReference[];
+  /** What last wrote the data (the data-written-by annotation). */
+  dataWrittenBy?: DataWriter | null;
 }
 
 export interface BoundClaimOptions {
@@ -38,6 +41,9 @@ export interface BoundClaimOptions {
   volumeOwnerReferences?: OwnerReference[];
   storageClassName?: string | null;
   source?: VolumeSource;
+  dataWrittenBy?: DataWriter | null;
+  /** The claim is being deleted (deletionTimestamp set), e.g. held by a finalizer or a pod still using it. */
+  deleting?: boolean;
 }
 
 export interface DeploymentOptions {
@@ -45,6 +51,8 @@ export interface DeploymentOptions {
   selector?: Record<string, string>;
   labels?: Record<string, string>;
   replicas?: number;
+  /** PVCs its pod template mounts. */
+  claims?: string[];
 }
 
 /** Kinds `takeSnapshot` reads into `objects` for the namespace (besides PVCs, which come from the claims). */
@@ -194,6 +202,7 @@ export class SnapshotBuilder {
       readyReplicas: replicas,
       availableReplicas: replicas,
       updatedReplicas: replicas,
+      claims: options.claims ?? [],
     });
     this.objects.push({
       apiVersion: "apps/v1",
@@ -221,6 +230,7 @@ export class SnapshotBuilder {
       storageClassName: options.storageClassName ?? null,
       source: options.source ?? { type: "hostPath", path: `/data/${name}` },
       ownerReferences: options.ownerReferences ?? [],
+      dataWrittenBy: options.dataWrittenBy ?? null,
     });
     return this;
   }
@@ -250,7 +260,7 @@ export class SnapshotBuilder {
       requestBytes: parseQuantityOrNull("20Gi") ?? 20 * GI,
       accessModes,
       ownerReferences: options.ownerReferences ?? [],
-      deleting: false,
+      deleting: options.deleting ?? false,
     });
     const volumeOptions: VolumeOptions = {
       phase: "Bound",
@@ -260,6 +270,7 @@ export class SnapshotBuilder {
       ...(options.uid === undefined ? {} : { uid: options.uid }),
       ...(options.reclaimPolicy === undefined ? {} : { reclaimPolicy: options.reclaimPolicy }),
       ...(options.source === undefined ? {} : { source: options.source }),
+      ...(options.dataWrittenBy === undefined ? {} : { dataWrittenBy: options.dataWrittenBy }),
       ...(options.volumeOwnerReferences === undefined
         ? {}
         : { ownerReferences: options.volumeOwnerReferences }),

@@ -15,6 +15,8 @@ import { resolveReleaseForApp } from "../resolve-release-for-app.js";
 export const deployOptionsSchema = storageFlagsSchema.extend({
   tag: z.string().min(1).default("latest"),
   variant: z.enum(["default", "minio"]).optional(),
+  acceptVolumeMismatch: z.boolean().default(false),
+  acceptSchemaMigration: z.boolean().default(false),
 });
 
 /** Install a release onto storage the user controls, and remember the app (version, storage) in kfp-app.yaml. */
@@ -26,7 +28,14 @@ export async function deploy(raw: unknown, global: GlobalOptions, deps: CommandD
   const release = await resolveReleaseForApp(options.tag, run.manifestsDir, variant);
   const client = await run.connect();
   const snapshot = await takeSnapshot(client, { namespace: app.namespace });
-  const plan = buildDeployPlan({ app, snapshot, release, command: "deploy", now: deps.now() });
+  const plan = buildDeployPlan({
+    app,
+    snapshot,
+    release,
+    command: "deploy",
+    accept: { volumeMismatch: options.acceptVolumeMismatch, schemaMigration: options.acceptSchemaMigration },
+    now: deps.now(),
+  });
   plan.warnings.push(...(release.warnings ?? []));
   return executePlan({
     plan,

@@ -13,7 +13,11 @@ import { parseOptions } from "../parse-options.js";
 import { prepareRun } from "../prepare-run.js";
 import { resolveReleaseForApp } from "../resolve-release-for-app.js";
 
-export const reinstallOptionsSchema = storageFlagsSchema.extend({ tag: z.string().min(1).optional() });
+export const reinstallOptionsSchema = storageFlagsSchema.extend({
+  tag: z.string().min(1).optional(),
+  acceptVolumeMismatch: z.boolean().default(false),
+  acceptSchemaMigration: z.boolean().default(false),
+});
 
 /**
  * Bring KFP back on its old volumes: in the same cluster after the namespace was deleted (Released PVs get their
@@ -57,6 +61,7 @@ export async function reinstall(
     release,
     savedVolumes: saved as Parameters<typeof buildDeployPlan>[0]["savedVolumes"],
     command: "reinstall",
+    accept: { volumeMismatch: options.acceptVolumeMismatch, schemaMigration: options.acceptSchemaMigration },
     now: deps.now(),
   });
   plan.warnings.push(...(release.warnings ?? []));

@@ -30,7 +30,10 @@ export async function upgrade(
   const options = parseOptions(upgradeOptionsSchema, raw);
   const run = await prepareRun(global, deps);
   const { app, manifestsDir } = run;
-  const variant = options.objectStore === "keep-minio" ? "minio" : app.release.variant;
+  // The choice made when crossing 2.15 is saved in kfp-app.yaml and holds for later upgrades unless a flag changes it.
+  const objectStore = options.objectStore ?? app.release.objectStore;
+  const variant =
+    objectStore === "keep-minio" ? "minio" : objectStore === "seaweedfs" ? "default" : app.release.variant;
   const target = await resolveReleaseForApp(options.tag, manifestsDir, variant);
   const client = await run.connect();
   const snapshot = await takeSnapshot(client, { namespace: app.namespace });
@@ -60,7 +63,7 @@ export async function upgrade(
     installed,
     hops,
     strategy: options.strategy,
-    ...(options.objectStore ? { objectStore: options.objectStore } : {}),
+    ...(objectStore ? { objectStore, objectStoreFrom: options.objectStore ? "flag" : "app" } : {}),
     now: deps.now(),
   });
   plan.warnings.push(...(target.warnings ?? []));
@@ -80,7 +83,15 @@ export async function upgrade(
     rollback: options.rollback,
     waitForLock: options.waitForLock,
     onSuccess: async () => {
-      await saveApp(run.appDir, { ...app, version: target.version });
+      await saveApp(run.appDir, {
+        ...app,
+        version: target.version,
+        release: {
+          ...app.release,
+          variant: target.variant,
+          ...(objectStore ? { objectStore } : {}),
+        },
+      });
     },
   });
 }

@@ -64,7 +64,7 @@ describe("history", () => {
       message: ".kfp-upgrade/history.jsonl is damaged",
       details: [
         ".kfp-upgrade/history.jsonl line 2: not JSON",
-        '.kfp-upgrade/history.jsonl line 3: outcome: expected one of "succeeded"|"failed"|"rolled-back"|"interrupted", got "done"',
+        '.kfp-upgrade/history.jsonl line 3: outcome: expected one of "succeeded"|"failed"|"rolled-back"|"failed-forward"|"interrupted"|"refused", got "done"',
       ],
     });
   });

@@ -104,6 +104,7 @@ describe("deploy 2.5.0 into an empty cluster onto pre-created PVs", () => {
       "waitBound",
       "waitRollout",
       "verifyBinding",
+      "recordDataWriter",
       "saveVolumeDefinitions",
     ]);
     const crds = release.objects
@@ -277,6 +278,7 @@ describe("deploy onto PVs that need care first", () => {
         id: "02-setReclaimPolicy",
         kind: "setReclaimPolicy",
         volume: "kfp-mysql",
+        volumeUid: "uid-persistentvolume-kfp-mysql",
         from: "Delete",
         to: "Retain",
       },
@@ -305,6 +307,7 @@ describe("deploy onto PVs that need care first", () => {
         id: expect.stringMatching(/-releaseClaimRef$/),
         kind: "releaseClaimRef",
         volume: "kfp-mysql",
+        volumeUid: "uid-persistentvolume-kfp-mysql",
         staleClaim: { namespace: "kubeflow", name: "mysql-pv-claim", uid: "mysql-pv-claim-old-uid" },
         claim: { namespace: "kubeflow", name: "mysql-pv-claim" },
       },
@@ -312,6 +315,7 @@ describe("deploy onto PVs that need care first", () => {
         id: expect.stringMatching(/-releaseClaimRef$/),
         kind: "releaseClaimRef",
         volume: "kfp-minio",
+        volumeUid: "uid-persistentvolume-kfp-minio",
         staleClaim: { namespace: "kubeflow", name: "minio-pvc", uid: "minio-pvc-old-uid" },
         claim: { namespace: "kubeflow", name: "minio-pvc" },
       },
