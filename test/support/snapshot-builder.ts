@@ -21,7 +21,8 @@ export interface VolumeOptions {
   claimRef?: { namespace: string; name: string; uid: string | null } | null;
   capacity?: string;
   accessModes?: string[];
-  reclaimPolicy?: string;
+  /** null: the PV has none (read as not Retain). */
+  reclaimPolicy?: string | null;
   storageClassName?: string | null;
   source?: VolumeSource;
   ownerReferences?: OwnerReference[];
@@ -226,7 +227,7 @@ export class SnapshotBuilder {
       claimRef,
       capacityBytes: parseQuantityOrNull(options.capacity ?? "20Gi") ?? 20 * GI,
       accessModes: options.accessModes ?? ["ReadWriteOnce"],
-      reclaimPolicy: options.reclaimPolicy ?? "Retain",
+      reclaimPolicy: options.reclaimPolicy === undefined ? "Retain" : options.reclaimPolicy,
       storageClassName: options.storageClassName ?? null,
       source: options.source ?? { type: "hostPath", path: `/data/${name}` },
       ownerReferences: options.ownerReferences ?? [],
