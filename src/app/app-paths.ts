@@ -3,7 +3,8 @@ import path from "node:path";
 export const APP_FILE_NAME = "kfp-app.yaml";
 export const STATE_DIR_NAME = ".kfp-upgrade";
 
-export type VolumeRole = "mysql" | "objectStore";
+/** `legacyObjectStore`: the MinIO volume kept after a switch to SeaweedFS (its artifacts stay there). */
+export type VolumeRole = "mysql" | "objectStore" | "legacyObjectStore";
 
 export interface AppPaths {
   dir: string;

@@ -34,6 +34,11 @@ export const releaseSourceSchema = z
     manifests: z.string().min(1).optional(),
     /** `minio` picks the `<name>-minio.yaml` files of a bundle (KFP 2.15.0 keeps MinIO that way). */
     variant: z.enum(["default", "minio"]).default("default"),
+    /**
+     * The object store the user chose when crossing 2.15 (`--object-store`), saved on success: later upgrades keep
+     * it (MinIO stays MinIO, or the upgrade is refused naming why) instead of switching silently.
+     */
+    objectStore: z.enum(["keep-minio", "seaweedfs"]).optional(),
   })
   .strict();
 export type ReleaseSource = z.infer<typeof releaseSourceSchema>;

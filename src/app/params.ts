@@ -21,6 +21,7 @@ export const PARAM_NAMES = [
   "zone",
   "manifests",
   "variant",
+  "objectStore",
 ] as const;
 export type ParamName = (typeof PARAM_NAMES)[number];
 
@@ -147,6 +148,10 @@ const PARAMS: Record<ParamName, ParamDefinition> = {
     "Directory of release bundles (<version>/*.yaml), relative to the app directory",
   ),
   variant: field("release.variant", "Bundle variant: default, or minio (keep MinIO on KFP 2.15)"),
+  objectStore: field(
+    "release.objectStore",
+    "Object store chosen when crossing 2.15: keep-minio or seaweedfs (saved by `upgrade --object-store`)",
+  ),
 };
 
 /** The param called `name`, or the one stored at that kfp-app.yaml path (`storage.mysql.pvName`). */

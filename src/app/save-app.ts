@@ -40,7 +40,11 @@ export function renderApp(app: KfpApp): string {
         ? { type: app.platform.type, project: app.platform.project, zone: app.platform.zone }
         : { type: app.platform.type },
     storage: { mysql: orderVolume(app.storage.mysql), objectStore: orderVolume(app.storage.objectStore) },
-    release: { manifests: app.release.manifests, variant: app.release.variant },
+    release: {
+      manifests: app.release.manifests,
+      variant: app.release.variant,
+      objectStore: app.release.objectStore,
+    },
   };
   return HEADER + yaml.dump(document, { lineWidth: -1, noRefs: true, skipInvalid: false });
 }

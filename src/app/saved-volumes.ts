@@ -18,7 +18,7 @@ export const savedVolumeSchema = z.looseObject({
 export type SavedVolume = z.infer<typeof savedVolumeSchema>;
 export type SavedVolumes = Partial<Record<VolumeRole, SavedVolume>>;
 
-const ROLES: readonly VolumeRole[] = ["mysql", "objectStore"];
+const ROLES: readonly VolumeRole[] = ["mysql", "objectStore", "legacyObjectStore"];
 /** Fields the API server and its controllers own: a new cluster refuses them or sets them itself. */
 const SERVER_METADATA = [
   "uid",

@@ -17,8 +17,23 @@ Storage (per data volume; a GCP disk wins over a PV name, as in kfctl):
   --storage-class NAME                provision both volumes from this StorageClass
   none of them                        the cluster's default StorageClass (its PVs are switched to Retain)`;
 
-function addStorageOptions(command: Command): Command {
+/** deploy and reinstall onto existing data: what the user may explicitly accept. */
+function addAcceptOptions(command: Command): Command {
   return command
+    .option(
+      "--accept-volume-mismatch",
+      "use a PV although its stale claimRef names another claim or its saved definition has another volume source",
+      false,
+    )
+    .option(
+      "--accept-schema-migration",
+      "start a 2.15+ API server on data an older KFP wrote (its schema migration cannot be rolled back)",
+      false,
+    );
+}
+
+function addStorageOptions(command: Command): Command {
+  return addAcceptOptions(command)
     .option("--mysql-pv <name>", "pre-created PV for MySQL (mysql-pv-claim), e.g. --mysql-pv kfp-mysql")
     .option("--minio-pv <name>", "pre-created PV for the object store (minio-pvc), e.g. --minio-pv kfp-minio")
     .option("--mysql-pd <disk>", "GCP disk for MySQL, e.g. --mysql-pd my-kf-storage-metadata-store")

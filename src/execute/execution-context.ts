@@ -1,5 +1,6 @@
 import type { KubeClient } from "../kube/kube-client.js";
 import type { KubeObject } from "../model/kube-object.js";
+import type { DataRole } from "../plan/step.js";
 
 /** What a step handler may use. Handlers know steps, not commands. */
 export interface ExecutionContext {
@@ -11,5 +12,5 @@ export interface ExecutionContext {
   /** PV name and UID each data claim was found bound to during this run (claim name -> binding). */
   bindings: Map<string, { volumeName: string; volumeUid: string }>;
   /** Keeps a data PV's definition where a later reinstall finds it (the KFAPP's `.kfp-upgrade/volumes/`). */
-  saveVolume(role: "mysql" | "objectStore", volume: KubeObject): Promise<void>;
+  saveVolume(role: DataRole, volume: KubeObject): Promise<void>;
 }

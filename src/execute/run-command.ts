@@ -70,7 +70,7 @@ export interface RunStore<T> {
   saveBefore(group: number, states: [string, KubeObject | null][]): Promise<void>;
   loadBefore(group: number): Promise<[string, KubeObject | null][] | undefined>;
   clear(): Promise<void>;
-  saveVolume(role: "mysql" | "objectStore", volume: KubeObject): Promise<void>;
+  saveVolume(role: "mysql" | "objectStore" | "legacyObjectStore", volume: KubeObject): Promise<void>;
   /** Appends to the local history; returns the entry as recorded (with its id), which is mirrored in the cluster. */
   appendHistory(entry: HistoryRecord): Promise<unknown>;
   /** After success: e.g. write kfp-app.yaml. */

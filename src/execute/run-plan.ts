@@ -21,7 +21,7 @@ export interface RunPlanOptions {
   completed?: ReadonlySet<string>;
   /** Restore the hop's stateless objects when a rollout fails (default); false leaves the failure for debugging. */
   rollback: boolean;
-  saveVolume(role: "mysql" | "objectStore", volume: KubeObject): Promise<void>;
+  saveVolume(role: "mysql" | "objectStore" | "legacyObjectStore", volume: KubeObject): Promise<void>;
   /** Called before each step starts; throws to stop the run there (the lock checks it is still held). */
   beforeStep?(step: Step): void;
 }

@@ -1,6 +1,8 @@
 import { InternalError, KubeApiError, VerificationFailed } from "../errors.js";
-import type { ObjectRef } from "../model/kube-object.js";
+import { DATA_WRITER_ANNOTATION, formatDataWriter } from "../model/data-writer.js";
+import type { KubeObject, ObjectRef } from "../model/kube-object.js";
 import { describeRef } from "../model/kube-object.js";
+import { describeVolumeSource, sameVolumeSource, volumeSource } from "../model/volume-source.js";
 import { PROTECTED_KINDS } from "../plan/order.js";
 import type { StepKind, StepOf } from "../plan/step.js";
 import { exportVolumeDefinition } from "../storage/export-volume-definition.js";
@@ -47,7 +49,15 @@ export const STEP_HANDLERS: { [K in StepKind]: Handler<K> } = {
       }
       return "exists";
     }
-    await ctx.client.create({ apiVersion: "v1", kind: "Namespace", metadata: { name: step.name } });
+    try {
+      await ctx.client.create({ apiVersion: "v1", kind: "Namespace", metadata: { name: step.name } });
+    } catch (error) {
+      // A retried create whose first answer was lost: the namespace is there, as meant, unless it is going away.
+      if (!isAlreadyExists(error)) throw error;
+      const now = await ctx.client.get(ref);
+      if (!now || now.metadata.deletionTimestamp) throw error;
+      return "exists (created by an earlier attempt)";
+    }
     return "created";
   },
 
@@ -115,6 +125,15 @@ export const STEP_HANDLERS: { [K in StepKind]: Handler<K> } = {
   },
 
   async setReclaimPolicy(step, ctx) {
+    const volume = await ctx.client.get(pvRef(step.volume));
+    if (!volume) {
+      throw new VerificationFailed(
+        "PV_MISSING",
+        `persistentvolume/${step.volume} is gone; the plan saw it${step.volumeUid ? ` (uid ${step.volumeUid})` : ""}`,
+        { hint: REPLAN_HINT },
+      );
+    }
+    requireUid(volume, step.volumeUid, `persistentvolume/${step.volume}`);
     await ctx.client.patch(pvRef(step.volume), { spec: { persistentVolumeReclaimPolicy: step.to } }, "merge");
     return `persistentvolume/${step.volume} reclaim policy ${step.to}`;
   },
@@ -146,15 +165,25 @@ export const STEP_HANDLERS: { [K in StepKind]: Handler<K> } = {
   async releaseClaimRef(step, ctx) {
     const volume = await ctx.client.get(pvRef(step.volume));
     if (!volume) throw new VerificationFailed("PV_MISSING", `persistentvolume/${step.volume} disappeared`);
+    requireUid(volume, step.volumeUid, `persistentvolume/${step.volume}`);
     const claimRef = (volume.spec as { claimRef?: { namespace?: string; name?: string; uid?: string } })
       .claimRef;
     const phase = (volume.status as { phase?: string } | undefined)?.phase;
     if (!claimRef || phase === "Available") return "already available";
+
     if (phase === "Bound") {
       throw new VerificationFailed(
         "PV_BOUND_ELSEWHERE",
         `persistentvolume/${step.volume} was bound to ${claimRef.namespace}/${claimRef.name} while the run was going on`,
         { hint: "Another claim took the volume; check `kubectl get pv` before retrying." },
+      );
+    }
+    // The claimRef must still be the stale one the plan saw: another claim's (even a Released one) is not ours to take.
+    if (step.staleClaim.uid && claimRef.uid && claimRef.uid !== step.staleClaim.uid) {
+      throw new VerificationFailed(
+        "CLAIMREF_CHANGED",
+        `persistentvolume/${step.volume} now names claim ${claimRef.namespace}/${claimRef.name} (uid ${claimRef.uid}), but the plan saw the stale claimRef ${step.staleClaim.namespace}/${step.staleClaim.name} (uid ${step.staleClaim.uid})`,
+        { hint: REPLAN_HINT },
       );
     }
     if (!step.claim) {
@@ -175,8 +204,23 @@ export const STEP_HANDLERS: { [K in StepKind]: Handler<K> } = {
   },
 
   async ensureVolume(step, ctx) {
-    if (await ctx.client.get(pvRef(step.volume.metadata.name))) return "exists";
-    await ctx.client.create(step.volume);
+    const ref = pvRef(step.volume.metadata.name);
+    const existing = await ctx.client.get(ref);
+    if (existing) {
+      checkExistingVolume(step, existing);
+      return "exists";
+    }
+    try {
+      await ctx.client.create(step.volume);
+    } catch (error) {
+      // A create retried after a lost answer reports 409 although it succeeded: compare what is there with what
+      // was meant, and accept only the same volume.
+      if (!isAlreadyExists(error)) throw error;
+      const now = await ctx.client.get(ref);
+      if (!now) throw error;
+      checkExistingVolume({ ...step, exists: false }, now);
+      return "exists (created by an earlier attempt)";
+    }
     return "created";
   },
 
@@ -185,16 +229,18 @@ export const STEP_HANDLERS: { [K in StepKind]: Handler<K> } = {
     const existing = await ctx.client.get(ref);
     const wanted = (step.claim.spec as { volumeName?: string }).volumeName;
     if (existing) {
-      const actual = (existing.spec as { volumeName?: string }).volumeName;
-      if (wanted && actual && actual !== wanted) {
-        throw new VerificationFailed(
-          "CLAIM_BOUND_ELSEWHERE",
-          `${describeRef(ref)} exists and is bound to PV ${actual}, not ${wanted}`,
-        );
-      }
+      checkExistingClaim(step, existing);
       return "exists";
     }
-    await ctx.client.create(step.claim);
+    try {
+      await ctx.client.create(step.claim);
+    } catch (error) {
+      if (!isAlreadyExists(error)) throw error;
+      const now = await ctx.client.get(ref);
+      if (!now) throw error;
+      checkExistingClaim({ ...step, exists: false }, now);
+      return "exists (created by an earlier attempt)";
+    }
     return wanted ? `created, bound to PV ${wanted}` : "created";
   },
 
@@ -343,10 +389,34 @@ export const STEP_HANDLERS: { [K in StepKind]: Handler<K> } = {
     return `${deleted} deleted`;
   },
 
+  async recordDataWriter(step, ctx) {
+    const recorded: string[] = [];
+    const value = formatDataWriter(step.writer);
+    for (const { claim } of step.claims) {
+      const pvc = await ctx.client.get(pvcRef(step.namespace, claim));
+      const volumeName = (pvc?.spec as { volumeName?: string } | undefined)?.volumeName;
+      if (!volumeName) {
+        throw new VerificationFailed(
+          "CLAIM_NOT_BOUND",
+          `${describeRef(pvcRef(step.namespace, claim))} is not bound, so what wrote its data cannot be recorded`,
+        );
+      }
+      const volume = await ctx.client.get(pvRef(volumeName));
+      if (volume?.metadata.annotations?.[DATA_WRITER_ANNOTATION] !== value) {
+        await ctx.client.patch(
+          pvRef(volumeName),
+          { metadata: { annotations: { [DATA_WRITER_ANNOTATION]: value } } },
+          "merge",
+        );
+      }
+      recorded.push(volumeName);
+    }
+    return `${recorded.join(", ") || "no PV"}: data written by KFP ${step.writer.kfpVersion}`;
+  },
+
   async saveVolumeDefinitions(step, ctx) {
     const saved: string[] = [];
     for (const { role, claim } of step.claims) {
-      if (role === "legacyObjectStore") continue;
       const pvc = await ctx.client.get(pvcRef(step.namespace, claim));
       const volumeName = (pvc?.spec as { volumeName?: string } | undefined)?.volumeName;
       if (!volumeName) continue;
@@ -358,6 +428,119 @@ export const STEP_HANDLERS: { [K in StepKind]: Handler<K> } = {
     return `saved ${saved.join(", ") || "nothing"}`;
   },
 };
+
+const REPLAN_HINT =
+  "The cluster changed since the plan was made; nothing more was changed. Run the command again to plan against the cluster as it is now (`kubectl get pv -o wide` shows the volumes).";
+
+function isAlreadyExists(error: unknown): boolean {
+  return error instanceof KubeApiError && error.statusCode === 409;
+}
+
+/** Refuses an object of the right name but another UID than the plan saw (deleted and recreated since). */
+function requireUid(object: KubeObject, expected: string | undefined, what: string): void {
+  const uid = object.metadata.uid as string | undefined;
+  if (expected === undefined || uid === expected) return;
+  throw new VerificationFailed(
+    "UID_CHANGED",
+    `${what} has uid ${uid ?? "(none)"}, but the plan saw uid ${expected}: it was replaced since the plan was made`,
+    { hint: REPLAN_HINT },
+  );
+}
+
+/** An existing PV is the one the step means: the UID the plan saw, or (created by us) the same volume source. */
+function checkExistingVolume(step: StepOf<"ensureVolume">, existing: KubeObject): void {
+  const what = `persistentvolume/${step.volume.metadata.name}`;
+  if (step.exists) {
+    requireUid(existing, step.volumeUid, what);
+    return;
+  }
+  const wanted = volumeSource(step.volume.spec);
+  const actual = volumeSource(existing.spec);
+  if (!sameVolumeSource(wanted, actual)) {
+    throw new VerificationFailed(
+      "PV_DIFFERS",
+      `${what} exists over ${describeVolumeSource(actual)}, but the plan creates it over ${describeVolumeSource(wanted)}: another volume of the same name`,
+      { hint: REPLAN_HINT },
+    );
+  }
+  const claimRef = (existing.spec as { claimRef?: { namespace?: string; name?: string } } | undefined)
+    ?.claimRef;
+  const reserved = (step.volume.spec as { claimRef?: { namespace?: string; name?: string } } | undefined)
+    ?.claimRef;
+  if (
+    claimRef &&
+    reserved &&
+    (claimRef.namespace !== reserved.namespace || claimRef.name !== reserved.name)
+  ) {
+    throw new VerificationFailed(
+      "PV_BOUND_ELSEWHERE",
+      `${what} exists and is reserved for or bound to ${claimRef.namespace}/${claimRef.name}, not ${reserved.namespace}/${reserved.name}`,
+      { hint: REPLAN_HINT },
+    );
+  }
+}
+
+interface ClaimSpec {
+  volumeName?: string;
+  storageClassName?: string;
+  accessModes?: string[];
+  resources?: { requests?: { storage?: string } };
+}
+
+/** An existing claim is the one the step means: not going away, the UID the plan saw, or the spec it would create. */
+function checkExistingClaim(step: StepOf<"ensureClaim">, existing: KubeObject): void {
+  const ref = pvcRef(step.claim.metadata.namespace ?? "", step.claim.metadata.name);
+  if (existing.metadata.deletionTimestamp) {
+    throw new VerificationFailed(
+      "CLAIM_TERMINATING",
+      `${describeRef(ref)} is being deleted; a claim that goes would take its volume with it`,
+      { hint: REPLAN_HINT },
+    );
+  }
+  if (step.exists) requireUid(existing, step.claimUid, describeRef(ref));
+  const wantedSpec = (step.claim.spec ?? {}) as ClaimSpec;
+  const actualSpec = (existing.spec ?? {}) as ClaimSpec;
+  const wanted = wantedSpec.volumeName;
+  const actual = actualSpec.volumeName;
+  if (wanted && actual && actual !== wanted) {
+    throw new VerificationFailed(
+      "CLAIM_BOUND_ELSEWHERE",
+      `${describeRef(ref)} exists and is bound to PV ${actual}, not ${wanted}`,
+    );
+  }
+  if (step.exists) return;
+  // Only what the step sets is compared: the API server and the binder fill in the rest (default class, volumeMode).
+  const differences: string[] = [];
+  if (
+    wantedSpec.storageClassName !== undefined &&
+    (actualSpec.storageClassName ?? "") !== wantedSpec.storageClassName
+  ) {
+    differences.push(
+      `storageClassName "${actualSpec.storageClassName ?? ""}" (planned "${wantedSpec.storageClassName}")`,
+    );
+  }
+  if (
+    wantedSpec.accessModes &&
+    JSON.stringify([...(actualSpec.accessModes ?? [])].sort()) !==
+      JSON.stringify([...wantedSpec.accessModes].sort())
+  ) {
+    differences.push(
+      `accessModes ${(actualSpec.accessModes ?? []).join(",")} (planned ${wantedSpec.accessModes.join(",")})`,
+    );
+  }
+  const wantedSize = wantedSpec.resources?.requests?.storage;
+  const actualSize = actualSpec.resources?.requests?.storage;
+  if (wantedSize && actualSize !== wantedSize) {
+    differences.push(`storage request ${actualSize ?? "(none)"} (planned ${wantedSize})`);
+  }
+  if (differences.length > 0) {
+    throw new VerificationFailed(
+      "CLAIM_DIFFERS",
+      `${describeRef(ref)} exists but is not the claim the plan creates: ${differences.join("; ")}`,
+      { hint: REPLAN_HINT },
+    );
+  }
+}
 
 async function recordBinding(
   ctx: ExecutionContext,

@@ -6,12 +6,15 @@ import type {
   DeploymentState,
   ObjectState,
   OwnerReference,
-  VolumeSource,
   VolumeState,
 } from "../model/cluster-snapshot.js";
+import { dataWriterOf } from "../model/data-writer.js";
 import type { KubeObject } from "../model/kube-object.js";
 import { podSecretRefs } from "../model/pod-secret-refs.js";
 import { parseQuantityOrNull } from "../model/quantity.js";
+import { volumeSource } from "../model/volume-source.js";
+
+export { volumeSource } from "../model/volume-source.js";
 
 /** Pure mappings from API objects to the plain snapshot records; unknown shapes degrade to defaults, never throw. */
 
@@ -36,6 +39,9 @@ export function toDeploymentState(deployment: KubeObject): DeploymentState {
     readyReplicas: number(status.readyReplicas) ?? 0,
     availableReplicas: number(status.availableReplicas) ?? 0,
     updatedReplicas: number(status.updatedReplicas) ?? 0,
+    claims: records(podSpec.volumes)
+      .map((volume) => string(record(volume.persistentVolumeClaim).claimName))
+      .filter((claim): claim is string => typeof claim === "string" && claim !== ""),
   };
 }
 
@@ -92,18 +98,6 @@ export function toClaimState(claim: KubeObject): ClaimState {
   };
 }
 
-const NOT_A_SOURCE = new Set([
-  "accessModes",
-  "capacity",
-  "claimRef",
-  "mountOptions",
-  "nodeAffinity",
-  "persistentVolumeReclaimPolicy",
-  "storageClassName",
-  "volumeMode",
-  "volumeAttributesClassName",
-]);
-
 export function toVolumeState(volume: KubeObject): VolumeState {
   const spec = record(volume.spec);
   const claimRef = spec.claimRef === undefined || spec.claimRef === null ? null : record(spec.claimRef);
@@ -120,29 +114,13 @@ export function toVolumeState(volume: KubeObject): VolumeState {
       : null,
     capacityBytes: quantity(record(spec.capacity).storage),
     accessModes: strings(spec.accessModes),
-    // The API server defaults it; Retain is the default for PVs created by hand.
-    reclaimPolicy: string(spec.persistentVolumeReclaimPolicy) ?? "Retain",
+    // The API server defaults it, so a PV without one is unusual; it is never assumed to be Retain.
+    reclaimPolicy: string(spec.persistentVolumeReclaimPolicy) ?? null,
     storageClassName: string(spec.storageClassName) || null,
     source: volumeSource(spec),
     ownerReferences: ownerReferences(volume),
+    dataWrittenBy: dataWriterOf(volume.metadata.annotations),
   };
-}
-
-export function volumeSource(spec: Json): VolumeSource {
-  if (spec.hostPath !== undefined)
-    return { type: "hostPath", path: string(record(spec.hostPath).path) ?? "" };
-  if (spec.gcePersistentDisk !== undefined) {
-    return { type: "gcePersistentDisk", pdName: string(record(spec.gcePersistentDisk).pdName) ?? "" };
-  }
-  if (spec.csi !== undefined) {
-    const csi = record(spec.csi);
-    return { type: "csi", driver: string(csi.driver) ?? "", volumeHandle: string(csi.volumeHandle) ?? "" };
-  }
-  const key = Object.keys(spec).find((name) => !NOT_A_SOURCE.has(name));
-  if (!key) return { type: "other", description: "no volume source" };
-  const source = record(spec[key]);
-  const detail = [string(source.server), string(source.path)].filter(Boolean).join(":");
-  return { type: "other", description: detail ? `${key} ${detail}` : key };
 }
 
 export function toObjectState(object: KubeObject): ObjectState {

@@ -1,5 +1,9 @@
 import { z } from "zod";
+import { dataWriterSchema } from "./data-writer.js";
 import { runningServersSchema } from "./running-servers.js";
+import { volumeSourceSchema } from "./volume-source.js";
+
+export { type VolumeSource, volumeSourceSchema } from "./volume-source.js";
 
 /**
  * Everything a plan builder needs to know about the cluster, as plain data. Read by `snapshot()` in a few list
@@ -26,6 +30,8 @@ export const deploymentStateSchema = z.object({
   readyReplicas: z.number(),
   availableReplicas: z.number(),
   updatedReplicas: z.number(),
+  /** The PVCs its pod template mounts (`volumes[].persistentVolumeClaim.claimName`): which claim a data store uses. */
+  claims: z.array(z.string()).default([]),
 });
 export type DeploymentState = z.infer<typeof deploymentStateSchema>;
 
@@ -43,14 +49,6 @@ export const claimStateSchema = z.object({
 });
 export type ClaimState = z.infer<typeof claimStateSchema>;
 
-export const volumeSourceSchema = z.discriminatedUnion("type", [
-  z.object({ type: z.literal("hostPath"), path: z.string() }),
-  z.object({ type: z.literal("gcePersistentDisk"), pdName: z.string() }),
-  z.object({ type: z.literal("csi"), driver: z.string(), volumeHandle: z.string() }),
-  z.object({ type: z.literal("other"), description: z.string() }),
-]);
-export type VolumeSource = z.infer<typeof volumeSourceSchema>;
-
 export const volumeStateSchema = z.object({
   name: z.string(),
   uid: z.string(),
@@ -58,10 +56,13 @@ export const volumeStateSchema = z.object({
   claimRef: z.object({ namespace: z.string(), name: z.string(), uid: z.string().nullable() }).nullable(),
   capacityBytes: z.number(),
   accessModes: z.array(z.string()),
-  reclaimPolicy: z.string(),
+  /** null when the PV has none: treated as not Retain (switched explicitly), never assumed. */
+  reclaimPolicy: z.string().nullable(),
   storageClassName: z.string().nullable(),
   source: volumeSourceSchema,
   ownerReferences: z.array(ownerReferenceSchema),
+  /** What last wrote its data (the `kfp-upgrade.kubeflow.org/data-written-by` annotation); null when unrecorded. */
+  dataWrittenBy: dataWriterSchema.nullable().default(null),
 });
 export type VolumeState = z.infer<typeof volumeStateSchema>;
 

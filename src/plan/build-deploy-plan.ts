@@ -2,9 +2,11 @@ import type { KfpApp } from "../app/kfp-app.js";
 import type { ClusterSnapshot } from "../model/cluster-snapshot.js";
 import type { Release } from "../release/release.js";
 import { clusterScopedObjects, liveCrdsFromSnapshot } from "./cluster-scoped-objects.js";
+import { dataVersionRules } from "./data-version-rules.js";
 import type { Plan } from "./plan.js";
 import { PLAN_API_VERSION } from "./plan.js";
 import { prepareReleaseObjects } from "./prepare-release-objects.js";
+import { protectiveRefusal } from "./protective-refusal.js";
 import { refuseIfAny } from "./refuse-if-any.js";
 import { priorStateFromSnapshot, releaseObjectSteps } from "./release-object-steps.js";
 import { sharedClusterWarnings } from "./shared-cluster-warnings.js";
@@ -18,6 +20,8 @@ export interface DeployPlanInput {
   /** Saved PV definitions from `.kfp-upgrade/volumes/`: reinstall recreates the PVs from them. */
   savedVolumes?: SavedVolumes;
   command: "deploy" | "reinstall";
+  /** What the user explicitly accepted with `--accept-volume-mismatch` / `--accept-schema-migration`. */
+  accept?: { volumeMismatch?: boolean; schemaMigration?: boolean };
   now: Date;
 }
 
@@ -65,13 +69,40 @@ export function buildDeployPlan(input: DeployPlanInput): Plan {
     release,
     namespace,
     ...(input.savedVolumes ? { savedVolumes: input.savedVolumes } : {}),
+    acceptVolumeMismatch: input.accept?.volumeMismatch === true,
   });
   refusals.push(...storage.refusals);
-  refuseIfAny(
-    refusals,
-    `Cannot ${input.command} KFP ${release.version} into namespace "${namespace}"`,
-    "Nothing was changed. Fix the problems above and run the command again.",
-  );
+  const dataRules = dataVersionRules(storage.dataOnVolumes, release, {
+    acceptSchemaMigration: input.accept?.schemaMigration === true,
+  });
+  refusals.push(...dataRules.refusals);
+  const what = `Cannot ${input.command} KFP ${release.version} into namespace "${namespace}"`;
+  const hops: Plan["hops"] = [
+    { from: null, to: release.version, strategy: "manifests", reason: `install KFP ${release.version}` },
+  ];
+  if (storage.terminating.length > 0) {
+    // A data claim is going away: switch its PV to Retain now, change nothing else, and refuse.
+    const protect = new StepList();
+    protect.addAll(storage.protect);
+    return {
+      apiVersion: PLAN_API_VERSION,
+      kind: "Plan",
+      command: input.command,
+      namespace,
+      context: snapshot.context,
+      from: null,
+      to: release.version,
+      strategy: "manifests",
+      hops,
+      storage: storage.storage,
+      steps: protect.steps,
+      warnings: storage.warnings,
+      notes: [],
+      refusal: protectiveRefusal(what, [...storage.terminating, ...refusals], namespace),
+      createdAt: input.now.toISOString(),
+    };
+  }
+  refuseIfAny(refusals, what, "Nothing was changed. Fix the problems above and run the command again.");
 
   const steps = new StepList();
   steps.add({ kind: "ensureNamespace", name: namespace, exists: snapshot.namespace.exists });
@@ -90,6 +121,16 @@ export function buildDeployPlan(input: DeployPlanInput): Plan {
   }
   steps.add({ kind: "verifyBinding", namespace, claims: storage.bindings });
   steps.add({
+    kind: "recordDataWriter",
+    namespace,
+    claims: storage.bindings.map(({ role, claim }) => ({ role, claim })),
+    writer: {
+      kfpVersion: release.version,
+      mysqlSeries: release.mysqlSeries,
+      objectStore: release.objectStore,
+    },
+  });
+  steps.add({
     kind: "saveVolumeDefinitions",
     namespace,
     claims: storage.bindings.map(({ role, claim }) => ({ role, claim })),
@@ -104,12 +145,14 @@ export function buildDeployPlan(input: DeployPlanInput): Plan {
     from: null,
     to: release.version,
     strategy: "manifests",
-    hops: [
-      { from: null, to: release.version, strategy: "manifests", reason: `install KFP ${release.version}` },
-    ],
+    hops,
     storage: storage.storage,
     steps: steps.steps,
-    warnings: [...storage.warnings, ...sharedClusterWarnings(snapshot, prepared.objects)],
+    warnings: [
+      ...storage.warnings,
+      ...dataRules.warnings,
+      ...sharedClusterWarnings(snapshot, prepared.objects),
+    ],
     notes: [
       ...prepared.notes,
       ...prepared.conversions.map((c) => `convert ${c}`),

@@ -27,9 +27,11 @@ import {
   splitMysqlObjects,
   withReplicas,
 } from "./mysql-phase.js";
+import { MINIO_CLAIMS, objectStoreInUse } from "./object-store-in-use.js";
 import type { Plan } from "./plan.js";
 import { PLAN_API_VERSION } from "./plan.js";
 import { prepareReleaseObjects } from "./prepare-release-objects.js";
+import { protectiveRefusal } from "./protective-refusal.js";
 import { ownerReferenceSteps, pruneCandidates } from "./prune-steps.js";
 import { refuseIfAny } from "./refuse-if-any.js";
 import {
@@ -63,6 +65,8 @@ export interface UpgradePlanInput {
   hops: UpgradeHop[];
   strategy: Strategy;
   objectStore?: ObjectStoreChoice;
+  /** Where `objectStore` came from: the flag, or the choice an earlier run saved in kfp-app.yaml. */
+  objectStoreFrom?: "flag" | "app";
   /** `rollback` plans the same way, towards an older release whose schema and data are still compatible. */
   command?: "upgrade" | "rollback";
   now: Date;
@@ -73,7 +77,19 @@ export interface UpgradePlanInput {
  * Secrets stay as they are, and after each hop MySQL and the API server must be available before the next.
  */
 export function buildUpgradePlan(input: UpgradePlanInput): Plan {
-  const { app, snapshot, installed } = input;
+  const { app, snapshot } = input;
+  // The object store (and its claim) the install runs is read from the cluster, not assumed from the version.
+  const inUse = objectStoreInUse(snapshot);
+  const installed: UpgradePlanInput["installed"] = inUse
+    ? {
+        ...input.installed,
+        objectStore: inUse.store,
+        dataClaims: {
+          ...input.installed.dataClaims,
+          objectStore: inUse.claim ?? input.installed.dataClaims.objectStore,
+        },
+      }
+    : input.installed;
   const namespace = app.namespace;
   const refusals: string[] = [];
   const warnings: string[] = [];
@@ -111,6 +127,65 @@ export function buildUpgradePlan(input: UpgradePlanInput): Plan {
   warnings.push(...baseline.warnings);
   storageOut.push(...baseline.storage.filter((s) => s.mode === "existing"));
   steps.addAll(baseline.protect);
+  if (baseline.terminating.length > 0) {
+    // A data claim is going away: its PV is switched to Retain, nothing else changes, and the upgrade is refused.
+    return {
+      apiVersion: PLAN_API_VERSION,
+      kind: "Plan",
+      command: input.command ?? "upgrade",
+      namespace,
+      context: snapshot.context,
+      from: snapshot.installedVersion,
+      to: input.hops.at(-1)?.to ?? snapshot.installedVersion ?? installed.version,
+      strategy: "manifests",
+      hops: input.hops.map((hop) => ({
+        from: hop.from,
+        to: hop.to,
+        strategy: "manifests",
+        reason: hop.reason,
+      })),
+      storage: storageOut,
+      steps: steps.steps,
+      warnings: [...new Set(warnings)],
+      notes: [],
+      refusal: protectiveRefusal(
+        `Cannot upgrade KFP ${snapshot.installedVersion ?? "(not installed)"} to ${input.hops.at(-1)?.to ?? "?"} in namespace "${namespace}"`,
+        [...baseline.terminating, ...refusals],
+        namespace,
+      ),
+      createdAt: input.now.toISOString(),
+    };
+  }
+  // A MinIO claim kept after an earlier switch to SeaweedFS still holds the old artifacts: verified, saved, kept.
+  if (inUse?.store === "seaweedfs") {
+    for (const claim of snapshot.claims) {
+      if (claim.namespace !== namespace || !MINIO_CLAIMS.includes(claim.name) || claim.deleting) continue;
+      const volume = snapshot.volumes.find((v) => v.name === claim.volumeName);
+      if (!volume || bindings.some((b) => b.claim === claim.name)) continue;
+      bindings.push({
+        role: "legacyObjectStore",
+        claim: claim.name,
+        volumeName: volume.name,
+        volumeUid: volume.uid,
+      });
+      storageOut.push({
+        role: "legacyObjectStore",
+        claim: claim.name,
+        mode: "existing",
+        volumeName: volume.name,
+        detail: `bound to PV ${volume.name} (uid ${volume.uid}, ${volume.reclaimPolicy ?? "no reclaim policy"}); MinIO artifacts from before the switch to SeaweedFS, kept`,
+      });
+      if (volume.reclaimPolicy !== "Retain") {
+        steps.add({
+          kind: "setReclaimPolicy",
+          volume: volume.name,
+          volumeUid: volume.uid,
+          from: volume.reclaimPolicy ?? "(none)",
+          to: "Retain",
+        });
+      }
+    }
+  }
 
   // What runs on the data is read from the cluster; the catalogue only stands in when no mysql Deployment runs.
   const runningMysql = snapshot.running.mysql;
@@ -154,7 +229,9 @@ export function buildUpgradePlan(input: UpgradePlanInput): Plan {
         );
       } else if (input.objectStore === "keep-minio") {
         refusals.push(
-          `KFP ${release.version} has no MinIO variant in its bundle, so --object-store keep-minio cannot be honoured`,
+          input.objectStoreFrom === "app"
+            ? `this install keeps its artifacts on MinIO (${installed.dataClaims.objectStore}), as --object-store keep-minio chose and kfp-app.yaml records, but KFP ${release.version} has no MinIO variant in its bundle (only the 2.15 line ships one), so MinIO cannot be kept: pass --object-store seaweedfs to move to SeaweedFS (a new artifact volume; ${installed.dataClaims.objectStore} is kept, verified and never pruned), or stay on 2.15`
+            : `KFP ${release.version} has no MinIO variant in its bundle, so --object-store keep-minio cannot be honoured`,
         );
       } else {
         warnings.push(
@@ -459,12 +536,23 @@ export function buildUpgradePlan(input: UpgradePlanInput): Plan {
   );
   const last = input.hops.at(-1);
   if (last && bindings.length > 0) {
+    // The legacy MinIO volume keeps the record of what last wrote it (the release before the switch).
     steps.add({
-      kind: "saveVolumeDefinitions",
+      kind: "recordDataWriter",
       namespace,
       claims: bindings
         .filter(({ role }) => role !== "legacyObjectStore")
         .map(({ role, claim }) => ({ role, claim })),
+      writer: {
+        kfpVersion: last.release.version,
+        mysqlSeries: last.release.mysqlSeries,
+        objectStore: last.release.objectStore,
+      },
+    });
+    steps.add({
+      kind: "saveVolumeDefinitions",
+      namespace,
+      claims: bindings.map(({ role, claim }) => ({ role, claim })),
     });
   }
   const strategies = new Set(hopsOut.map((h) => h.strategy));

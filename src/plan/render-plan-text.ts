@@ -41,8 +41,15 @@ export function renderPlanText(plan: Plan, options: RenderOptions): string {
     out.push("", c.bold("Storage:"));
     for (const entry of plan.storage) out.push(`  ${entry.role} (${entry.claim}): ${entry.detail}`);
   }
+  if (plan.refusal) {
+    // Refused by a data rule: only the protective steps below run, then the command exits 4.
+    out.push("", c.red.bold(`Refused: ${plan.refusal.message}`));
+    for (const problem of plan.refusal.problems) out.push(c.red(`  x ${problem}`));
+    out.push(`  ${plan.refusal.hint}`);
+    if (plan.steps.length > 0) out.push("", c.bold("Runs only these protective steps:"));
+  }
   if (plan.steps.length === 0) {
-    out.push("", "No changes. The install is already at the requested release.");
+    if (!plan.refusal) out.push("", "No changes. The install is already at the requested release.");
     return out.join("\n");
   }
   let hop: number | undefined;

@@ -103,6 +103,10 @@ export function requiredAccess(plan: Plan): RequiredAccess[] {
         add(["get", "list", "watch"], "v1", "PersistentVolumeClaim", step.namespace);
         add(["get"], "v1", "PersistentVolume");
         break;
+      case "recordDataWriter":
+        add(["get"], "v1", "PersistentVolumeClaim", step.namespace);
+        add(["get", "patch"], "v1", "PersistentVolume");
+        break;
       case "stripOwnerReferences":
         add(["get", "patch"], step.target.apiVersion, step.target.kind, step.target.namespace);
         break;

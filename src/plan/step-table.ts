@@ -255,6 +255,18 @@ export const STEP_TABLE: { [K in StepKind]: StepEntry<K> } = {
       c.delete += s.objects.length;
     },
   },
+  recordDataWriter: {
+    lines: (s) => [
+      {
+        symbol: "~",
+        text: `PVs of ${s.claims.map((c) => c.claim).join(", ")}: record data written by KFP ${s.writer.kfpVersion} (MySQL ${s.writer.mysqlSeries}, ${s.writer.objectStore})`,
+      },
+    ],
+    undo: () => "nothing: it records what the data now needs",
+    count: (s, c) => {
+      c.update += s.claims.length;
+    },
+  },
   saveVolumeDefinitions: {
     lines: (s) => [
       {

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { dataWriterSchema } from "../model/data-writer.js";
 import { kubeObjectSchema } from "../model/kube-object.js";
 import { mysqlSeriesSchema } from "../model/running-servers.js";
 
@@ -74,6 +75,8 @@ export const stepSchema = z.discriminatedUnion("kind", [
     ...base,
     kind: z.literal("setReclaimPolicy"),
     volume: z.string(),
+    /** The PV's UID when the plan saw it: the handler refuses a PV of that name with another UID. */
+    volumeUid: z.string().optional(),
     from: z.string(),
     to: z.literal("Retain"),
   }),
@@ -88,6 +91,9 @@ export const stepSchema = z.discriminatedUnion("kind", [
     ...base,
     kind: z.literal("releaseClaimRef"),
     volume: z.string(),
+    /** The PV's UID when the plan saw it (absent in plans journaled before it was added). */
+    volumeUid: z.string().optional(),
+    /** The claimRef the plan saw; its uid is checked before the claimRef is replaced. */
     staleClaim: z.object({ namespace: z.string(), name: z.string(), uid: z.string().nullable() }),
     /**
      * The claim the PV is reserved for (a claimRef without uid) in place of the stale one, so that no other claim
@@ -101,6 +107,8 @@ export const stepSchema = z.discriminatedUnion("kind", [
     role: dataRoleSchema,
     volume: kubeObjectSchema,
     exists: z.boolean(),
+    /** With `exists`: the UID of the PV the plan saw; another PV of that name is refused. */
+    volumeUid: z.string().optional(),
   }),
   z.object({
     ...base,
@@ -108,6 +116,8 @@ export const stepSchema = z.discriminatedUnion("kind", [
     role: dataRoleSchema,
     claim: kubeObjectSchema,
     exists: z.boolean(),
+    /** With `exists`: the UID of the claim the plan saw; another claim of that name is refused. */
+    claimUid: z.string().optional(),
   }),
   z.object({
     ...base,
@@ -188,6 +198,14 @@ export const stepSchema = z.discriminatedUnion("kind", [
     claims: z.array(claimBindingSchema),
   }),
   z.object({ ...base, kind: z.literal("prune"), objects: z.array(objectRefSchema), reason: z.string() }),
+  z.object({
+    ...base,
+    kind: z.literal("recordDataWriter"),
+    namespace: z.string(),
+    /** The claims whose PVs now hold data written by `writer` (annotated `kfp-upgrade.kubeflow.org/data-written-by`). */
+    claims: z.array(z.object({ role: dataRoleSchema, claim: z.string() })),
+    writer: dataWriterSchema,
+  }),
   z.object({
     ...base,
     kind: z.literal("saveVolumeDefinitions"),

@@ -1,17 +1,30 @@
 import type { KfpApp } from "../app/kfp-app.js";
 import type { ClusterSnapshot, VolumeState } from "../model/cluster-snapshot.js";
+import { type DataWriter, dataWriterOf } from "../model/data-writer.js";
 import type { KubeObject } from "../model/kube-object.js";
 import { parseQuantity } from "../model/quantity.js";
 import type { Release } from "../release/release.js";
 import { checkVolumeFits } from "../storage/check-volume-fits.js";
 import { claimObject } from "../storage/claim-object.js";
 import { gcpDiskVolume } from "../storage/gcp-disk-volume.js";
+import { savedSourceMismatch, staleClaimRefMismatch } from "../storage/match-volume.js";
 import { resolveVolumeStorage } from "../storage/resolve-volume-storage.js";
 import type { Plan } from "./plan.js";
 import type { ClaimBinding, DataRole } from "./step.js";
 import type { StepDraft } from "./step-list.js";
 
-export type SavedVolumes = Partial<Record<"mysql" | "objectStore", KubeObject>>;
+export type SavedVolumes = Partial<Record<"mysql" | "objectStore" | "legacyObjectStore", KubeObject>>;
+
+/** The flag that lets a PV whose stale claimRef or saved definition disagrees back a claim all the same. */
+export const ACCEPT_VOLUME_MISMATCH_FLAG = "--accept-volume-mismatch";
+
+/** The data a plan would bind, and what last wrote it (from the PV's annotation or its saved definition). */
+export interface DataOnVolume {
+  role: "mysql" | "objectStore";
+  label: string;
+  volume: string;
+  writer: DataWriter;
+}
 
 export interface StorageStepsResult {
   /** Steps that protect data already there (Retain), run before anything else. */
@@ -23,6 +36,12 @@ export interface StorageStepsResult {
   bindings: ClaimBinding[];
   storage: Plan["storage"];
   refusals: string[];
+  /**
+   * Data claims being deleted (Terminating): their PVs are switched to Retain by `protect`, and the plan is refused
+   * with these problems once that has run (it must never provision a replacement over the claim that goes).
+   */
+  terminating: string[];
+  dataOnVolumes: DataOnVolume[];
   notes: string[];
   warnings: string[];
 }
@@ -35,8 +54,28 @@ export function storageSteps(input: {
   release: Release;
   namespace: string;
   savedVolumes?: SavedVolumes;
+  /** The user said that a PV whose stale claimRef or saved definition disagrees is the right one. */
+  acceptVolumeMismatch?: boolean;
 }): StorageStepsResult {
   const { app, snapshot, release, namespace } = input;
+  const mismatch = (label: string, problem: string | null) => {
+    if (problem === null) return;
+    if (input.acceptVolumeMismatch) {
+      result.warnings.push(`${label}: ${problem}; used anyway, as ${ACCEPT_VOLUME_MISMATCH_FLAG} says`);
+    } else {
+      result.refusals.push(
+        `${label}: ${problem}; pass ${ACCEPT_VOLUME_MISMATCH_FLAG} only if this PV really holds this volume's data`,
+      );
+    }
+  };
+  const recordWriter = (
+    role: "mysql" | "objectStore",
+    label: string,
+    volume: string,
+    writer: DataWriter | null,
+  ) => {
+    if (writer) result.dataOnVolumes.push({ role, label, volume, writer });
+  };
   const result: StorageStepsResult = {
     protect: [],
     provide: [],
@@ -44,6 +83,8 @@ export function storageSteps(input: {
     bindings: [],
     storage: [],
     refusals: [],
+    terminating: [],
+    dataOnVolumes: [],
     notes: [],
     warnings: [],
   };
@@ -70,7 +111,21 @@ export function storageSteps(input: {
       (claim) => claim.name === claimName && claim.namespace === namespace,
     );
 
-    if (existing && !existing.deleting) {
+    if (existing?.deleting) {
+      // Its last pod (or a finalizer) holds it; once it goes, a Delete PV would take the data with it.
+      const volume = existing.volumeName
+        ? snapshot.volumes.find((v) => v.name === existing.volumeName)
+        : undefined;
+      const switched = volume ? protectVolume(volume, label, result) : false;
+      result.terminating.push(
+        volume
+          ? `${label}: ${claimName} is being deleted (its pods or a finalizer still hold it); its PV ${volume.name} ${switched ? "is now switched to" : "is"} Retain, so the data survives the claim: wait until the claim is gone and run \`kfp-upgrade reinstall\``
+          : `${label}: ${claimName} is being deleted and is bound to no PV; wait until it is gone`,
+      );
+      continue;
+    }
+
+    if (existing) {
       const volume = existing.volumeName
         ? snapshot.volumes.find((v) => v.name === existing.volumeName)
         : undefined;
@@ -83,7 +138,10 @@ export function storageSteps(input: {
       if (existing.phase !== "Bound") {
         result.warnings.push(`${label}: claim ${namespace}/${claimName} is ${existing.phase}, not Bound`);
       }
-      if (volume) protectVolume(volume, label, result);
+      if (volume) {
+        protectVolume(volume, label, result);
+        recordWriter(role, label, volume.name, volume.dataWrittenBy);
+      }
       result.bindings.push({
         role,
         claim: claimName,
@@ -96,7 +154,7 @@ export function storageSteps(input: {
         mode: "existing",
         volumeName: existing.volumeName,
         detail: volume
-          ? `bound to PV ${volume.name} (uid ${volume.uid}, ${volume.reclaimPolicy})`
+          ? `bound to PV ${volume.name} (uid ${volume.uid}, ${volume.reclaimPolicy ?? "no reclaim policy"})`
           : `claim is ${existing.phase}`,
       });
       continue;
@@ -128,19 +186,30 @@ export function storageSteps(input: {
         volumeClass = volume.storageClassName;
         const problems = checkVolumeFits(volume, { namespace, name: claimName, requestBytes, accessModes });
         result.refusals.push(...problems.map((problem) => `${label}: ${problem}`));
+        mismatch(label, staleClaimRefMismatch(volume, { namespace, name: claimName }));
+        if (saved && saved.metadata.name === volume.name) mismatch(label, savedSourceMismatch(saved, volume));
         protectVolume(volume, label, result);
+        recordWriter(
+          role,
+          label,
+          volume.name,
+          volume.dataWrittenBy ??
+            (saved?.metadata.name === volume.name ? dataWriterOf(saved.metadata.annotations) : null),
+        );
         if (volume.phase === "Released" && volume.claimRef) {
           result.provide.push({
             kind: "releaseClaimRef",
             volume: volume.name,
+            volumeUid: volume.uid,
             staleClaim: volume.claimRef,
             claim: { namespace, name: claimName },
           });
         }
         result.bindings.push({ role, claim: claimName, volumeName, volumeUid: volume.uid });
-        detail = `pre-created PV ${volumeName} (uid ${volume.uid}, ${volume.phase}, ${volume.reclaimPolicy})`;
+        detail = `pre-created PV ${volumeName} (uid ${volume.uid}, ${volume.phase}, ${volume.reclaimPolicy ?? "no reclaim policy"})`;
       } else if (saved && saved.metadata.name === volumeName) {
         volumeClass = (saved.spec as { storageClassName?: string } | undefined)?.storageClassName || null;
+        recordWriter(role, label, volumeName, dataWriterOf(saved.metadata.annotations));
         result.provide.push({
           kind: "ensureVolume",
           role,
@@ -166,15 +235,18 @@ export function storageSteps(input: {
             `${label}: PV "${volumeName}" exists but is not backed by GCP disk "${resolved.disk}"`,
           );
         }
+        mismatch(label, staleClaimRefMismatch(volume, { namespace, name: claimName }));
         if (volume.phase === "Released" && volume.claimRef) {
           result.provide.push({
             kind: "releaseClaimRef",
             volume: volume.name,
+            volumeUid: volume.uid,
             staleClaim: volume.claimRef,
             claim: { namespace, name: claimName },
           });
         }
         protectVolume(volume, label, result);
+        recordWriter(role, label, volume.name, volume.dataWrittenBy);
         result.bindings.push({ role, claim: claimName, volumeName, volumeUid: volume.uid });
       } else {
         const pv = gcpDiskVolume({
@@ -251,17 +323,21 @@ function reservedFor(volume: KubeObject, namespace: string, claimName: string): 
   };
 }
 
-function protectVolume(volume: VolumeState, label: string, result: StorageStepsResult): void {
-  if (volume.reclaimPolicy === "Retain") return;
+/** Adds the step that switches the PV to Retain, unless it already is; true when it did. */
+function protectVolume(volume: VolumeState, label: string, result: StorageStepsResult): boolean {
+  if (volume.reclaimPolicy === "Retain") return false;
+  const policy = volume.reclaimPolicy ?? "(none)";
   result.warnings.push(
-    `${label}: PV ${volume.name} has reclaim policy ${volume.reclaimPolicy}; deleting its claim would destroy the data, so it is switched to Retain first`,
+    `${label}: PV ${volume.name} has reclaim policy ${policy}; deleting its claim would destroy the data, so it is switched to Retain first`,
   );
   result.protect.push({
     kind: "setReclaimPolicy",
     volume: volume.name,
-    from: volume.reclaimPolicy,
+    volumeUid: volume.uid,
+    from: policy,
     to: "Retain",
   });
+  return true;
 }
 
 function describesDisk(volume: VolumeState, disk: string): boolean {

@@ -17,6 +17,7 @@ import {
   type VolumeSource,
   type VolumeState,
 } from "../../src/model/cluster-snapshot.js";
+import type { DataWriter } from "../../src/model/data-writer.js";
 import type { KubeObject } from "../../src/model/kube-object.js";
 import { parseQuantityOrNull } from "../../src/model/quantity.js";
 import { runningServers } from "../../src/model/running-servers.js";
@@ -28,10 +29,13 @@ export interface VolumeOptions {
   claimRef?: { namespace: string; name: string; uid: string | null } | null;
   capacity?: string;
   accessModes?: string[];
-  reclaimPolicy?: string;
+  /** null: the PV has none (read as not Retain). */
+  reclaimPolicy?: string | null;
   storageClassName?: string | null;
   source?: VolumeSource;
   ownerReferences?: OwnerReference[];
+  /** What last wrote the data (the data-written-by annotation). */
+  dataWrittenBy?: DataWriter | null;
 }
 
 export interface BoundClaimOptions {
@@ -46,6 +50,9 @@ export interface BoundClaimOptions {
   volumeOwnerReferences?: OwnerReference[];
   storageClassName?: string | null;
   source?: VolumeSource;
+  dataWrittenBy?: DataWriter | null;
+  /** The claim is being deleted (deletionTimestamp set), e.g. held by a finalizer or a pod still using it. */
+  deleting?: boolean;
 }
 
 export interface DeploymentOptions {
@@ -53,6 +60,8 @@ export interface DeploymentOptions {
   selector?: Record<string, string>;
   labels?: Record<string, string>;
   replicas?: number;
+  /** PVCs its pod template mounts. */
+  claims?: string[];
   /** Secrets the pod template references through env/envFrom. */
   secretRefs?: string[];
 }
@@ -216,6 +225,7 @@ export class SnapshotBuilder {
       readyReplicas: replicas,
       availableReplicas: replicas,
       updatedReplicas: replicas,
+      claims: options.claims ?? [],
     });
     this.objects.push({
       apiVersion: "apps/v1",
@@ -239,10 +249,11 @@ export class SnapshotBuilder {
       claimRef,
       capacityBytes: parseQuantityOrNull(options.capacity ?? "20Gi") ?? 20 * GI,
       accessModes: options.accessModes ?? ["ReadWriteOnce"],
-      reclaimPolicy: options.reclaimPolicy ?? "Retain",
+      reclaimPolicy: options.reclaimPolicy === undefined ? "Retain" : options.reclaimPolicy,
       storageClassName: options.storageClassName ?? null,
       source: options.source ?? { type: "hostPath", path: `/data/${name}` },
       ownerReferences: options.ownerReferences ?? [],
+      dataWrittenBy: options.dataWrittenBy ?? null,
     });
     return this;
   }
@@ -272,7 +283,7 @@ export class SnapshotBuilder {
       requestBytes: parseQuantityOrNull("20Gi") ?? 20 * GI,
       accessModes,
       ownerReferences: options.ownerReferences ?? [],
-      deleting: false,
+      deleting: options.deleting ?? false,
     });
     const volumeOptions: VolumeOptions = {
       phase: "Bound",
@@ -282,6 +293,7 @@ export class SnapshotBuilder {
       ...(options.uid === undefined ? {} : { uid: options.uid }),
       ...(options.reclaimPolicy === undefined ? {} : { reclaimPolicy: options.reclaimPolicy }),
       ...(options.source === undefined ? {} : { source: options.source }),
+      ...(options.dataWrittenBy === undefined ? {} : { dataWrittenBy: options.dataWrittenBy }),
       ...(options.volumeOwnerReferences === undefined
         ? {}
         : { ownerReferences: options.volumeOwnerReferences }),

@@ -15,6 +15,8 @@ export const deployOptionsSchema = storageFlagsSchema.extend({
   tag: z.string().min(1).default("latest"),
   variant: z.enum(["default", "minio"]).optional(),
   waitForLock: z.boolean().default(false),
+  acceptVolumeMismatch: z.boolean().default(false),
+  acceptSchemaMigration: z.boolean().default(false),
 });
 
 /** Install a release onto storage the user controls, and remember the app (version, storage) in kfp-app.yaml. */
@@ -40,7 +42,17 @@ export async function deploy(raw: unknown, global: GlobalOptions, deps: CommandD
       namespace: app.namespace,
       async build(locked) {
         const snapshot = await takeSnapshot(locked, { namespace: app.namespace });
-        const plan = buildDeployPlan({ app, snapshot, release, command: "deploy", now: deps.now() });
+        const plan = buildDeployPlan({
+          app,
+          snapshot,
+          release,
+          command: "deploy",
+          accept: {
+            volumeMismatch: options.acceptVolumeMismatch,
+            schemaMigration: options.acceptSchemaMigration,
+          },
+          now: deps.now(),
+        });
         plan.warnings.push(...(release.warnings ?? []));
         const manifests = run.manifestsDir ? path.relative(run.appDir, run.manifestsDir) || "." : undefined;
         return {

@@ -15,6 +15,8 @@ import { resolveReleaseForApp } from "../resolve-release-for-app.js";
 export const reinstallOptionsSchema = storageFlagsSchema.extend({
   tag: z.string().min(1).optional(),
   waitForLock: z.boolean().default(false),
+  acceptVolumeMismatch: z.boolean().default(false),
+  acceptSchemaMigration: z.boolean().default(false),
 });
 
 /**
@@ -73,6 +75,10 @@ export async function reinstall(
           release,
           savedVolumes: saved as Parameters<typeof buildDeployPlan>[0]["savedVolumes"],
           command: "reinstall",
+          accept: {
+            volumeMismatch: options.acceptVolumeMismatch,
+            schemaMigration: options.acceptSchemaMigration,
+          },
           now: deps.now(),
         });
         plan.warnings.push(...(release.warnings ?? []));

@@ -29,7 +29,10 @@ export async function upgrade(
   const options = parseOptions(upgradeOptionsSchema, raw);
   const run = await prepareRun(global, deps);
   const { app, manifestsDir } = run;
-  const variant = options.objectStore === "keep-minio" ? "minio" : app.release.variant;
+  // The choice made when crossing 2.15 is saved in kfp-app.yaml and holds for later upgrades unless a flag changes it.
+  const objectStore = options.objectStore ?? app.release.objectStore;
+  const variant =
+    objectStore === "keep-minio" ? "minio" : objectStore === "seaweedfs" ? "default" : app.release.variant;
   const target = await resolveReleaseForApp(options.tag, manifestsDir, variant);
   const client = await run.connect();
   return executeCommand({
@@ -75,7 +78,7 @@ export async function upgrade(
           installed,
           hops,
           strategy: options.strategy,
-          ...(options.objectStore ? { objectStore: options.objectStore } : {}),
+          ...(objectStore ? { objectStore, objectStoreFrom: options.objectStore ? "flag" : "app" } : {}),
           now: deps.now(),
         });
         if (path.schemaOneWay) {
@@ -91,7 +94,11 @@ export async function upgrade(
               variant: target.variant,
               ...(manifestsDir ? { manifests: manifestsDir } : {}),
             },
-            app: { ...app, version: target.version },
+            app: {
+              ...app,
+              version: target.version,
+              release: { ...app.release, variant: target.variant, ...(objectStore ? { objectStore } : {}) },
+            },
           },
         };
       },

@@ -57,6 +57,7 @@ describe("setParam and getParam", () => {
     },
     { name: "manifests", value: "./bundles", path: { release: { manifests: "./bundles" } } },
     { name: "variant", value: "minio", path: { release: { variant: "minio" } } },
+    { name: "objectStore", value: "keep-minio", path: { release: { objectStore: "keep-minio" } } },
   ];
 
   it("covers every param", () => {
@@ -213,6 +214,7 @@ describe("listParams", () => {
       { name: "zone", value: "us-east1-d", path: "platform.zone" },
       { name: "manifests", value: null, path: "release.manifests" },
       { name: "variant", value: "default", path: "release.variant" },
+      { name: "objectStore", value: null, path: "release.objectStore" },
     ]);
   });
 
@@ -235,6 +237,7 @@ describe("params round trip through kfp-app.yaml", () => {
         project: "p2",
         zone: "z2",
         variant: "minio",
+        objectStore: "seaweedfs",
       }[name as string] ?? `${name.toLowerCase()}-value`;
     const dir = appDir();
     await saveApp(dir, setParam(gcpApp, name, value));

@@ -64,6 +64,9 @@ describe("runPlan: a deploy", () => {
       "create PersistentVolumeClaim/minio-pvc",
       "apply Service/ml-pipeline",
       "apply Deployment/ml-pipeline",
+      // What wrote the data is recorded on each data PV.
+      "patch PersistentVolume/kfp-mysql",
+      "patch PersistentVolume/kfp-minio",
     ]);
     const claim = fake.peek(ref("PersistentVolumeClaim", "mysql-pv-claim"));
     expect(claim?.spec).toMatchObject({ storageClassName: "", volumeName: "kfp-mysql" });
@@ -133,6 +136,8 @@ describe("runPlan: interrupted, then resumed", () => {
       "create PersistentVolumeClaim/minio-pvc",
       "apply Service/ml-pipeline",
       "apply Deployment/ml-pipeline",
+      "patch PersistentVolume/kfp-mysql",
+      "patch PersistentVolume/kfp-minio",
     ]);
   });
 

@@ -135,7 +135,16 @@ describe("takeSnapshot of a KFP 2.5.0 install", () => {
       storageClassName: null,
       source: { type: "hostPath", path: "/data/mysql" },
       ownerReferences: [],
+      dataWrittenBy: null,
     });
+  });
+
+  it("reads which claim each Deployment mounts (the object store in use comes from here)", async () => {
+    const snapshot = await takeSnapshot(kfp250(new FakeKubeClient()), { namespace: "kubeflow" });
+    const claims = Object.fromEntries(
+      snapshot.deployments.filter((d) => d.claims.length > 0).map((d) => [d.name, d.claims]),
+    );
+    expect(claims).toEqual({ minio: ["minio-pvc"], mysql: ["mysql-pv-claim"] });
   });
 
   it("lists Secret names and never their data", async () => {
@@ -311,6 +320,38 @@ describe("takeSnapshot elsewhere", () => {
     expect(
       snapshot.volumes.every((entry) => entry.storageClassName === null && entry.claimRef === null),
     ).toBe(true);
+  });
+
+  it("reads what last wrote a PV's data from its annotation, and never assumes a missing reclaim policy is Retain", async () => {
+    const fake = new FakeKubeClient().seed([
+      {
+        apiVersion: "v1",
+        kind: "PersistentVolume",
+        metadata: {
+          name: "a-recorded",
+          annotations: {
+            "kfp-upgrade.kubeflow.org/data-written-by":
+              '{"kfpVersion":"2.14.4","mysqlSeries":"8.4","objectStore":"minio"}',
+          },
+        },
+        spec: { capacity: { storage: "20Gi" }, hostPath: { path: "/data/a" } },
+      },
+      {
+        apiVersion: "v1",
+        kind: "PersistentVolume",
+        metadata: { name: "b-garbled", annotations: { "kfp-upgrade.kubeflow.org/data-written-by": "{oops" } },
+        spec: {
+          capacity: { storage: "20Gi" },
+          persistentVolumeReclaimPolicy: "Delete",
+          hostPath: { path: "/b" },
+        },
+      },
+    ]);
+    const snapshot = await takeSnapshot(fake, { namespace: "kubeflow" });
+    expect(snapshot.volumes.map((v) => [v.name, v.reclaimPolicy, v.dataWrittenBy])).toEqual([
+      ["a-recorded", null, { kfpVersion: "2.14.4", mysqlSeries: "8.4", objectStore: "minio" }],
+      ["b-garbled", "Delete", null],
+    ]);
   });
 
   it("reads a ksonnet-era version from the api-server image", async () => {

@@ -104,6 +104,7 @@ describe("deploy 2.5.0 into an empty cluster onto pre-created PVs", () => {
       "waitBound",
       "waitRollout",
       "verifyBinding",
+      "recordDataWriter",
       "saveVolumeDefinitions",
     ]);
     const crds = release.objects
@@ -277,6 +278,7 @@ describe("deploy onto PVs that need care first", () => {
         id: "02-setReclaimPolicy",
         kind: "setReclaimPolicy",
         volume: "kfp-mysql",
+        volumeUid: "uid-persistentvolume-kfp-mysql",
         from: "Delete",
         to: "Retain",
       },
@@ -305,6 +307,7 @@ describe("deploy onto PVs that need care first", () => {
         id: expect.stringMatching(/-releaseClaimRef$/),
         kind: "releaseClaimRef",
         volume: "kfp-mysql",
+        volumeUid: "uid-persistentvolume-kfp-mysql",
         staleClaim: { namespace: "kubeflow", name: "mysql-pv-claim", uid: "mysql-pv-claim-old-uid" },
         claim: { namespace: "kubeflow", name: "mysql-pv-claim" },
       },
@@ -312,6 +315,7 @@ describe("deploy onto PVs that need care first", () => {
         id: expect.stringMatching(/-releaseClaimRef$/),
         kind: "releaseClaimRef",
         volume: "kfp-minio",
+        volumeUid: "uid-persistentvolume-kfp-minio",
         staleClaim: { namespace: "kubeflow", name: "minio-pvc", uid: "minio-pvc-old-uid" },
         claim: { namespace: "kubeflow", name: "minio-pvc" },
       },
@@ -490,6 +494,202 @@ describe("deploy refusals: every problem at once, before anything changes", () =
       }),
     ).toThrow(
       "no manifests bundle for KFP 2.5.0: deploy applies a release bundle; pass --manifests DIR (a directory with 2.5.0/*.yaml)",
+    );
+  });
+});
+
+describe("storage rules: data lands on the right volume and version", () => {
+  const writer = (kfpVersion: string, mysqlSeries: string) => ({
+    kfpVersion,
+    mysqlSeries,
+    objectStore: "minio" as const,
+  });
+  const savedPv = (name: string, path: string, annotations?: Record<string, string>): KubeObject => ({
+    apiVersion: "v1",
+    kind: "PersistentVolume",
+    metadata: { name, ...(annotations ? { annotations } : {}) },
+    spec: { capacity: { storage: "20Gi" }, accessModes: ["ReadWriteOnce"], hostPath: { path } },
+  });
+  const cases = [
+    {
+      name: "swapped Released PVs are refused, naming both",
+      app: anApp({ mysql: { pvName: "kfp-minio" }, objectStore: { pvName: "kfp-mysql" } }),
+      snapshot: () =>
+        aSnapshot()
+          .withReleasedVolume("kfp-mysql", "mysql-pv-claim")
+          .withReleasedVolume("kfp-minio", "minio-pvc")
+          .build(),
+      accept: {},
+      refused: [
+        "MySQL volume (mysql-pv-claim): PV \"kfp-minio\" was last bound to claim kubeflow/minio-pvc (its stale claimRef), not to mysql-pv-claim: it holds another volume's data (were --mysql-pv and --minio-pv swapped?); pass --accept-volume-mismatch only if this PV really holds this volume's data",
+        "object store volume (minio-pvc): PV \"kfp-mysql\" was last bound to claim kubeflow/mysql-pv-claim (its stale claimRef), not to minio-pvc: it holds another volume's data (were --mysql-pv and --minio-pv swapped?); pass --accept-volume-mismatch only if this PV really holds this volume's data",
+      ],
+      warnings: [],
+    },
+    {
+      name: "swapped Released PVs the user vouches for: a warning in the plan",
+      app: anApp({ mysql: { pvName: "kfp-minio" }, objectStore: { pvName: "kfp-mysql" } }),
+      snapshot: () =>
+        aSnapshot()
+          .withReleasedVolume("kfp-mysql", "mysql-pv-claim")
+          .withReleasedVolume("kfp-minio", "minio-pvc")
+          .build(),
+      accept: { volumeMismatch: true },
+      refused: null,
+      warnings: [
+        'MySQL volume (mysql-pv-claim): PV "kfp-minio" was last bound to claim kubeflow/minio-pvc (its stale claimRef), not to mysql-pv-claim: it holds another volume\'s data (were --mysql-pv and --minio-pv swapped?); used anyway, as --accept-volume-mismatch says',
+        'object store volume (minio-pvc): PV "kfp-mysql" was last bound to claim kubeflow/mysql-pv-claim (its stale claimRef), not to minio-pvc: it holds another volume\'s data (were --mysql-pv and --minio-pv swapped?); used anyway, as --accept-volume-mismatch says',
+      ],
+    },
+    {
+      name: "a saved definition over other storage than the cluster PV of that name is refused",
+      app: anApp(),
+      snapshot: () =>
+        aSnapshot()
+          .withDefaultStorageClass()
+          .withReleasedVolume("pvc-1111", "mysql-pv-claim")
+          .withReleasedVolume("pvc-2222", "minio-pvc")
+          .build(),
+      saved: {
+        mysql: savedPv("pvc-1111", "/data/other-disk"),
+        objectStore: savedPv("pvc-2222", "/data/pvc-2222"),
+      },
+      accept: {},
+      refused: [
+        'MySQL volume (mysql-pv-claim): PV "pvc-1111" in the cluster is hostPath /data/pvc-1111, but its saved definition in .kfp-upgrade/volumes/ is hostPath /data/other-disk: a PV of the same name over other storage; pass --accept-volume-mismatch only if this PV really holds this volume\'s data',
+      ],
+      warnings: [],
+    },
+    {
+      name: "reinstall --tag older than the data recorded on the cluster PVs is refused",
+      app: PV_APP,
+      snapshot: () =>
+        aSnapshot()
+          .withReleasedVolume("kfp-mysql", "mysql-pv-claim", { dataWrittenBy: writer("2.14.4", "8.4") })
+          .withReleasedVolume("kfp-minio", "minio-pvc", { dataWrittenBy: writer("2.14.4", "8.4") })
+          .build(),
+      accept: {},
+      refused: [
+        "MySQL volume (mysql-pv-claim): PV kfp-mysql holds data last written by KFP 2.14.4 (MySQL 8.4, MinIO); KFP 2.5.0 is older and cannot run on it (KFP has no down-migration, kubeflow/pipelines#3636): use --tag 2.14.4 or newer",
+        "object store volume (minio-pvc): PV kfp-minio holds data last written by KFP 2.14.4 (MySQL 8.4, MinIO); KFP 2.5.0 is older and cannot run on it (KFP has no down-migration, kubeflow/pipelines#3636): use --tag 2.14.4 or newer",
+      ],
+      warnings: [],
+    },
+    {
+      name: "reinstall in a new cluster reads what wrote the data from the saved definitions",
+      app: anApp(),
+      snapshot: () => aSnapshot().withDefaultStorageClass().build(),
+      saved: {
+        mysql: savedPv("pvc-1111", "/data/pvc-1111", {
+          "kfp-upgrade.kubeflow.org/data-written-by": JSON.stringify(writer("1.8.5", "5.7")),
+        }),
+        objectStore: savedPv("pvc-2222", "/data/pvc-2222"),
+      },
+      accept: {},
+      refused: null,
+      warnings: [],
+    },
+  ];
+  it.each(cases)("$name", async ({ app, snapshot, saved, accept, refused, warnings }) => {
+    const build = async () =>
+      deploy({
+        app,
+        snapshot: snapshot(),
+        release: await sharedRelease("2.5.0"),
+        command: "reinstall",
+        accept,
+        ...(saved ? { savedVolumes: saved } : {}),
+      });
+    if (refused) {
+      const error = (await build().catch((e: unknown) => e)) as PreflightRefusal;
+      expect(error).toBeInstanceOf(PreflightRefusal);
+      expect(error.details.length > 0 ? error.details : [error.message.replace(/^[^:]+: /, "")]).toEqual(
+        refused,
+      );
+      return;
+    }
+    const plan = await build();
+    expect(plan.refusal).toBeUndefined();
+    expect(plan.warnings).toEqual(warnings);
+  });
+
+  it("records what wrote the data on each data PV before saving their definitions", async () => {
+    const plan = deploy({
+      app: PV_APP,
+      snapshot: aSnapshot().withVolume("kfp-mysql").withVolume("kfp-minio").build(),
+      release: await sharedRelease("2.14.4"),
+    });
+    expect(plan.steps.slice(-2)).toEqual([
+      {
+        id: expect.stringMatching(/-recordDataWriter$/),
+        kind: "recordDataWriter",
+        namespace: "kubeflow",
+        claims: [
+          { role: "mysql", claim: "mysql-pv-claim" },
+          { role: "objectStore", claim: "minio-pvc" },
+        ],
+        writer: { kfpVersion: "2.14.4", mysqlSeries: "8.4", objectStore: "minio" },
+      },
+      expect.objectContaining({ kind: "saveVolumeDefinitions" }),
+    ]);
+  });
+
+  it("a PV without a reclaim policy is switched to Retain explicitly, never assumed Retain", async () => {
+    const plan = deploy({
+      app: PV_APP,
+      snapshot: aSnapshot().withVolume("kfp-mysql", { reclaimPolicy: null }).withVolume("kfp-minio").build(),
+      release: await sharedRelease("2.5.0"),
+    });
+    expect(stepsOf(plan, "setReclaimPolicy")).toEqual([
+      {
+        id: "02-setReclaimPolicy",
+        kind: "setReclaimPolicy",
+        volume: "kfp-mysql",
+        volumeUid: "uid-persistentvolume-kfp-mysql",
+        from: "(none)",
+        to: "Retain",
+      },
+    ]);
+  });
+});
+
+describe("a data claim being deleted: Retain first, then refused", () => {
+  it("reinstall into a namespace whose claims are Terminating: only the Delete PV is switched, and the plan is refused", async () => {
+    const snapshot = aSnapshot()
+      .withNamespace("Terminating")
+      .withBoundClaim("mysql-pv-claim", "pvc-1111", { reclaimPolicy: "Delete", deleting: true })
+      .withBoundClaim("minio-pvc", "pvc-2222", { deleting: true })
+      .build();
+    const plan = deploy({
+      app: anApp(),
+      snapshot,
+      release: await sharedRelease("2.5.0"),
+      command: "reinstall",
+    });
+    expect(plan.steps).toEqual([
+      {
+        id: "01-setReclaimPolicy",
+        kind: "setReclaimPolicy",
+        volume: "pvc-1111",
+        volumeUid: "uid-persistentvolume-pvc-1111",
+        from: "Delete",
+        to: "Retain",
+      },
+    ]);
+    expect(plan.refusal).toEqual({
+      code: "DATA_CLAIM_TERMINATING",
+      message: 'Cannot reinstall KFP 2.5.0 into namespace "kubeflow": 3 problems',
+      problems: [
+        "MySQL volume (mysql-pv-claim): mysql-pv-claim is being deleted (its pods or a finalizer still hold it); its PV pvc-1111 is now switched to Retain, so the data survives the claim: wait until the claim is gone and run `kfp-upgrade reinstall`",
+        "object store volume (minio-pvc): minio-pvc is being deleted (its pods or a finalizer still hold it); its PV pvc-2222 is Retain, so the data survives the claim: wait until the claim is gone and run `kfp-upgrade reinstall`",
+        'namespace "kubeflow" is Terminating; wait until it is gone',
+      ],
+      hint: "Only the reclaim policies shown were changed (to Retain), so the data outlives the claims. Wait until the claims are gone (`kubectl get pvc -n kubeflow`), then run `kfp-upgrade reinstall`.",
+    });
+    const text = renderPlanText(plan, { color: false });
+    expect(text).toContain('Refused: Cannot reinstall KFP 2.5.0 into namespace "kubeflow": 3 problems');
+    expect(text).toContain(
+      "Runs only these protective steps:\n\n  ~ persistentvolume/pvc-1111: reclaim policy Delete -> Retain",
     );
   });
 });

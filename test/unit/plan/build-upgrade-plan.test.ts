@@ -168,7 +168,9 @@ describe("multi-hop upgrade 1.8.5 -> 2.5.0 -> 2.14.4", () => {
       "1.8.5 -> 2.5.0 [manifests]",
       "2.5.0 -> 2.14.4 [manifests]",
     ]);
-    const hopSteps = plan.steps.filter((step) => step.kind !== "saveVolumeDefinitions");
+    const hopSteps = plan.steps.filter(
+      (step) => step.kind !== "saveVolumeDefinitions" && step.kind !== "recordDataWriter",
+    );
     for (const step of hopSteps) expect(step.id).toMatch(new RegExp(`^h${step.hop}-\\d\\d-${step.kind}$`));
     expect(new Set(hopSteps.map((step) => step.hop))).toEqual(new Set([1, 2]));
     for (const hop of [1, 2]) {
@@ -495,10 +497,20 @@ describe("crossing the 2.15 object-store switch", () => {
         { role: "legacyObjectStore", claim: "minio-pvc", volumeName: "kfp-minio", volumeUid: "pv-uid-minio" },
         { role: "objectStore", claim: "seaweedfs-pvc", volumeName: null, volumeUid: null },
       ]);
+      // Every data PV's definition is kept, the MinIO one as the legacy object store.
       expect(stepsOf(plan, "saveVolumeDefinitions")[0]?.claims).toEqual([
         { role: "mysql", claim: "mysql-pv-claim" },
+        { role: "legacyObjectStore", claim: "minio-pvc" },
         { role: "objectStore", claim: "seaweedfs-pvc" },
       ]);
+      // The MinIO PV keeps the record of what last wrote it (2.14.4); the others now hold data of the target.
+      expect(stepsOf(plan, "recordDataWriter")[0]).toMatchObject({
+        claims: [
+          { role: "mysql", claim: "mysql-pv-claim" },
+          { role: "objectStore", claim: "seaweedfs-pvc" },
+        ],
+        writer: { kfpVersion: to, mysqlSeries: "8.4", objectStore: "seaweedfs" },
+      });
       expect(plan.storage.map((entry) => `${entry.role}=${entry.claim}`)).toEqual([
         "mysql=mysql-pv-claim",
         "legacyObjectStore=minio-pvc",
@@ -578,6 +590,7 @@ describe("upgrade edge cases", () => {
         id: "01-setReclaimPolicy",
         kind: "setReclaimPolicy",
         volume: "pvc-1111",
+        volumeUid: "pv-uid-mysql",
         from: "Delete",
         to: "Retain",
       },
@@ -585,6 +598,7 @@ describe("upgrade edge cases", () => {
         id: "02-setReclaimPolicy",
         kind: "setReclaimPolicy",
         volume: "pvc-2222",
+        volumeUid: "pv-uid-minio",
         from: "Delete",
         to: "Retain",
       },

@@ -16,6 +16,7 @@ function volume(overrides: Partial<VolumeState> = {}): VolumeState {
     storageClassName: null,
     source: { type: "hostPath", path: "/data/mysql" },
     ownerReferences: [],
+    dataWrittenBy: null,
     ...overrides,
   };
 }

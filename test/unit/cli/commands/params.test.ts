@@ -125,7 +125,7 @@ describe("params list", () => {
   it("prints a table of every param and returns them as data", async () => {
     const dir = appDir({ "kfp-app.yaml": APP });
     const result = await params({ action: "list", appDir: dir });
-    expect(result.data).toHaveLength(14);
+    expect(result.data).toHaveLength(15);
     expect(result.data).toContainEqual({
       name: "mysqlPvName",
       value: "mysql-pv",
@@ -147,7 +147,8 @@ platform           generic   platform
 project            -         platform.project
 zone               -         platform.zone
 manifests          -         release.manifests
-variant            default   release.variant`);
+variant            default   release.variant
+objectStore        -         release.objectStore`);
   });
 
   it("lists an imported ksonnet app with its notes, and writes nothing", async () => {
