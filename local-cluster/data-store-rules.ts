@@ -121,30 +121,34 @@ export type StartRefusal =
 
 /**
  * Whether `mysql` of `image` starts on a directory in `dir` state, with `heldBy` naming a running server already on
- * the directory. Rules, each with MySQL's own message (the text the real mysqld logs before it exits 1):
+ * the directory. Rules, each with MySQL's own message (the line the real mysqld logs before it exits 1). The texts
+ * are quoted from MySQL's manual and from server logs users posted (cited below); the mysql/mysql-server source
+ * (4 GB) was not opened line by line, so the source files named are where these messages are defined to our
+ * knowledge, not re-read.
  *
  * - One server per directory. InnoDB takes an fcntl lock on ibdata1; a second mysqld on the same files retries and
- *   gives up with "[ERROR] [MY-012574] [InnoDB] Unable to lock ./ibdata1 error: 11" (EAGAIN). Source:
- *   storage/innobase/os/os0file.cc (os_file_lock: "Unable to lock %s error: %d") in mysql/mysql-server; the same
- *   line in 5.7 ("[ERROR] InnoDB: Unable to lock ./ibdata1 error: 11" followed by "Check that you do not already
- *   have another mysqld process using the same InnoDB data or log files").
+ *   gives up with "[ERROR] [MY-012574] [InnoDB] Unable to lock ./ibdata1 error: 11" (EAGAIN; InnoDB's os_file_lock
+ *   in storage/innobase/os/os0file.cc). Seen in 8.0.24 and 8.0.33 logs and in 5.7 logs as "[ERROR] InnoDB: Unable
+ *   to lock ./ibdata1 error: 11" followed by "Check that you do not already have another mysqld process using the
+ *   same InnoDB data or log files".
  * - Never downward. An 8.x server on a directory from a newer series refuses with "[ERROR] [MY-013171] [InnoDB]
- *   Cannot boot server version 80026 on data directory built by version 80400. Downgrade is not supported" (the
- *   message of share/messages_to_error_log.txt in mysql/mysql-server, quoted with these numbers in MySQL's manual,
- *   https://dev.mysql.com/doc/refman/8.0/en/downgrading.html, and seen by KFP users in kubeflow/katib#1939). A 5.x
- *   server on newer files fails in InnoDB's redo log check: "[ERROR] InnoDB: Unsupported redo log format. The redo
- *   log was created with MySQL 8.0.26. Please follow the instructions at
+ *   Cannot boot server version 80026 on data directory built by version 80400. Downgrade is not supported" (MySQL's
+ *   manual quotes this line, https://dev.mysql.com/doc/refman/8.0/en/downgrading.html; Percona's "MySQL 8 minor
+ *   version upgrades are one-way only"; Kubeflow users in kubeflow/katib#1939; elabftw/elabftw#4610 with 8.0.34 on 8.1
+ *   data). A 5.x server on newer files fails in InnoDB's redo log check: "[ERROR] InnoDB: Unsupported redo log
+ *   format. The redo log was created with MySQL 8.0.26. Please follow the instructions at
  *   http://dev.mysql.com/doc/refman/5.7/en/upgrading-downgrading.html" (5.7's storage/innobase/log/log0recv.cc;
- *   5.6 fails on the newer files too, in its own words: the simulation uses 5.7's).
+ *   quoted in logs of 5.7 servers on newer files). 5.6 fails on newer files too, in its own words: the simulation
+ *   uses 5.7's wording for it.
  * - One series at a time, upward. "Upgrade that skips versions is not supported" and 8.4 accepts only data last
  *   written by 8.0 (https://dev.mysql.com/doc/refman/8.4/en/upgrade-paths.html; 5.7:
  *   https://dev.mysql.com/doc/refman/5.7/en/upgrade-paths.html). 8.0 on a 5.6 directory: "[ERROR] [MY-013090]
- *   [InnoDB] Unsupported redo log format (v0). The redo log was created before MySQL 5.7.9" (8.0's log0recv.cc;
- *   the line users report after pointing 8.0 at 5.6 data). 8.4 on data from before 8.0: "[ERROR] [MY-014060]
- *   [Server] Invalid MySQL server upgrade: Cannot upgrade from 50744 to 80400. Upgrade to next major version is only
- *   allowed from the last LTS release, which version 50744 is not." (ER_INVALID_SERVER_UPGRADE_NOT_LTS, the check
- *   8.4+ servers make on the version the data was last written by; a real 8.4 may stop earlier in InnoDB on a 5.7
- *   redo log, e.g. MY-012526 in docker-library/mysql#1029: either way it never starts).
+ *   [InnoDB] Unsupported redo log format (v0). The redo log was created before MySQL 5.7.9" (the line 8.0 logs on
+ *   5.6 data, in users' reports). 8.4 on data from before 8.0: "[ERROR] [MY-014060] [Server] Invalid MySQL server
+ *   upgrade: Cannot upgrade from 50744 to 80400. Upgrade to next major version is only allowed from the last LTS
+ *   release, which version 50744 is not." This is the check 8.4+ servers make on the version the data was last
+ *   written by, as logged for 8.0.x → 9.x jumps. A real 8.4 on a 5.7 directory may stop earlier in InnoDB, e.g. on
+ *   the 5.7 redo log (MY-012526 in docker-library/mysql#1029): either way it never starts.
  * - An empty directory is initialised by the image's entrypoint (`mysqld --initialize-insecure`), recorded as S.
  * - A directory with files but no record: 5.7 servers only write mysql_upgrade_info when mysql_upgrade ran, so real
  *   5.7 directories may lack it. The simulation cannot tell the series and lets the server start, recording it;
