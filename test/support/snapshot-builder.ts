@@ -364,6 +364,11 @@ export class SnapshotBuilder {
           }
         : {}),
     };
+    // Replaces what `withInstalled` put there under the same name.
+    const same = (o: { kind: string; name: string; namespace?: string | null }) =>
+      o.kind === kind && o.name === name && !o.namespace;
+    this.clusterObjects.splice(0, this.clusterObjects.length, ...this.clusterObjects.filter((o) => !same(o)));
+    this.objects.splice(0, this.objects.length, ...this.objects.filter((o) => !same(o)));
     this.clusterObjects.push(toClusterObjectState(object));
     if (isMarked(object)) this.objects.push(toObjectState(object));
     return this;

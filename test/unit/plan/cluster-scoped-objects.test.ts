@@ -333,3 +333,18 @@ describe("prune of cluster-scoped objects the target dropped", () => {
     expect(prunedNames).not.toContain("team-a-binding");
   });
 });
+
+describe("an upgrade never re-points another install's binding", () => {
+  it("is refused when the live binding is owned by another install", async () => {
+    const installed = await sharedRelease("2.5.0");
+    const snapshot = installedSnapshot(installed)
+      .withOtherInstall("team-a")
+      .withClusterObject("ClusterRoleBinding", CRB, { owners: ["team-a"], subjectNamespaces: ["team-a"] })
+      .build();
+    const hops = await sharedHops("2.5.0", "2.14.4");
+    const message = refusalOf(() =>
+      buildUpgradePlan({ app: PV_APP, snapshot, installed, hops, strategy: "auto", now: NOW }),
+    );
+    expect(message).toContain(`clusterrolebinding/${CRB} (used by the install in "team-a")`);
+  });
+});
