@@ -272,3 +272,230 @@ describe("step handlers", () => {
     });
   });
 });
+
+describe("step preconditions: what the plan saw", () => {
+  const released = (uid: string): KubeObject => ({
+    ...hostPathVolume("kfp-mysql"),
+    spec: {
+      ...(hostPathVolume("kfp-mysql").spec as object),
+      claimRef: { namespace: NS, name: "mysql-pv-claim", uid },
+    },
+    status: { phase: "Released" },
+  });
+  const uidOf = (fake: FakeKubeClient, ref: ObjectRef) => fake.peek(ref)?.metadata.uid as string;
+
+  it("setReclaimPolicy refuses a PV of the same name with another UID, and changes nothing", async () => {
+    const fake = new FakeKubeClient().seed([hostPathVolume("pvc-1", "Delete")]);
+    await expect(
+      run(
+        "setReclaimPolicy",
+        { volume: "pvc-1", volumeUid: "seen-uid", from: "Delete", to: "Retain" },
+        context(fake),
+      ),
+    ).rejects.toMatchObject({
+      code: "UID_CHANGED",
+      exitCode: 5,
+      message: `persistentvolume/pvc-1 has uid ${uidOf(fake, pv("pvc-1"))}, but the plan saw uid seen-uid: it was replaced since the plan was made`,
+    });
+    expect(reclaimPolicy(fake, "pvc-1")).toBe("Delete");
+  });
+
+  it("setReclaimPolicy switches the PV the plan saw", async () => {
+    const fake = new FakeKubeClient().seed([hostPathVolume("pvc-1", "Delete")]);
+    const uid = uidOf(fake, pv("pvc-1"));
+    await run(
+      "setReclaimPolicy",
+      { volume: "pvc-1", volumeUid: uid, from: "Delete", to: "Retain" },
+      context(fake),
+    );
+    expect(reclaimPolicy(fake, "pvc-1")).toBe("Retain");
+  });
+
+  it("releaseClaimRef refuses a stale claimRef other than the one the plan saw", async () => {
+    const fake = new FakeKubeClient({ defaultNamespace: NS }).seed([released("newer-claim-uid")]);
+    await expect(
+      run(
+        "releaseClaimRef",
+        {
+          volume: "kfp-mysql",
+          staleClaim: { namespace: NS, name: "mysql-pv-claim", uid: "old" },
+          claim: { namespace: NS, name: "mysql-pv-claim" },
+        },
+        context(fake),
+      ),
+    ).rejects.toMatchObject({
+      code: "CLAIMREF_CHANGED",
+      message:
+        "persistentvolume/kfp-mysql now names claim kubeflow/mysql-pv-claim (uid newer-claim-uid), but the plan saw the stale claimRef kubeflow/mysql-pv-claim (uid old)",
+    });
+    expect(specOf<{ claimRef: { uid: string } }>(fake, pv("kfp-mysql")).claimRef.uid).toBe("newer-claim-uid");
+  });
+
+  it("releaseClaimRef refuses a PV replaced since the plan", async () => {
+    const fake = new FakeKubeClient({ defaultNamespace: NS }).seed([released("old")]);
+    await expect(
+      run(
+        "releaseClaimRef",
+        {
+          volume: "kfp-mysql",
+          volumeUid: "seen",
+          staleClaim: { namespace: NS, name: "mysql-pv-claim", uid: "old" },
+        },
+        context(fake),
+      ),
+    ).rejects.toMatchObject({ code: "UID_CHANGED" });
+  });
+
+  it("ensureVolume with exists refuses a PV of that name with another UID", async () => {
+    const fake = new FakeKubeClient().seed([hostPathVolume("kfp-mysql")]);
+    await expect(
+      run(
+        "ensureVolume",
+        { role: "mysql", volume: hostPathVolume("kfp-mysql"), exists: true, volumeUid: "seen" },
+        context(fake),
+      ),
+    ).rejects.toMatchObject({ code: "UID_CHANGED" });
+  });
+
+  it("ensureVolume refuses a PV of that name over other storage", async () => {
+    const fake = new FakeKubeClient().seed([hostPathVolume("kfp-mysql")]);
+    const wanted = {
+      ...hostPathVolume("kfp-mysql"),
+      spec: { ...(hostPathVolume("kfp-mysql").spec as object), hostPath: { path: "/data/other" } },
+    };
+    await expect(
+      run("ensureVolume", { role: "mysql", volume: wanted, exists: false }, context(fake)),
+    ).rejects.toMatchObject({
+      code: "PV_DIFFERS",
+      message:
+        "persistentvolume/kfp-mysql exists over hostPath /data/kfp-mysql, but the plan creates it over hostPath /data/other: another volume of the same name",
+    });
+  });
+
+  it("ensureClaim refuses a claim that is being deleted", async () => {
+    const fake = new FakeKubeClient({ defaultNamespace: NS }).seed([
+      NAMESPACE,
+      {
+        ...claimTemplate("mysql-pv-claim"),
+        metadata: {
+          ...claimTemplate("mysql-pv-claim").metadata,
+          deletionTimestamp: "2026-01-01T00:00:00Z",
+          finalizers: ["kubernetes.io/pvc-protection"],
+        },
+      },
+    ]);
+    await expect(
+      run(
+        "ensureClaim",
+        { role: "mysql", claim: claimTemplate("mysql-pv-claim"), exists: false },
+        context(fake),
+      ),
+    ).rejects.toMatchObject({ code: "CLAIM_TERMINATING" });
+  });
+
+  it("ensureClaim with exists refuses a claim of that name with another UID", async () => {
+    const fake = new FakeKubeClient({ defaultNamespace: NS }).seed([
+      NAMESPACE,
+      claimTemplate("mysql-pv-claim"),
+    ]);
+    await expect(
+      run(
+        "ensureClaim",
+        { role: "mysql", claim: claimTemplate("mysql-pv-claim"), exists: true, claimUid: "seen" },
+        context(fake),
+      ),
+    ).rejects.toMatchObject({ code: "UID_CHANGED" });
+  });
+
+  it("recordDataWriter annotates each data claim's PV with what wrote its data", async () => {
+    const fake = new FakeKubeClient({ defaultNamespace: NS }).seed([
+      NAMESPACE,
+      hostPathVolume("kfp-mysql"),
+      claimTemplate("mysql-pv-claim"),
+    ]);
+    fake.bind({ namespace: NS, name: "mysql-pv-claim" }, "kfp-mysql");
+    const writer = { kfpVersion: "2.14.4", mysqlSeries: "8.4", objectStore: "minio" as const };
+    await expect(
+      run(
+        "recordDataWriter",
+        { namespace: NS, claims: [{ role: "mysql", claim: "mysql-pv-claim" }], writer },
+        context(fake),
+      ),
+    ).resolves.toBe("kfp-mysql: data written by KFP 2.14.4");
+    expect(fake.peek(pv("kfp-mysql"))?.metadata.annotations).toEqual({
+      "kfp-upgrade.kubeflow.org/data-written-by":
+        '{"kfpVersion":"2.14.4","mysqlSeries":"8.4","objectStore":"minio"}',
+    });
+  });
+});
+
+/** A client whose first create reaches the server but whose answer is lost: the retry then gets 409. */
+function losingFirstAnswer(fake: FakeKubeClient): FakeKubeClient {
+  const create = fake.create.bind(fake);
+  let lost = false;
+  fake.create = async (object, options) => {
+    if (!lost) {
+      lost = true;
+      await create(object, options);
+    }
+    return create(object, options);
+  };
+  return fake;
+}
+
+describe("a create retried after a lost answer gets 409: re-read and compared", () => {
+  const cases = [
+    {
+      name: "the same PV: success",
+      step: "ensureVolume" as const,
+      seed: [] as KubeObject[],
+      input: { role: "mysql" as const, volume: hostPathVolume("kfp-mysql"), exists: false },
+      outcome: { resolves: "exists (created by an earlier attempt)" },
+    },
+    {
+      name: "the same claim: success",
+      step: "ensureClaim" as const,
+      seed: [NAMESPACE],
+      input: { role: "mysql" as const, claim: claimTemplate("mysql-pv-claim"), exists: false },
+      outcome: { resolves: "exists (created by an earlier attempt)" },
+    },
+    {
+      name: "the namespace: success",
+      step: "ensureNamespace" as const,
+      seed: [] as KubeObject[],
+      input: { name: NS, exists: false },
+      outcome: { resolves: "exists (created by an earlier attempt)" },
+    },
+  ];
+  it.each(cases)("$name", async ({ step, seed, input }) => {
+    const fake = losingFirstAnswer(new FakeKubeClient({ defaultNamespace: NS }).seed(seed));
+    await expect(run(step, input as never, context(fake))).resolves.toBe(
+      "exists (created by an earlier attempt)",
+    );
+  });
+
+  it("another claim of that name got there first: an error, nothing overwritten", async () => {
+    const fake = new FakeKubeClient({ defaultNamespace: NS }).seed([NAMESPACE]);
+    const other = {
+      ...claimTemplate("mysql-pv-claim"),
+      spec: { accessModes: ["ReadWriteOnce"], resources: { requests: { storage: "1Gi" } } },
+    };
+    const create = fake.create.bind(fake);
+    // Between our get and our create, someone else creates the claim.
+    fake.create = async (object, options) => {
+      await create(other);
+      return create(object, options);
+    };
+    await expect(
+      run(
+        "ensureClaim",
+        { role: "mysql", claim: claimTemplate("mysql-pv-claim"), exists: false },
+        context(fake),
+      ),
+    ).rejects.toMatchObject({
+      code: "CLAIM_DIFFERS",
+      message:
+        "persistentvolumeclaim/mysql-pv-claim -n kubeflow exists but is not the claim the plan creates: storage request 1Gi (planned 20Gi)",
+    });
+  });
+});

@@ -939,3 +939,90 @@ describe("MySQL data rules", () => {
     expect(stepsOf(plan, "verifyMysqlSeries")).toMatchObject([{ series: "8.4" }]);
   });
 });
+
+describe("storage rules in an upgrade", () => {
+  it("a Terminating data claim on a Delete PV: its PV is switched to Retain, nothing else, and the plan is refused", async () => {
+    const installed = await sharedRelease("2.5.0");
+    const snapshot = aSnapshot()
+      .withInstalled("2.5.0", installed.objects)
+      .withBoundClaim("mysql-pv-claim", "kfp-mysql", {
+        uid: "pv-uid-mysql",
+        reclaimPolicy: "Delete",
+        deleting: true,
+      })
+      .withBoundClaim("minio-pvc", "kfp-minio", { uid: "pv-uid-minio" })
+      .build();
+    const plan = upgrade({ installed, snapshot, hops: await sharedHops("2.5.0", "2.14.4") });
+    expect(plan.steps).toEqual([
+      {
+        id: "01-setReclaimPolicy",
+        kind: "setReclaimPolicy",
+        volume: "kfp-mysql",
+        volumeUid: "pv-uid-mysql",
+        from: "Delete",
+        to: "Retain",
+      },
+    ]);
+    expect(plan.refusal).toMatchObject({
+      code: "DATA_CLAIM_TERMINATING",
+      problems: [
+        "MySQL volume (mysql-pv-claim): mysql-pv-claim is being deleted (its pods or a finalizer still hold it); its PV kfp-mysql is now switched to Retain, so the data survives the claim: wait until the claim is gone and run `kfp-upgrade reinstall`",
+      ],
+    });
+  });
+
+  it("the object store in use is read from the cluster: MinIO at 2.15.0 is not taken for SeaweedFS", async () => {
+    // The catalogue's 2.15.0 (default variant) says SeaweedFS; the cluster runs the -minio variant.
+    const cluster = await sharedRelease("2.15.0", "minio");
+    const installed = await sharedRelease("2.15.0");
+    const snapshot = installedSnapshot(cluster).build();
+    const build = async () => upgrade({ installed, snapshot, hops: await sharedHops("2.15.0", "2.16.1") });
+    await expect(build()).rejects.toThrow(
+      "KFP 2.16.1 replaces MinIO with SeaweedFS; the artifacts on the MinIO volume would be orphaned",
+    );
+  });
+
+  it("keep-minio saved in kfp-app.yaml: 2.16.1 (no MinIO variant) is refused naming why, never switched", async () => {
+    const cluster = await sharedRelease("2.15.0", "minio");
+    const build = async () =>
+      buildUpgradePlan({
+        app: PV_APP,
+        snapshot: installedSnapshot(cluster).build(),
+        installed: cluster,
+        hops: await sharedHops("2.15.0", "2.16.1"),
+        strategy: "auto",
+        objectStore: "keep-minio",
+        objectStoreFrom: "app",
+        now: NOW,
+      });
+    await expect(build()).rejects.toThrow(
+      "this install keeps its artifacts on MinIO (minio-pvc), as --object-store keep-minio chose and kfp-app.yaml records, but KFP 2.16.1 has no MinIO variant in its bundle (only the 2.15 line ships one), so MinIO cannot be kept: pass --object-store seaweedfs to move to SeaweedFS (a new artifact volume; minio-pvc is kept, verified and never pruned), or stay on 2.15",
+    );
+  });
+
+  it("after a switch to SeaweedFS, the kept MinIO claim is still verified and its PV saved as the legacy object store", async () => {
+    const installed = await sharedRelease("2.15.0");
+    const snapshot = installedSnapshot(installed)
+      .withBoundClaim("minio-pvc", "kfp-old-minio", { uid: "pv-uid-old-minio" })
+      .build();
+    const plan = upgrade({ installed, snapshot, hops: await sharedHops("2.15.0", "2.16.1") });
+    expect(stepsOf(plan, "verifyBinding").at(-1)?.claims).toEqual([
+      { role: "mysql", claim: "mysql-pv-claim", volumeName: "kfp-mysql", volumeUid: "pv-uid-mysql" },
+      { role: "objectStore", claim: "seaweedfs-pvc", volumeName: "kfp-minio", volumeUid: "pv-uid-minio" },
+      {
+        role: "legacyObjectStore",
+        claim: "minio-pvc",
+        volumeName: "kfp-old-minio",
+        volumeUid: "pv-uid-old-minio",
+      },
+    ]);
+    expect(stepsOf(plan, "saveVolumeDefinitions")[0]?.claims).toContainEqual({
+      role: "legacyObjectStore",
+      claim: "minio-pvc",
+    });
+    expect(stepsOf(plan, "recordDataWriter")[0]?.claims).toEqual([
+      { role: "mysql", claim: "mysql-pv-claim" },
+      { role: "objectStore", claim: "seaweedfs-pvc" },
+    ]);
+  });
+});
