@@ -45,8 +45,12 @@ export interface HeldLock {
   annotate(journal: unknown): Promise<void>;
   /** Cheap: the renew loop's verdict. False once someone else holds the lease or renewals failed too long. */
   held(): boolean;
-  /** Throws LockLost (naming `before`) when `held()` is false: called before every step. */
-  assertHeld(before: string): void;
+  /**
+   * Called before every step. Resolves at once while renewals succeed; past the renew deadline (an API outage) it
+   * renews now, and throws LockLost (naming `before`) unless the Lease is still ours: a takeover needs a write to
+   * the Lease, which a successful read-modify-write of ours rules out.
+   */
+  assertHeld(before: string): Promise<void>;
   /** Renewals that failed so far (each is also reported through `onRenewFailure`). */
   renewFailures(): number;
   release(): Promise<void>;
@@ -194,20 +198,23 @@ function heldLock(client: KubeClient, ref: ObjectRef, holder: string, options: A
     timer.unref?.();
   };
   schedule(RENEW_EVERY_MS);
-  const held = () => {
-    if (lostReason) return false;
-    const sinceMs = clock.monotonicMs() - lastRenewStartMs;
-    if (sinceMs >= RENEW_DEADLINE_MS) {
-      lostReason = `it could not be renewed for ${Math.round(sinceMs / 1000)}s (${failures} renewals failed), so another run may have taken it over`;
-      return false;
-    }
-    return true;
-  };
+  const held = () => !lostReason && clock.monotonicMs() - lastRenewStartMs < RENEW_DEADLINE_MS;
   return {
     holder,
     held,
-    assertHeld(before) {
+    async assertHeld(before) {
       if (held()) return;
+      if (!lostReason) {
+        const sinceMs = clock.monotonicMs() - lastRenewStartMs;
+        try {
+          await update((l) => l);
+          return;
+        } catch (error) {
+          if (!lostReason) {
+            lostReason = `it could not be renewed for ${Math.round(sinceMs / 1000)}s (${failures} renewals failed; now: ${error instanceof Error ? error.message : String(error)}), so another run may have taken it over`;
+          }
+        }
+      }
       throw new LockLost(
         `the lock on namespace "${ref.namespace}" was lost: ${lostReason}; the run stopped before ${before}`,
       );

@@ -23,7 +23,7 @@ export interface RunPlanOptions {
   rollback: boolean;
   saveVolume(role: "mysql" | "objectStore" | "legacyObjectStore", volume: KubeObject): Promise<void>;
   /** Called before each step starts; throws to stop the run there (the lock checks it is still held). */
-  beforeStep?(step: Step): void;
+  beforeStep?(step: Step): Promise<void> | void;
 }
 
 export interface RunPlanResult {
@@ -80,7 +80,7 @@ export async function runPlan(plan: Plan, options: RunPlanOptions): Promise<RunP
           hint: "Run `kfp-upgrade resume` to continue from this step.",
         });
       }
-      options.beforeStep?.(step);
+      await options.beforeStep?.(step);
       currentStep = step.id;
       const started = Date.now();
       options.emit({ type: "step-start", stepId: step.id, kind: step.kind, description: describe(step) });

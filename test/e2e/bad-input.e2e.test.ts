@@ -420,7 +420,10 @@ const cases: Case[] = [
   // The wrong cluster or namespace.
   {
     name: "the app names context prod, the current context is staging",
-    files: (fx) => ({ "kfp-app.yaml": `${fx.installedAppYaml}context: prod\n` }),
+    // deploy recorded the context it ran against; this app says prod instead.
+    files: (fx) => ({
+      "kfp-app.yaml": `${fx.installedAppYaml.replace(/^context: .*\n/m, "")}context: prod\n`,
+    }),
     kubeconfig: (fx) => fx.kubeconfigs.stagingAndProd,
     args: upgradeTo("2.5.0"),
     exitCode: 4,

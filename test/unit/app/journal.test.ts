@@ -4,8 +4,10 @@ import { describe, expect, it } from "vitest";
 import {
   clearJournal,
   type Journal,
+  readBeforeStates,
   readJournal,
   readJournalPlan,
+  writeBeforeStates,
   writeJournal,
   writeJournalPlan,
 } from "../../../src/app/journal.js";
@@ -100,5 +102,30 @@ describe("journal", () => {
     const dir = appDir();
     await writeJournal(dir, journal);
     expect(JSON.parse(await readFile(path.join(journalDir(dir), "journal.json"), "utf8"))).toEqual(journal);
+  });
+});
+
+describe("before-states", () => {
+  const states: [string, Record<string, unknown> | null][] = [
+    ['["apps/v1","Deployment","kubeflow","ml-pipeline"]', { apiVersion: "apps/v1", kind: "Deployment" }],
+    ['["v1","ConfigMap","kubeflow","kfp-launcher"]', null],
+  ];
+
+  it("are written atomically and read back; none captured yet reads undefined", async () => {
+    const dir = appDir();
+    await expect(readBeforeStates(dir, 1)).resolves.toBeUndefined();
+    await writeBeforeStates(dir, 1, states);
+    await expect(readBeforeStates(dir, 1)).resolves.toEqual(states);
+    expect((await readdir(journalDir(dir))).filter((name) => name.endsWith(".tmp"))).toEqual([]);
+  });
+
+  it.each([
+    { name: "a torn file", content: '[["a",{"kind":' },
+    { name: "not a list of pairs", content: '{"a":1}' },
+  ])("$name is an error, never a reason to capture again", async ({ content }) => {
+    const dir = appDir();
+    await writeBeforeStates(dir, 2, states);
+    await writeFile(path.join(journalDir(dir), "before-2.json"), content);
+    await expect(readBeforeStates(dir, 2)).rejects.toMatchObject({ code: "JOURNAL_INVALID", exitCode: 3 });
   });
 });

@@ -104,6 +104,24 @@ describe("runPlan: a deploy", () => {
   });
 });
 
+describe("runPlan: beforeStep", () => {
+  it("is called before each step, and a throw stops the run before that step starts", async () => {
+    const { fake, plan } = await tinyDeploy();
+    const seen: string[] = [];
+    const third = plan.steps[2]?.id;
+    const run = runOptions(fake, {
+      beforeStep: (step) => {
+        seen.push(step.id);
+        if (step.id === third) throw new Error("lock lost");
+      },
+    });
+    await expect(runPlan(plan, run.options)).rejects.toThrow("lock lost");
+    expect(seen).toEqual(plan.steps.slice(0, 3).map((step) => step.id));
+    expect(run.journal.completed).toEqual(plan.steps.slice(0, 2).map((step) => step.id));
+    expect(run.events.filter((e) => e.type === "step-start").map((e) => e.stepId)).not.toContain(third);
+  });
+});
+
 describe("runPlan: interrupted, then resumed", () => {
   it("stops before the next step when the signal aborts, and a resume runs only what was left", async () => {
     const { fake, plan } = await tinyDeploy();

@@ -43,4 +43,15 @@ describe("planHash", () => {
     }
     expect(planHash(other)).toBe(planHash(original));
   });
+
+  it("is the same for the plan read back from the journal, whatever its key order", async () => {
+    const original = await plan();
+    const reordered = JSON.parse(JSON.stringify(original), (_key, value) =>
+      value && typeof value === "object" && !Array.isArray(value)
+        ? Object.fromEntries(Object.entries(value).reverse())
+        : value,
+    );
+    expect(JSON.stringify(reordered)).not.toBe(JSON.stringify(original));
+    expect(planHash(reordered)).toBe(planHash(original));
+  });
 });

@@ -227,4 +227,17 @@ describe("renderPlanText", () => {
     // Colour changes nothing but the escapes.
     expect(stripVTControlCharacters(coloured)).toBe(plain);
   });
+
+  it("marks the steps an earlier run finished, and says how many are left (resume)", () => {
+    const steps = new StepList();
+    steps.add({ kind: "setReclaimPolicy", volume: "pvc-1", from: "Delete", to: "Retain" });
+    steps.add({ kind: "waitRollout", namespace: "kubeflow", deployments: ["ml-pipeline"] });
+    const text = renderPlanText(aPlan({ steps: steps.steps }), {
+      color: false,
+      done: new Set([steps.steps[0]?.id ?? ""]),
+    });
+    expect(text).toContain("  ✓ done: ~ persistentvolume/pvc-1: reclaim policy Delete -> Retain\n");
+    expect(text).not.toContain("  ~ persistentvolume/pvc-1");
+    expect(text.split("\n").at(-1)).toBe("Resume: 1 of 2 steps done (✓), 1 to run.");
+  });
 });
