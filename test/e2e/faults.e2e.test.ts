@@ -300,7 +300,7 @@ describe("faults during an upgrade", () => {
     await expectUpgraded({ ...kfp, appDir: winnerDir });
   });
 
-  it("a target whose API server never becomes ready fails forward (exit 8): MySQL 8.4 and the API server kept, the rest restored; --no-rollback leaves it", async () => {
+  it("a target whose API server never becomes ready fails forward (exit 8): MySQL 8.4 and the API server kept, the rest restored; resume continues forward", async () => {
     const kfp = await installKfp({
       prefix: "fault-never",
       versions: ["2.5.0"],
@@ -361,26 +361,36 @@ describe("faults during an upgrade", () => {
     expect(lastHistoryEntry(kfp.appDir)).toMatchObject({ command: "upgrade", outcome: "failed-forward" });
     await expectDataIntactAndBound(kfp);
 
-    // The same command again continues the journaled run forward; with --no-rollback its failure is left as it is.
-    const kept = await runCli(["--timeout", "10", "upgrade", "--tag", "2.14.4", "--no-rollback"], {
-      appDir: kfp.appDir,
-    });
-    log(`never-ready target resumed with --no-rollback: exit ${kept.exitCode}`);
-    expect(kept.exitCode, kept.stderr).toBe(6);
-    expect(kept.stderr).toMatch(/timed out after 10s \(.*\) \(not rolled back: --no-rollback\)/);
-    expect(kept.stderr).toContain("hint: The failed state was left for debugging.");
-    expect(kept.events.some((e) => e.type === "rollback")).toBe(false);
-    const left = await imagesIn(kfp.namespace);
-    expect(left["ml-pipeline"]).toBe("ghcr.io/kubeflow/kfp-api-server:2.14.4");
-    expect(left["ml-pipeline-ui"]).toBe("ghcr.io/kubeflow/kfp-frontend:2.14.4");
-    expect(left.mysql).toBe("mysql:8.4");
-    const apiServer = (await deployments(kfp.namespace)).find((d) => d.metadata.name === "ml-pipeline");
-    expect(apiServer?.spec.template.metadata.labels?.[NEVER_READY_LABEL]).toBe("true");
+    // `resume` continues forward: the stateless Deployments move to 2.14.4 again; the API server still never gets
+    // ready, so the run fails forward once more, restores them, and keeps the data and the journal.
+    const resumed = await runCli(["--timeout", "10", "resume"], { appDir: kfp.appDir });
+    log(`never-ready target resumed: exit ${resumed.exitCode}`);
+    expect(resumed.exitCode, resumed.stderr).toBe(8);
+    expect(
+      resumed.events.some(
+        (e) => e.type === "warning" && String(e.message).includes("the data moved forward in an earlier run"),
+      ),
+    ).toBe(true);
+    const reapplied = resumed.events.find(
+      (e) =>
+        e.type === "step-start" && e.kind === "applyObjects" && String(e.description).includes("workloads"),
+    );
+    expect(resumed.events.filter((e) => e.type === "step-start" && e.kind === "scaleDeployments")).toEqual(
+      [],
+    );
+    expect(
+      reapplied ?? resumed.events.some((e) => e.type === "step-start" && e.kind === "applyObjects"),
+    ).toBeTruthy();
+    expect(resumed.result).toMatchObject({ ok: false, outcome: "failed-forward" });
+    const again = await imagesIn(kfp.namespace);
+    expect(again.mysql).toBe("mysql:8.4");
+    expect(again["ml-pipeline"]).toBe("ghcr.io/kubeflow/kfp-api-server:2.14.4");
     expect(journalOf(kfp.appDir)).toMatchObject({ command: "upgrade", status: "failed" });
     expect(await leaseHolder(kfp.namespace)).toBeNull();
     expect(appVersion(kfp.appDir)).toBe("2.5.0");
     await expectDataIntactAndBound(kfp);
-  });
+    // An install, a failed-forward run and a resume, each with its rollback's wait for the restored Deployments.
+  }, 480_000);
 
   it("the namespace deleted by someone else mid-run: a clean failure naming it, data kept, reinstall brings it back", async () => {
     const kfp = await installKfp({ prefix: "fault-nsdel", versions: ["2.5.0"], manifests: slowTarget() });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { defaultApp, type KfpApp } from "../../../src/app/kfp-app.js";
-import { Interrupted, RolloutFailed } from "../../../src/errors.js";
+import { FailedForward, Interrupted, RolloutFailed } from "../../../src/errors.js";
 import { runPlan } from "../../../src/execute/run-plan.js";
 import { takeSnapshot } from "../../../src/kube/take-snapshot.js";
 import type { KubeObject, ObjectRef } from "../../../src/model/kube-object.js";
@@ -468,5 +468,132 @@ describe("runPlan: an upgrade that drops the Application which owned every compo
       expect(fake.peek(ref("PersistentVolumeClaim", claim))?.status).toEqual({ phase: "Bound" });
     }
     expect(uids(["kfp-mysql", "kfp-minio"])).toEqual(volumeUids);
+  });
+});
+
+describe("runPlan: a rollout that fails after the point of no return", () => {
+  const OLD = {
+    mysql: "gcr.io/ml-pipeline/mysql:8.0.26",
+    api: "ghcr.io/kubeflow/kfp-api-server:2.5.0",
+    ui: "ghcr.io/kubeflow/kfp-frontend:2.5.0",
+  };
+  const NEW = {
+    mysql: "mysql:8.4",
+    api: "ghcr.io/kubeflow/kfp-api-server:2.14.4",
+    ui: "ghcr.io/kubeflow/kfp-frontend:2.14.4",
+  };
+
+  function failingForward(failing: string[]): { fake: FakeKubeClient; plan: Plan } {
+    const rolledOut = { status: { replicas: 1, updatedReplicas: 1, availableReplicas: 1 } };
+    const fake = new FakeKubeClient({ defaultNamespace: NS }).seed([
+      { apiVersion: "v1", kind: "Namespace", metadata: { name: NS }, status: { phase: "Active" } },
+      configMap("pipeline-install-config", { appVersion: "2.5.0" }),
+      { ...deployment("mysql", OLD.mysql), ...rolledOut },
+      { ...deployment("ml-pipeline", OLD.api), ...rolledOut },
+      { ...deployment("ml-pipeline-ui", OLD.ui), ...rolledOut },
+    ]);
+    fake.react(rollOut(failing));
+    const steps = new StepList();
+    steps.add({
+      kind: "applyObjects",
+      group: "workloads",
+      force: true,
+      objects: [{ action: "update", object: deployment("mysql", NEW.mysql) }],
+    });
+    steps.add({ kind: "waitRollout", namespace: NS, deployments: ["mysql"] });
+    steps.add({
+      kind: "pointOfNoReturn",
+      namespace: NS,
+      reason: "MySQL 8.4 is Available: it upgraded the data directory of MySQL 8.0",
+      keep: ["mysql", "ml-pipeline"],
+    });
+    steps.add({
+      kind: "applyObjects",
+      group: "config",
+      force: true,
+      objects: [{ action: "update", object: configMap("pipeline-install-config", { appVersion: "2.14.4" }) }],
+    });
+    steps.add({
+      kind: "applyObjects",
+      group: "workloads",
+      force: true,
+      objects: [
+        { action: "update", object: deployment("ml-pipeline", NEW.api) },
+        { action: "update", object: deployment("ml-pipeline-ui", NEW.ui) },
+      ],
+    });
+    steps.add({ kind: "waitRollout", namespace: NS, deployments: ["ml-pipeline", "ml-pipeline-ui"] });
+    const plan: Plan = {
+      apiVersion: "kfp-upgrade/v1",
+      kind: "Plan",
+      command: "upgrade",
+      namespace: NS,
+      context: "fake",
+      from: "2.5.0",
+      to: "2.14.4",
+      strategy: "manifests",
+      hops: [{ from: "2.5.0", to: "2.14.4", strategy: "manifests", reason: "the target release" }],
+      storage: [],
+      steps: steps.steps,
+      warnings: [],
+      notes: [],
+      createdAt: NOW.toISOString(),
+    };
+    return { fake, plan };
+  }
+
+  const imageOf = (fake: FakeKubeClient, name: string) =>
+    specOf<{ template: { spec: { containers: { image: string }[] } } }>(
+      fake,
+      ref("Deployment", name, "apps/v1"),
+    ).template.spec.containers[0]?.image;
+
+  it("keeps mysql, the API server and the configuration, restores the rest, and throws FailedForward (exit 8)", async () => {
+    const { fake, plan } = failingForward([NEW.api]);
+    const run = runOptions(fake);
+    const result = runPlan(plan, run.options);
+    await expect(result).rejects.toThrow(FailedForward);
+    await expect(result).rejects.toMatchObject({
+      code: "FAILED_FORWARD",
+      exitCode: 8,
+      message: expect.stringContaining(
+        "; the data had moved forward (MySQL 8.4 is Available: it upgraded the data directory of MySQL 8.0), so only 1 stateless objects were restored and 3 kept at the new release (mysql, ml-pipeline included); data volumes untouched",
+      ),
+      hint: expect.stringContaining("then run `kfp-upgrade resume`: it continues forward."),
+    });
+    expect(imageOf(fake, "mysql")).toBe(NEW.mysql);
+    expect(imageOf(fake, "ml-pipeline")).toBe(NEW.api);
+    expect(imageOf(fake, "ml-pipeline-ui")).toBe(OLD.ui);
+    expect(fake.peek(ref("ConfigMap", "pipeline-install-config"))?.data).toEqual({ appVersion: "2.14.4" });
+    expect(run.events.filter((e) => e.type === "rollback").map((e) => e.message)).toEqual([
+      "rollout failed after the point of no return (MySQL 8.4 is Available: it upgraded the data directory of MySQL 8.0); restoring only the stateless Deployments of the run, keeping mysql, ml-pipeline and the configuration at the new release",
+      "restored deployment/ml-pipeline-ui -n kubeflow",
+      "kept deployment/ml-pipeline -n kubeflow at the new release (the data moved forward; it is never restored to an older one)",
+      "kept deployment/mysql -n kubeflow at the new release (the data moved forward; it is never restored to an older one)",
+      "kept 1 configuration objects of the new release that the kept servers need: configmap/pipeline-install-config -n kubeflow",
+    ]);
+    expect(run.journal.completed).toEqual(plan.steps.slice(0, 5).map((step) => step.id));
+  });
+
+  it("a rollout that fails before it is rolled back in full, mysql included (exit 6)", async () => {
+    const { fake, plan } = failingForward([NEW.mysql]);
+    const result = runPlan(plan, runOptions(fake).options);
+    await expect(result).rejects.toMatchObject({ code: "ROLLED_BACK", exitCode: 6 });
+    expect(imageOf(fake, "mysql")).toBe(OLD.mysql);
+  });
+
+  it("resume continues forward: the steps after the point of no return run again", async () => {
+    const { fake, plan } = failingForward([NEW.api]);
+    const first = runOptions(fake);
+    await expect(runPlan(plan, first.options)).rejects.toThrow(FailedForward);
+    fake.react(rollOut());
+    const resumed = runOptions(fake, { completed: new Set(first.journal.completed) });
+    await expect(runPlan(plan, resumed.options)).resolves.toMatchObject({ outcome: "succeeded" });
+    expect(resumed.journal.completed).toEqual(plan.steps.slice(3).map((step) => step.id));
+    expect(resumed.events.filter((e) => e.type === "warning").map((e) => e.message)).toEqual([
+      `the data moved forward in an earlier run (MySQL 8.4 is Available: it upgraded the data directory of MySQL 8.0); continuing forward from step ${plan.steps[3]?.id}`,
+    ]);
+    expect(imageOf(fake, "ml-pipeline-ui")).toBe(NEW.ui);
+    expect(imageOf(fake, "mysql")).toBe(NEW.mysql);
   });
 });

@@ -271,6 +271,125 @@ describe("step handlers", () => {
       exitCode: 5,
     });
   });
+
+  const pod = (name: string, labels: Record<string, string>, image = "mysql:8.4"): KubeObject => ({
+    apiVersion: "v1",
+    kind: "Pod",
+    metadata: { name, namespace: NS, labels },
+    spec: { containers: [{ name: "mysql", image }] },
+  });
+  const podRef = (name: string): ObjectRef => ({ apiVersion: "v1", kind: "Pod", name, namespace: NS });
+  const MYSQL_LABELS = { app: "mysql", "application-crd-id": "kubeflow-pipelines" };
+
+  it("scaleDeployments sets the replicas of the Deployments that exist", async () => {
+    const fake = new FakeKubeClient({ defaultNamespace: NS }).seed([
+      NAMESPACE,
+      deployment("ml-pipeline", "ghcr.io/kubeflow/kfp-api-server:2.5.0"),
+    ]);
+    await expect(
+      run(
+        "scaleDeployments",
+        {
+          namespace: NS,
+          deployments: [
+            { name: "ml-pipeline", from: 1, to: 0 },
+            { name: "gone", from: 1, to: 0 },
+          ],
+          reason: "test",
+        },
+        context(fake),
+      ),
+    ).resolves.toBe("scaled ml-pipeline=0");
+    expect(
+      specOf<{ replicas: number }>(fake, {
+        apiVersion: "apps/v1",
+        kind: "Deployment",
+        name: "ml-pipeline",
+        namespace: NS,
+      }).replicas,
+    ).toBe(0);
+  });
+
+  it("waitPodsGone waits until no pod of the selector is left, and times out naming them", async () => {
+    const fake = new FakeKubeClient({ defaultNamespace: NS }).seed([
+      NAMESPACE,
+      pod("mysql-old", MYSQL_LABELS),
+      pod("other", { app: "other" }),
+    ]);
+    const ctx = { ...context(fake), timeoutSeconds: 1 };
+    const step = { namespace: NS, workloads: [{ name: "mysql", selector: MYSQL_LABELS }], reason: "test" };
+    await expect(run("waitPodsGone", step, ctx)).rejects.toMatchObject({
+      code: "WAIT_TIMEOUT",
+      message:
+        "pods of deployment/mysql: timed out after 1s (Waiting for 1 pods to be gone (0 terminating): mysql-old)",
+    });
+    setTimeout(() => void fake.delete(podRef("mysql-old")), 100);
+    await expect(run("waitPodsGone", step, { ...ctx, timeoutSeconds: 5 })).resolves.toBe(
+      "no pod of mysql is left",
+    );
+  });
+
+  it("verifyMysqlSeries fails when the running mysql pod is of another series", async () => {
+    const fake = new FakeKubeClient({ defaultNamespace: NS }).seed([
+      NAMESPACE,
+      pod("mysql-old", MYSQL_LABELS, "gcr.io/ml-pipeline/mysql:8.0.26"),
+    ]);
+    const step = { namespace: NS, deployment: "mysql", selector: MYSQL_LABELS, series: "8.4" as const };
+    await expect(run("verifyMysqlSeries", step, context(fake))).rejects.toMatchObject({
+      code: "WAIT_FAILED",
+      message:
+        "deployment/mysql: pod mysql-old runs gcr.io/ml-pipeline/mysql:8.0.26 (MySQL 8.0), not MySQL 8.4",
+    });
+    await fake.delete(podRef("mysql-old"));
+    fake.seed([pod("mysql-new", MYSQL_LABELS)]);
+    await expect(run("verifyMysqlSeries", step, context(fake))).resolves.toBe(
+      "pod mysql-new runs mysql:8.4 (MySQL 8.4)",
+    );
+  });
+
+  it("recreateDeployment creates the new Deployment only once no pod of the old selector is left", async () => {
+    const old = deployment("minio", "minio/minio:old");
+    (old.spec as { selector: unknown }).selector = { matchLabels: { app: "minio" } };
+    const fake = new FakeKubeClient({ defaultNamespace: NS })
+      .seed([NAMESPACE, old, pod("minio-old", { app: "minio" }, "minio/minio:old")])
+      .react(rollOut());
+    // The old pod outlives its Deployment for a while, as a terminating pod does.
+    setTimeout(() => void fake.delete(podRef("minio-old")), 300);
+    const replacement = deployment("minio", "minio/minio:new");
+    await expect(
+      run(
+        "recreateDeployment",
+        { namespace: NS, name: "minio", reason: "selector changes", object: replacement },
+        context(fake),
+      ),
+    ).resolves.toBe("deleted (no pod of the old selector left) and created again");
+    const calls = fake.calls.map((c) => `${c.method} ${c.ref?.kind ?? ""}/${c.ref?.name ?? ""}`);
+    const deletedPod = calls.indexOf("delete Pod/minio-old");
+    const created = calls.lastIndexOf("apply Deployment/minio");
+    expect(calls).toContain("delete Deployment/minio");
+    expect(deletedPod).toBeGreaterThan(-1);
+    expect(created).toBeGreaterThan(deletedPod);
+    const deleteCall = fake.calls.find((c) => c.method === "delete" && c.ref?.kind === "Deployment");
+    expect(deleteCall?.options).toMatchObject({ propagationPolicy: "Foreground" });
+  });
+
+  it("recreateDeployment run again (a resume) applies the already recreated Deployment", async () => {
+    const current = deployment("minio", "minio/minio:new");
+    const fake = new FakeKubeClient({ defaultNamespace: NS }).seed([NAMESPACE, current]);
+    await expect(
+      run(
+        "recreateDeployment",
+        {
+          namespace: NS,
+          name: "minio",
+          reason: "selector changes",
+          object: deployment("minio", "minio/minio:new"),
+        },
+        context(fake),
+      ),
+    ).resolves.toBe("already recreated with the new selector; applied");
+    expect(fake.calls.some((c) => c.method === "delete")).toBe(false);
+  });
 });
 
 describe("step preconditions: what the plan saw", () => {

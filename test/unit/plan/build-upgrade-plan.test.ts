@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { PreflightRefusal } from "../../../src/errors.js";
 import type { ClusterSnapshot } from "../../../src/model/cluster-snapshot.js";
+import type { KubeObject } from "../../../src/model/kube-object.js";
 import {
   buildUpgradePlan,
   type ObjectStoreChoice,
@@ -759,12 +760,13 @@ describe("MySQL data rules", () => {
     const hops = await sharedHops("2.5.0", "2.14.4");
     const target = hops[0]?.release;
     const api = target?.objects.find((o) => o.kind === "Deployment" && o.metadata.name === "ml-pipeline");
-    delete (api?.spec as { replicas?: number }).replicas;
+    expect(api).toBeDefined();
+    delete ((api as KubeObject).spec as { replicas?: number }).replicas;
     const plan = upgrade({ installed, snapshot: installedSnapshot(installed).build(), hops });
     const applied = stepsOf(plan, "applyObjects")
       .flatMap((s) => s.objects.map(({ object }) => object))
       .find((o) => o.kind === "Deployment" && o.metadata.name === "ml-pipeline");
-    expect((applied?.spec as { replicas?: number }).replicas).toBe(1);
+    expect(((applied as KubeObject).spec as { replicas?: number }).replicas).toBe(1);
   });
 
   const refusals = [

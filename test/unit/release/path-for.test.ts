@@ -166,3 +166,28 @@ describe("pathFor refuses", () => {
     );
   });
 });
+
+describe("pathFor from the series on the data", () => {
+  it("starts from the running MySQL series, not the catalogue's guess, and says which hops need a bundle", () => {
+    const path = pathFor("2.5.0", "2.14.4", { fromSeries: "8.4", hasBundle: () => false });
+    expect(path.hops).toMatchObject([
+      {
+        from: "2.5.0",
+        to: "2.14.4",
+        mysqlSeries: { from: "8.4", to: "8.4" },
+        needsBundle: false,
+        hasBundle: false,
+      },
+    ]);
+    expect(pathFor("1.8.5", "2.14.4").hops.map((hop) => [hop.to, hop.needsBundle, hop.hasBundle])).toEqual([
+      ["2.5.0", true, null],
+      ["2.14.4", true, null],
+    ]);
+  });
+
+  it("refuses when no release between runs the series the data needs next", () => {
+    expect(() => pathFor("2.5.0", "2.14.4", { fromSeries: "5.7" })).toThrow(
+      "No KFP release between 2.5.0 and 2.14.4 runs MySQL 8.0",
+    );
+  });
+});
