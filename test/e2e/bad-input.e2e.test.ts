@@ -700,6 +700,31 @@ const cases: Case[] = [
     ],
   },
   {
+    name: "rollback to the target of a run that failed",
+    files: () => ({
+      ".kfp-upgrade/history.jsonl": `${[
+        { command: "deploy", from: null, to: "2.0.5", outcome: "succeeded" },
+        { command: "upgrade", from: "2.0.5", to: "2.3.0", outcome: "failed" },
+      ]
+        .map((run, index) =>
+          JSON.stringify({
+            id: index + 1,
+            user: "e2e",
+            startedAt: "2026-01-01T00:00:00Z",
+            finishedAt: "2026-01-01T00:01:00Z",
+            planHash: "0123456789abcdef",
+            ...run,
+          }),
+        )
+        .join("\n")}\n`,
+    }),
+    args: () => ["rollback", "--to", "2"],
+    exitCode: 4,
+    stderr: () => [
+      "error: run 2 (upgrade to 2.3.0) did not succeed (failed): its release never ran on this data",
+    ],
+  },
+  {
     name: "rollback to a run the history does not have",
     args: () => ["rollback", "--to", "99"],
     exitCode: 2,

@@ -43,6 +43,14 @@ export async function rollback(
       { hint: "`kfp-upgrade history` lists the runs; pass --to ID." },
     );
   }
+  if (chosen.outcome !== "succeeded") {
+    // A failed, refused or rolled-back run's target never ran on this data: going "back" to it is not a rollback.
+    throw new PreflightRefusal(
+      "ROLLBACK_TARGET_FAILED",
+      `run ${chosen.id} (${chosen.command} to ${chosen.to}) did not succeed (${chosen.outcome}): its release never ran on this data`,
+      { hint: "`kfp-upgrade history` lists the runs; pass --to with the id of a run that succeeded." },
+    );
+  }
   const targetVersion = options.to !== undefined ? chosen.to : chosen.from;
   if (!targetVersion)
     throw new UsageError("ROLLBACK_TARGET_UNKNOWN", `run ${chosen.id} records no earlier version`);
@@ -74,7 +82,9 @@ export async function rollback(
           run.manifestsDir,
           run.app.release.variant,
         );
-        const refusals = rollbackRefusals(installed, target);
+        // The series on the data is what the running mysql image says, not what the catalogue guesses.
+        const onData = { ...installed, mysqlSeries: snapshot.running.mysql?.series ?? installed.mysqlSeries };
+        const refusals = rollbackRefusals(onData, target);
         if (refusals.length > 0) {
           throw new PreflightRefusal(
             "ROLLBACK_REFUSED",
