@@ -14,6 +14,7 @@ import {
   installKfp,
   tempAppDir,
 } from "../support/installed-kfp.js";
+import { expectMysqlCanStart, serverOverlapsOn } from "../support/mysql-data.js";
 import { runCli } from "../support/run-cli.js";
 import { rolloutWaitStarted, whenEvent } from "../support/when-event.js";
 
@@ -107,6 +108,10 @@ async function leaseHolder(namespace: string): Promise<string | null> {
 /** The data survived and is attached: same PV UIDs, same bytes, each claim Bound to its own PV. */
 async function expectDataIntactAndBound(kfp: InstalledKfp): Promise<void> {
   expect(await dataState(kfp)).toEqual(kfp.seeded);
+  // The data is not only the same bytes: MySQL would start on it (the data-store simulation's rules), and no two
+  // servers ever ran on it at once.
+  await expectMysqlCanStart({ namespace: kfp.namespace, dir: kfp.mysql.path });
+  expect(await serverOverlapsOn(kfp.mysql.path)).toEqual([]);
   expect(await dataClaims(kfp.namespace)).toEqual({
     "minio-pvc": `Bound ${kfp.objectStore.name}`,
     "mysql-pv-claim": `Bound ${kfp.mysql.name}`,

@@ -12,6 +12,7 @@ import {
   installKfp,
   tempAppDir,
 } from "../support/installed-kfp.js";
+import { expectMysqlCanStart, serverOverlapsOn } from "../support/mysql-data.js";
 import { type CliRun, runCli } from "../support/run-cli.js";
 import { rolloutWaitStarted, whenEvent } from "../support/when-event.js";
 
@@ -26,6 +27,10 @@ function journalOf(appDir: string): { status: string; completedStepIds: string[]
 
 async function expectDataIntactAndBound(kfp: InstalledKfp): Promise<void> {
   expect(await dataState(kfp)).toEqual(kfp.seeded);
+  // The data is not only the same bytes: MySQL would start on it (the data-store simulation's rules), and no two
+  // servers ever ran on it at once.
+  await expectMysqlCanStart({ namespace: kfp.namespace, dir: kfp.mysql.path });
+  expect(await serverOverlapsOn(kfp.mysql.path)).toEqual([]);
   expect(await dataClaims(kfp.namespace)).toEqual({
     "minio-pvc": `Bound ${kfp.objectStore.name}`,
     "mysql-pv-claim": `Bound ${kfp.mysql.name}`,

@@ -13,6 +13,7 @@ import {
   tempAppDir,
 } from "../support/installed-kfp.js";
 import { imagesIn, unavailableDeployments } from "../support/kfp-install.js";
+import { expectMysqlCanStart, serverOverlapsOn } from "../support/mysql-data.js";
 import { runCli, SHARED_MANIFESTS } from "../support/run-cli.js";
 import { seedMinioVolume, seedMysqlVolume } from "../support/seed-volume.js";
 
@@ -126,6 +127,8 @@ async function secondInstallSpace(prefix: string) {
 
 async function expectFirstInstallIntact(first: InstalledKfp, images: unknown): Promise<void> {
   expect(await dataState(first)).toEqual(first.seeded);
+  await expectMysqlCanStart({ namespace: first.namespace, dir: first.mysql.path });
+  expect(await serverOverlapsOn(first.mysql.path)).toEqual([]);
   expect(await unavailableDeployments(first.namespace)).toEqual([]);
   expect(await imagesIn(first.namespace)).toEqual(images);
 }
