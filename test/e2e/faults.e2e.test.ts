@@ -7,14 +7,13 @@ import { NEVER_READY_LABEL, READY_DELAY_ANNOTATION } from "../../local-cluster/k
 import { derivedManifests, podTemplate } from "../support/derived-manifests.js";
 import { eventually, kubectl, kubectlJson, sharedCluster } from "../support/e2e-cluster.js";
 import {
-  dataClaims,
   dataState,
   deleteNamespaceAndWait,
+  expectDataIntactAndBound,
   type InstalledKfp,
   installKfp,
   tempAppDir,
 } from "../support/installed-kfp.js";
-import { expectMysqlCanStart, serverOverlapsOn } from "../support/mysql-data.js";
 import { runCli } from "../support/run-cli.js";
 import { rolloutWaitStarted, whenEvent } from "../support/when-event.js";
 
@@ -106,18 +105,6 @@ async function leaseHolder(namespace: string): Promise<string | null> {
 }
 
 /** The data survived and is attached: same PV UIDs, same bytes, each claim Bound to its own PV. */
-async function expectDataIntactAndBound(kfp: InstalledKfp): Promise<void> {
-  expect(await dataState(kfp)).toEqual(kfp.seeded);
-  // The data is not only the same bytes: MySQL would start on it (the data-store simulation's rules), and no two
-  // servers ever ran on it at once.
-  await expectMysqlCanStart({ namespace: kfp.namespace, dir: kfp.mysql.path });
-  expect(await serverOverlapsOn(kfp.mysql.path)).toEqual([]);
-  expect(await dataClaims(kfp.namespace)).toEqual({
-    "minio-pvc": `Bound ${kfp.objectStore.name}`,
-    "mysql-pv-claim": `Bound ${kfp.mysql.name}`,
-  });
-}
-
 /** A finished upgrade to 2.14.4: API server image, app version, no journal, no lock, data intact and bound. */
 async function expectUpgraded(kfp: InstalledKfp): Promise<void> {
   expect(await apiServerImage(kfp.namespace)).toBe("ghcr.io/kubeflow/kfp-api-server:2.14.4");

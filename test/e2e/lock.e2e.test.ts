@@ -5,14 +5,12 @@ import { READY_DELAY_ANNOTATION } from "../../local-cluster/kwok-stages.js";
 import { derivedManifests, podTemplate } from "../support/derived-manifests.js";
 import { kubectl } from "../support/e2e-cluster.js";
 import {
-  dataClaims,
-  dataState,
   deleteNamespaceAndWait,
+  expectDataIntactAndBound,
   type InstalledKfp,
   installKfp,
   tempAppDir,
 } from "../support/installed-kfp.js";
-import { expectMysqlCanStart, serverOverlapsOn } from "../support/mysql-data.js";
 import { type CliRun, runCli } from "../support/run-cli.js";
 import { rolloutWaitStarted, whenEvent } from "../support/when-event.js";
 
@@ -23,18 +21,6 @@ import { rolloutWaitStarted, whenEvent } from "../support/when-event.js";
 function journalOf(appDir: string): { status: string; completedStepIds: string[] } | null {
   const file = path.join(appDir, ".kfp-upgrade", "journal", "journal.json");
   return existsSync(file) ? JSON.parse(readFileSync(file, "utf8")) : null;
-}
-
-async function expectDataIntactAndBound(kfp: InstalledKfp): Promise<void> {
-  expect(await dataState(kfp)).toEqual(kfp.seeded);
-  // The data is not only the same bytes: MySQL would start on it (the data-store simulation's rules), and no two
-  // servers ever ran on it at once.
-  await expectMysqlCanStart({ namespace: kfp.namespace, dir: kfp.mysql.path });
-  expect(await serverOverlapsOn(kfp.mysql.path)).toEqual([]);
-  expect(await dataClaims(kfp.namespace)).toEqual({
-    "minio-pvc": `Bound ${kfp.objectStore.name}`,
-    "mysql-pv-claim": `Bound ${kfp.mysql.name}`,
-  });
 }
 
 async function apiServerImage(namespace: string): Promise<string> {

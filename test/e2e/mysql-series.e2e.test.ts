@@ -4,8 +4,7 @@ import { NEVER_READY_LABEL } from "../../local-cluster/kwok-stages.js";
 import { changedObjects, clusterState } from "../support/cluster-state.js";
 import { type BundleObject, derivedManifests, podTemplate } from "../support/derived-manifests.js";
 import { e2eCluster, eventually, kubectlJson } from "../support/e2e-cluster.js";
-import { dataClaims, dataState, type InstalledKfp, installKfp } from "../support/installed-kfp.js";
-import { expectMysqlCanStart, serverOverlapsOn } from "../support/mysql-data.js";
+import { expectDataIntactAndBound, installKfp } from "../support/installed-kfp.js";
 import { runCli } from "../support/run-cli.js";
 
 // MySQL's data directory only moves forward, one series at a time, with one server on it: a hop that changes the
@@ -35,18 +34,6 @@ async function allAvailable(namespace: string): Promise<true | undefined> {
       d.status.updatedReplicas === d.status.replicas,
   );
   return ready ? true : undefined;
-}
-
-async function expectDataIntactAndBound(kfp: InstalledKfp): Promise<void> {
-  expect(await dataState(kfp)).toEqual(kfp.seeded);
-  // The data is not only the same bytes: MySQL would start on it (the data-store simulation's rules), and no two
-  // servers ever ran on it at once.
-  await expectMysqlCanStart({ namespace: kfp.namespace, dir: kfp.mysql.path });
-  expect(await serverOverlapsOn(kfp.mysql.path)).toEqual([]);
-  expect(await dataClaims(kfp.namespace)).toEqual({
-    "minio-pvc": `Bound ${kfp.objectStore.name}`,
-    "mysql-pv-claim": `Bound ${kfp.mysql.name}`,
-  });
 }
 
 /** Adds a label to the selector and pod template of Deployment `name`: its immutable selector changes. */

@@ -1,10 +1,10 @@
 import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { onTestFinished } from "vitest";
+import { expect, onTestFinished } from "vitest";
 import type { Defer } from "./derived-manifests.js";
 import { e2eCluster, eventually, kubectl, kubectlJson, uniqueName } from "./e2e-cluster.js";
-import { mysqlVersionOf } from "./mysql-data.js";
+import { expectMysqlCanStart, mysqlVersionOf, serverOverlapsOn } from "./mysql-data.js";
 import { runCli, SHARED_MANIFESTS } from "./run-cli.js";
 import { seedMinioVolume, seedMysqlVolume } from "./seed-volume.js";
 import { volumeFingerprint } from "./volume-fingerprint.js";
@@ -198,4 +198,18 @@ export async function dataClaims(namespace: string): Promise<Record<string, stri
       `${claim.status.phase ?? "?"} ${claim.spec.volumeName ?? "-"}`,
     ]),
   );
+}
+
+/**
+ * The data survived and is attached: the same bytes, each claim Bound to its own PV, MySQL would start on it (the
+ * data-store simulation's rules) and no two MySQL servers ever ran on it at once.
+ */
+export async function expectDataIntactAndBound(kfp: InstalledKfp): Promise<void> {
+  expect(await dataState(kfp)).toEqual(kfp.seeded);
+  await expectMysqlCanStart({ namespace: kfp.namespace, dir: kfp.mysql.path });
+  expect(await serverOverlapsOn(kfp.mysql.path)).toEqual([]);
+  expect(await dataClaims(kfp.namespace)).toEqual({
+    "minio-pvc": `Bound ${kfp.objectStore.name}`,
+    "mysql-pv-claim": `Bound ${kfp.mysql.name}`,
+  });
 }
