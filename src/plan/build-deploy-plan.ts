@@ -77,29 +77,32 @@ export function buildDeployPlan(input: DeployPlanInput): Plan {
   });
   refusals.push(...dataRules.refusals);
   const what = `Cannot ${input.command} KFP ${release.version} into namespace "${namespace}"`;
-  const hops: Plan["hops"] = [
-    { from: null, to: release.version, strategy: "manifests", reason: `install KFP ${release.version}` },
-  ];
+  const header = {
+    apiVersion: PLAN_API_VERSION,
+    kind: "Plan",
+    command: input.command,
+    namespace,
+    context: snapshot.context,
+    from: null,
+    to: release.version,
+    strategy: "manifests",
+    hops: [
+      { from: null, to: release.version, strategy: "manifests", reason: `install KFP ${release.version}` },
+    ],
+    storage: storage.storage,
+    createdAt: input.now.toISOString(),
+  } as const satisfies Partial<Plan>;
   if (storage.terminating.length > 0) {
     // A data claim is going away: switch its PV to Retain now, change nothing else, and refuse.
     const protect = new StepList();
     protect.addAll(storage.protect);
     return {
-      apiVersion: PLAN_API_VERSION,
-      kind: "Plan",
-      command: input.command,
-      namespace,
-      context: snapshot.context,
-      from: null,
-      to: release.version,
-      strategy: "manifests",
-      hops,
-      storage: storage.storage,
+      ...header,
+      hops: [...header.hops],
       steps: protect.steps,
       warnings: storage.warnings,
       notes: [],
       refusal: protectiveRefusal(what, [...storage.terminating, ...refusals], namespace),
-      createdAt: input.now.toISOString(),
     };
   }
   refuseIfAny(refusals, what, "Nothing was changed. Fix the problems above and run the command again.");
@@ -137,16 +140,8 @@ export function buildDeployPlan(input: DeployPlanInput): Plan {
   });
 
   return {
-    apiVersion: PLAN_API_VERSION,
-    kind: "Plan",
-    command: input.command,
-    namespace,
-    context: snapshot.context,
-    from: null,
-    to: release.version,
-    strategy: "manifests",
-    hops,
-    storage: storage.storage,
+    ...header,
+    hops: [...header.hops],
     steps: steps.steps,
     warnings: [
       ...storage.warnings,
@@ -160,6 +155,5 @@ export function buildDeployPlan(input: DeployPlanInput): Plan {
       ...objectSteps.notes,
       ...clusterScoped.notes,
     ],
-    createdAt: input.now.toISOString(),
   };
 }
