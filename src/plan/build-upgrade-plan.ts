@@ -441,6 +441,24 @@ export function buildUpgradePlan(input: UpgradePlanInput): Plan {
       steps.addAll(storage.provide, hopNumber);
       steps.addAll(mysqlSteps.config, hopNumber);
       steps.addAll(mysqlSteps.services, hopNumber);
+      // Recorded before the new server starts: if the run dies from here on (a deleted namespace, a lost node), the
+      // PVs name the newest MySQL that may have upgraded the data, so a reinstall never starts an older one on it.
+      const mysqlClaim = bindings.find((binding) => binding.role === "mysql");
+      if (mysqlClaim) {
+        steps.add(
+          {
+            kind: "recordDataWriter",
+            namespace,
+            claims: [{ role: "mysql", claim: mysqlClaim.claim }],
+            writer: {
+              kfpVersion: release.version,
+              mysqlSeries: seriesMove.to,
+              objectStore: release.objectStore,
+            },
+          },
+          hopNumber,
+        );
+      }
       steps.addAll(withOldSelectors(mysqlSteps.workloads, prior), hopNumber);
       steps.add({ kind: "waitRollout", namespace, deployments: [MYSQL_DEPLOYMENT] }, hopNumber);
       // MySQL 8.0+ upgrades its data dictionary at start, atomically, and rolls it back when the upgrade fails

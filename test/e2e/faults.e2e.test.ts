@@ -427,9 +427,14 @@ describe("faults during an upgrade", () => {
     ]);
     expect(await dataState(kfp)).toEqual(kfp.seeded);
 
+    // The run died while MySQL 8.4 was starting on the data (the first rollout wait is the series phase's): the PVs
+    // record KFP 2.14.4 from before that start, so the reinstall brings back 2.14.4, never MySQL 8.0 on 8.4 data.
     const reinstalled = await runCli(["reinstall"], { appDir: kfp.appDir });
     expect(reinstalled.exitCode, reinstalled.stderr).toBe(0);
-    expect(await apiServerImage(kfp.namespace)).toBe("ghcr.io/kubeflow/kfp-api-server:2.5.0");
+    expect(reinstalled.stderr).toContain(
+      "reinstalling KFP 2.14.4, not the app's 2.5.0: the data volumes record that KFP 2.14.4 may have written them",
+    );
+    expect(await apiServerImage(kfp.namespace)).toBe("ghcr.io/kubeflow/kfp-api-server:2.14.4");
     await expectDataIntactAndBound(kfp);
   });
 });

@@ -1,8 +1,11 @@
 import { z } from "zod";
+import type { KfpApp } from "../../app/kfp-app.js";
 import { loadVolumeDefinitions } from "../../app/saved-volumes.js";
 import { PreflightRefusal, UsageError } from "../../errors.js";
 import { takeSnapshot } from "../../kube/take-snapshot.js";
+import type { ClusterSnapshot } from "../../model/cluster-snapshot.js";
 import { buildDeployPlan } from "../../plan/build-deploy-plan.js";
+import { compareVersions } from "../../release/compare-versions.js";
 import { applyStorageFlags } from "../apply-storage-flags.js";
 import type { CommandDeps } from "../command-deps.js";
 import type { CommandResult } from "../command-result.js";
@@ -31,8 +34,8 @@ export async function reinstall(
   const options = parseOptions(reinstallOptionsSchema, raw);
   const run = await prepareRun(global, deps);
   const app = applyStorageFlags(run.app, options);
-  const tag = options.tag ?? app.version;
-  if (!tag) {
+  const appTag = options.tag ?? app.version;
+  if (!appTag) {
     throw new UsageError("VERSION_UNKNOWN", `the app in ${run.appDir} records no KFP version to reinstall`, {
       hint: "Pass --tag with the version that wrote the data (reinstalling a newer one would migrate the schema).",
     });
@@ -41,8 +44,8 @@ export async function reinstall(
   const missing = (["mysql", "objectStore"] as const).filter(
     (role) => !saved[role] && !app.storage[role].pvName && !app.storage[role].gcpDisk,
   );
-  const release = await resolveReleaseForApp(tag, run.manifestsDir, app.release.variant);
   const client = await run.connect();
+  let release = await resolveReleaseForApp(appTag, run.manifestsDir, app.release.variant);
   return executeCommand({
     global,
     deps,
@@ -58,6 +61,16 @@ export async function reinstall(
       namespace: app.namespace,
       async build(locked) {
         const snapshot = await takeSnapshot(locked, { namespace: app.namespace });
+        // Without --tag, the release is the newest that may have written the data: a run that died after starting a
+        // newer MySQL (a namespace deleted mid-upgrade) recorded it on the PVs, and an older MySQL cannot start there.
+        const written = options.tag === undefined ? newestWriterOnVolumes(snapshot, app, saved) : null;
+        if (written && compareVersions(written, release.version) > 0) {
+          release = await resolveReleaseForApp(written, run.manifestsDir, app.release.variant);
+          release.warnings = [
+            ...(release.warnings ?? []),
+            `reinstalling KFP ${written}, not the app's ${appTag}: the data volumes record that KFP ${written} may have written them (an older MySQL or API server cannot start on that data)`,
+          ];
+        }
         const existingClaims = new Set(snapshot.claims.map((claim) => claim.name));
         const unknown = missing.filter((role) => !existingClaims.has(release.dataClaims[role]));
         if (unknown.length > 0) {
@@ -96,4 +109,20 @@ export async function reinstall(
       },
     },
   });
+}
+
+/** The newest KFP version recorded on the PVs this reinstall would re-attach (by name), or null. */
+function newestWriterOnVolumes(
+  snapshot: ClusterSnapshot,
+  app: KfpApp,
+  saved: Awaited<ReturnType<typeof loadVolumeDefinitions>>,
+): string | null {
+  const names = (["mysql", "objectStore"] as const).flatMap((role) => {
+    const name = app.storage[role].pvName ?? saved[role]?.metadata.name;
+    return name ? [name] : [];
+  });
+  const versions = snapshot.volumes
+    .filter((volume) => names.includes(volume.name))
+    .flatMap((volume) => (volume.dataWrittenBy ? [volume.dataWrittenBy.kfpVersion] : []));
+  return versions.sort(compareVersions).at(-1) ?? null;
 }

@@ -686,6 +686,18 @@ describe("MySQL data rules", () => {
       step.objects.some(({ object }) => object.kind === "Deployment" && object.metadata.name === name)) ||
     (step.kind === "recreateDeployment" && step.name === name);
 
+  it("the MySQL PV records the new series before the new server starts, so a run that dies there leaves the truth", async () => {
+    const plan = await upgradeFromInstall("2.5.0", "2.14.4");
+    const record = indexOf(plan, (s) => s.kind === "recordDataWriter" && s.writer.mysqlSeries === "8.4");
+    const mysqlUp = indexOf(plan, appliesDeployment("mysql"));
+    expect(record).toBeGreaterThan(-1);
+    expect(record).toBeLessThan(mysqlUp);
+    expect(plan.steps[record]).toMatchObject({
+      claims: [{ role: "mysql", claim: "mysql-pv-claim" }],
+      writer: { kfpVersion: "2.14.4", mysqlSeries: "8.4" },
+    });
+  });
+
   it("a hop that changes the series runs it as its own phase, before anything else of the hop", async () => {
     const plan = await upgradeFromInstall("2.5.0", "2.14.4");
     const at = (predicate: (step: Plan["steps"][number]) => boolean) => indexOf(plan, predicate);
