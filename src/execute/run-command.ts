@@ -254,6 +254,14 @@ export async function runCommand<T>(options: RunCommandOptions<T>): Promise<RunC
           },
         );
       }
+      prompter.event({
+        type: "result",
+        ok: false,
+        outcome: "refused",
+        message: plan.refusal.message,
+        bindings: [],
+        apiRequests: client.requestCount(),
+      });
       throw refusalError(plan);
     }
     if (plan.steps.length === 0) return { kind: "no-changes", plan };

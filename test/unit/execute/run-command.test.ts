@@ -541,6 +541,12 @@ describe("runCommand: a refused plan", () => {
       persistentVolumeReclaimPolicy: "Retain",
     });
     expect(h.store.history).toMatchObject([{ outcome: "refused", message: "mysql-pv-claim is Terminating" }]);
+    expect(h.prompter.events.at(-1)).toMatchObject({
+      type: "result",
+      ok: false,
+      outcome: "refused",
+      message: "mysql-pv-claim is Terminating",
+    });
     expect(h.store.stored).toBeUndefined();
   });
 
