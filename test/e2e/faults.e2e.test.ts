@@ -431,7 +431,11 @@ describe("faults during an upgrade", () => {
     // record KFP 2.14.4 from before that start, so the reinstall brings back 2.14.4, never MySQL 8.0 on 8.4 data.
     const reinstalled = await runCli(["reinstall"], { appDir: kfp.appDir });
     expect(reinstalled.exitCode, reinstalled.stderr).toBe(0);
-    expect(reinstalled.stderr).toContain(
+    const planEvent = reinstalled.events.find((event) => event.type === "plan") as
+      | { plan: { to: string; warnings: string[] } }
+      | undefined;
+    expect(planEvent?.plan.to).toBe("2.14.4");
+    expect(planEvent?.plan.warnings.join("\n")).toContain(
       "reinstalling KFP 2.14.4, not the app's 2.5.0: the data volumes record that KFP 2.14.4 may have written them",
     );
     expect(await apiServerImage(kfp.namespace)).toBe("ghcr.io/kubeflow/kfp-api-server:2.14.4");
