@@ -38,7 +38,7 @@ function context(
 }
 
 describe("labelSelector", () => {
-  const cases = [
+  const cases: { name: string; labels: Record<string, string>; selector: string }[] = [
     { name: "one label", labels: { app: "mysql" }, selector: "app=mysql" },
     {
       name: "several labels, sorted by key",
