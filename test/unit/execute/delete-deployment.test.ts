@@ -1,10 +1,9 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { describe, expect, it } from "vitest";
 import { deleteDeploymentAndPods, matchLabelsOf } from "../../../src/execute/delete-deployment.js";
-import type { ExecutionContext } from "../../../src/execute/execution-context.js";
 import type { KubeObject, ObjectRef } from "../../../src/model/kube-object.js";
 import { FakeKubeClient, type FakeReactor } from "../../support/fake-kube-client.js";
-import { deployment, NS } from "./executor-fixtures.js";
+import { deployment, NS, recordingContext } from "./executor-fixtures.js";
 
 const MYSQL = { app: "mysql", "application-crd-id": "kubeflow-pipelines" };
 const MYSQL_REF: ObjectRef = { apiVersion: "apps/v1", kind: "Deployment", name: "mysql", namespace: NS };
@@ -18,20 +17,6 @@ function pod(name: string, labels: Record<string, string>): KubeObject {
   };
 }
 const podRef = (name: string): ObjectRef => ({ apiVersion: "v1", kind: "Pod", name, namespace: NS });
-
-function context(client: FakeKubeClient, timeoutSeconds = 5): ExecutionContext & { progressed: string[] } {
-  const progressed: string[] = [];
-  return {
-    client,
-    timeoutSeconds,
-    signal: new AbortController().signal,
-    progress: (message) => progressed.push(message),
-    warn: () => {},
-    bindings: new Map(),
-    saveVolume: async () => {},
-    progressed,
-  };
-}
 
 /** The kubelet: once the Deployment is deleted, its pods terminate `afterMs` later. */
 function podsTerminateAfter(afterMs: number, pods: string[]): FakeReactor {
@@ -80,7 +65,7 @@ describe("deleteDeploymentAndPods", () => {
     const fake = new FakeKubeClient()
       .seed([deployment("mysql", "mysql:8.0"), pod("mysql-abc", MYSQL), pod("mysql-def", MYSQL)])
       .react(podsTerminateAfter(800, ["mysql-abc", "mysql-def"]));
-    const ctx = context(fake);
+    const ctx = recordingContext(fake);
     let settled = false;
     const deleting = deleteDeploymentAndPods(ctx, MYSQL_REF).finally(() => {
       settled = true;
@@ -110,7 +95,7 @@ describe("deleteDeploymentAndPods", () => {
     lingering.metadata.finalizers = ["foregroundDeletion"];
     const fake = new FakeKubeClient().seed([lingering]);
     let settled = false;
-    const deleting = deleteDeploymentAndPods(context(fake), MYSQL_REF).finally(() => {
+    const deleting = deleteDeploymentAndPods(recordingContext(fake), MYSQL_REF).finally(() => {
       settled = true;
     });
     await sleep(300);
@@ -127,7 +112,7 @@ describe("deleteDeploymentAndPods", () => {
   it("does not wait for pods outside the old selector", async () => {
     const other = { app: "minio", "application-crd-id": "kubeflow-pipelines" };
     const fake = new FakeKubeClient().seed([deployment("mysql", "mysql:8.0"), pod("minio-abc", other)]);
-    await expect(deleteDeploymentAndPods(context(fake), MYSQL_REF)).resolves.toBe(true);
+    await expect(deleteDeploymentAndPods(recordingContext(fake), MYSQL_REF)).resolves.toBe(true);
     expect(fake.peek(podRef("minio-abc"))).not.toBeNull();
   });
 
@@ -135,7 +120,7 @@ describe("deleteDeploymentAndPods", () => {
     const fake = new FakeKubeClient().seed([pod("mysql-abc", MYSQL)]);
     setTimeout(() => void fake.delete(podRef("mysql-abc")), 700);
     let settled = false;
-    const deleting = deleteDeploymentAndPods(context(fake), MYSQL_REF, MYSQL).finally(() => {
+    const deleting = deleteDeploymentAndPods(recordingContext(fake), MYSQL_REF, MYSQL).finally(() => {
       settled = true;
     });
     await sleep(400);
@@ -147,7 +132,7 @@ describe("deleteDeploymentAndPods", () => {
 
   it("prefers the live Deployment's selector over the fallback", async () => {
     const fake = new FakeKubeClient().seed([deployment("mysql", "mysql:8.0")]);
-    await deleteDeploymentAndPods(context(fake), MYSQL_REF, { app: "something-else" });
+    await deleteDeploymentAndPods(recordingContext(fake), MYSQL_REF, { app: "something-else" });
     expect(fake.callsOf("list").map((call) => call.options)).toEqual([
       { namespace: NS, labelSelector: "app=mysql,application-crd-id=kubeflow-pipelines" },
     ]);
@@ -155,13 +140,15 @@ describe("deleteDeploymentAndPods", () => {
 
   it("lists no pods when there is neither a Deployment nor a fallback selector", async () => {
     const fake = new FakeKubeClient().seed([pod("mysql-abc", MYSQL)]);
-    await expect(deleteDeploymentAndPods(context(fake), MYSQL_REF)).resolves.toBe(false);
+    await expect(deleteDeploymentAndPods(recordingContext(fake), MYSQL_REF)).resolves.toBe(false);
     expect(fake.callsOf("list")).toEqual([]);
   });
 
   it("times out with WAIT_TIMEOUT naming the pods when they never go", async () => {
     const fake = new FakeKubeClient().seed([deployment("mysql", "mysql:8.0"), pod("mysql-abc", MYSQL)]);
-    await expect(deleteDeploymentAndPods(context(fake, 0.2), MYSQL_REF)).rejects.toMatchObject({
+    await expect(
+      deleteDeploymentAndPods(recordingContext(fake, { timeoutSeconds: 0.2 }), MYSQL_REF),
+    ).rejects.toMatchObject({
       code: "WAIT_TIMEOUT",
       message:
         "pods of deployment/mysql -n kubeflow: timed out after 0.2s (Waiting for 1 pods to be gone (0 terminating): mysql-abc)",

@@ -1,4 +1,5 @@
 import { expect } from "vitest";
+import type { ExecutionContext } from "../../../src/execute/execution-context.js";
 import type { ExecutionEvent } from "../../../src/execute/execution-event.js";
 import { type JournalSink, memoryJournal } from "../../../src/execute/journal-sink.js";
 import type { RunPlanOptions } from "../../../src/execute/run-plan.js";
@@ -194,4 +195,24 @@ export function specOf<T>(client: FakeKubeClient, ref: ObjectRef): T {
   const object = client.peek(ref);
   expect(object, `${ref.kind}/${ref.name}`).not.toBeNull();
   return (object as KubeObject).spec as T;
+}
+
+/** An execution context over `client` that records what handlers report, for tests of one executor piece. */
+export function recordingContext(
+  client: FakeKubeClient,
+  options: { timeoutSeconds?: number; signal?: AbortSignal } = {},
+): ExecutionContext & { progressed: string[]; warned: string[] } {
+  const progressed: string[] = [];
+  const warned: string[] = [];
+  return {
+    client,
+    timeoutSeconds: options.timeoutSeconds ?? 5,
+    signal: options.signal ?? new AbortController().signal,
+    progress: (message) => progressed.push(message),
+    warn: (message) => warned.push(message),
+    bindings: new Map(),
+    saveVolume: async () => {},
+    progressed,
+    warned,
+  };
 }

@@ -1,11 +1,19 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { describe, expect, it } from "vitest";
 import { refKey } from "../../../src/execute/capture-before.js";
-import type { ExecutionContext } from "../../../src/execute/execution-context.js";
 import { rollBackHop } from "../../../src/execute/roll-back-hop.js";
 import { type KubeObject, type ObjectRef, refOf } from "../../../src/model/kube-object.js";
 import { FakeKubeClient } from "../../support/fake-kube-client.js";
-import { configMap, deployment, NS, rollOut, specOf, VIEWER_CRD, writes } from "./executor-fixtures.js";
+import {
+  configMap,
+  deployment,
+  NS,
+  recordingContext,
+  rollOut,
+  specOf,
+  VIEWER_CRD,
+  writes,
+} from "./executor-fixtures.js";
 
 const NAMESPACE: KubeObject = {
   apiVersion: "v1",
@@ -53,25 +61,6 @@ function movedSelector(name: string, image: string): KubeObject {
 const captured = (object: KubeObject): [string, KubeObject] => [refKey(refOf(object)), object];
 const absent = (object: KubeObject): [string, null] => [refKey(refOf(object)), null];
 
-function context(
-  client: FakeKubeClient,
-  timeoutSeconds = 5,
-): ExecutionContext & { progressed: string[]; warned: string[] } {
-  const progressed: string[] = [];
-  const warned: string[] = [];
-  return {
-    client,
-    timeoutSeconds,
-    signal: new AbortController().signal,
-    progress: (message) => progressed.push(message),
-    warn: (message) => warned.push(message),
-    bindings: new Map(),
-    saveVolume: async () => {},
-    progressed,
-    warned,
-  };
-}
-
 const imageOf = (fake: FakeKubeClient, name: string) =>
   specOf<{ template: { spec: { containers: { image: string }[] } } }>(fake, deploymentRef(name)).template.spec
     .containers[0]?.image;
@@ -90,7 +79,7 @@ describe("rollBackHop before the point of no return", () => {
         deployment("cache-server", "cache:2.5.0"),
       ])
       .react(rollOut());
-    const ctx = context(fake);
+    const ctx = recordingContext(fake);
     const before: [string, KubeObject | null][] = [
       captured(VIEWER_CRD),
       captured(configMap("pipeline-install-config", { appVersion: "2.4.0" })),
@@ -142,7 +131,7 @@ describe("rollBackHop before the point of no return", () => {
       absent(service("ml-pipeline-new")),
       absent(deployment("cache-server", "cache:2.5.0")),
     ];
-    await rollBackHop(context(fake), before);
+    await rollBackHop(recordingContext(fake), before);
     expect(fake.callsOf("delete").map((call) => [call.ref?.kind, call.options])).toEqual([
       ["Deployment", { propagationPolicy: "Foreground" }],
       ["Service", { propagationPolicy: "Background" }],
@@ -161,7 +150,7 @@ describe("rollBackHop before the point of no return", () => {
     ]);
     setTimeout(() => void fake.delete(podRef("cache-server-abc")), 700);
     let settled = false;
-    const rollingBack = rollBackHop(context(fake), [
+    const rollingBack = rollBackHop(recordingContext(fake), [
       absent(deployment("cache-server", "cache:2.5.0")),
     ]).finally(() => {
       settled = true;
@@ -179,7 +168,7 @@ describe("rollBackHop before the point of no return", () => {
 
   it("restores nothing and reports nothing for an empty capture", async () => {
     const fake = new FakeKubeClient().seed([NAMESPACE]);
-    const ctx = context(fake);
+    const ctx = recordingContext(fake);
     await expect(rollBackHop(ctx, [])).resolves.toEqual({ actions: [], restored: 0, kept: 0 });
     expect(fake.calls).toEqual([]);
     expect(ctx.progressed).toEqual([]);
@@ -189,7 +178,7 @@ describe("rollBackHop before the point of no return", () => {
     const fake = new FakeKubeClient()
       .seed([NAMESPACE, deployment("ml-pipeline", "api-server:2.5.0")])
       .react(rollOut(["api-server:2.4.0"]));
-    const ctx = context(fake);
+    const ctx = recordingContext(fake);
     const result = await rollBackHop(ctx, [captured(deployment("ml-pipeline", "api-server:2.4.0"))]);
     expect(result).toEqual({
       actions: ["restored deployment/ml-pipeline -n kubeflow"],
@@ -220,7 +209,7 @@ describe("rollBackHop of a Deployment whose selector changed", () => {
       podsAtApply.push(client.all().filter((o) => o.kind === "Pod").length);
     });
     setTimeout(() => void fake.delete(podRef("ml-pipeline-new-abc")), 700);
-    const ctx = context(fake);
+    const ctx = recordingContext(fake);
 
     const result = await rollBackHop(ctx, [captured(deployment("ml-pipeline", "api-server:2.4.0"))]);
 
@@ -247,14 +236,14 @@ describe("rollBackHop of a Deployment whose selector changed", () => {
     const fake = new FakeKubeClient()
       .seed([NAMESPACE, deployment("ml-pipeline", "api-server:2.5.0")])
       .react(rollOut());
-    await rollBackHop(context(fake), [captured(deployment("ml-pipeline", "api-server:2.4.0"))]);
+    await rollBackHop(recordingContext(fake), [captured(deployment("ml-pipeline", "api-server:2.4.0"))]);
     expect(writes(fake)).toEqual(["apply Deployment/ml-pipeline"]);
   });
 
   it("applies the old one when the Deployment is gone already", async () => {
     const fake = new FakeKubeClient().seed([NAMESPACE]).react(rollOut());
     await expect(
-      rollBackHop(context(fake), [captured(deployment("ml-pipeline", "api-server:2.4.0"))]),
+      rollBackHop(recordingContext(fake), [captured(deployment("ml-pipeline", "api-server:2.4.0"))]),
     ).resolves.toEqual({ actions: ["restored deployment/ml-pipeline -n kubeflow"], restored: 1, kept: 0 });
     expect(writes(fake)).toEqual(["apply Deployment/ml-pipeline"]);
     expect(imageOf(fake, "ml-pipeline")).toBe("api-server:2.4.0");
@@ -274,7 +263,7 @@ describe("rollBackHop after the point of no return", () => {
         deployment("ml-pipeline-ui", "ui:2.5.0"),
       ])
       .react(rollOut());
-    const ctx = context(fake);
+    const ctx = recordingContext(fake);
     const before = [
       captured(VIEWER_CRD),
       captured(configMap("pipeline-install-config", { appVersion: "2.4.0" })),
@@ -319,7 +308,7 @@ describe("rollBackHop after the point of no return", () => {
       deployment("cache-server", "cache:2.5.0"),
     ]);
     const result = await rollBackHop(
-      context(fake),
+      recordingContext(fake),
       [absent(deployment("seaweedfs", "seaweedfs:3.0")), absent(deployment("cache-server", "cache:2.5.0"))],
       { afterPointOfNoReturn: { keep: ["seaweedfs"] } },
     );
@@ -337,9 +326,13 @@ describe("rollBackHop after the point of no return", () => {
 
   it("keeps every object when nothing but configuration was captured, writing nothing", async () => {
     const fake = new FakeKubeClient().seed([NAMESPACE, configMap("pipeline-install-config")]);
-    const result = await rollBackHop(context(fake), [captured(configMap("pipeline-install-config"))], {
-      afterPointOfNoReturn: { keep: [] },
-    });
+    const result = await rollBackHop(
+      recordingContext(fake),
+      [captured(configMap("pipeline-install-config"))],
+      {
+        afterPointOfNoReturn: { keep: [] },
+      },
+    );
     expect(result).toEqual({
       actions: [
         "kept 1 configuration objects of the new release that the kept servers need: configmap/pipeline-install-config -n kubeflow",

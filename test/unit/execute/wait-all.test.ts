@@ -1,32 +1,17 @@
 import { describe, expect, it } from "vitest";
-import type { ExecutionContext } from "../../../src/execute/execution-context.js";
 import { deploymentReadiness } from "../../../src/execute/readiness/apps-v1-deployment.js";
 import { goneReadiness } from "../../../src/execute/readiness/gone.js";
 import { waitAll } from "../../../src/execute/wait-all.js";
 import type { ObjectRef } from "../../../src/model/kube-object.js";
 import { FakeKubeClient } from "../../support/fake-kube-client.js";
-import { configMap, deployment, NS, rollOut } from "./executor-fixtures.js";
+import { configMap, deployment, NS, recordingContext, rollOut } from "./executor-fixtures.js";
 
 const ref = (name: string): ObjectRef => ({ apiVersion: "apps/v1", kind: "Deployment", name, namespace: NS });
-
-function context(client: FakeKubeClient, timeoutSeconds = 5): ExecutionContext & { progressed: string[] } {
-  const progressed: string[] = [];
-  return {
-    client,
-    timeoutSeconds,
-    signal: new AbortController().signal,
-    progress: (message) => progressed.push(message),
-    warn: () => {},
-    bindings: new Map(),
-    saveVolume: async () => {},
-    progressed,
-  };
-}
 
 describe("waitAll", () => {
   it("resolves once every object is ready, counting them in its progress", async () => {
     const fake = new FakeKubeClient().seed([deployment("a", "x:1"), deployment("b", "x:1")]);
-    const ctx = context(fake);
+    const ctx = recordingContext(fake);
     const waiting = waitAll(ctx, [ref("a"), ref("b")], deploymentReadiness, "available");
     fake.react(rollOut());
     await fake.apply(deployment("a", "x:2"), { force: true });
@@ -40,7 +25,12 @@ describe("waitAll", () => {
 
   it("names every object that timed out, with its last message, as WAIT_TIMEOUT", async () => {
     const fake = new FakeKubeClient().seed([deployment("a", "x:1"), deployment("b", "x:1")]);
-    const waiting = waitAll(context(fake, 0.2), [ref("a"), ref("b")], deploymentReadiness, "available");
+    const waiting = waitAll(
+      recordingContext(fake, { timeoutSeconds: 0.2 }),
+      [ref("a"), ref("b")],
+      deploymentReadiness,
+      "available",
+    );
     fake.react(rollOut());
     await fake.apply(deployment("a", "x:2"), { force: true });
     const error = await waiting.catch((caught: unknown) => caught);
@@ -56,14 +46,14 @@ describe("waitAll", () => {
   it("waits for objects to be gone with the gone rule", async () => {
     const cm = { apiVersion: "v1", kind: "ConfigMap", name: "c", namespace: NS };
     const fake = new FakeKubeClient().seed([configMap("c")]);
-    const waiting = waitAll(context(fake), [cm], goneReadiness, "deleted");
+    const waiting = waitAll(recordingContext(fake), [cm], goneReadiness, "deleted");
     await fake.delete(cm, { propagationPolicy: "Background" });
     await expect(waiting).resolves.toBeUndefined();
   });
 
   it("resolves at once for an empty list", async () => {
     await expect(
-      waitAll(context(new FakeKubeClient()), [], goneReadiness, "deleted"),
+      waitAll(recordingContext(new FakeKubeClient()), [], goneReadiness, "deleted"),
     ).resolves.toBeUndefined();
   });
 });

@@ -1,12 +1,11 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { describe, expect, it } from "vitest";
-import type { ExecutionContext } from "../../../src/execute/execution-context.js";
 import { failed, ready, waiting } from "../../../src/execute/readiness/readiness.js";
 import { podsGoneReadiness } from "../../../src/execute/readiness/v1-pods-gone.js";
 import { labelSelector, waitPods } from "../../../src/execute/wait-pods.js";
 import type { KubeObject, ObjectRef } from "../../../src/model/kube-object.js";
 import { FakeKubeClient } from "../../support/fake-kube-client.js";
-import { NS } from "./executor-fixtures.js";
+import { NS, recordingContext } from "./executor-fixtures.js";
 
 const MYSQL = { app: "mysql", "application-crd-id": "kubeflow-pipelines" };
 
@@ -19,23 +18,6 @@ function pod(name: string, labels: Record<string, string>, namespace = NS): Kube
   };
 }
 const podRef = (name: string): ObjectRef => ({ apiVersion: "v1", kind: "Pod", name, namespace: NS });
-
-function context(
-  client: FakeKubeClient,
-  options: { timeoutSeconds?: number; signal?: AbortSignal } = {},
-): ExecutionContext & { progressed: string[] } {
-  const progressed: string[] = [];
-  return {
-    client,
-    timeoutSeconds: options.timeoutSeconds ?? 5,
-    signal: options.signal ?? new AbortController().signal,
-    progress: (message) => progressed.push(message),
-    warn: () => {},
-    bindings: new Map(),
-    saveVolume: async () => {},
-    progressed,
-  };
-}
 
 describe("labelSelector", () => {
   const cases: { name: string; labels: Record<string, string>; selector: string }[] = [
@@ -55,7 +37,9 @@ describe("labelSelector", () => {
 describe("waitPods", () => {
   it("refuses an empty selector before listing anything", async () => {
     const fake = new FakeKubeClient().seed([pod("mysql-1", MYSQL)]);
-    await expect(waitPods(context(fake), NS, {}, podsGoneReadiness, "pods of mysql")).rejects.toMatchObject({
+    await expect(
+      waitPods(recordingContext(fake), NS, {}, podsGoneReadiness, "pods of mysql"),
+    ).rejects.toMatchObject({
       code: "WAIT_FAILED",
       exitCode: 5,
       message: "pods of mysql: an empty selector would match every pod",
@@ -68,7 +52,7 @@ describe("waitPods", () => {
       pod("minio-1", { app: "minio", "application-crd-id": "kubeflow-pipelines" }),
       pod("mysql-elsewhere", MYSQL, "other"),
     ]);
-    const ctx = context(fake);
+    const ctx = recordingContext(fake);
     await expect(waitPods(ctx, NS, MYSQL, podsGoneReadiness, "pods of mysql")).resolves.toEqual({
       done: true,
       ok: true,
@@ -87,7 +71,7 @@ describe("waitPods", () => {
 
   it("polls until the check is done, reporting each new message once", async () => {
     const fake = new FakeKubeClient().seed([pod("mysql-1", MYSQL), pod("mysql-2", MYSQL)]);
-    const ctx = context(fake);
+    const ctx = recordingContext(fake);
     let settled = false;
     const waitingFor = waitPods(ctx, NS, MYSQL, podsGoneReadiness, "pods of mysql").finally(() => {
       settled = true;
@@ -108,7 +92,7 @@ describe("waitPods", () => {
     const fake = new FakeKubeClient().seed([pod("mysql-1", MYSQL), pod("mysql-2", MYSQL)]);
     const seen: string[][] = [];
     await waitPods(
-      context(fake),
+      recordingContext(fake),
       NS,
       MYSQL,
       (pods) => {
@@ -123,7 +107,7 @@ describe("waitPods", () => {
   it("rejects with WAIT_FAILED when the check fails", async () => {
     const fake = new FakeKubeClient().seed([pod("mysql-1", MYSQL)]);
     await expect(
-      waitPods(context(fake), NS, MYSQL, () => failed("mysqld 8.0 on 8.4 data"), "mysql series"),
+      waitPods(recordingContext(fake), NS, MYSQL, () => failed("mysqld 8.0 on 8.4 data"), "mysql series"),
     ).rejects.toMatchObject({
       code: "WAIT_FAILED",
       exitCode: 5,
@@ -134,7 +118,7 @@ describe("waitPods", () => {
   it("rejects with WAIT_TIMEOUT and the last message when the timeout passes", async () => {
     const fake = new FakeKubeClient().seed([pod("mysql-1", MYSQL)]);
     const error = await waitPods(
-      context(fake, { timeoutSeconds: 0.2 }),
+      recordingContext(fake, { timeoutSeconds: 0.2 }),
       NS,
       MYSQL,
       podsGoneReadiness,
@@ -152,7 +136,7 @@ describe("waitPods", () => {
     const fake = new FakeKubeClient().seed([pod("mysql-1", MYSQL)]);
     const controller = new AbortController();
     const waitingFor = waitPods(
-      context(fake, { signal: controller.signal }),
+      recordingContext(fake, { signal: controller.signal }),
       NS,
       MYSQL,
       () => waiting("still there"),
@@ -169,7 +153,13 @@ describe("waitPods", () => {
     const reason = new Error("interrupted");
     controller.abort(reason);
     await expect(
-      waitPods(context(fake, { signal: controller.signal }), NS, MYSQL, podsGoneReadiness, "pods of mysql"),
+      waitPods(
+        recordingContext(fake, { signal: controller.signal }),
+        NS,
+        MYSQL,
+        podsGoneReadiness,
+        "pods of mysql",
+      ),
     ).rejects.toBe(reason);
     expect(fake.callsOf("list")).toEqual([]);
   });
