@@ -61,6 +61,17 @@ export const STEP_HANDLERS: { [K in StepKind]: Handler<K> } = {
     return "created";
   },
 
+  // Placeholders on the integration branch only: the executor helper replaces them.
+  async adoptObjects() {
+    throw new InternalError("adoptObjects: not implemented on this branch yet");
+  },
+  async serverDryRun() {
+    throw new InternalError("serverDryRun: not implemented on this branch yet");
+  },
+  async forgetHelmRelease() {
+    throw new InternalError("forgetHelmRelease: not implemented on this branch yet");
+  },
+
   async applyObjects(step, ctx) {
     let done = 0;
     for (const { object } of step.objects) {

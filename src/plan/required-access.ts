@@ -138,6 +138,15 @@ export function requiredAccess(plan: Plan): RequiredAccess[] {
         for (const ref of step.objects)
           add(["delete", "create", "patch"], ref.apiVersion, ref.kind, ref.namespace);
         break;
+      case "adoptObjects":
+        for (const ref of step.objects) add(["get", "patch"], ref.apiVersion, ref.kind, ref.namespace);
+        break;
+      case "serverDryRun":
+        break;
+      case "forgetHelmRelease":
+        for (const record of step.records) add(["get", "delete"], "v1", record.kind, step.namespace);
+        for (const ref of step.unmark) add(["get", "patch"], ref.apiVersion, ref.kind, ref.namespace);
+        break;
       default:
         step satisfies never;
     }

@@ -255,6 +255,45 @@ export const STEP_TABLE: { [K in StepKind]: StepEntry<K> } = {
       c.delete += s.objects.length;
     },
   },
+  adoptObjects: {
+    lines: (s) => [
+      {
+        symbol: "~",
+        text: `adopt ${s.objects.length} object${s.objects.length === 1 ? "" : "s"} from ${s.installers.join(", ")}: take over the fields of ${s.from.join(", ")} and drop last-applied-configuration (no field value changes)`,
+      },
+    ],
+    undo: () => "nothing to undo: ownership bookkeeping only; see the README to hand an install back",
+    count: (s, c) => {
+      c.update += s.objects.length;
+    },
+  },
+  serverDryRun: {
+    lines: (s) => [
+      {
+        symbol: "✓",
+        text: `server-side dry run of the next ${s.steps.length} write step${s.steps.length === 1 ? "" : "s"} (dryRun=All): any rejected object refuses the hop before it changes anything`,
+      },
+    ],
+    undo: () => "nothing: a dry run changes nothing",
+    count: () => {},
+  },
+  forgetHelmRelease: {
+    lines: (s) => [
+      ...s.records.map((record) => ({
+        symbol: "-" as const,
+        text: `${record.kind.toLowerCase()}/${record.name} -n ${s.namespace} (Helm release record of ${s.release}; holds no KFP data)`,
+      })),
+      {
+        symbol: "~" as const,
+        text: `remove Helm's ownership marks from ${s.unmark.length} object${s.unmark.length === 1 ? "" : "s"} (a later \`helm uninstall ${s.release}\` cannot delete KFP's claims)`,
+      },
+    ],
+    undo: () => "nothing: Helm no longer tracks the install; see the README",
+    count: (s, c) => {
+      c.delete += s.records.length;
+      c.update += s.unmark.length;
+    },
+  },
   recordDataWriter: {
     lines: (s) => [
       {

@@ -200,6 +200,42 @@ export const stepSchema = z.discriminatedUnion("kind", [
   z.object({ ...base, kind: z.literal("prune"), objects: z.array(objectRefSchema), reason: z.string() }),
   z.object({
     ...base,
+    kind: z.literal("adoptObjects"),
+    /**
+     * Field managers whose fields move to kfp-upgrade's (`kubectl-client-side-apply`, `helm`, …), as `kubectl apply
+     * --server-side` upgrades client-side-applied objects: their `managedFields` entries are merged into
+     * kfp-upgrade's Apply entry and `kubectl.kubernetes.io/last-applied-configuration` is dropped. No field value
+     * changes; later applies then remove what a new release drops.
+     */
+    from: z.array(z.string()),
+    /** Who installed them, in words, for the plan ("kubectl (client-side apply)", "Helm release kfp"). */
+    installers: z.array(z.string()),
+    objects: z.array(objectRefSchema),
+  }),
+  z.object({
+    ...base,
+    kind: z.literal("serverDryRun"),
+    /**
+     * Ids of this hop's write steps (applyObjects, createIfAbsent, recreateDeployment) run as a server-side dry run
+     * (`dryRun=All`) before the hop's first write: conflicts, validation and admission errors refuse the hop with
+     * every failing object named and nothing changed.
+     */
+    steps: z.array(z.string()),
+  }),
+  z.object({
+    ...base,
+    kind: z.literal("forgetHelmRelease"),
+    release: z.string(),
+    /** Where Helm keeps the release's records. */
+    namespace: z.string(),
+    /** Helm's release records (`sh.helm.release.v1.<release>.v<N>`, type `helm.sh/release.v1`); they hold no KFP data. */
+    records: z.array(z.object({ kind: z.enum(["Secret", "ConfigMap"]), name: z.string(), uid: z.string() })),
+    /** Objects whose Helm ownership marks are removed (`meta.helm.sh/release-*`, `app.kubernetes.io/managed-by: Helm`). */
+    unmark: z.array(objectRefSchema),
+  }),
+
+  z.object({
+    ...base,
     kind: z.literal("recordDataWriter"),
     namespace: z.string(),
     /** The claims whose PVs now hold data written by `writer` (annotated `kfp-upgrade.kubeflow.org/data-written-by`). */
