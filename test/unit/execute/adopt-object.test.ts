@@ -79,7 +79,9 @@ describe("adoptObjects", () => {
     expect(adopted?.data).toEqual({ "viewer-pod-template.json": "{}", "disable-network-policy": "true" });
     const [patch] = fake.callsOf("patch");
     expect(patch?.options).toEqual({ type: "json" });
-    expect((patch?.body as { op: string; path: string }[]).map(({ op, path }) => `${op} ${path}`)).toEqual([
+    expect(
+      ((patch?.body ?? []) as { op: string; path: string }[]).map(({ op, path }) => `${op} ${path}`),
+    ).toEqual([
       "replace /metadata/managedFields",
       "replace /metadata/resourceVersion",
       "remove /metadata/annotations/kubectl.kubernetes.io~1last-applied-configuration",

@@ -107,7 +107,7 @@ describe("adoptManagedFields", () => {
       },
       controller,
     ]);
-    const spec = (result.entries[0]?.fieldsV1 as Record<string, Record<string, unknown>>)["f:spec"];
+    const spec = ((result.entries[0]?.fieldsV1 ?? {}) as Record<string, Record<string, unknown>>)["f:spec"];
     expect(Object.keys(spec ?? {}).sort()).toEqual(["f:paused", "f:replicas", "f:template"]);
   });
 
