@@ -69,7 +69,14 @@ describe("adopting an object `kubectl apply` (client-side) made", () => {
     const client = await createKubeClient({ kubeconfig: e2eCluster().kubeconfigPath, env: {} });
     const ref: ObjectRef = { apiVersion: "apps/v1", kind: "Deployment", name: "ml-pipeline", namespace };
     await kubectl(["apply", "-f", "-"], { input: JSON.stringify(probed(namespace, EXEC)) });
-    const installed = await kubectlJson<KubeObject>(["get", "deployment", "ml-pipeline", "-n", namespace]);
+    const installed = await kubectlJson<KubeObject>([
+      "get",
+      "deployment",
+      "ml-pipeline",
+      "-n",
+      namespace,
+      "--show-managed-fields",
+    ]);
     expect((installed.metadata.managedFields as Entry[]).map((e) => e.manager)).toContain(
       "kubectl-client-side-apply",
     );
@@ -103,7 +110,14 @@ describe("adopting an object `kubectl apply` (client-side) made", () => {
       objects: [ref],
     };
     await expect(adoptObjects(step, ctx)).resolves.toBe("1 adopted from kubectl-client-side-apply, kubectl");
-    const adopted = await kubectlJson<KubeObject>(["get", "deployment", "ml-pipeline", "-n", namespace]);
+    const adopted = await kubectlJson<KubeObject>([
+      "get",
+      "deployment",
+      "ml-pipeline",
+      "-n",
+      namespace,
+      "--show-managed-fields",
+    ]);
     expect(adopted.metadata.annotations?.[LAST_APPLIED_ANNOTATION]).toBeUndefined();
     const entries = (adopted.metadata.managedFields as Entry[]).filter((e) => !e.subresource);
     expect(entries.map((e) => `${e.manager}/${e.operation}`)).toEqual(["kfp-upgrade/Apply"]);
@@ -119,7 +133,7 @@ describe("adopting an object `kubectl apply` (client-side) made", () => {
     });
     const upgraded = await kubectlJson<{
       spec: { template: { spec: { containers: { livenessProbe: Record<string, unknown> }[] } } };
-    }>(["get", "deployment", "ml-pipeline", "-n", namespace]);
+    }>(["get", "deployment", "ml-pipeline", "-n", namespace, "--show-managed-fields"]);
     const probe = upgraded.spec.template.spec.containers[0]?.livenessProbe ?? {};
     expect(probe.exec).toBeUndefined();
     expect(probe.httpGet).toMatchObject(HTTP_GET.httpGet);

@@ -1,3 +1,4 @@
+import { readFile } from "node:fs/promises";
 import { describe, expect, it } from "vitest";
 import {
   adoptManagedFields,
@@ -73,6 +74,41 @@ describe("adoptManagedFields", () => {
           fieldsV1: csa.fieldsV1,
         },
       ],
+    });
+  });
+
+  it("adopts the managedFields of a Deployment `kubectl apply` and `kubectl scale` made on Kubernetes 1.36", async () => {
+    // Captured from the local control plane: two kubectl-client-side-apply entries (one without time) and the
+    // controller's status entry.
+    const captured = JSON.parse(
+      await readFile(
+        new URL("./fixtures/kubectl-applied-deployment.managed-fields.json", import.meta.url),
+        "utf8",
+      ),
+    ) as ManagedFieldsEntry[];
+    const result = adoptManagedFields(captured, {
+      from: ["kubectl-client-side-apply"],
+      to: "kfp-upgrade",
+      apiVersion: "apps/v1",
+      time: TIME,
+    });
+    expect(result.merged).toBe(2);
+    expect(result.entries.map((entry) => [entry.manager, entry.operation, entry.subresource])).toEqual([
+      ["kube-controller-manager", "Update", "status"],
+      ["kfp-upgrade", "Apply", undefined],
+    ]);
+    expect(result.entries[0]).toEqual(captured[1]);
+    const fields = result.entries[1]?.fieldsV1 as {
+      "f:spec": {
+        "f:replicas": object;
+        "f:template": { "f:spec": { "f:containers": Record<string, object> } };
+      };
+    };
+    expect(fields["f:spec"]["f:replicas"]).toEqual({});
+    expect(
+      fields["f:spec"]["f:template"]["f:spec"]["f:containers"]['k:{"name":"ml-pipeline-api-server"}'],
+    ).toMatchObject({
+      "f:livenessProbe": { "f:exec": { ".": {}, "f:command": {} } },
     });
   });
 
