@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { DryRunRefused } from "../../src/errors.js";
 import { adoptObjects, LAST_APPLIED_ANNOTATION } from "../../src/execute/adopt-object.js";
 import type { ExecutionContext } from "../../src/execute/execution-context.js";
+import { forgetHelmRelease, HELM_RELEASE_TYPE } from "../../src/execute/forget-helm-release.js";
 import { serverDryRun } from "../../src/execute/server-dry-run.js";
 import { createKubeClient } from "../../src/kube/create-kube-client.js";
 import type { KubeClient } from "../../src/kube/kube-client.js";
@@ -138,5 +139,67 @@ describe("adopting an object `kubectl apply` (client-side) made", () => {
     expect(probe.exec).toBeUndefined();
     expect(probe.httpGet).toMatchObject(HTTP_GET.httpGet);
     expect(ctx.warned).toEqual([]);
+  });
+});
+
+describe("forgetting an adopted Helm release", () => {
+  it("deletes only the release's records (found by metadata-only lists) and removes Helm's marks", async () => {
+    const namespace = await createTestNamespace("forget-helm");
+    const client = await createKubeClient({ kubeconfig: e2eCluster().kubeconfigPath, env: {} });
+    const labels = { owner: "helm", name: "kfp", status: "deployed", version: "1" };
+    const secret = (name: string, type: string): KubeObject => ({
+      apiVersion: "v1",
+      kind: "Secret",
+      metadata: { name, namespace, labels },
+      type,
+      data: { release: Buffer.from("H4sIAAAA").toString("base64") },
+    });
+    const record = await client.create(secret("sh.helm.release.v1.kfp.v1", HELM_RELEASE_TYPE));
+    const impostor = await client.create(secret("sh.helm.release.v1.kfp.v2", "Opaque"));
+    const marked = await client.create({
+      apiVersion: "v1",
+      kind: "ConfigMap",
+      metadata: {
+        name: "pipeline-install-config",
+        namespace,
+        labels: { "app.kubernetes.io/managed-by": "Helm", "application-crd-id": "kubeflow-pipelines" },
+        annotations: { "meta.helm.sh/release-name": "kfp", "meta.helm.sh/release-namespace": namespace },
+      },
+      data: { appVersion: "2.5.0" },
+    });
+    const ctx = context(client);
+    const configRef: ObjectRef = {
+      apiVersion: "v1",
+      kind: "ConfigMap",
+      name: "pipeline-install-config",
+      namespace,
+    };
+    const message = await forgetHelmRelease(
+      {
+        id: "09-forgetHelmRelease",
+        kind: "forgetHelmRelease",
+        release: "kfp",
+        namespace,
+        records: [
+          { kind: "Secret", name: record.metadata.name, uid: String(record.metadata.uid) },
+          { kind: "Secret", name: impostor.metadata.name, uid: String(impostor.metadata.uid) },
+        ],
+        unmark: [configRef],
+      },
+      ctx,
+    );
+    expect(message).toBe(
+      `1 release records of kfp deleted, 1 kept (secret/sh.helm.release.v1.kfp.v2 -n ${namespace}), Helm's marks removed from 1 objects`,
+    );
+    expect(ctx.warned).toEqual([
+      `kept secret/sh.helm.release.v1.kfp.v2 -n ${namespace}: it is not of type helm.sh/release.v1; Helm may still list release kfp`,
+    ]);
+    const secretRef = (name: string): ObjectRef => ({ apiVersion: "v1", kind: "Secret", name, namespace });
+    expect(await client.get(secretRef(record.metadata.name))).toBeNull();
+    expect(await client.get(secretRef(impostor.metadata.name))).not.toBeNull();
+    const config = await client.get(configRef);
+    expect(config?.metadata.labels).toEqual({ "application-crd-id": "kubeflow-pipelines" });
+    expect(config?.metadata.annotations ?? {}).toEqual({});
+    expect(config?.data).toEqual(marked.data);
   });
 });
