@@ -295,6 +295,83 @@ describe("FakeKubeClient server-side apply", () => {
   });
 });
 
+describe("FakeKubeClient managedFields (opt-in)", () => {
+  const ref: ObjectRef = { apiVersion: "v1", kind: "ConfigMap", name: "c", namespace: "kubeflow" };
+  const config = (data: Record<string, string>): KubeObject => ({
+    apiVersion: "v1",
+    kind: "ConfigMap",
+    metadata: { name: "c", namespace: "kubeflow" },
+    data,
+  });
+  const managers = (object: KubeObject | null) =>
+    (object?.metadata.managedFields as { manager: string; operation: string }[]).map(
+      (entry) => `${entry.manager}/${entry.operation}`,
+    );
+
+  it("shows managedFields on reads: one FieldsV1 entry per manager and operation", async () => {
+    const fake = new FakeKubeClient({ managedFields: true }).seed([NAMESPACE, config({ a: "1" })]);
+    await fake.apply(config({ a: "1", b: "2" }), { force: false });
+    const object = await fake.get(ref);
+    expect(object?.metadata.managedFields).toEqual([
+      {
+        manager: "kfp-upgrade",
+        operation: "Apply",
+        apiVersion: "v1",
+        time: "2026-01-01T00:00:00Z",
+        fieldsType: "FieldsV1",
+        fieldsV1: { "f:data": { "f:a": {}, "f:b": {} } },
+      },
+      {
+        manager: "kubectl",
+        operation: "Update",
+        apiVersion: "v1",
+        time: "2026-01-01T00:00:00Z",
+        fieldsType: "FieldsV1",
+        fieldsV1: { "f:data": { "f:a": {} } },
+      },
+    ]);
+  });
+
+  it("keeps a field applied with the value another manager set while that manager still owns it", async () => {
+    const fake = new FakeKubeClient({ managedFields: true }).seed([NAMESPACE, config({ a: "1", b: "2" })]);
+    await fake.apply(config({ a: "1", b: "2" }), { force: true });
+    await fake.apply(config({ a: "1" }), { force: true });
+    expect(fake.peek(ref)?.data).toEqual({ a: "1", b: "2" });
+    // Without the model the applier simply took the field over, and dropped it.
+    const simple = new FakeKubeClient().seed([NAMESPACE, config({ a: "1", b: "2" })]);
+    await simple.apply(config({ a: "1", b: "2" }), { force: true });
+    await simple.apply(config({ a: "1" }), { force: true });
+    expect(simple.peek(ref)?.data).toEqual({ a: "1" });
+  });
+
+  it("uses managedFields a JSON patch sets as given, and the resourceVersion it sets as a precondition", async () => {
+    const fake = new FakeKubeClient({ managedFields: true }).seed([NAMESPACE, config({ a: "1", b: "2" })]);
+    const read = await fake.get(ref);
+    const given = [
+      {
+        manager: "kfp-upgrade",
+        operation: "Apply",
+        apiVersion: "v1",
+        fieldsType: "FieldsV1",
+        fieldsV1: { "f:data": { "f:a": {}, "f:b": {} } },
+      },
+    ];
+    const stale = [{ op: "replace", path: "/metadata/resourceVersion", value: "1" }];
+    await expect(fake.patch(ref, stale, "json")).rejects.toMatchObject({ statusCode: 409 });
+    await fake.patch(
+      ref,
+      [
+        { op: "replace", path: "/metadata/managedFields", value: given },
+        { op: "replace", path: "/metadata/resourceVersion", value: read?.metadata.resourceVersion },
+      ],
+      "json",
+    );
+    expect(managers(await fake.get(ref))).toEqual(["kfp-upgrade/Apply"]);
+    await fake.apply(config({ a: "1" }), { force: false });
+    expect(fake.peek(ref)?.data).toEqual({ a: "1" });
+  });
+});
+
 describe("FakeKubeClient controllers", () => {
   async function ownedClaim(reclaim: string) {
     const fake = new FakeKubeClient().seed([
