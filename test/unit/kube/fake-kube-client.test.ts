@@ -304,7 +304,7 @@ describe("FakeKubeClient managedFields (opt-in)", () => {
     data,
   });
   const managers = (object: KubeObject | null) =>
-    (object?.metadata.managedFields as { manager: string; operation: string }[]).map(
+    ((object?.metadata.managedFields ?? []) as { manager: string; operation: string }[]).map(
       (entry) => `${entry.manager}/${entry.operation}`,
     );
 
