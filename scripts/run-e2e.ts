@@ -36,10 +36,12 @@ async function main(): Promise<number> {
     .map((name) => path.join(E2E_DIR, name))
     .sort();
   const durations = await readDurations();
-  const shardCount = Math.max(
-    1,
-    Math.min(files.length, Number(process.env.KFP_UPGRADE_E2E_SHARDS ?? "2") || 2),
-  );
+  // A shared dev cluster cannot host two shards: tests restart its apiserver and assume they are alone on it.
+  const requested =
+    process.env.KFP_UPGRADE_E2E_USE_DEV_CLUSTER === "1"
+      ? 1
+      : Number(process.env.KFP_UPGRADE_E2E_SHARDS ?? "2") || 2;
+  const shardCount = Math.max(1, Math.min(files.length, requested));
   const shards = spread(files, durations, shardCount);
   for (const shard of shards) {
     process.stderr.write(
