@@ -201,7 +201,7 @@ export interface LegacySchemaViolation {
 
 /**
  * Every listed object KFP 2.15's migration would refuse to start on, one entry per object and field, in the order of
- * the inventory. Lengths are counted in characters (Unicode code points), as MySQL's CHAR_LENGTH counts utf8mb4.
+ * length.go's limits, then of the inventory. Lengths are counted in characters (Unicode code points), as MySQL's CHAR_LENGTH counts utf8mb4.
  */
 export function findLegacySchemaViolations(inventory: KfpInventory): LegacySchemaViolation[] {
   const found: LegacySchemaViolation[] = [];
@@ -254,7 +254,7 @@ function fixHint(kind: InventoryKind, id: string, limit: LegacySchemaLimit): str
     return `KFP cannot change an id: delete this ${noun} (KFP UI or API) if it can go, before upgrading.`;
   }
   return (
-    `KFP's UI and API cannot rename a ${noun}: shorten it to at most ${limit.limit} characters in MySQL ` +
+    `KFP's UI and API cannot rename ${/^[aeiou]/.test(noun) ? "an" : "a"} ${noun}: shorten it to at most ${limit.limit} characters in MySQL ` +
     `(database mlpipeline: UPDATE ${limit.table} SET ${limit.column} = '<new value>' WHERE UUID = '${sqlId}';), ` +
     `keeping it unique, or delete the ${noun} (KFP UI or API), then run the upgrade again.`
   );
