@@ -117,5 +117,7 @@ function describeFetchFailure(error: unknown, timeoutSeconds: number): string {
   const cause = typeof record.cause === "object" && record.cause !== null ? record.cause : undefined;
   const code = (cause as { code?: unknown } | undefined)?.code;
   if (typeof code === "string") return `cannot connect: ${code}`;
-  return error instanceof Error ? error.message : String(error);
+  const message = error instanceof Error ? error.message : String(error);
+  // undici says only "fetch failed"; the reason is in `cause` ("bad port", an invalid header, …).
+  return cause instanceof Error ? `${message}: ${cause.message}` : message;
 }
