@@ -1,5 +1,5 @@
 import { KubeApiError } from "../../src/errors.js";
-import { toKubeApiError } from "../../src/kube/api-error.js";
+import { toKubeApiError, toServiceProxyError } from "../../src/kube/api-error.js";
 import {
   type AccessCheck,
   type AccessResult,
@@ -10,6 +10,7 @@ import {
   type ListOptions,
   type PatchType,
   type ServerVersion,
+  type ServiceProxyRequest,
   type WaitCheck,
   type WaitOptions,
   type WaitResult,
@@ -74,6 +75,14 @@ export interface FakeWrite {
   /** The object as stored after the write (as it was, for a delete). */
   object: KubeObject;
 }
+/** What a proxied service answers: 2xx returns `body`; any other status is the service's error answer. */
+export interface FakeServiceAnswer {
+  status?: number;
+  body?: unknown;
+}
+/** Plays the process behind a Service's pods for `serviceProxyGet`. */
+export type FakeServiceHandler = (request: ServiceProxyRequest) => FakeServiceAnswer;
+
 /** Plays a controller: runs synchronously after each write; may call `fake.update`, `fake.bind`, …. */
 export type FakeReactor = (write: FakeWrite, fake: FakeKubeClient) => void;
 
@@ -152,6 +161,7 @@ export class FakeKubeClient implements KubeClient {
   private readonly now: () => Date;
   private readonly reactors: FakeReactor[] = [];
   private readonly tracksManagedFields: boolean;
+  private readonly services = new Map<string, FakeServiceHandler>();
   private counter = 0;
 
   constructor(options: FakeKubeClientOptions = {}) {
@@ -251,6 +261,15 @@ export class FakeKubeClient implements KubeClient {
   /** Makes canI answer "no" for every check that matches all fields of `match`. */
   deny(match: Partial<AccessCheck>, reason = ""): this {
     this.denials.push({ match, reason });
+    return this;
+  }
+
+  /**
+   * Plays the process listening behind Service `namespace/service` (any of its ports) for `serviceProxyGet`. It is
+   * reached, as through a real API server, only while the Service exists and selects a Ready pod.
+   */
+  serveService(target: { namespace: string; service: string }, handler: FakeServiceHandler): this {
+    this.services.set(JSON.stringify([target.namespace, target.service]), handler);
     return this;
   }
 
@@ -571,6 +590,50 @@ export class FakeKubeClient implements KubeClient {
       );
       return { check, allowed: !denial, reason: denial ? denial.reason || null : null };
     });
+  }
+
+  async serviceProxyGet(request: ServiceProxyRequest): Promise<unknown> {
+    this.record({ method: "serviceProxyGet", options: structuredClone(request) });
+    const fail = (statusCode: number, body: unknown) => {
+      throw toServiceProxyError({ statusCode, body }, request, this.cluster);
+    };
+    const status = (code: number, reason: string, message: string) =>
+      fail(code, { kind: "Status", apiVersion: "v1", status: "Failure", message, reason, code });
+    const service = this.store.get(
+      this.key({ apiVersion: "v1", kind: "Service", namespace: request.namespace, name: request.service }),
+    )?.object;
+    if (!service) return status(404, "NotFound", `services "${request.service}" not found`);
+    const ports = Array.isArray(read(service, "spec").ports) ? (read(service, "spec").ports as Json[]) : [];
+    const port = String(request.port);
+    const byNumber = /^\d+$/.test(port);
+    if (byNumber && !ports.some((entry) => String(entry.port) === port)) {
+      return status(
+        503,
+        "ServiceUnavailable",
+        `no service port ${port} found for service "${request.service}"`,
+      );
+    }
+    const selector = read(service, "spec").selector as Record<string, string> | undefined;
+    const ready = [...this.store.values()].some(
+      ({ object }) =>
+        object.kind === "Pod" &&
+        object.metadata.namespace === request.namespace &&
+        !object.metadata.deletionTimestamp &&
+        selector !== undefined &&
+        Object.entries(selector).every(([key, value]) => object.metadata.labels?.[key] === value) &&
+        podReady(object),
+    );
+    if (!ready || (!byNumber && !ports.some((entry) => entry.name === port))) {
+      return status(503, "ServiceUnavailable", `no endpoints available for service "${request.service}"`);
+    }
+    const handler = this.services.get(JSON.stringify([request.namespace, request.service]));
+    if (!handler) {
+      return status(503, "ServiceUnavailable", "error trying to reach service: connect: connection refused");
+    }
+    const answer = handler(structuredClone(request));
+    const code = answer.status ?? 200;
+    if (code < 200 || code >= 300) return fail(code, answer.body);
+    return structuredClone(answer.body);
   }
 
   // ---- internals ----
@@ -909,6 +972,14 @@ function establishCrd({ verb, object }: FakeWrite, fake: FakeKubeClient): void {
 }
 
 // ---- pure helpers ----
+
+function podReady(pod: KubeObject): boolean {
+  const conditions = read(pod, "status").conditions;
+  return (
+    Array.isArray(conditions) &&
+    conditions.some((condition: Json) => condition.type === "Ready" && condition.status === "True")
+  );
+}
 
 function fakeUid(counter: number): string {
   return `00000000-0000-4000-8000-${counter.toString(16).padStart(12, "0")}`;

@@ -566,3 +566,81 @@ describe("FakeKubeClient reads, patches and waits", () => {
     expect(fake.requestCount()).toBe(2);
   });
 });
+
+describe("FakeKubeClient serviceProxyGet", () => {
+  const SERVICE: KubeObject = {
+    apiVersion: "v1",
+    kind: "Service",
+    metadata: { name: "ml-pipeline", namespace: "kubeflow" },
+    spec: { selector: { app: "ml-pipeline" }, ports: [{ name: "http", port: 8888 }] },
+  };
+  function pod(ready: boolean): KubeObject {
+    return {
+      apiVersion: "v1",
+      kind: "Pod",
+      metadata: { name: "ml-pipeline-abc", namespace: "kubeflow", labels: { app: "ml-pipeline" } },
+      status: { conditions: [{ type: "Ready", status: ready ? "True" : "False" }] },
+    };
+  }
+  const REQUEST = {
+    namespace: "kubeflow",
+    service: "ml-pipeline",
+    port: 8888,
+    path: "/apis/v2beta1/healthz",
+  };
+
+  const failures = [
+    { name: "no such Service", objects: [], port: 8888, code: "KUBE_NOT_FOUND", statusCode: 404 },
+    {
+      name: "no ready pod",
+      objects: [SERVICE, pod(false)],
+      port: 8888,
+      code: "KUBE_PROXY_NO_ENDPOINTS",
+      statusCode: 503,
+    },
+    {
+      name: "a port the Service does not have",
+      objects: [SERVICE, pod(true)],
+      port: 9999,
+      code: "KUBE_SERVER_ERROR",
+      statusCode: 503,
+    },
+    {
+      name: "a port name the Service does not have",
+      objects: [SERVICE, pod(true)],
+      port: "grpc",
+      code: "KUBE_PROXY_NO_ENDPOINTS",
+      statusCode: 503,
+    },
+  ];
+  it.each(failures)("answers like the API server for $name", async ({ objects, port, code, statusCode }) => {
+    const fake = new FakeKubeClient().seed([NAMESPACE, ...objects]);
+    fake.serveService({ namespace: "kubeflow", service: "ml-pipeline" }, () => ({ body: {} }));
+    const error = await rejection(fake.serviceProxyGet({ ...REQUEST, port }));
+    expect(error).toMatchObject({ code, statusCode });
+  });
+
+  it("reaches the handler behind a ready pod, by port number or name, and records the request", async () => {
+    const fake = new FakeKubeClient().seed([NAMESPACE, SERVICE, pod(true)]);
+    fake.serveService({ namespace: "kubeflow", service: "ml-pipeline" }, (request) =>
+      request.path === "/apis/v2beta1/healthz"
+        ? { body: { multi_user: false } }
+        : { status: 404, body: { error: "Not Found", code: 5, message: "Not Found" } },
+    );
+    const headers = { "kubeflow-userid": "user@example.com" };
+    expect(await fake.serviceProxyGet({ ...REQUEST, headers })).toEqual({ multi_user: false });
+    expect(await fake.serviceProxyGet({ ...REQUEST, port: "http" })).toEqual({ multi_user: false });
+    const error = await rejection(fake.serviceProxyGet({ ...REQUEST, path: "/apis/v9/x" }));
+    expect(error).toMatchObject({ code: "KUBE_PROXY_SERVICE_ERROR", statusCode: 404 });
+    expect(error.message).toBe(
+      "get services/ml-pipeline:8888/proxy/apis/v9/x -n kubeflow: service ml-pipeline answered 404: Not Found",
+    );
+    expect(fake.callsOf("serviceProxyGet")[0]?.options).toEqual({ ...REQUEST, headers });
+  });
+
+  it("cannot reach a ready pod nobody serves", async () => {
+    const fake = new FakeKubeClient().seed([NAMESPACE, SERVICE, pod(true)]);
+    const error = await rejection(fake.serviceProxyGet(REQUEST));
+    expect(error).toMatchObject({ code: "KUBE_SERVER_ERROR", statusCode: 503 });
+  });
+});
