@@ -471,6 +471,17 @@ export class SnapshotBuilder {
     return this;
   }
 
+  /** Helm's ownership marks on one object (e.g. a claim a chart made), whoever installed the rest. */
+  withHelmMarks(kind: string, name: string, release: string, releaseNamespace: string): this {
+    const key = ownershipKey(kind, CLUSTER_SCOPED.has(kind) ? null : this.namespace.name, name);
+    const known =
+      this.ownership.get(key) ??
+      (kind === "PersistentVolumeClaim" ? bareOwnership("v1", kind, name, this.namespace.name) : undefined);
+    if (!known) throw new Error(`no object ${key} in the snapshot`);
+    this.ownership.set(key, { ...known, helmRelease: { name: release, namespace: releaseNamespace } });
+    return this;
+  }
+
   private own(entry: ObjectOwnership): void {
     this.ownership.set(ownershipKey(entry.kind, entry.namespace, entry.name), entry);
   }
