@@ -69,7 +69,14 @@ export function adoptInstalls(input: AdoptionInput): Adoption {
           kind: "adoptObjects",
           from: sorted(adopted.flatMap(({ entry }) => adoptableManagers(entry))),
           installers: sorted(
-            adopted.flatMap(({ entry }) => entry.managers.filter(isAdoptable).map(installerOf)),
+            adopted.flatMap(({ entry }) =>
+              entry.managers
+                .filter(isAdoptable)
+                .map(installerOf)
+                .map((word) =>
+                  word === "Helm" && entry.helmRelease ? `Helm release ${entry.helmRelease.name}` : word,
+                ),
+            ),
           ),
           objects: adopted.map(({ entry }) => ({
             apiVersion: entry.apiVersion,

@@ -152,7 +152,13 @@ describe("a Helm release's install", () => {
 
   it("with --adopt: adopts from helm, then forgets the release at the very end and warns", async () => {
     const plan = await upgradeInstalledBy(HELM, { adopt: true, adjust: withRecords });
-    expect(stepsOf(plan, "adoptObjects")[0]).toMatchObject({ from: ["helm"], installers: ["Helm"] });
+    expect(stepsOf(plan, "adoptObjects")[0]).toMatchObject({
+      from: ["helm"],
+      installers: ["Helm release kfp"],
+    });
+    expect(renderPlanText(plan, { color: false })).toMatch(
+      /~ adopt \d+ objects from Helm release kfp: take over the fields of helm and drop last-applied-configuration/,
+    );
     const last = plan.steps.at(-1);
     expect(last?.kind).toBe("forgetHelmRelease");
     if (last?.kind !== "forgetHelmRelease") return;
