@@ -259,7 +259,7 @@ export const STEP_TABLE: { [K in StepKind]: StepEntry<K> } = {
     lines: (s) => [
       {
         symbol: "~",
-        text: `adopt ${s.objects.length} object${s.objects.length === 1 ? "" : "s"} from ${s.installers.join(", ")}: take over the fields of ${s.from.join(", ")} and drop last-applied-configuration (no field value changes)`,
+        text: `adopt ${s.objects.length} object${s.objects.length === 1 ? "" : "s"} from ${s.installers.join(", ")}: take over the fields of ${s.from.join(", ")}${s.from.includes("kubectl-client-side-apply") ? " and drop last-applied-configuration" : ""} (no field value changes)`,
       },
     ],
     undo: () => "nothing to undo: ownership bookkeeping only; see the README to hand an install back",

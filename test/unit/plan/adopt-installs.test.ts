@@ -157,7 +157,7 @@ describe("a Helm release's install", () => {
       installers: ["Helm release kfp"],
     });
     expect(renderPlanText(plan, { color: false })).toMatch(
-      /~ adopt \d+ objects from Helm release kfp: take over the fields of helm and drop last-applied-configuration/,
+      /~ adopt \d+ objects from Helm release kfp: take over the fields of helm \(no field value changes\)/,
     );
     const last = plan.steps.at(-1);
     expect(last?.kind).toBe("forgetHelmRelease");
