@@ -150,6 +150,19 @@ describe("a Helm release's install", () => {
     expect(refusal.code).toBe("HELM_MANAGED");
   });
 
+  it("is one problem among the others when the plan has more", async () => {
+    const refusal = await refusalOf(
+      upgradeInstalledBy(HELM, { adjust: (snapshot) => withRecords(snapshot).withNamespace("Terminating") }),
+    );
+    expect(refusal.code).toBe("PREFLIGHT");
+    expect(refusal.details).toEqual([
+      'namespace "kubeflow" is Terminating',
+      expect.stringMatching(
+        /^the install belongs to Helm release kfp \(namespace kubeflow, 2 release records\)/,
+      ),
+    ]);
+  });
+
   it("with --adopt: adopts from helm, then forgets the release at the very end and warns", async () => {
     const plan = await upgradeInstalledBy(HELM, { adopt: true, adjust: withRecords });
     expect(stepsOf(plan, "adoptObjects")[0]).toMatchObject({
