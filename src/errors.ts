@@ -12,6 +12,7 @@ export const EXIT_CODES = {
   rolledBack: 6,
   lockHeld: 7,
   failedForward: 8,
+  inventoryMissing: 9,
   interrupted: 130,
 } as const;
 
@@ -106,6 +107,16 @@ export class RolloutFailed extends KfpError {
 export class FailedForward extends KfpError {
   constructor(message: string, options?: KfpErrorOptions) {
     super("FAILED_FORWARD", EXIT_CODES.failedForward, message, options);
+  }
+}
+
+/**
+ * After a hop's rollout (or a reinstall's), KFP's own API no longer lists objects it listed before (experiments,
+ * pipelines, pipeline versions, runs, recurring runs): the run stopped before any prune of that hop: exit 9.
+ */
+export class InventoryMissing extends KfpError {
+  constructor(message: string, options?: KfpErrorOptions) {
+    super("INVENTORY_MISSING", EXIT_CODES.inventoryMissing, message, options);
   }
 }
 

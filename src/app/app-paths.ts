@@ -11,6 +11,8 @@ export interface AppPaths {
   appFile: string;
   stateDir: string;
   historyFile: string;
+  /** The last KFP inventory a run read (`kfp-upgrade reinstall` compares with it). */
+  inventoryFile: string;
   journalDir: string;
   journalFile: string;
   journalPlanFile: string;
@@ -29,6 +31,7 @@ export function appPaths(dir: string): AppPaths {
     appFile: path.join(root, APP_FILE_NAME),
     stateDir,
     historyFile: path.join(stateDir, "history.jsonl"),
+    inventoryFile: path.join(stateDir, "inventory.json"),
     journalDir,
     journalFile: path.join(journalDir, "journal.json"),
     journalPlanFile: path.join(journalDir, "plan.json"),

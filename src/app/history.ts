@@ -20,6 +20,17 @@ export const historyEntrySchema = z
     planHash: z.string().min(1),
     outcome: z.enum(["succeeded", "failed", "rolled-back", "failed-forward", "interrupted", "refused"]),
     message: z.string().optional(),
+    /** What KFP's API listed after the run's last inventory check (counts per kind). */
+    inventory: z
+      .object({
+        experiments: z.number().int().nonnegative(),
+        pipelines: z.number().int().nonnegative(),
+        pipelineVersions: z.number().int().nonnegative(),
+        runs: z.number().int().nonnegative(),
+        recurringRuns: z.number().int().nonnegative(),
+      })
+      .strict()
+      .optional(),
   })
   .strict();
 export type HistoryEntry = z.infer<typeof historyEntrySchema>;

@@ -1,4 +1,6 @@
+import type { InventoryAccess } from "../execute/execution-context.js";
 import { type RunCommandResult, type RunMode, runCommand } from "../execute/run-command.js";
+import { type InventoryCounts, inventoryCounts } from "../kfp/inventory.js";
 import type { KubeClient } from "../kube/kube-client.js";
 import type { Plan } from "../plan/plan.js";
 import { renderPlanText } from "../plan/render-plan-text.js";
@@ -7,6 +9,8 @@ import type { CommandDeps } from "./command-deps.js";
 import type { CommandResult } from "./command-result.js";
 import { fileRunStore, type RunContext } from "./file-run-store.js";
 import type { GlobalOptions } from "./global-options.js";
+import type { KfpApiOptions } from "./inventory-options.js";
+import { kfpTransport, readKfpInventory, saveInventory } from "./kfp-inventory.js";
 
 export interface ExecuteCommandOptions {
   global: GlobalOptions;
@@ -21,6 +25,8 @@ export interface ExecuteCommandOptions {
   waitForLock: boolean;
   /** deploy and reinstall create the namespace (for the lock first); upgrade and rollback need an install. */
   createNamespace: boolean;
+  /** `--kfp-user`, `--kfp-namespaces` for the verifyInventory steps (the endpoint is in each step). */
+  kfpApi?: KfpApiOptions;
 }
 
 /**
@@ -32,9 +38,28 @@ export async function executeCommand(options: ExecuteCommandOptions): Promise<Co
   const color = deps.output.color;
   const text = (plan: Plan, done?: ReadonlySet<string>) =>
     renderPlanText(plan, { color, ...(done ? { done } : {}) });
+  const store = fileRunStore(options.appDir, options.manifestsDir, options.app);
+  // The last inventory a verifyInventory step read goes to the KFAPP and, as counts, to the run's history entry.
+  let counts: InventoryCounts | undefined;
+  const inventory: InventoryAccess = {
+    read: (step) =>
+      readKfpInventory(
+        kfpTransport(options.client, step.namespace, step.endpoint, Math.min(global.timeout, 60)),
+        options.kfpApi ?? {},
+        null,
+      ),
+    async record(read) {
+      await saveInventory(options.appDir, read, deps.now());
+      counts = inventoryCounts(read);
+    },
+  };
   const result: RunCommandResult = await runCommand({
     client: options.client,
-    store: fileRunStore(options.appDir, options.manifestsDir, options.app),
+    inventory,
+    store: {
+      ...store,
+      appendHistory: (entry) => store.appendHistory({ ...entry, ...(counts ? { inventory: counts } : {}) }),
+    },
     prompter: {
       showPlan(plan, done) {
         if (global.output === "text") deps.output.result({ data: plan, text: text(plan, done) });

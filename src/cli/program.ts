@@ -17,6 +17,28 @@ Storage (per data volume; a GCP disk wins over a PV name, as in kfctl):
   --storage-class NAME                provision both volumes from this StorageClass
   none of them                        the cluster's default StorageClass (its PVs are switched to Retain)`;
 
+/** How to reach KFP's own API (its inventory): upgrade, reinstall and status. */
+function addKfpApiOptions(command: Command, skip: boolean): Command {
+  command
+    .option(
+      "--kfp-endpoint <url>",
+      "KFP's API at this URL (an ingress) instead of the service proxy to ml-pipeline:8888 in the namespace",
+    )
+    .option("--kfp-user <user>", "multi-user installs: sent as the kubeflow-userid header, as KFP's SDK does")
+    .option(
+      "--kfp-namespaces <list>",
+      "multi-user installs: the profile namespaces to list, comma-separated",
+    );
+  if (skip) {
+    command.option(
+      "--skip-inventory",
+      "do not list KFP's experiments, pipelines and runs before and after (no 2.15 pre-check, no comparison)",
+      false,
+    );
+  }
+  return command;
+}
+
 /** deploy and reinstall onto existing data: what the user may explicitly accept. */
 function addAcceptOptions(command: Command): Command {
   return command
@@ -116,7 +138,7 @@ Examples:
       );
     });
 
-  program
+  const upgradeCommand = program
     .command("upgrade")
     .description("move the running install to a release, in place, through every hop MySQL needs")
     .option("--tag <tag>", TAG_HELP, "latest")
@@ -137,7 +159,8 @@ Examples:
       false,
     )
     .option("--no-rollback", "leave a failed rollout as it is, for debugging")
-    .option("--wait-for-lock", "wait for another run's lock instead of failing", false)
+    .option("--wait-for-lock", "wait for another run's lock instead of failing", false);
+  addKfpApiOptions(upgradeCommand, true)
     .addHelpText(
       "after",
       `
@@ -162,14 +185,17 @@ Examples:
       );
     });
 
-  addStorageOptions(
-    program
-      .command("reinstall")
-      .description(
-        "bring KFP back on its old volumes: Released PVs, saved PV definitions or the same GCP disks",
-      )
-      .option("--tag <tag>", "release to install (default: the app's version)")
-      .option("--wait-for-lock", "wait for another run's lock instead of failing", false),
+  addKfpApiOptions(
+    addStorageOptions(
+      program
+        .command("reinstall")
+        .description(
+          "bring KFP back on its old volumes: Released PVs, saved PV definitions or the same GCP disks",
+        )
+        .option("--tag <tag>", "release to install (default: the app's version)")
+        .option("--wait-for-lock", "wait for another run's lock instead of failing", false),
+    ),
+    true,
   )
     .addHelpText(
       "after",
@@ -188,13 +214,20 @@ Examples:
       );
     });
 
-  program
-    .command("status")
-    .description("installed version, component readiness and the storage binding")
-    .addHelpText("after", "\nExamples:\n  kfp-upgrade status\n  kfp-upgrade status -o json | jq .storage")
-    .action(async (_options: Record<string, unknown>, command: Command) => {
+  addKfpApiOptions(
+    program
+      .command("status")
+      .description("installed version, component readiness, the storage binding and KFP's inventory"),
+    false,
+  )
+    .addHelpText("after", "\nExamples:\n  kfp-upgrade status\n  kfp-upgrade status -o json | jq .inventory")
+    .action(async (options: Record<string, unknown>, command: Command) => {
       const g = global(command);
-      await runner("status", async (gl, deps) => (await import("./commands/status.js")).status(gl, deps), g);
+      await runner(
+        "status",
+        async (gl, deps) => (await import("./commands/status.js")).status(gl, deps, options),
+        g,
+      );
     });
 
   program

@@ -1,6 +1,7 @@
+import type { KfpInventory } from "../kfp/inventory.js";
 import type { KubeClient } from "../kube/kube-client.js";
 import type { KubeObject } from "../model/kube-object.js";
-import type { DataRole, Step } from "../plan/step.js";
+import type { DataRole, Step, StepOf } from "../plan/step.js";
 
 /** What a step handler may use. Handlers know steps, not commands. */
 export interface ExecutionContext {
@@ -13,6 +14,14 @@ export interface ExecutionContext {
   bindings: Map<string, { volumeName: string; volumeUid: string }>;
   /** Keeps a data PV's definition where a later reinstall finds it (the KFAPP's `.kfp-upgrade/volumes/`). */
   saveVolume(role: DataRole, volume: KubeObject): Promise<void>;
+  /** KFP's own API (verifyInventory): absent in runs that never read it. */
+  inventory?: InventoryAccess | undefined;
   /** The whole plan being run (a server-side dry run checks later steps by id). */
   steps: readonly Step[];
+}
+
+/** Reads KFP's inventory where a verifyInventory step says, and records the one read (the KFAPP, the history). */
+export interface InventoryAccess {
+  read(step: StepOf<"verifyInventory">): Promise<KfpInventory>;
+  record(inventory: KfpInventory): Promise<void>;
 }

@@ -10,12 +10,14 @@ import {
   PreflightRefusal,
   UsageError,
 } from "../errors.js";
+import type { InventoryCounts } from "../kfp/inventory.js";
 import type { KubeClient } from "../kube/kube-client.js";
 import type { KubeObject, ObjectRef } from "../model/kube-object.js";
 import type { Plan } from "../plan/plan.js";
 import { planHash } from "../plan/plan-hash.js";
 import { lockAccess } from "../plan/required-access.js";
 import type { Step } from "../plan/step.js";
+import type { InventoryAccess } from "./execution-context.js";
 import type { ExecutionEvent, Outcome } from "./execution-event.js";
 import type { JournalSink } from "./journal-sink.js";
 import { memoryJournal } from "./journal-sink.js";
@@ -51,6 +53,8 @@ export interface HistoryRecord {
   planHash: string;
   outcome: Outcome;
   message?: string;
+  /** What KFP's API listed at the run's last inventory check. */
+  inventory?: InventoryCounts;
 }
 
 /**
@@ -100,6 +104,8 @@ export type RunMode<T> =
 
 export interface RunCommandOptions<T> {
   client: KubeClient;
+  /** KFP's own API, for the plan's verifyInventory steps. */
+  inventory?: InventoryAccess | undefined;
   store: RunStore<T>;
   prompter: Prompter;
   mode: RunMode<T>;
@@ -325,6 +331,7 @@ export async function runCommand<T>(options: RunCommandOptions<T>): Promise<RunC
         rollback: options.rollback,
         completed: done,
         saveVolume: (role, volume) => store.saveVolume(role, volume),
+        inventory: options.inventory,
         beforeStep: (step) => lock.assertHeld(`step ${step.id}`),
       });
       historyOutcome = result.outcome;

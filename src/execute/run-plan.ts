@@ -5,7 +5,7 @@ import type { Plan } from "../plan/plan.js";
 import type { Step, StepOf } from "../plan/step.js";
 import { stepLines } from "../plan/step-table.js";
 import { captureBefore, touchedStatelessRefs } from "./capture-before.js";
-import type { ExecutionContext } from "./execution-context.js";
+import type { ExecutionContext, InventoryAccess } from "./execution-context.js";
 import type { ExecutionEvent, Outcome } from "./execution-event.js";
 import type { JournalSink } from "./journal-sink.js";
 import { rollBackHop } from "./roll-back-hop.js";
@@ -22,6 +22,8 @@ export interface RunPlanOptions {
   /** Restore the hop's stateless objects when a rollout fails (default); false leaves the failure for debugging. */
   rollback: boolean;
   saveVolume(role: "mysql" | "objectStore" | "legacyObjectStore", volume: KubeObject): Promise<void>;
+  /** KFP's inventory, for verifyInventory steps. */
+  inventory?: InventoryAccess | undefined;
   /** Called before each step starts; throws to stop the run there (the lock checks it is still held). */
   beforeStep?(step: Step): Promise<void> | void;
 }
@@ -46,6 +48,7 @@ export async function runPlan(plan: Plan, options: RunPlanOptions): Promise<RunP
     progress: (message) => options.emit({ type: "step-progress", stepId: currentStep, message }),
     warn: (message) => options.emit({ type: "warning", message }),
     saveVolume: options.saveVolume,
+    inventory: options.inventory,
     steps: plan.steps,
   };
   const bindingsOut = () =>

@@ -16,6 +16,7 @@ import { claimReadiness } from "./readiness/v1-persistent-volume-claim.js";
 import { podsGoneReadiness } from "./readiness/v1-pods-gone.js";
 import { mysqlSeriesReadiness } from "./readiness/v1-pods-mysql-series.js";
 import { serverDryRun } from "./server-dry-run.js";
+import { verifyInventory } from "./verify-inventory.js";
 import { waitAll } from "./wait-all.js";
 import { waitPods } from "./wait-pods.js";
 
@@ -67,6 +68,7 @@ export const STEP_HANDLERS: { [K in StepKind]: Handler<K> } = {
   adoptObjects,
   serverDryRun,
   forgetHelmRelease,
+  verifyInventory,
 
   async applyObjects(step, ctx) {
     let done = 0;

@@ -3,6 +3,7 @@ import type { ClusterSnapshot } from "../model/cluster-snapshot.js";
 import type { Release } from "../release/release.js";
 import { clusterScopedObjects, liveCrdsFromSnapshot } from "./cluster-scoped-objects.js";
 import { dataVersionRules } from "./data-version-rules.js";
+import { inventoryMessages, type PlanInventory, verifyInventoryStep } from "./inventory-plan.js";
 import type { Plan } from "./plan.js";
 import { PLAN_API_VERSION } from "./plan.js";
 import { prepareReleaseObjects } from "./prepare-release-objects.js";
@@ -22,6 +23,8 @@ export interface DeployPlanInput {
   command: "deploy" | "reinstall";
   /** What the user explicitly accepted with `--accept-volume-mismatch` / `--accept-schema-migration`. */
   accept?: { volumeMismatch?: boolean; schemaMigration?: boolean };
+  /** reinstall: the last inventory the KFAPP recorded, compared with what the reinstalled KFP lists. */
+  inventory?: PlanInventory;
   now: Date;
 }
 
@@ -123,6 +126,9 @@ export function buildDeployPlan(input: DeployPlanInput): Plan {
     steps.add({ kind: "waitRollout", namespace, deployments: objectSteps.deployments });
   }
   steps.add({ kind: "verifyBinding", namespace, claims: storage.bindings });
+  const verifyInventory = verifyInventoryStep(namespace, input.inventory);
+  if (verifyInventory) steps.add(verifyInventory);
+  const inventory = inventoryMessages(input.inventory, { from: null, to: release.version });
   steps.add({
     kind: "recordDataWriter",
     namespace,
@@ -147,6 +153,7 @@ export function buildDeployPlan(input: DeployPlanInput): Plan {
       ...storage.warnings,
       ...dataRules.warnings,
       ...sharedClusterWarnings(snapshot, prepared.objects),
+      ...inventory.warnings,
     ],
     notes: [
       ...prepared.notes,
@@ -154,6 +161,7 @@ export function buildDeployPlan(input: DeployPlanInput): Plan {
       ...storage.notes,
       ...objectSteps.notes,
       ...clusterScoped.notes,
+      ...inventory.notes,
     ],
   };
 }

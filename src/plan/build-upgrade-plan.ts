@@ -19,6 +19,12 @@ import {
 } from "./cluster-scoped-objects.js";
 import { imageSteps } from "./image-steps.js";
 import {
+  inventoryMessages,
+  type PlanInventory,
+  refuseLegacySchema,
+  verifyInventoryStep,
+} from "./inventory-plan.js";
+import {
   DATA_SERVER_DEPLOYMENTS,
   keptAfterPointOfNoReturn,
   type LiveDeployment,
@@ -76,6 +82,8 @@ export interface UpgradePlanInput {
    * appliers made (kubectl, kpt, …) are adopted either way.
    */
   adopt?: boolean;
+  /** KFP's inventory as read before planning (absent: not asked, as for `rollback`). */
+  inventory?: PlanInventory;
   now: Date;
 }
 
@@ -108,6 +116,11 @@ export function buildUpgradePlan(input: UpgradePlanInput): Plan {
     );
   }
   const multiHop = input.hops.length > 1;
+  const verifyInventory = verifyInventoryStep(namespace, input.inventory);
+  const inventoryPath = { from: snapshot.installedVersion, to: input.hops.at(-1)?.to ?? "" };
+  const inventoryNotes = inventoryMessages(input.inventory, inventoryPath);
+  warnings.push(...inventoryNotes.warnings);
+  notes.push(...inventoryNotes.notes);
   const steps = new StepList();
   const hopsOut: Plan["hops"] = [];
   const storageOut: Plan["storage"] = [];
@@ -336,6 +349,7 @@ export function buildUpgradePlan(input: UpgradePlanInput): Plan {
       if (images.deployments.length > 0) {
         steps.add({ kind: "waitRollout", namespace, deployments: images.deployments }, hopNumber);
       }
+      if (verifyInventory) steps.add(verifyInventory, hopNumber);
       steps.add({ kind: "verifyBinding", namespace, claims: bindings }, hopNumber);
       return;
     }
@@ -530,6 +544,8 @@ export function buildUpgradePlan(input: UpgradePlanInput): Plan {
     if (objectSteps.deployments.length > 0) {
       steps.add({ kind: "waitRollout", namespace, deployments: objectSteps.deployments }, hopNumber);
     }
+    // KFP still lists what it listed before, checked before anything of the hop is pruned.
+    if (verifyInventory) steps.add(verifyInventory, hopNumber);
     if (going.length > 0) {
       steps.add(
         {
@@ -569,6 +585,7 @@ export function buildUpgradePlan(input: UpgradePlanInput): Plan {
     "Nothing was changed. Fix the problems above and run the command again.",
   );
   if (adoption.refusal) throw adoptionRefusal(cannot, adoption.refusal);
+  refuseLegacySchema(input.inventory, inventoryPath, cannot);
   warnings.push(...adoption.warnings);
   const last = input.hops.at(-1);
   if (last && bindings.length > 0) {

@@ -117,6 +117,17 @@ export function requiredAccess(plan: Plan): RequiredAccess[] {
       case "scaleDeployments":
         add(["get", "patch"], "apps/v1", "Deployment", step.namespace);
         break;
+      case "verifyInventory":
+        // KFP's API through the API server's service proxy (`kubectl get --raw …/services/ml-pipeline:8888/proxy/…`).
+        if (step.endpoint === undefined) {
+          out.set(`services/proxy ${step.namespace}`, {
+            verb: "get",
+            group: "",
+            resource: "services/proxy",
+            namespace: step.namespace,
+          });
+        }
+        break;
       case "waitPodsGone":
       case "verifyMysqlSeries":
         add(["list"], "v1", "Pod", step.namespace);

@@ -1,5 +1,5 @@
 import type { KubeObject } from "../model/kube-object.js";
-import type { Step, StepKind, StepOf } from "./step.js";
+import type { InventoryBaseline, Step, StepKind, StepOf } from "./step.js";
 
 export type ChangeSymbol = "+" | "~" | "-" | "±" | "…" | "✓" | "!";
 
@@ -21,6 +21,20 @@ interface StepEntry<K extends StepKind> {
 
 const name = (object: KubeObject) =>
   `${object.kind.toLowerCase()}/${object.metadata.name}${object.metadata.namespace ? ` -n ${object.metadata.namespace}` : ""}`;
+
+const BASELINE_NOUNS = [
+  ["experiments", "experiment"],
+  ["pipelines", "pipeline"],
+  ["pipelineVersions", "pipeline version"],
+  ["runs", "run"],
+  ["recurringRuns", "recurring run"],
+] as const;
+
+/** `3 experiments, 3 pipelines, 4 pipeline versions, 1 run, 1 recurring run`. */
+const describeBaseline = (baseline: InventoryBaseline): string =>
+  BASELINE_NOUNS.map(
+    ([kind, noun]) => `${baseline[kind].length} ${noun}${baseline[kind].length === 1 ? "" : "s"}`,
+  ).join(", ");
 
 const WORKLOAD_KINDS = new Set(["Deployment", "StatefulSet", "DaemonSet"]);
 
@@ -239,6 +253,16 @@ export const STEP_TABLE: { [K in StepKind]: StepEntry<K> } = {
       {
         symbol: "✓",
         text: `verify ${s.claims.map((b) => `${b.claim} -> ${b.volumeName ?? "(new PV)"}${b.volumeUid ? ` uid ${b.volumeUid}` : ""}`).join(", ") || "no data claims"}`,
+      },
+    ],
+    undo: () => "nothing",
+    count: () => {},
+  },
+  verifyInventory: {
+    lines: (s) => [
+      {
+        symbol: "✓",
+        text: `verify KFP's API (${s.endpoint ?? `service ${s.namespace}/ml-pipeline:8888`}) still lists ${describeBaseline(s.baseline)} (${s.source}); else stop before any prune (--skip-inventory skips this)`,
       },
     ],
     undo: () => "nothing",

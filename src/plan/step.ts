@@ -34,6 +34,21 @@ const claimBindingSchema = z.object({
 });
 export type ClaimBinding = z.infer<typeof claimBindingSchema>;
 
+const inventoryObjectSchema = z.object({ id: z.string(), name: z.string() });
+
+/**
+ * What KFP's API listed before a hop (or what the KFAPP recorded before a reinstall), per kind, by id: every one must
+ * still be listed after. The same shape as src/kfp's inventory (plan does not import kfp).
+ */
+export const inventoryBaselineSchema = z.object({
+  experiments: z.array(inventoryObjectSchema),
+  pipelines: z.array(inventoryObjectSchema),
+  pipelineVersions: z.array(inventoryObjectSchema),
+  runs: z.array(inventoryObjectSchema),
+  recurringRuns: z.array(inventoryObjectSchema),
+});
+export type InventoryBaseline = z.infer<typeof inventoryBaselineSchema>;
+
 const labelsSchema = z.record(z.string(), z.string());
 
 const base = {
@@ -196,6 +211,20 @@ export const stepSchema = z.discriminatedUnion("kind", [
     kind: z.literal("verifyBinding"),
     namespace: z.string(),
     claims: z.array(claimBindingSchema),
+  }),
+  z.object({
+    ...base,
+    kind: z.literal("verifyInventory"),
+    namespace: z.string(),
+    /**
+     * `--kfp-endpoint`: KFP's API at this URL; absent: through the Kubernetes API server's service proxy to
+     * `ml-pipeline:8888` in `namespace`.
+     */
+    endpoint: z.string().optional(),
+    /** Where the baseline comes from, in words (`read before the run`, `recorded in the KFAPP at …`). */
+    source: z.string(),
+    /** Every object listed in the baseline must be listed again (new ones are fine). */
+    baseline: inventoryBaselineSchema,
   }),
   z.object({ ...base, kind: z.literal("prune"), objects: z.array(objectRefSchema), reason: z.string() }),
   z.object({

@@ -11,11 +11,15 @@ import type { CommandDeps } from "../command-deps.js";
 import type { CommandResult } from "../command-result.js";
 import { executeCommand } from "../execute-plan.js";
 import { type GlobalOptions, storageFlagsSchema } from "../global-options.js";
+import { kfpApiOptionsSchema } from "../inventory-options.js";
+import { baselineOf, loadInventory } from "../kfp-inventory.js";
 import { parseOptions } from "../parse-options.js";
 import { prepareRun } from "../prepare-run.js";
 import { resolveReleaseForApp } from "../resolve-release-for-app.js";
 
 export const reinstallOptionsSchema = storageFlagsSchema.extend({
+  ...kfpApiOptionsSchema.shape,
+  skipInventory: z.boolean().default(false),
   tag: z.string().min(1).optional(),
   waitForLock: z.boolean().default(false),
   acceptVolumeMismatch: z.boolean().default(false),
@@ -56,6 +60,7 @@ export async function reinstall(
     rollback: true,
     waitForLock: options.waitForLock,
     createNamespace: true,
+    kfpApi: options,
     mode: {
       kind: "fresh",
       namespace: app.namespace,
@@ -82,7 +87,18 @@ export async function reinstall(
             },
           );
         }
+        const recorded = options.skipInventory ? undefined : await loadInventory(run.appDir);
         const plan = buildDeployPlan({
+          inventory: options.skipInventory
+            ? { state: "skipped" }
+            : recorded
+              ? {
+                  state: "recorded",
+                  ...(options.kfpEndpoint ? { endpoint: options.kfpEndpoint } : {}),
+                  baseline: baselineOf(recorded.inventory),
+                  recordedAt: recorded.recordedAt,
+                }
+              : { state: "none" },
           app,
           snapshot,
           release,

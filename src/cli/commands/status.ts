@@ -1,17 +1,44 @@
 import { readJournal } from "../../app/journal.js";
+import { describeInventoryCounts, type InventoryCounts, inventoryCounts } from "../../kfp/inventory.js";
 import { takeSnapshot } from "../../kube/take-snapshot.js";
 import { describeInstallers, installerCounts } from "../../model/installer-counts.js";
 import { CATALOGUE, findRelease } from "../../release/catalogue.js";
 import type { CommandDeps } from "../command-deps.js";
 import type { CommandResult } from "../command-result.js";
 import type { GlobalOptions } from "../global-options.js";
+import { kfpApiOptionsSchema } from "../inventory-options.js";
+import {
+  BEFORE_READ_TIMEOUT_SECONDS,
+  inventoryFailureReason,
+  kfpTransport,
+  readKfpInventory,
+} from "../kfp-inventory.js";
+import { parseOptions } from "../parse-options.js";
 import { prepareRun } from "../prepare-run.js";
 
 /** Installed version, component readiness and the storage binding; reads only. */
-export async function status(global: GlobalOptions, deps: CommandDeps): Promise<CommandResult> {
+export async function status(
+  global: GlobalOptions,
+  deps: CommandDeps,
+  raw: unknown = {},
+): Promise<CommandResult> {
+  const options = parseOptions(kfpApiOptionsSchema, raw);
   const run = await prepareRun(global, deps);
   const namespace = run.app.namespace;
-  const snapshot = await takeSnapshot(await run.connect(), { namespace });
+  const client = await run.connect();
+  const snapshot = await takeSnapshot(client, { namespace });
+  let inventory: InventoryCounts | null = null;
+  let inventoryError: string | null = null;
+  try {
+    const read = await readKfpInventory(
+      kfpTransport(client, namespace, options.kfpEndpoint, BEFORE_READ_TIMEOUT_SECONDS),
+      options,
+      snapshot.installedVersion,
+    );
+    inventory = inventoryCounts(read);
+  } catch (error) {
+    inventoryError = inventoryFailureReason(error);
+  }
   const info = snapshot.installedVersion ? findRelease(CATALOGUE, snapshot.installedVersion) : undefined;
   const dataClaims = info ? Object.values(info.dataClaims) : ["mysql-pv-claim", "minio-pvc", "seaweedfs-pvc"];
   const components = snapshot.deployments
@@ -47,6 +74,9 @@ export async function status(global: GlobalOptions, deps: CommandDeps): Promise<
     /** Who installed the install's objects, from their field managers and marks (an object may count for two). */
     installers,
     storage,
+    /** What KFP's own API lists (counts per kind); null, with `inventoryError`, when it could not be read. */
+    inventory,
+    ...(inventory === null ? { inventoryError } : {}),
     runInProgress: journal
       ? { runId: journal.runId, command: journal.command, status: journal.status }
       : null,
@@ -71,6 +101,9 @@ export async function status(global: GlobalOptions, deps: CommandDeps): Promise<
       `  ${s.claim.padEnd(16)} ${s.phase.padEnd(8)} ${s.volumeName ?? "-"}${s.volumeUid ? ` (uid ${s.volumeUid}, ${s.reclaimPolicy})` : ""}`,
     );
   }
+  lines.push(
+    `Inventory:  ${inventory ? describeInventoryCounts(inventory) : `KFP's API could not be read (${inventoryError})`}`,
+  );
   if (journal && journal.status !== "succeeded") {
     lines.push(
       `Run in progress: ${journal.command} (${journal.status}); \`kfp-upgrade resume\` continues it`,

@@ -8,11 +8,13 @@ import type { CommandDeps } from "../command-deps.js";
 import type { CommandResult } from "../command-result.js";
 import { executeCommand } from "../execute-plan.js";
 import type { GlobalOptions } from "../global-options.js";
+import { kfpApiOptionsSchema } from "../inventory-options.js";
 import { parseOptions } from "../parse-options.js";
+import { planInventoryBefore } from "../plan-inventory-before.js";
 import { prepareRun } from "../prepare-run.js";
 import { resolveReleaseForApp } from "../resolve-release-for-app.js";
 
-export const upgradeOptionsSchema = z.object({
+export const upgradeOptionsSchema = kfpApiOptionsSchema.extend({
   tag: z.string().min(1).default("latest"),
   strategy: z.enum(["auto", "manifests", "images"]).default("auto"),
   objectStore: z.enum(["keep-minio", "seaweedfs"]).optional(),
@@ -20,6 +22,7 @@ export const upgradeOptionsSchema = z.object({
   adopt: z.boolean().default(false),
   rollback: z.boolean().default(true),
   waitForLock: z.boolean().default(false),
+  skipInventory: z.boolean().default(false),
 });
 
 /** Move the running install to a release through every hop `pathFor` requires, in one command. */
@@ -47,6 +50,7 @@ export async function upgrade(
     rollback: options.rollback,
     waitForLock: options.waitForLock,
     createNamespace: false,
+    kfpApi: options,
     mode: {
       kind: "fresh",
       namespace: app.namespace,
@@ -74,7 +78,9 @@ export async function upgrade(
             hop.to === target.version ? target : await resolveReleaseForApp(hop.to, manifestsDir, variant);
           hops.push({ from: hop.from, to: hop.to, reason: hop.reason, release });
         }
+        const inventory = await planInventoryBefore(locked, app.namespace, installedVersion, options);
         const plan = buildUpgradePlan({
+          inventory,
           app,
           snapshot,
           installed,

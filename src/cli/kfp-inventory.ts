@@ -1,0 +1,126 @@
+import { z } from "zod";
+import { appPaths } from "../app/app-paths.js";
+import { readOptionalFile } from "../app/read-optional-file.js";
+import { writeFileAtomic } from "../app/write-file-atomic.js";
+import { ConfigError } from "../errors.js";
+import { formatZodIssues } from "../format-zod-issues.js";
+import { directTransport } from "../kfp/direct-transport.js";
+import { type KfpInventory, kfpInventorySchema } from "../kfp/inventory.js";
+import { KfpApiError } from "../kfp/kfp-api-error.js";
+import { KFP_API_PORT, KFP_API_SERVICE, type KfpTransport } from "../kfp/kfp-transport.js";
+import { readInventory } from "../kfp/read-inventory.js";
+import { serviceProxyTransport } from "../kfp/service-proxy-transport.js";
+import type { KubeClient } from "../kube/kube-client.js";
+import type { InventoryBaseline } from "../plan/step.js";
+import type { KfpApiOptions } from "./inventory-options.js";
+
+/** How long one read of KFP's API before planning may take: a dead API server must not hold the run up. */
+export const BEFORE_READ_TIMEOUT_SECONDS = 30;
+
+/**
+ * KFP's API: at `--kfp-endpoint`, else through the Kubernetes API server's service proxy to `ml-pipeline:8888` in
+ * the namespace. Every request fails as `unreachable` after `timeoutSeconds`.
+ */
+export function kfpTransport(
+  client: KubeClient,
+  namespace: string,
+  endpoint: string | undefined,
+  timeoutSeconds: number,
+): KfpTransport {
+  if (endpoint !== undefined) return directTransport(endpoint, { timeoutSeconds });
+  const proxy = serviceProxyTransport(
+    (path, query, headers) =>
+      client.serviceProxyGet({
+        namespace,
+        service: KFP_API_SERVICE,
+        port: KFP_API_PORT,
+        path,
+        query,
+        headers,
+      }),
+    `service ${namespace}/${KFP_API_SERVICE}:${KFP_API_PORT} (through the Kubernetes API server)`,
+  );
+  return {
+    target: proxy.target,
+    get: (path, query, headers) => withTimeout(proxy.get(path, query, headers), path, timeoutSeconds),
+  };
+}
+
+/** Reads the inventory with the user's multi-user options; failures are `KfpApiError`s (or a ConfigError). */
+export function readKfpInventory(
+  transport: KfpTransport,
+  options: KfpApiOptions,
+  kfpVersion: string | null,
+): Promise<KfpInventory> {
+  return readInventory(transport, {
+    kfpVersion,
+    ...(options.kfpNamespaces ? { namespaces: options.kfpNamespaces } : {}),
+    ...(options.kfpUser ? { user: { value: options.kfpUser } } : {}),
+  });
+}
+
+/** The ids and names a later check compares with (the plan carries them). */
+export function baselineOf(inventory: KfpInventory): InventoryBaseline {
+  const pick = (objects: { id: string; name: string }[]) => objects.map(({ id, name }) => ({ id, name }));
+  return {
+    experiments: pick(inventory.experiments),
+    pipelines: pick(inventory.pipelines),
+    pipelineVersions: pick(inventory.pipelineVersions),
+    runs: pick(inventory.runs),
+    recurringRuns: pick(inventory.recurringRuns),
+  };
+}
+
+const inventoryFileSchema = z.object({ recordedAt: z.string(), inventory: kfpInventorySchema }).strict();
+export type RecordedInventory = z.infer<typeof inventoryFileSchema>;
+
+/** `.kfp-upgrade/inventory.json`: the last inventory a run read, replaced atomically. */
+export async function saveInventory(
+  appDir: string,
+  inventory: KfpInventory,
+  recordedAt: Date,
+): Promise<void> {
+  const record: RecordedInventory = { recordedAt: recordedAt.toISOString(), inventory };
+  await writeFileAtomic(appPaths(appDir).inventoryFile, `${JSON.stringify(record, null, 2)}\n`);
+}
+
+export async function loadInventory(appDir: string): Promise<RecordedInventory | undefined> {
+  const source = await readOptionalFile(appPaths(appDir).inventoryFile);
+  if (source === undefined) return undefined;
+  let value: unknown;
+  try {
+    value = JSON.parse(source);
+  } catch {
+    value = undefined;
+  }
+  const parsed = inventoryFileSchema.safeParse(value);
+  if (!parsed.success) {
+    throw new ConfigError("INVENTORY_FILE_INVALID", ".kfp-upgrade/inventory.json is damaged", {
+      details: value === undefined ? ["not JSON"] : formatZodIssues(parsed.error),
+      hint: "Remove .kfp-upgrade/inventory.json (reinstall then compares with nothing) or restore it from a backup.",
+    });
+  }
+  return parsed.data;
+}
+
+/** `no ready pod behind service kubeflow/ml-pipeline` and the like: why the inventory could not be read. */
+export function inventoryFailureReason(error: unknown): string {
+  if (error instanceof KfpApiError) return `${error.code}: ${error.message}`;
+  throw error;
+}
+
+async function withTimeout<T>(promise: Promise<T>, path: string, seconds: number): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () =>
+        reject(new KfpApiError("unreachable", path, `no answer from KFP's API within ${seconds}s (${path})`)),
+      seconds * 1000,
+    );
+  });
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
