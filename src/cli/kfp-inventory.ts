@@ -2,7 +2,7 @@ import { z } from "zod";
 import { appPaths } from "../app/app-paths.js";
 import { readOptionalFile } from "../app/read-optional-file.js";
 import { writeFileAtomic } from "../app/write-file-atomic.js";
-import { ConfigError } from "../errors.js";
+import { ConfigError, KfpError } from "../errors.js";
 import { formatZodIssues } from "../format-zod-issues.js";
 import { directTransport } from "../kfp/direct-transport.js";
 import { type KfpInventory, kfpInventorySchema } from "../kfp/inventory.js";
@@ -47,16 +47,26 @@ export function kfpTransport(
 }
 
 /** Reads the inventory with the user's multi-user options; failures are `KfpApiError`s (or a ConfigError). */
-export function readKfpInventory(
+export async function readKfpInventory(
   transport: KfpTransport,
   options: KfpApiOptions,
   kfpVersion: string | null,
 ): Promise<KfpInventory> {
-  return readInventory(transport, {
-    kfpVersion,
-    ...(options.kfpNamespaces ? { namespaces: options.kfpNamespaces } : {}),
-    ...(options.kfpUser ? { user: { value: options.kfpUser } } : {}),
-  });
+  try {
+    return await readInventory(transport, {
+      kfpVersion,
+      ...(options.kfpNamespaces ? { namespaces: options.kfpNamespaces } : {}),
+      ...(options.kfpUser ? { user: { value: options.kfpUser } } : {}),
+    });
+  } catch (error) {
+    if (error instanceof ConfigError && error.code === "KFP_MULTI_USER_OPTIONS") {
+      throw new ConfigError(error.code, error.message, {
+        cause: error,
+        hint: "Pass --kfp-namespaces with the profile namespaces (comma-separated) and --kfp-user with a user allowed to see them (as KFP's kubeflow-userid header carries it), or --skip-inventory to upgrade without the inventory checks.",
+      });
+    }
+    throw error;
+  }
 }
 
 /** The ids and names a later check compares with (the plan carries them). */
@@ -103,9 +113,14 @@ export async function loadInventory(appDir: string): Promise<RecordedInventory |
   return parsed.data;
 }
 
-/** `no ready pod behind service kubeflow/ml-pipeline` and the like: why the inventory could not be read. */
-export function inventoryFailureReason(error: unknown): string {
-  if (error instanceof KfpApiError) return `${error.code}: ${error.message}`;
+/**
+ * Why the inventory could not be read (`KFP_API_NO_ENDPOINTS: …`): KFP's API failing is a reason, anything else
+ * (a multi-user install without `--kfp-namespaces`, a bug) is thrown, unless `anyKfpError` (status reports it).
+ */
+export function inventoryFailureReason(error: unknown, anyKfpError = false): string {
+  if (error instanceof KfpApiError || (anyKfpError && error instanceof KfpError)) {
+    return `${error.code}: ${error.message}`;
+  }
   throw error;
 }
 

@@ -37,7 +37,7 @@ export async function status(
     );
     inventory = inventoryCounts(read);
   } catch (error) {
-    inventoryError = inventoryFailureReason(error);
+    inventoryError = inventoryFailureReason(error, true);
   }
   const info = snapshot.installedVersion ? findRelease(CATALOGUE, snapshot.installedVersion) : undefined;
   const dataClaims = info ? Object.values(info.dataClaims) : ["mysql-pv-claim", "minio-pvc", "seaweedfs-pvc"];
