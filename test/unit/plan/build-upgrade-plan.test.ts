@@ -8,6 +8,7 @@ import {
   type Strategy,
   type UpgradeHop,
 } from "../../../src/plan/build-upgrade-plan.js";
+import type { PlanInventory } from "../../../src/plan/inventory-plan.js";
 import type { Plan } from "../../../src/plan/plan.js";
 import { renderPlanText } from "../../../src/plan/render-plan-text.js";
 import type { Release } from "../../../src/release/release.js";
@@ -31,6 +32,7 @@ interface UpgradeCase {
   strategy?: Strategy;
   objectStore?: ObjectStoreChoice;
   app?: ReturnType<typeof anApp>;
+  inventory?: PlanInventory;
 }
 
 function upgrade(input: UpgradeCase): Plan {
@@ -41,6 +43,7 @@ function upgrade(input: UpgradeCase): Plan {
     hops: input.hops,
     strategy: input.strategy ?? "auto",
     ...(input.objectStore ? { objectStore: input.objectStore } : {}),
+    ...(input.inventory ? { inventory: input.inventory } : {}),
     now: NOW,
   });
 }
@@ -53,6 +56,8 @@ async function upgradeFromInstall(
     objectStore?: ObjectStoreChoice;
     variant?: Release["variant"];
     defaultStorageClass?: boolean;
+    strategy?: Strategy;
+    inventory?: PlanInventory;
   } = {},
 ): Promise<Plan> {
   const installed = await sharedRelease(from);
@@ -63,6 +68,8 @@ async function upgradeFromInstall(
     snapshot: snapshot.build(),
     hops: await sharedHops(from, to, options.variant),
     ...(options.objectStore ? { objectStore: options.objectStore } : {}),
+    ...(options.strategy ? { strategy: options.strategy } : {}),
+    ...(options.inventory ? { inventory: options.inventory } : {}),
   });
 }
 
@@ -1039,5 +1046,161 @@ describe("storage rules in an upgrade", () => {
       { role: "mysql", claim: "mysql-pv-claim" },
       { role: "objectStore", claim: "seaweedfs-pvc" },
     ]);
+  });
+});
+
+describe("KFP's inventory in an upgrade", () => {
+  const BASELINE = {
+    experiments: [
+      { id: "e1", name: "nightly" },
+      { id: "e2", name: "Default" },
+    ],
+    pipelines: [{ id: "p1", name: "train" }],
+    pipelineVersions: [{ id: "v1", name: "train v1" }],
+    runs: [{ id: "r1", name: "run 1" }],
+    recurringRuns: [],
+  };
+  const READ: PlanInventory = {
+    state: "read",
+    baseline: BASELINE,
+    legacySchema: { since: "2.15.0", problems: [] },
+  };
+  const TOO_LONG: PlanInventory = {
+    state: "read",
+    baseline: BASELINE,
+    legacySchema: {
+      since: "2.15.0",
+      problems: [
+        {
+          description:
+            'experiment "aaaa" (id e1): name is 200 characters, KFP 2.15.0 allows 128 (experiments.Name)',
+          fix: "shorten it in MySQL",
+        },
+        {
+          description:
+            'pipeline "bbbb" (id p1): name is 300 characters, KFP 2.15.0 allows 128 (pipelines.Name)',
+          fix: "delete it",
+        },
+      ],
+    },
+  };
+
+  it("renders the plan of a multi-hop upgrade with the inventory read before", async () => {
+    const plan = await upgradeFromInstall("1.8.5", "2.14.4", { inventory: READ });
+    await expect(renderPlanText(plan, { color: false })).toMatchFileSnapshot(
+      "__plans__/upgrade-1.8.5-2.14.4-inventory.txt",
+    );
+  });
+
+  it("checks the inventory after each hop's last rollout and before anything of the hop is pruned", async () => {
+    const plan = await upgradeFromInstall("1.8.5", "2.14.4", { inventory: READ });
+    for (const hop of [1, 2]) {
+      const steps = plan.steps.filter((step) => step.hop === hop);
+      const verify = steps.findIndex((step) => step.kind === "verifyInventory");
+      const lastRollout = steps.findLastIndex((step) => step.kind === "waitRollout");
+      const firstPrune = steps.findIndex((step) => step.kind === "prune");
+      expect(verify).toBe(lastRollout + 1);
+      if (firstPrune >= 0) expect(firstPrune).toBeGreaterThan(verify);
+      expect(steps[verify]).toMatchObject({
+        kind: "verifyInventory",
+        namespace: "kubeflow",
+        baseline: BASELINE,
+        source: "as KFP's API listed them before the run",
+      });
+      expect(steps[verify]).not.toHaveProperty("endpoint");
+    }
+    // Hop 1 prunes, after its check.
+    expect(stepsOf(plan, "prune").map((step) => step.hop)).toEqual([1]);
+    expect(plan.warnings.join("\n")).not.toContain("KFP's API");
+  });
+
+  it("an --kfp-endpoint inventory is checked at that endpoint", async () => {
+    const plan = await upgradeFromInstall("2.5.0", "2.14.4", {
+      inventory: { ...READ, endpoint: "https://kf.example.com/pipeline" },
+    });
+    expect(stepsOf(plan, "verifyInventory").map((step) => step.endpoint)).toEqual([
+      "https://kf.example.com/pipeline",
+    ]);
+  });
+
+  it("the images strategy checks after the images rolled out, before the binding check", async () => {
+    const plan = await upgradeFromInstall("2.0.5", "2.5.0", { inventory: READ, strategy: "images" });
+    const kinds = plan.steps.map((step) => step.kind);
+    const verify = kinds.indexOf("verifyInventory");
+    expect(kinds[verify - 1]).toBe("waitRollout");
+    expect(kinds[verify + 1]).toBe("verifyBinding");
+  });
+
+  it("an API that did not answer before: a warning, and no comparison after", async () => {
+    const plan = await upgradeFromInstall("2.5.0", "2.14.4", {
+      inventory: {
+        state: "unreachable",
+        reason: "KFP_API_NO_ENDPOINTS: no ready pod",
+        legacySchemaSince: "2.15.0",
+      },
+    });
+    expect(stepsOf(plan, "verifyInventory")).toEqual([]);
+    expect(plan.warnings).toContain(
+      "KFP's API could not be read before the run (KFP_API_NO_ENDPOINTS: no ready pod): continuing; the after-hop comparison is skipped",
+    );
+    expect(plan.warnings.join("\n")).not.toContain("pre-check");
+  });
+
+  it("an API that did not answer before a plan crossing 2.15: the pre-check could not run, said so", async () => {
+    const plan = await upgradeFromInstall("2.14.4", "2.15.0", {
+      objectStore: "seaweedfs",
+      defaultStorageClass: true,
+      inventory: {
+        state: "unreachable",
+        reason: "KFP_API_UNREACHABLE: timeout",
+        legacySchemaSince: "2.15.0",
+      },
+    });
+    expect(plan.warnings).toContain(
+      "the KFP 2.15.0 migration pre-check could not run (it lists KFP's objects through its API): values too long for the new schema stop the 2.15.0 API server from starting",
+    );
+  });
+
+  it("--skip-inventory: a note, and no check", async () => {
+    const plan = await upgradeFromInstall("2.5.0", "2.14.4", { inventory: { state: "skipped" } });
+    expect(stepsOf(plan, "verifyInventory")).toEqual([]);
+    expect(plan.notes).toContain(
+      "--skip-inventory: KFP's experiments, pipelines and runs are not listed or compared",
+    );
+  });
+
+  it("a plan crossing 2.15 is refused while values are too long for its migration, every one named", async () => {
+    const build = () =>
+      upgradeFromInstall("2.14.4", "2.15.0", {
+        objectStore: "seaweedfs",
+        defaultStorageClass: true,
+        inventory: TOO_LONG,
+      });
+    await expect(build()).rejects.toThrow(PreflightRefusal);
+    await expect(build()).rejects.toMatchObject({
+      code: "LEGACY_SCHEMA_TOO_LONG",
+      exitCode: 4,
+      message:
+        'Cannot upgrade KFP 2.14.4 to 2.15.0 in namespace "kubeflow": KFP 2.15.0\'s database migration would refuse to start on 2 values longer than its new columns',
+      details: [
+        'experiment "aaaa" (id e1): name is 200 characters, KFP 2.15.0 allows 128 (experiments.Name). Fix: shorten it in MySQL',
+        'pipeline "bbbb" (id p1): name is 300 characters, KFP 2.15.0 allows 128 (pipelines.Name). Fix: delete it',
+      ],
+    });
+  });
+
+  it("a multi-hop plan that crosses 2.15 on its way is refused the same", async () => {
+    await expect(
+      upgradeFromInstall("2.5.0", "2.15.0", {
+        objectStore: "seaweedfs",
+        defaultStorageClass: true,
+        inventory: TOO_LONG,
+      }),
+    ).rejects.toMatchObject({ code: "LEGACY_SCHEMA_TOO_LONG" });
+  });
+
+  it("the same values are no problem for a plan that stays before 2.15", async () => {
+    const plan = await upgradeFromInstall("2.5.0", "2.14.4", { inventory: TOO_LONG });
+    expect(stepsOf(plan, "verifyInventory")).toHaveLength(1);
   });
 });
