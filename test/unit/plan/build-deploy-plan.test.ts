@@ -693,3 +693,75 @@ describe("a data claim being deleted: Retain first, then refused", () => {
     );
   });
 });
+
+describe("reinstall compares with the last recorded inventory", () => {
+  const released = () =>
+    aSnapshot()
+      .withReleasedVolume("kfp-mysql", "mysql-pv-claim")
+      .withReleasedVolume("kfp-minio", "minio-pvc")
+      .build();
+  const BASELINE = {
+    experiments: [{ id: "e1", name: "nightly" }],
+    pipelines: [{ id: "p1", name: "train" }],
+    pipelineVersions: [{ id: "v1", name: "train v1" }],
+    runs: [{ id: "r1", name: "run 1" }],
+    recurringRuns: [{ id: "j1", name: "hourly" }],
+  };
+
+  it("checks after the rollout and the binding check, before the PVs record what wrote them", async () => {
+    const plan = deploy({
+      app: PV_APP,
+      snapshot: released(),
+      release: await sharedRelease("2.5.0"),
+      command: "reinstall",
+      inventory: { state: "recorded", baseline: BASELINE, recordedAt: "2026-01-01T00:00:00.000Z" },
+    });
+    const kinds = plan.steps.map((step) => step.kind);
+    expect(kinds.slice(kinds.indexOf("waitRollout"))).toEqual([
+      "waitRollout",
+      "verifyBinding",
+      "verifyInventory",
+      "recordDataWriter",
+      "saveVolumeDefinitions",
+    ]);
+    expect(stepsOf(plan, "verifyInventory")).toEqual([
+      {
+        id: expect.stringMatching(/-verifyInventory$/),
+        kind: "verifyInventory",
+        namespace: "kubeflow",
+        source: "as recorded in the KFAPP at 2026-01-01T00:00:00.000Z",
+        baseline: BASELINE,
+      },
+    ]);
+    expect(renderPlanText(plan, { color: false })).toContain(
+      "✓ verify KFP's API (service kubeflow/ml-pipeline:8888) still lists 1 experiment, 1 pipeline, 1 pipeline version, 1 run, 1 recurring run (as recorded in the KFAPP at 2026-01-01T00:00:00.000Z); else stop before any prune (--skip-inventory skips this)",
+    );
+  });
+
+  it.each([
+    {
+      name: "no inventory recorded: a warning, no check",
+      inventory: { state: "none" } as const,
+      warning:
+        "no KFP inventory is recorded in the KFAPP (.kfp-upgrade/inventory.json): the reinstalled KFP's experiments, pipelines and runs are not compared with anything",
+      note: undefined,
+    },
+    {
+      name: "--skip-inventory: a note, no check",
+      inventory: { state: "skipped" } as const,
+      warning: undefined,
+      note: "--skip-inventory: KFP's experiments, pipelines and runs are not listed or compared",
+    },
+  ])("$name", async ({ inventory, warning, note }) => {
+    const plan = deploy({
+      app: PV_APP,
+      snapshot: released(),
+      release: await sharedRelease("2.5.0"),
+      command: "reinstall",
+      inventory,
+    });
+    expect(stepsOf(plan, "verifyInventory")).toEqual([]);
+    if (warning) expect(plan.warnings).toContain(warning);
+    if (note) expect(plan.notes).toContain(note);
+  });
+});
