@@ -5,7 +5,12 @@ import { writeFileAtomic } from "../app/write-file-atomic.js";
 import { ConfigError, KfpError } from "../errors.js";
 import { formatZodIssues } from "../format-zod-issues.js";
 import { directTransport } from "../kfp/direct-transport.js";
-import { type KfpInventory, kfpInventorySchema } from "../kfp/inventory.js";
+import {
+  type InventoryCounts,
+  inventoryCounts,
+  type KfpInventory,
+  kfpInventorySchema,
+} from "../kfp/inventory.js";
 import { KfpApiError } from "../kfp/kfp-api-error.js";
 import { KFP_API_PORT, KFP_API_SERVICE, type KfpTransport } from "../kfp/kfp-transport.js";
 import { readInventory } from "../kfp/read-inventory.js";
@@ -66,6 +71,22 @@ export async function readKfpInventory(
       });
     }
     throw error;
+  }
+}
+
+/** `status`: the counts KFP's API lists, or why it could not be read (null counts). */
+export async function inventoryStatus(
+  client: KubeClient,
+  namespace: string,
+  options: KfpApiOptions,
+  installedVersion: string | null,
+): Promise<{ inventory: InventoryCounts | null; inventoryError: string | null }> {
+  try {
+    const transport = kfpTransport(client, namespace, options.kfpEndpoint, BEFORE_READ_TIMEOUT_SECONDS);
+    const read = await readKfpInventory(transport, options, installedVersion);
+    return { inventory: inventoryCounts(read), inventoryError: null };
+  } catch (error) {
+    return { inventory: null, inventoryError: inventoryFailureReason(error, true) };
   }
 }
 

@@ -1,5 +1,5 @@
 import { readJournal } from "../../app/journal.js";
-import { describeInventoryCounts, type InventoryCounts, inventoryCounts } from "../../kfp/inventory.js";
+import { describeInventoryCounts } from "../../kfp/inventory.js";
 import { takeSnapshot } from "../../kube/take-snapshot.js";
 import { describeInstallers, installerCounts } from "../../model/installer-counts.js";
 import { CATALOGUE, findRelease } from "../../release/catalogue.js";
@@ -7,12 +7,7 @@ import type { CommandDeps } from "../command-deps.js";
 import type { CommandResult } from "../command-result.js";
 import type { GlobalOptions } from "../global-options.js";
 import { kfpApiOptionsSchema } from "../inventory-options.js";
-import {
-  BEFORE_READ_TIMEOUT_SECONDS,
-  inventoryFailureReason,
-  kfpTransport,
-  readKfpInventory,
-} from "../kfp-inventory.js";
+import { inventoryStatus } from "../kfp-inventory.js";
 import { parseOptions } from "../parse-options.js";
 import { prepareRun } from "../prepare-run.js";
 
@@ -27,18 +22,12 @@ export async function status(
   const namespace = run.app.namespace;
   const client = await run.connect();
   const snapshot = await takeSnapshot(client, { namespace });
-  let inventory: InventoryCounts | null = null;
-  let inventoryError: string | null = null;
-  try {
-    const read = await readKfpInventory(
-      kfpTransport(client, namespace, options.kfpEndpoint, BEFORE_READ_TIMEOUT_SECONDS),
-      options,
-      snapshot.installedVersion,
-    );
-    inventory = inventoryCounts(read);
-  } catch (error) {
-    inventoryError = inventoryFailureReason(error, true);
-  }
+  const { inventory, inventoryError } = await inventoryStatus(
+    client,
+    namespace,
+    options,
+    snapshot.installedVersion,
+  );
   const info = snapshot.installedVersion ? findRelease(CATALOGUE, snapshot.installedVersion) : undefined;
   const dataClaims = info ? Object.values(info.dataClaims) : ["mysql-pv-claim", "minio-pvc", "seaweedfs-pvc"];
   const components = snapshot.deployments
