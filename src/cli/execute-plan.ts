@@ -1,6 +1,5 @@
 import type { InventoryAccess } from "../execute/execution-context.js";
 import { type RunCommandResult, type RunMode, runCommand } from "../execute/run-command.js";
-import { type InventoryCounts, inventoryCounts } from "../kfp/inventory.js";
 import type { KubeClient } from "../kube/kube-client.js";
 import type { Plan } from "../plan/plan.js";
 import { renderPlanText } from "../plan/render-plan-text.js";
@@ -38,9 +37,7 @@ export async function executeCommand(options: ExecuteCommandOptions): Promise<Co
   const color = deps.output.color;
   const text = (plan: Plan, done?: ReadonlySet<string>) =>
     renderPlanText(plan, { color, ...(done ? { done } : {}) });
-  const store = fileRunStore(options.appDir, options.manifestsDir, options.app);
-  // The last inventory a verifyInventory step read goes to the KFAPP and, as counts, to the run's history entry.
-  let counts: InventoryCounts | undefined;
+  // The last inventory a verifyInventory step read goes to the KFAPP (reinstall compares with it).
   const inventory: InventoryAccess = {
     read: (step) =>
       readKfpInventory(
@@ -48,18 +45,12 @@ export async function executeCommand(options: ExecuteCommandOptions): Promise<Co
         options.kfpApi ?? {},
         null,
       ),
-    async record(read) {
-      await saveInventory(options.appDir, read, deps.now());
-      counts = inventoryCounts(read);
-    },
+    record: (read) => saveInventory(options.appDir, read, deps.now()),
   };
   const result: RunCommandResult = await runCommand({
     client: options.client,
     inventory,
-    store: {
-      ...store,
-      appendHistory: (entry) => store.appendHistory({ ...entry, ...(counts ? { inventory: counts } : {}) }),
-    },
+    store: fileRunStore(options.appDir, options.manifestsDir, options.app),
     prompter: {
       showPlan(plan, done) {
         if (global.output === "text") deps.output.result({ data: plan, text: text(plan, done) });

@@ -10,7 +10,7 @@ import {
   PreflightRefusal,
   UsageError,
 } from "../errors.js";
-import type { InventoryCounts } from "../kfp/inventory.js";
+import { type InventoryCounts, inventoryCounts } from "../kfp/inventory.js";
 import type { KubeClient } from "../kube/kube-client.js";
 import type { KubeObject, ObjectRef } from "../model/kube-object.js";
 import type { Plan } from "../plan/plan.js";
@@ -229,6 +229,16 @@ export async function runCommand<T>(options: RunCommandOptions<T>): Promise<RunC
   const { lock } = locked;
   let createdNamespace = locked.createdNamespace;
   let changed = false;
+  // The last inventory a verifyInventory step read goes, as counts, into the run's history entry.
+  let counts: InventoryCounts | undefined;
+  const reader = options.inventory;
+  const inventory: InventoryAccess | undefined = reader && {
+    read: (step) => reader.read(step),
+    async record(read) {
+      await reader.record(read);
+      counts = inventoryCounts(read);
+    },
+  };
   let historyOutcome: Outcome | undefined;
   let historyMessage = "";
   let startedAt = resumed?.record.startedAt ?? options.now().toISOString();
@@ -331,7 +341,7 @@ export async function runCommand<T>(options: RunCommandOptions<T>): Promise<RunC
         rollback: options.rollback,
         completed: done,
         saveVolume: (role, volume) => store.saveVolume(role, volume),
-        inventory: options.inventory,
+        inventory: inventory,
         beforeStep: (step) => lock.assertHeld(`step ${step.id}`),
       });
       historyOutcome = result.outcome;
@@ -370,7 +380,16 @@ export async function runCommand<T>(options: RunCommandOptions<T>): Promise<RunC
   } finally {
     if (historyOutcome !== undefined) {
       const hash = resumed?.record.planHash ?? planHash(plan);
-      await recordHistory(options, plan, hash, startedAt, historyOutcome, historyMessage, createdNamespace);
+      await recordHistory(
+        options,
+        plan,
+        hash,
+        startedAt,
+        historyOutcome,
+        historyMessage,
+        createdNamespace,
+        counts,
+      );
     }
     if (createdNamespace && !changed) {
       // The namespace existed only for the lock and the run changed nothing in it: leave the cluster as it was.
@@ -394,6 +413,7 @@ async function recordHistory<T>(
   outcome: Outcome,
   message: string,
   namespaceGoesAway: boolean,
+  inventory: InventoryCounts | undefined,
 ): Promise<void> {
   const { client, store, prompter } = options;
   const entry: HistoryRecord = {
@@ -406,6 +426,7 @@ async function recordHistory<T>(
     planHash: hash,
     outcome,
     ...(message ? { message } : {}),
+    ...(inventory ? { inventory } : {}),
   };
   const recorded = await store.appendHistory(entry);
   if (namespaceGoesAway) return;

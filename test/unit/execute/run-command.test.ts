@@ -12,12 +12,14 @@ import {
   runCommand,
   type StoredRun,
 } from "../../../src/execute/run-command.js";
+import type { KfpInventory } from "../../../src/kfp/inventory.js";
 import type { KubeClient } from "../../../src/kube/kube-client.js";
 import { takeSnapshot } from "../../../src/kube/take-snapshot.js";
 import type { KubeObject, ObjectRef } from "../../../src/model/kube-object.js";
 import { buildDeployPlan } from "../../../src/plan/build-deploy-plan.js";
 import type { Plan } from "../../../src/plan/plan.js";
 import { planHash } from "../../../src/plan/plan-hash.js";
+import type { InventoryBaseline } from "../../../src/plan/step.js";
 import { FakeKubeClient } from "../../support/fake-kube-client.js";
 import { catalogueRelease } from "../../support/manifests.js";
 import {
@@ -416,6 +418,76 @@ describe("runCommand: resume", () => {
     const h = harness(cluster(), { mode: { kind: "resume" } });
     await expect(runCommand(h.options)).resolves.toEqual({ kind: "nothing-to-resume" });
     expect(h.fake.calls).toEqual([]);
+  });
+});
+
+describe("runCommand: KFP's inventory", () => {
+  const INVENTORY: KfpInventory = {
+    api: "v2beta1",
+    serverTag: "2.0.5",
+    multiUser: false,
+    namespaces: null,
+    experiments: [{ id: "e1", name: "nightly" }],
+    pipelines: [{ id: "p1", name: "train" }],
+    pipelineVersions: [{ id: "v1", name: "train v1", pipelineId: "p1" }],
+    runs: [],
+    recurringRuns: [],
+  };
+  const withCheck = (plan: Plan, baseline: InventoryBaseline): Plan => ({
+    ...plan,
+    steps: [
+      ...plan.steps,
+      {
+        id: "99-verifyInventory",
+        kind: "verifyInventory",
+        namespace: NS,
+        source: "as recorded in the KFAPP at 2026-01-01T00:00:00.000Z",
+        baseline,
+      },
+    ],
+  });
+  const BASELINE: InventoryBaseline = {
+    experiments: [{ id: "e1", name: "nightly" }],
+    pipelines: [],
+    pipelineVersions: [],
+    runs: [],
+    recurringRuns: [],
+  };
+
+  it("records the inventory it read and its counts in the run's history entry", async () => {
+    const recorded: KfpInventory[] = [];
+    const h = harness(cluster(), {
+      inventory: { read: async () => INVENTORY, record: async (read) => void recorded.push(read) },
+    });
+    h.options.mode = {
+      kind: "fresh",
+      namespace: NS,
+      build: async (client) => ({ plan: withCheck(await deployPlan(client), BASELINE), context: "x" }),
+    };
+    await expect(runCommand(h.options)).resolves.toMatchObject({ kind: "done" });
+    expect(recorded).toEqual([INVENTORY]);
+    expect(h.store.history).toMatchObject([
+      {
+        outcome: "succeeded",
+        inventory: { experiments: 1, pipelines: 1, pipelineVersions: 1, runs: 0, recurringRuns: 0 },
+      },
+    ]);
+  });
+
+  it("something missing: exit 9, history failed without counts, the journal kept for resume", async () => {
+    const h = harness(cluster(), {
+      inventory: { read: async () => ({ ...INVENTORY, experiments: [] }), record: async () => {} },
+    });
+    h.options.mode = {
+      kind: "fresh",
+      namespace: NS,
+      build: async (client) => ({ plan: withCheck(await deployPlan(client), BASELINE), context: "x" }),
+    };
+    await expect(runCommand(h.options)).rejects.toMatchObject({ code: "INVENTORY_MISSING", exitCode: 9 });
+    expect(h.store.history).toHaveLength(1);
+    expect(h.store.history[0]).toMatchObject({ outcome: "failed" });
+    expect(h.store.history[0]).not.toHaveProperty("inventory");
+    expect(h.store.stored?.record.status).toBe("failed");
   });
 });
 
