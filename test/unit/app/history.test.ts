@@ -38,6 +38,13 @@ describe("history", () => {
     expect(lines[2]).toBe("");
   });
 
+  it("keeps the inventory counts of the run's last check", async () => {
+    const dir = appDir();
+    const inventory = { experiments: 3, pipelines: 3, pipelineVersions: 4, runs: 1, recurringRuns: 1 };
+    await appendHistory(dir, run({ inventory }));
+    await expect(readHistory(dir)).resolves.toEqual([{ ...run({ inventory }), id: 1 }]);
+  });
+
   it("ignores an id the caller passes", async () => {
     const dir = appDir();
     await expect(appendHistory(dir, { ...run(), id: 42 } as NewHistoryEntry)).resolves.toMatchObject({

@@ -1,0 +1,49 @@
+import { describe, expect, it } from "vitest";
+import { PLAN_API_VERSION, type Plan } from "../../../src/plan/plan.js";
+import { requiredAccess } from "../../../src/plan/required-access.js";
+import type { Step } from "../../../src/plan/step.js";
+
+const EMPTY = { experiments: [], pipelines: [], pipelineVersions: [], runs: [], recurringRuns: [] };
+
+function planOf(steps: Step[]): Plan {
+  return {
+    apiVersion: PLAN_API_VERSION,
+    kind: "Plan",
+    command: "upgrade",
+    namespace: "kubeflow",
+    context: null,
+    from: "2.5.0",
+    to: "2.14.4",
+    strategy: "manifests",
+    hops: [],
+    storage: [],
+    steps,
+    warnings: [],
+    notes: [],
+    createdAt: "2026-01-01T00:00:00.000Z",
+  };
+}
+
+describe("requiredAccess of verifyInventory", () => {
+  const proxy = { verb: "get", group: "", resource: "services/proxy", namespace: "kubeflow" };
+  it.each([
+    {
+      name: "through the service proxy: get services/proxy in the namespace",
+      endpoint: undefined,
+      needs: true,
+    },
+    { name: "at --kfp-endpoint: nothing of the cluster", endpoint: "http://127.0.0.1:8888", needs: false },
+  ])("$name", ({ endpoint, needs }) => {
+    const step: Step = {
+      id: "h1-09-verifyInventory",
+      kind: "verifyInventory",
+      namespace: "kubeflow",
+      ...(endpoint ? { endpoint } : {}),
+      source: "as KFP's API listed them before the run",
+      baseline: EMPTY,
+    };
+    const access = requiredAccess(planOf([step]));
+    if (needs) expect(access).toContainEqual(proxy);
+    else expect(access.filter((entry) => entry.resource === "services/proxy")).toEqual([]);
+  });
+});
