@@ -13,7 +13,8 @@ export async function checkAccess(client: KubeClient, plan: Plan): Promise<void>
     `the current user (${client.user ?? "unknown"}) lacks ${missing.length} permission${missing.length === 1 ? "" : "s"} this ${plan.command} needs`,
     {
       details: missing.map(({ check }) => {
-        const resource = check.group ? `${check.resource}.${check.group}` : check.resource;
+        const name = check.subresource ? `${check.resource}/${check.subresource}` : check.resource;
+        const resource = check.group ? `${name}.${check.group}` : name;
         return `cannot ${check.verb} ${resource}${check.namespace ? ` in namespace ${check.namespace}` : " (cluster-wide)"}`;
       }),
       hint: "Ask a cluster admin for these rights (or run with an admin context); nothing was changed.",

@@ -4,6 +4,8 @@ export interface RequiredAccess {
   verb: string;
   group: string;
   resource: string;
+  /** `proxy` of `services/proxy`. */
+  subresource?: string;
   namespace?: string;
 }
 
@@ -123,7 +125,8 @@ export function requiredAccess(plan: Plan): RequiredAccess[] {
           out.set(`services/proxy ${step.namespace}`, {
             verb: "get",
             group: "",
-            resource: "services/proxy",
+            resource: "services",
+            subresource: "proxy",
             namespace: step.namespace,
           });
         }

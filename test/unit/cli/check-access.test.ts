@@ -44,4 +44,19 @@ describe("checkAccess", () => {
       ],
     });
   });
+
+  it("names a missing subresource right: reading KFP's inventory through the service proxy", async () => {
+    const plan = await deployPlan();
+    plan.steps.push({
+      id: "99-verifyInventory",
+      kind: "verifyInventory",
+      namespace: "kubeflow",
+      source: "as recorded in the KFAPP at 2026-01-01T00:00:00.000Z",
+      baseline: { experiments: [], pipelines: [], pipelineVersions: [], runs: [], recurringRuns: [] },
+    });
+    const client = new FakeKubeClient().deny({ verb: "get", resource: "services", subresource: "proxy" });
+    await expect(checkAccess(client, plan)).rejects.toMatchObject({
+      details: ["cannot get services/proxy in namespace kubeflow"],
+    });
+  });
 });

@@ -25,7 +25,7 @@ function planOf(steps: Step[]): Plan {
 }
 
 describe("requiredAccess of verifyInventory", () => {
-  const proxy = { verb: "get", group: "", resource: "services/proxy", namespace: "kubeflow" };
+  const proxy = { verb: "get", group: "", resource: "services", subresource: "proxy", namespace: "kubeflow" };
   it.each([
     {
       name: "through the service proxy: get services/proxy in the namespace",
@@ -44,6 +44,6 @@ describe("requiredAccess of verifyInventory", () => {
     };
     const access = requiredAccess(planOf([step]));
     if (needs) expect(access).toContainEqual(proxy);
-    else expect(access.filter((entry) => entry.resource === "services/proxy")).toEqual([]);
+    else expect(access.filter((entry) => entry.subresource === "proxy")).toEqual([]);
   });
 });
