@@ -24,7 +24,7 @@ export interface ExecuteCommandOptions {
   waitForLock: boolean;
   /** deploy and reinstall create the namespace (for the lock first); upgrade and rollback need an install. */
   createNamespace: boolean;
-  /** `--kfp-user`, `--kfp-namespaces` for the verifyInventory steps (the endpoint is in each step). */
+  /** `--kfp-user`, `--kfp-namespaces` for verifyInventory steps that do not carry them. */
   kfpApi?: KfpApiOptions;
 }
 
@@ -42,7 +42,9 @@ export async function executeCommand(options: ExecuteCommandOptions): Promise<Co
     read: (step) =>
       readKfpInventory(
         kfpTransport(options.client, step.namespace, step.endpoint, Math.min(global.timeout, 60)),
-        options.kfpApi ?? {},
+        step.kfpUser && step.kfpNamespaces
+          ? { kfpUser: step.kfpUser, kfpNamespaces: step.kfpNamespaces }
+          : (options.kfpApi ?? {}),
         null,
       ),
     record: (read) => saveInventory(options.appDir, read, deps.now()),

@@ -16,6 +16,7 @@ import { KFP_API_PORT, KFP_API_SERVICE, type KfpTransport } from "../kfp/kfp-tra
 import { readInventory } from "../kfp/read-inventory.js";
 import { serviceProxyTransport } from "../kfp/service-proxy-transport.js";
 import type { KubeClient } from "../kube/kube-client.js";
+import type { MultiUserAccess } from "../plan/inventory-plan.js";
 import type { InventoryBaseline } from "../plan/step.js";
 import type { KfpApiOptions } from "./inventory-options.js";
 
@@ -88,6 +89,13 @@ export async function inventoryStatus(
   } catch (error) {
     return { inventory: null, inventoryError: inventoryFailureReason(error, true) };
   }
+}
+
+/** The multi-user flags, when both are given, for the plan's check steps (resume reads with the same). */
+export function multiUserOf(options: KfpApiOptions): MultiUserAccess | undefined {
+  return options.kfpUser && options.kfpNamespaces
+    ? { namespaces: options.kfpNamespaces, user: options.kfpUser }
+    : undefined;
 }
 
 /** The ids and names a later check compares with (the plan carries them). */

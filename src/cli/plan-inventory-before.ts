@@ -11,6 +11,7 @@ import {
   baselineOf,
   inventoryFailureReason,
   kfpTransport,
+  multiUserOf,
   readKfpInventory,
 } from "./kfp-inventory.js";
 
@@ -31,6 +32,7 @@ export async function planInventoryBefore(
     return {
       state: "read",
       ...(options.kfpEndpoint ? { endpoint: options.kfpEndpoint } : {}),
+      ...(multiUserOf(options) ? { multiUser: multiUserOf(options) } : {}),
       baseline: baselineOf(inventory),
       legacySchema: {
         since: LEGACY_SCHEMA_MIGRATION_VERSION,

@@ -24,13 +24,26 @@ export type PlanInventory =
   | {
       state: "read";
       endpoint?: string | undefined;
+      multiUser?: MultiUserAccess | undefined;
       baseline: InventoryBaseline;
       legacySchema: { since: string; problems: LegacySchemaProblem[] };
     }
-  | { state: "recorded"; endpoint?: string | undefined; baseline: InventoryBaseline; recordedAt: string }
+  | {
+      state: "recorded";
+      endpoint?: string | undefined;
+      multiUser?: MultiUserAccess | undefined;
+      baseline: InventoryBaseline;
+      recordedAt: string;
+    }
   | { state: "unreachable"; reason: string; legacySchemaSince: string }
   | { state: "none" }
   | { state: "skipped" };
+
+/** `--kfp-namespaces` and `--kfp-user` of a multi-user install, kept in the step so `resume` reads the same. */
+export interface MultiUserAccess {
+  namespaces: string[];
+  user: string;
+}
 
 /** The step that checks, after a rollout, that KFP still lists the baseline; null when there is nothing to compare. */
 export function verifyInventoryStep(
@@ -42,6 +55,9 @@ export function verifyInventoryStep(
     kind: "verifyInventory",
     namespace,
     ...(inventory.endpoint ? { endpoint: inventory.endpoint } : {}),
+    ...(inventory.multiUser
+      ? { kfpNamespaces: inventory.multiUser.namespaces, kfpUser: inventory.multiUser.user }
+      : {}),
     source:
       inventory.state === "read"
         ? "as KFP's API listed them before the run"

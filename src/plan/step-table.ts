@@ -262,7 +262,7 @@ export const STEP_TABLE: { [K in StepKind]: StepEntry<K> } = {
     lines: (s) => [
       {
         symbol: "✓",
-        text: `verify KFP's API (${s.endpoint ?? `service ${s.namespace}/ml-pipeline:8888`}) still lists ${describeBaseline(s.baseline)} (${s.source}); else stop before any prune (--skip-inventory skips this)`,
+        text: `verify KFP's API (${s.endpoint ?? `service ${s.namespace}/ml-pipeline:8888`}${s.kfpUser ? `, as ${s.kfpUser} in ${(s.kfpNamespaces ?? []).join(", ")}` : ""}) still lists ${describeBaseline(s.baseline)} (${s.source}); else stop before any prune (--skip-inventory skips this)`,
       },
     ],
     undo: () => "nothing",

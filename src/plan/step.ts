@@ -221,6 +221,9 @@ export const stepSchema = z.discriminatedUnion("kind", [
      * `ml-pipeline:8888` in `namespace`.
      */
     endpoint: z.string().optional(),
+    /** Multi-user installs: the profile namespaces read and the user asked as (`--kfp-namespaces`, `--kfp-user`). */
+    kfpNamespaces: z.array(z.string()).optional(),
+    kfpUser: z.string().optional(),
     /** Where the baseline comes from, in words (`read before the run`, `recorded in the KFAPP at …`). */
     source: z.string(),
     /** Every object listed in the baseline must be listed again (new ones are fine). */

@@ -12,7 +12,7 @@ import type { CommandResult } from "../command-result.js";
 import { executeCommand } from "../execute-plan.js";
 import { type GlobalOptions, storageFlagsSchema } from "../global-options.js";
 import { kfpApiOptionsSchema } from "../inventory-options.js";
-import { baselineOf, loadInventory } from "../kfp-inventory.js";
+import { baselineOf, loadInventory, multiUserOf } from "../kfp-inventory.js";
 import { parseOptions } from "../parse-options.js";
 import { prepareRun } from "../prepare-run.js";
 import { resolveReleaseForApp } from "../resolve-release-for-app.js";
@@ -95,6 +95,7 @@ export async function reinstall(
               ? {
                   state: "recorded",
                   ...(options.kfpEndpoint ? { endpoint: options.kfpEndpoint } : {}),
+                  ...(multiUserOf(options) ? { multiUser: multiUserOf(options) } : {}),
                   baseline: baselineOf(recorded.inventory),
                   recordedAt: recorded.recordedAt,
                 }

@@ -57,4 +57,17 @@ describe("planInventoryBefore", () => {
     });
     expect(fake.callsOf("serviceProxyGet")).toEqual([]);
   });
+
+  it("a multi-user install read with --kfp-user and --kfp-namespaces: the plan keeps both", async () => {
+    const { fake } = kfpBehindServiceProxy(loadKfpApiFixture("handmade/v2beta1-multi-user.json"));
+    const inventory = await planInventoryBefore(fake, "kubeflow", "2.0.5", {
+      skipInventory: false,
+      kfpUser: "user@example.com",
+      kfpNamespaces: ["kubeflow-user-example-com"],
+    });
+    expect(inventory).toMatchObject({
+      state: "read",
+      multiUser: { namespaces: ["kubeflow-user-example-com"], user: "user@example.com" },
+    });
+  });
 });

@@ -67,4 +67,13 @@ describe("verifyInventoryStep", () => {
       baseline: EMPTY,
     });
   });
+
+  it("a multi-user install: the step keeps the namespaces and the user, for resume", () => {
+    expect(
+      verifyInventoryStep("kubeflow", {
+        ...TOO_LONG,
+        multiUser: { namespaces: ["alice", "bob"], user: "alice@example.com" },
+      }),
+    ).toMatchObject({ kfpNamespaces: ["alice", "bob"], kfpUser: "alice@example.com" });
+  });
 });
