@@ -21,7 +21,7 @@ import type { InventoryBaseline } from "../plan/step.js";
 import type { KfpApiOptions } from "./inventory-options.js";
 
 /** How long one read of KFP's API before planning may take: a dead API server must not hold the run up. */
-export const BEFORE_READ_TIMEOUT_SECONDS = 30;
+export const BEFORE_READ_TIMEOUT_SECONDS = 10;
 
 /**
  * KFP's API: at `--kfp-endpoint`, else through the Kubernetes API server's service proxy to `ml-pipeline:8888` in
