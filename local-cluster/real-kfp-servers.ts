@@ -322,6 +322,7 @@ export class RealKfpServers {
     const credentials = join(runDir, "serviceaccount");
     await this.writeServiceAccount(pod, credentials);
     const env = {
+      ...(await this.serviceLinks(namespace)),
       ...(await this.resolveEnv(pod, container)),
       // No cluster DNS in the network namespace: the Services' names become the pods' addresses.
       DBCONFIG_HOST: mysql.ip,
@@ -394,6 +395,26 @@ export class RealKfpServers {
     await copyFile(this.options.caCertPath, join(dir, "ca.crt"));
     await writeFile(join(dir, "namespace"), pod.metadata.namespace);
     await chmod(dir, 0o700);
+  }
+
+  /**
+   * `<NAME>_SERVICE_HOST`/`_PORT` of every Service in the namespace, as the kubelet sets them (enableServiceLinks):
+   * KFP's API server refuses to start without ML_PIPELINE_VISUALIZATIONSERVER_SERVICE_HOST.
+   */
+  private async serviceLinks(namespace: string): Promise<Record<string, string>> {
+    const list = (await this.options.rest.expect("GET", `/api/v1/namespaces/${namespace}/services`)) as {
+      items: { metadata: { name: string }; spec?: { clusterIP?: string; ports?: { port: number }[] } }[];
+    };
+    const env: Record<string, string> = {};
+    for (const service of list.items) {
+      const ip = service.spec?.clusterIP;
+      const port = service.spec?.ports?.[0]?.port;
+      if (ip === undefined || ip === "None" || port === undefined) continue;
+      const prefix = service.metadata.name.toUpperCase().replaceAll("-", "_");
+      env[`${prefix}_SERVICE_HOST`] = ip;
+      env[`${prefix}_SERVICE_PORT`] = String(port);
+    }
+    return env;
   }
 
   /** The container's environment as the kubelet would give it (Secrets, ConfigMaps, the downward API). */
@@ -501,7 +522,7 @@ export class RealKfpServers {
       await execFileAsync("ip", ["addr", "add", `${candidate.ip}/32`, "dev", "lo"]);
     } catch (error) {
       const text = String((error as { stderr?: string }).stderr ?? error);
-      if (!text.includes("File exists")) {
+      if (!/File exists|already assigned/.test(text)) {
         await this.skip(
           candidate,
           `cannot add ${candidate.ip} to lo (needs root in a network namespace): ${text}`,
