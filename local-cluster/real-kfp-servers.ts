@@ -21,6 +21,7 @@ import { KFP_API_SERVER_CONFIG_DIR } from "./build-binaries.js";
 import { classifyImage } from "./data-store-rules.js";
 import type { SimPod } from "./data-store-simulation.js";
 import type { KubeRest } from "./kube-rest.js";
+import { freePorts } from "./process-control.js";
 
 const execFileAsync = promisify(execFile);
 
@@ -31,7 +32,6 @@ export const REAL_KFP_API_SERVER_VERSION = "2.0.5";
 
 export const MYSQL_PORT = 3306;
 export const KFP_HTTP_PORT = 8888;
-export const KFP_GRPC_PORT = 8887;
 const OBJECT_STORE_PORTS = { minio: 9000, seaweedfs: 8333 } as const;
 /** A real server that exits while its pod still runs is started again after this long (a kubelet restart). */
 const RESTART_DELAY_MS = 3000;
@@ -336,6 +336,7 @@ export class RealKfpServers {
       KUBERNETES_SERVICE_HOST: new URL(this.options.apiServerUrl).hostname,
       KUBERNETES_SERVICE_PORT: new URL(this.options.apiServerUrl).port,
     };
+    const [rpcPort] = await freePorts(1);
     const configDir = join(buildDir, KFP_API_SERVER_CONFIG_DIR);
     const apiserver = join(buildDir, "apiserver");
     // client-go's in-cluster config reads /var/run/secrets/kubernetes.io/serviceaccount: give this process alone
@@ -367,7 +368,9 @@ export class RealKfpServers {
         apiserver,
         `--config=${configDir}`,
         `--sampleconfig=${join(configDir, "sample_config.json")}`,
-        `--rpcPortFlag=${ip}:${KFP_GRPC_PORT}`,
+        // The HTTP gateway dials "localhost" + this flag, so it must be ":port", which binds every address: a
+        // free port rather than 8887 keeps two servers (an old and a new pod in a rollout) from colliding.
+        `--rpcPortFlag=:${rpcPort}`,
         `--httpPortFlag=${ip}:${KFP_HTTP_PORT}`,
         "-logtostderr=true",
       ],

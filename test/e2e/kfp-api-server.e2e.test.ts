@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, onTestFailed } from "vitest";
 import { uniqueName } from "../support/e2e-cluster.js";
 import { deleteNamespaceAndWait, namespaceName, tempAppDir } from "../support/installed-kfp.js";
 import {
@@ -6,6 +6,7 @@ import {
   kfpPost,
   listExperiments,
   realServerEvents,
+  realServerLogsTail,
   type V2Experiment,
   waitForKfpApi,
 } from "../support/real-kfp-api.js";
@@ -23,6 +24,9 @@ describe("the real KFP API server on the volumes kfp-upgrade binds", () => {
     const objectStore = await createRealDataPv(uniqueName("real-minio"));
     const namespace = namespaceName("real-api");
     const appDir = await tempAppDir();
+    onTestFailed(async () => {
+      process.stderr.write(`${await realServerLogsTail(namespace)}\n`);
+    });
 
     const deploy = await runCli(
       [

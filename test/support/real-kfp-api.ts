@@ -1,10 +1,11 @@
-import { mkdir, rm } from "node:fs/promises";
+import { mkdir, readdir, readFile, rm } from "node:fs/promises";
 import path from "node:path";
 import { onTestFinished } from "vitest";
 import {
   REAL_SERVERS_ANNOTATION,
   type RealServerEvent,
   readRealServerEvents,
+  realServersDir,
 } from "../../local-cluster/real-kfp-servers.js";
 import type { Defer } from "./derived-manifests.js";
 import { e2eCluster, eventually, kubectl, kubectlJson } from "./e2e-cluster.js";
@@ -83,8 +84,11 @@ export async function waitForKfpApi(
   await eventually(
     `KFP API server of ${namespace} healthy through the service proxy`,
     async () => {
-      const health = await kfpGet<{ commit_sha?: string }>(namespace, "/apis/v1beta1/healthz", options);
-      return health ? true : undefined;
+      // healthz is answered by the HTTP server itself; a list goes through its gRPC gateway, which dials the RPC
+      // port lazily and backs off when that was not listening yet.
+      await kfpGet(namespace, "/apis/v1beta1/healthz", options);
+      await kfpGet(namespace, "/apis/v2beta1/experiments?page_size=1", options);
+      return true;
     },
     { timeoutSeconds: options.timeoutSeconds ?? 150, intervalMs: 1000 },
   );
@@ -123,4 +127,18 @@ export async function realServerEvents(namespace: string): Promise<RealServerEve
   return (await readRealServerEvents(e2eCluster().stateDir)).filter((event) =>
     event.pod.startsWith(`${namespace}/`),
   );
+}
+
+/** The last lines of every real server's log of `namespace`, for a failure message (the cluster dir goes at teardown). */
+export async function realServerLogsTail(namespace: string, lines = 25): Promise<string> {
+  const dir = realServersDir(e2eCluster().stateDir);
+  const files = (await readdir(dir).catch(() => [] as string[])).filter(
+    (file) => file.startsWith(`${namespace}_`) && file.endsWith(".log"),
+  );
+  const parts: string[] = [];
+  for (const file of files) {
+    const text = await readFile(path.join(dir, file), "utf8").catch(() => "");
+    parts.push(`==> ${file} <==\n${text.split("\n").slice(-lines).join("\n")}`);
+  }
+  return parts.join("\n");
 }
