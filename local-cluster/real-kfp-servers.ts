@@ -14,6 +14,7 @@ import { type ChildProcess, execFile, spawn } from "node:child_process";
 import { createWriteStream, existsSync } from "node:fs";
 import { appendFile, chmod, copyFile, mkdir, readFile, writeFile } from "node:fs/promises";
 import { createRequire } from "node:module";
+import { connect } from "node:net";
 import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { promisify } from "node:util";
@@ -134,6 +135,21 @@ export function objectStoreKind(image: string): keyof typeof OBJECT_STORE_PORTS 
   if (/(^|\/)minio(:[^/@]*)?(@.*)?$/.test(image)) return "minio";
   if (/(^|\/)seaweedfs(:[^/@]*)?(@.*)?$/.test(image)) return "seaweedfs";
   return undefined;
+}
+
+function canConnect(host: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host, port, timeout: 1000 });
+    socket.once("connect", () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once("timeout", () => {
+      socket.destroy();
+      resolve(false);
+    });
+    socket.once("error", () => resolve(false));
+  });
 }
 
 function podName(pod: Pod): string {
@@ -312,6 +328,9 @@ export class RealKfpServers {
     const objectStore = this.runningIn(namespace, "object-store");
     // Only beside a real database: an API server over a simulated MySQL has nothing to talk to.
     if (mysql === undefined || objectStore === undefined) return;
+    // Started is not listening yet: the real pod would crash-loop until both answer; wait instead.
+    if (!(await canConnect(mysql.ip, mysql.port)) || !(await canConnect(objectStore.ip, objectStore.port)))
+      return;
     const buildDir = this.options.kfpApiServerDir;
     if (buildDir === undefined) {
       await this.skip(candidate, "KFP's API server is not built (npx tsx local-cluster/cli.ts build)");
