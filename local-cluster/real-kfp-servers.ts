@@ -30,6 +30,8 @@ const execFileAsync = promisify(execFile);
 export const REAL_SERVERS_ANNOTATION = "local-cluster.kfp-upgrade/real-servers";
 /** The only KFP release whose API server builds from the module proxy; it stands in for every other. */
 export const REAL_KFP_API_SERVER_VERSION = "2.0.5";
+/** The commit tagged 2.0.5, whose pseudo-version local-cluster/kfp-api-server/go.mod requires. */
+export const REAL_KFP_API_SERVER_COMMIT = "c5658f09ec38";
 
 export const MYSQL_PORT = 3306;
 export const KFP_HTTP_PORT = 8888;
@@ -343,6 +345,9 @@ export class RealKfpServers {
     const env = {
       ...(await this.serviceLinks(namespace)),
       ...(await this.resolveEnv(pod, container)),
+      // What the image's Dockerfile sets; healthz reports them.
+      TAG_NAME: REAL_KFP_API_SERVER_VERSION,
+      COMMIT_SHA: REAL_KFP_API_SERVER_COMMIT,
       // No cluster DNS in the network namespace: the Services' names become the pods' addresses.
       DBCONFIG_HOST: mysql.ip,
       DBCONFIG_PORT: String(MYSQL_PORT),
