@@ -663,7 +663,12 @@ export async function startCluster(options: StartClusterOptions): Promise<LocalC
     provisionedRoot: PROVISIONED_ROOT,
     kubernetesVersion: binaries.kubernetes.info.version,
     ports: { etcdClient, etcdPeer, apiServer },
-    binaries: { kubernetes: binaries.kubernetes.dir, etcd: binaries.etcd.dir, kwok: binaries.kwok.dir },
+    binaries: {
+      kubernetes: binaries.kubernetes.dir,
+      etcd: binaries.etcd.dir,
+      kwok: binaries.kwok.dir,
+      "kfp-api-server": binaries["kfp-api-server"].dir,
+    },
     processes: {},
     startedAt: new Date().toISOString(),
     owner: currentProcessIdentity(),
