@@ -11,8 +11,11 @@ const NAMESPACED_KINDS =
 export const LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration";
 /** kfp-upgrade's record of its runs: its data differs between a deploy and an upgrade by design. */
 const HISTORY_CONFIGMAP = "kfp-upgrade-history";
-/** Never adopted or applied over (the data claims, credential Secrets): they keep what the installing tool wrote. */
-const KEPT_AS_INSTALLED = new Set(["PersistentVolumeClaim", "Secret"]);
+/**
+ * Never adopted or applied over, so they keep kubectl's last-applied annotation: the data claims, credential Secrets,
+ * and the Namespace (kfp-upgrade creates it when it is missing, never applies it).
+ */
+const KEPT_AS_INSTALLED = new Set(["PersistentVolumeClaim", "Secret", "Namespace"]);
 const SERVER_SET_METADATA = [
   "uid",
   "resourceVersion",
@@ -47,7 +50,7 @@ type Json = Record<string, unknown>;
  * The object without what differs between two installs of the same release in two namespaces: server-set metadata,
  * status, Service cluster IPs, the Deployment revision, a claim's volume and bind annotations, kfp-upgrade's run
  * history; every occurrence of the namespace's name (DNS names, binding subjects, kfp-upgrade's owner marks) reads
- * `<namespace>`. Claims and credential Secrets keep kubectl's last-applied annotation (they are never adopted).
+ * `<namespace>`. Claims, credential Secrets and the Namespace keep kubectl's last-applied annotation (never adopted).
  */
 export function normaliseObject(object: LiveObject, namespace: string): Json {
   const copy = structuredClone(object) as Json & {
@@ -83,7 +86,7 @@ export async function normalisedInstall(
   );
 }
 
-/** `Kind/name` of the objects that still carry kubectl's last-applied annotation (claims and Secrets aside). */
+/** `Kind/name` of the objects that still carry kubectl's last-applied annotation (KEPT_AS_INSTALLED aside). */
 export function lastAppliedLeft(objects: Record<string, LiveObject>): string[] {
   return Object.entries(objects)
     .filter(

@@ -2,7 +2,7 @@ import { execFile } from "node:child_process";
 import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { cachedBinaries } from "../../local-cluster/build-binaries.js";
-import { e2eCluster } from "./e2e-cluster.js";
+import { e2eCluster, kubectl } from "./e2e-cluster.js";
 import { type BundleOptions, retargetedBundle, tempDir, toYaml } from "./other-installers.js";
 
 // KFP installed with Helm 4 (built by local-cluster from helm.sh/helm/v4) from a chart whose one template is the
@@ -77,7 +77,7 @@ export interface HelmRelease {
 }
 
 /**
- * `helm install <release>` of a bundle chart of KFP `version` into `namespace` (created by Helm). Returns Helm's
+ * `helm install <release>` of a bundle chart of KFP `version` into the new `namespace`. Returns Helm's
  * home directory for later `helm` calls; removed when the test finishes.
  */
 export async function helmInstall(
@@ -88,7 +88,9 @@ export async function helmInstall(
 ): Promise<string> {
   const home = await tempDir("kfp-helm");
   const chart = await writeBundleChart(home, version, namespace, options);
-  await helm(["install", release, chart, "--namespace", namespace, "--create-namespace"], home);
+  // Not `--create-namespace`: Helm labels a namespace it creates, which a fresh kfp-upgrade install's has not.
+  await kubectl(["create", "namespace", namespace]);
+  await helm(["install", release, chart, "--namespace", namespace], home);
   return home;
 }
 
