@@ -316,8 +316,12 @@ describe("upgrading a KFP that another tool installed", () => {
         timeoutMs: 400_000,
       });
       expectRefusedWith(run, "SERVER_DRY_RUN_REJECTED");
-      expect(run.stderr).toContain("ml-pipeline");
-      expect(changedObjects(before, await clusterState([kfp.namespace]))).toEqual([]);
+      expect(run.stderr).toContain("deployment/ml-pipeline");
+      expect(run.stderr).toContain("99999");
+      // The refused run is recorded in kfp-upgrade's run history; nothing else, of KFP or of the cluster, changed.
+      const history = `ConfigMap/${kfp.namespace}/kfp-upgrade-history`;
+      const changed = changedObjects(before, await clusterState([kfp.namespace]));
+      expect(changed.filter((key) => key !== history)).toEqual([]);
       expect(await imagesIn(kfp.namespace)).toEqual(bundleImages(FROM));
     });
   }, 600_000);
