@@ -61,6 +61,21 @@ export class PreflightRefusal extends KfpError {
   }
 }
 
+/**
+ * A hop's writes, run first as a server-side dry run (`dryRun=All`), were refused by the API server (a conflict,
+ * validation or admission): the hop was not started, so nothing of it changed: exit 4. `details` has one line per
+ * refused write, naming the object, the verb and the server's message.
+ */
+export class DryRunRefused extends PreflightRefusal {
+  /** The hop refused (undefined in a single-hop plan). */
+  readonly hop: number | undefined;
+
+  constructor(message: string, options: KfpErrorOptions & { hop?: number | undefined } = {}) {
+    super("SERVER_DRY_RUN_REJECTED", message, options);
+    this.hop = options.hop;
+  }
+}
+
 /** The API server refused or could not be reached: exit 5. */
 export class KubeApiError extends KfpError {
   readonly statusCode: number | undefined;

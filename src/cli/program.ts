@@ -131,13 +131,24 @@ Examples:
         "crossing 2.15: keep-minio (the -minio variant) or seaweedfs",
       ).choices(["keep-minio", "seaweedfs"]),
     )
+    .option(
+      "--adopt",
+      "take over an install a Helm release or Argo CD / Flux manages: forget the Helm release (its records and marks) once done; suspend the GitOps controller first",
+      false,
+    )
     .option("--no-rollback", "leave a failed rollout as it is, for debugging")
     .option("--wait-for-lock", "wait for another run's lock instead of failing", false)
     .addHelpText(
       "after",
       `
+Installs made by kubectl apply (client-side or --server-side), kpt or kapp are adopted as part of the plan: their
+field managers' fields move to kfp-upgrade's, so fields a new release drops are really removed. An install that a
+Helm release or a GitOps controller (Argo CD, Flux) tracks is refused unless you pass --adopt.
+
 Examples:
   kfp-upgrade upgrade --tag 2.14.4                      # 1.8.5 -> 2.5.0 -> 2.14.4: MySQL moves one series at a time
+  kfp-upgrade upgrade --tag 2.14.4 --adopt --dry-run    # a Helm install: see what --adopt would forget, change nothing
+  flux suspend kustomization kfp -n flux-system && kfp-upgrade upgrade --tag 2.14.4 --adopt
   kfp-upgrade upgrade --tag v0.1.12                     # a ksonnet-era KFAPP (like upgrade_kfp.sh)
   kfp-upgrade upgrade --tag 2.15.0 --object-store keep-minio
   kfp-upgrade upgrade --dry-run -o yaml                 # the plan to the newest release`,

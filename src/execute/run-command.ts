@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import os from "node:os";
 import {
+  DryRunRefused,
   Interrupted,
   isKfpError,
   type KfpError,
@@ -341,13 +342,14 @@ export async function runCommand<T>(options: RunCommandOptions<T>): Promise<RunC
       return { kind: "done", plan };
     } catch (caught) {
       const deleted = await namespaceDeletedError(client, plan, caught);
-      const error = deleted ?? caught;
+      const error = deleted ?? (caught instanceof DryRunRefused ? refusedHop(plan, caught) : caught);
       historyOutcome = outcomeOf(error);
       historyMessage = messageOf(error);
       await store.save({ ...record, status: historyOutcome === "interrupted" ? "interrupted" : "failed" });
-      // A rolled-back run is over; nothing in a deleted namespace can be resumed (and `reinstall` would refuse
-      // while the journal is unfinished). A run that failed forward keeps its journal: `resume` continues forward.
-      if (historyOutcome === "rolled-back" || deleted) await store.clear();
+      // A rolled-back run is over; a hop the dry run refused never started (nothing to resume: the next command
+      // plans afresh); nothing in a deleted namespace can be resumed (and `reinstall` would refuse while the journal
+      // is unfinished). A run that failed forward keeps its journal: `resume` continues forward.
+      if (historyOutcome === "rolled-back" || historyOutcome === "refused" || deleted) await store.clear();
       prompter.event({
         type: "result",
         ok: false,
@@ -552,6 +554,22 @@ function unfinishedRun(record: RunRecord, to: string): PreflightRefusal {
   );
 }
 
+/** The dry run's refusal, with what the cluster is left at: the run ends there, as refused. */
+function refusedHop(plan: Plan, error: DryRunRefused): DryRunRefused {
+  const hop = error.hop ?? 1;
+  const previous = plan.hops[hop - 2];
+  const state =
+    hop <= 1 || !previous
+      ? "nothing but protective and bookkeeping steps ran before it (volumes set to Retain, field ownership moved to kfp-upgrade); no object of the release was changed"
+      : `hop${hop > 2 ? "s" : ""} 1${hop > 2 ? `-${hop - 1}` : ""} completed and the cluster is at KFP ${previous.to}; hop ${hop} (to ${plan.hops[hop - 1]?.to ?? plan.to}) was not started`;
+  return new DryRunRefused(`${error.message}: ${state}`, {
+    hop: error.hop,
+    details: error.details,
+    ...(error.hint === undefined ? {} : { hint: error.hint }),
+    cause: error,
+  });
+}
+
 function refusalError(plan: Plan): PreflightRefusal {
   const refusal = plan.refusal;
   if (!refusal) throw new Error("refusalError needs a refused plan");
@@ -592,6 +610,7 @@ function outcomeOf(error: unknown): Outcome {
   if (error.code === "INTERRUPTED") return "interrupted";
   if (error.code === "ROLLED_BACK") return "rolled-back";
   if (error.code === "FAILED_FORWARD") return "failed-forward";
+  if (error instanceof DryRunRefused) return "refused";
   return "failed";
 }
 

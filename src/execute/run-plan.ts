@@ -1,4 +1,4 @@
-import { FailedForward, Interrupted, KfpError, RolloutFailed } from "../errors.js";
+import { FailedForward, Interrupted, KfpError, KubeApiError, RolloutFailed } from "../errors.js";
 import type { KubeClient } from "../kube/kube-client.js";
 import type { KubeObject } from "../model/kube-object.js";
 import type { Plan } from "../plan/plan.js";
@@ -46,6 +46,7 @@ export async function runPlan(plan: Plan, options: RunPlanOptions): Promise<RunP
     progress: (message) => options.emit({ type: "step-progress", stepId: currentStep, message }),
     warn: (message) => options.emit({ type: "warning", message }),
     saveVolume: options.saveVolume,
+    steps: plan.steps,
   };
   const bindingsOut = () =>
     [...ctx.bindings.entries()].map(([claim, b]) => ({
@@ -111,9 +112,30 @@ export async function runPlan(plan: Plan, options: RunPlanOptions): Promise<RunP
             cause: error,
           });
         }
-        if (ROLLBACK_TRIGGERS.has(step.kind) && error instanceof KfpError && error.code.startsWith("WAIT_")) {
+        const rolloutFailed =
+          ROLLBACK_TRIGGERS.has(step.kind) && error instanceof KfpError && error.code.startsWith("WAIT_");
+        // A write the API server refused mid-hop (after the client's retries) leaves the hop half applied: it is
+        // put back like a failed rollout. An interrupted run is not (resume continues it), nor is one whose server
+        // cannot be reached (the rollback could not reach it either).
+        const writeFailed =
+          WRITE_KINDS.has(step.kind) &&
+          error instanceof KubeApiError &&
+          error.statusCode !== undefined &&
+          !options.signal.aborted;
+        if (rolloutFailed || writeFailed) {
+          const what = rolloutFailed ? "rollout failed" : `${describe(step)} failed`;
+          const failure = rolloutFailed ? message : `step ${step.id} (${step.kind}) failed: ${message}`;
           if (!options.rollback) {
-            throw new RolloutFailed("ROLLOUT_FAILED", `${message} (not rolled back: --no-rollback)`, {
+            if (error instanceof KubeApiError) {
+              throw new KubeApiError(`${failure} (not rolled back: --no-rollback)`, {
+                code: error.code,
+                ...(error.statusCode === undefined ? {} : { statusCode: error.statusCode }),
+                ...(error.reason === undefined ? {} : { reason: error.reason }),
+                hint: "The hop is half applied, left so for debugging. Fix the cause and run `kfp-upgrade resume`, or run `kfp-upgrade rollback`.",
+                cause: error,
+              });
+            }
+            throw new RolloutFailed("ROLLOUT_FAILED", `${failure} (not rolled back: --no-rollback)`, {
               hint: "The failed state was left for debugging. Fix it and run `kfp-upgrade resume`, or run `kfp-upgrade rollback`.",
               cause: error,
             });
@@ -122,12 +144,12 @@ export async function runPlan(plan: Plan, options: RunPlanOptions): Promise<RunP
           if (passed) {
             options.emit({
               type: "rollback",
-              message: `rollout failed after the point of no return (${passed.reason}); restoring only the stateless Deployments of ${which}, keeping ${passed.keep.join(", ")} and the configuration at the new release`,
+              message: `${what} after the point of no return (${passed.reason}); restoring only the stateless Deployments of ${which}, keeping ${passed.keep.join(", ")} and the configuration at the new release`,
             });
             const result = await rollBackHop(ctx, before, { afterPointOfNoReturn: { keep: passed.keep } });
             for (const action of result.actions) options.emit({ type: "rollback", message: action });
             throw new FailedForward(
-              `${message}; the data had moved forward (${passed.reason}), so only ${result.restored} stateless objects were restored and ${result.kept} kept at the new release (${passed.keep.join(", ")} included); data volumes untouched`,
+              `${failure}; the data had moved forward (${passed.reason}), so only ${result.restored} stateless objects were restored and ${result.kept} kept at the new release (${passed.keep.join(", ")} included); data volumes untouched`,
               {
                 hint: "Rolling back further would start an older MySQL or API server on data a newer one already upgraded (downgrades are unsupported). Fix the cause (`kubectl get events -n <namespace>`, `kubectl describe pod`), then run `kfp-upgrade resume`: it continues forward.",
                 cause: error,
@@ -136,15 +158,17 @@ export async function runPlan(plan: Plan, options: RunPlanOptions): Promise<RunP
           }
           options.emit({
             type: "rollback",
-            message: `rollout failed; restoring the stateless objects of ${which}`,
+            message: `${what}; restoring the stateless objects of ${which}`,
           });
           const result = await rollBackHop(ctx, before);
           for (const action of result.actions) options.emit({ type: "rollback", message: action });
           throw new RolloutFailed(
             "ROLLED_BACK",
-            `${message}; rolled back ${result.restored} objects (data volumes untouched)`,
+            `${failure}; rolled back ${result.restored} objects (data volumes untouched)`,
             {
-              hint: "Inspect why the new pods did not become ready (`kubectl get events -n <namespace>`), then run the upgrade again.",
+              hint: rolloutFailed
+                ? "Inspect why the new pods did not become ready (`kubectl get events -n <namespace>`), then run the upgrade again."
+                : "The API server refused a write of the hop; fix the cause it names, then run the upgrade again.",
               cause: error,
             },
           );
@@ -158,6 +182,17 @@ export async function runPlan(plan: Plan, options: RunPlanOptions): Promise<RunP
 
 /** Waits whose failure (the new pods never came, the old never went) rolls the hop back. */
 const ROLLBACK_TRIGGERS = new Set<Step["kind"]>(["waitRollout", "waitPodsGone"]);
+
+/** Writes of a hop whose refusal by the API server rolls the hop back (what it changed is restored). */
+const WRITE_KINDS = new Set<Step["kind"]>([
+  "applyObjects",
+  "createIfAbsent",
+  "recreateDeployment",
+  "setImages",
+  "carrySecret",
+  "prune",
+  "scaleDeployments",
+]);
 
 /** The last point-of-no-return marker among `steps`, if any: after it, the hop's data moved forward. */
 function lastPointOfNoReturn(steps: Step[]): StepOf<"pointOfNoReturn"> | undefined {

@@ -6,13 +6,16 @@ import { describeVolumeSource, sameVolumeSource, volumeSource } from "../model/v
 import { PROTECTED_KINDS } from "../plan/order.js";
 import type { StepKind, StepOf } from "../plan/step.js";
 import { exportVolumeDefinition } from "../storage/export-volume-definition.js";
+import { adoptObjects } from "./adopt-object.js";
 import { deleteDeploymentAndPods, matchLabelsOf } from "./delete-deployment.js";
 import type { ExecutionContext } from "./execution-context.js";
+import { forgetHelmRelease } from "./forget-helm-release.js";
 import { crdReadiness } from "./readiness/apiextensions-v1-crd.js";
 import { appliedDeploymentReadiness } from "./readiness/apps-v1-deployment.js";
 import { claimReadiness } from "./readiness/v1-persistent-volume-claim.js";
 import { podsGoneReadiness } from "./readiness/v1-pods-gone.js";
 import { mysqlSeriesReadiness } from "./readiness/v1-pods-mysql-series.js";
+import { serverDryRun } from "./server-dry-run.js";
 import { waitAll } from "./wait-all.js";
 import { waitPods } from "./wait-pods.js";
 
@@ -61,16 +64,9 @@ export const STEP_HANDLERS: { [K in StepKind]: Handler<K> } = {
     return "created";
   },
 
-  // Placeholders on the integration branch only: the executor helper replaces them.
-  async adoptObjects() {
-    throw new InternalError("adoptObjects: not implemented on this branch yet");
-  },
-  async serverDryRun() {
-    throw new InternalError("serverDryRun: not implemented on this branch yet");
-  },
-  async forgetHelmRelease() {
-    throw new InternalError("forgetHelmRelease: not implemented on this branch yet");
-  },
+  adoptObjects,
+  serverDryRun,
+  forgetHelmRelease,
 
   async applyObjects(step, ctx) {
     let done = 0;

@@ -1,5 +1,6 @@
 import { KubeApiError } from "../errors.js";
 import { describeRef, type ObjectRef } from "../model/kube-object.js";
+import type { ServiceProxyRequest } from "./kube-client.js";
 
 /**
  * The one place where whatever the HTTP layer, client-node or Node's sockets throw becomes a `KubeApiError`. Shapes
@@ -174,6 +175,58 @@ export function toKubeApiError(error: unknown, context: ErrorContext): KubeApiEr
   }
 }
 
+/** `get services/ml-pipeline:8888/proxy/apis/v2beta1/healthz -n kubeflow`, for messages. */
+export function describeServiceProxyRequest(request: ServiceProxyRequest): string {
+  return `get services/${request.service}:${request.port}/proxy${request.path} -n ${request.namespace}`;
+}
+
+/**
+ * The API server's answer "this Service has no ready pod" (a Status, 503 ServiceUnavailable). It is the cluster's
+ * state, not a transient failure, so it is not retried.
+ */
+export function isNoEndpointsAnswer(error: unknown): boolean {
+  const record = asRecord(error);
+  if (numberField(record, "statusCode") !== 503 || !isStatusObject(record?.body)) return false;
+  const message = asRecord(record?.body)?.message;
+  return typeof message === "string" && message.startsWith("no endpoints available for service");
+}
+
+/**
+ * A failed service-proxy GET as a `KubeApiError` that says who answered: the API server speaks in `Status` objects,
+ * anything else is the proxied service's own answer, passed through with its status code.
+ */
+export function toServiceProxyError(
+  error: unknown,
+  request: ServiceProxyRequest,
+  server: string,
+): KubeApiError {
+  if (error instanceof KubeApiError) return error;
+  const what = describeServiceProxyRequest(request);
+  const record = asRecord(error);
+  const statusCode = numberField(record, "statusCode");
+  if (statusCode !== undefined && isNoEndpointsAnswer(error)) {
+    return new KubeApiError(`${what}: service ${request.service} has no ready pod (no endpoints)`, {
+      statusCode,
+      reason: "ServiceUnavailable",
+      code: "KUBE_PROXY_NO_ENDPOINTS",
+      hint: `Check the pods behind it: kubectl get pods -n ${request.namespace}`,
+      cause: error,
+    });
+  }
+  if (statusCode !== undefined && !isStatusObject(record?.body)) {
+    const answer = parseStatusBody(record?.body).message ?? messageField(record?.body);
+    return new KubeApiError(
+      `${what}: service ${request.service} answered ${statusCode}${answer ? `: ${answer.slice(0, 300)}` : ""}`,
+      { statusCode, code: "KUBE_PROXY_SERVICE_ERROR", cause: error },
+    );
+  }
+  return toKubeApiError(error, {
+    verb: "get",
+    target: `services/${request.service}:${request.port}/proxy${request.path} -n ${request.namespace}`,
+    server,
+  });
+}
+
 export function isNotFound(error: unknown): boolean {
   return error instanceof KubeApiError && error.statusCode === 404;
 }
@@ -228,6 +281,16 @@ function parseStatusBody(body: unknown): { message: string | undefined; reason: 
   const message = typeof record?.message === "string" && record.message ? record.message : undefined;
   const reason = typeof record?.reason === "string" && record.reason ? record.reason : undefined;
   return { message, reason };
+}
+
+function isStatusObject(body: unknown): boolean {
+  return asRecord(body)?.kind === "Status";
+}
+
+// grpc-gateway's error bodies carry `error` (v1) or `message`; parseStatusBody reads `message` and plain text.
+function messageField(body: unknown): string | undefined {
+  const error = asRecord(body)?.error;
+  return typeof error === "string" && error ? error : undefined;
 }
 
 function retryAfter(record: Record<string, unknown> | undefined): number | undefined {

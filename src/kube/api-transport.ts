@@ -13,6 +13,8 @@ export interface ApiRequest {
   body?: unknown;
   contentType?: string | undefined;
   accept?: string | undefined;
+  /** Extra request headers (a proxied service's own, e.g. KFP's user header); they never replace the credentials. */
+  headers?: Record<string, string> | undefined;
   /** Abandons the request (rejecting with the signal's reason). */
   signal?: AbortSignal | undefined;
 }
@@ -57,7 +59,10 @@ export class ApiTransport {
   async request<T = any>(request: ApiRequest): Promise<T> {
     this.count++;
     const body = request.body === undefined ? undefined : Buffer.from(JSON.stringify(request.body));
-    const extraHeaders: http.OutgoingHttpHeaders = { Accept: request.accept ?? "application/json" };
+    const extraHeaders: http.OutgoingHttpHeaders = {
+      ...request.headers,
+      Accept: request.accept ?? "application/json",
+    };
     if (body) {
       extraHeaders["Content-Type"] = request.contentType ?? "application/json";
       extraHeaders["Content-Length"] = body.length;
@@ -167,7 +172,7 @@ export class ApiTransport {
     const url = this.url(path, query);
     const options: https.RequestOptions = {
       method,
-      headers: { ...(auth.headers ?? {}), "User-Agent": "kfp-upgrade", ...extra },
+      headers: { ...extra, ...(auth.headers ?? {}), "User-Agent": "kfp-upgrade" },
       auth: auth.auth,
       agent: this.agentFor(url, auth),
     };

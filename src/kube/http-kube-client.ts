@@ -1,7 +1,13 @@
 import type { KubeConfig } from "@kubernetes/client-node";
 import { KubeApiError } from "../errors.js";
 import { describeRef, type KubeObject, type ObjectRef, refOf } from "../model/kube-object.js";
-import { classifyError, type ErrorContext, toKubeApiError } from "./api-error.js";
+import {
+  classifyError,
+  type ErrorContext,
+  isNoEndpointsAnswer,
+  toKubeApiError,
+  toServiceProxyError,
+} from "./api-error.js";
 import { ApiTransport, type QueryParams } from "./api-transport.js";
 import { Discovery, type ResourceInfo } from "./discovery.js";
 import {
@@ -14,6 +20,7 @@ import {
   type ListOptions,
   type PatchType,
   type ServerVersion,
+  type ServiceProxyRequest,
   type WaitCheck,
   type WaitOptions,
   type WaitResult,
@@ -284,6 +291,35 @@ export class HttpKubeClient implements KubeClient {
         }),
       ),
     );
+  }
+
+  async serviceProxyGet(request: ServiceProxyRequest): Promise<unknown> {
+    const service = `${encodeURIComponent(request.service)}:${encodeURIComponent(String(request.port))}`;
+    const path = `/api/v1/namespaces/${encodeURIComponent(request.namespace)}/services/${service}/proxy${request.path.startsWith("/") ? "" : "/"}${request.path}`;
+    try {
+      const outcome = await withRetry(
+        async () => {
+          try {
+            const answer = await this.transport.request<unknown>({
+              method: "GET",
+              path,
+              query: request.query,
+              headers: request.headers,
+            });
+            return { answer };
+          } catch (error) {
+            // Returned, not thrown, so the retry loop does not wait out a state only a rollout changes.
+            if (isNoEndpointsAnswer(error)) return { noEndpoints: error };
+            throw error;
+          }
+        },
+        { retrySeconds: this.retrySeconds },
+      );
+      if ("noEndpoints" in outcome) throw outcome.noEndpoints;
+      return outcome.answer;
+    } catch (error) {
+      throw toServiceProxyError(error, request, this.cluster);
+    }
   }
 
   private async listWith(

@@ -69,6 +69,19 @@ export interface AccessResult {
   reason: string | null;
 }
 
+/** A GET sent to a Service through the API server's proxy (`services/proxy` RBAC; works wherever kubectl works). */
+export interface ServiceProxyRequest {
+  namespace: string;
+  service: string;
+  /** The Service's port: its number (`8888`) or its name (`http`). */
+  port: number | string;
+  /** The path on the service, starting with `/` (`/apis/v2beta1/healthz`). */
+  path: string;
+  query?: Record<string, string | number | boolean | undefined> | undefined;
+  /** Sent on to the service (the proxy passes them through; the credentials are the API server's business). */
+  headers?: Record<string, string> | undefined;
+}
+
 export interface ServerVersion {
   gitVersion: string;
   major: number;
@@ -126,4 +139,15 @@ export interface KubeClient {
   serverVersion(): Promise<ServerVersion>;
   /** One SelfSubjectAccessReview per check, in parallel; results in the order of `checks`. */
   canI(checks: AccessCheck[]): Promise<AccessResult[]>;
+
+  /**
+   * GET /api/v1/namespaces/NS/services/SERVICE:PORT/proxy/PATH; the service's JSON answer (undefined when empty).
+   * Failures are `KubeApiError`s that say who answered:
+   * - `KUBE_PROXY_NO_ENDPOINTS` (503): the Service has no ready pod. Not retried: it is the cluster's state,
+   *   not a glitch, and the caller decides how long to wait for a rollout;
+   * - `KUBE_PROXY_SERVICE_ERROR` (the service's own status code): the service answered with an error;
+   * - anything else comes from the API server itself (`KUBE_NOT_FOUND`: no such Service; `KUBE_FORBIDDEN`: no
+   *   `services/proxy` permission; `KUBE_UNREACHABLE`, …), after the usual retries.
+   */
+  serviceProxyGet(request: ServiceProxyRequest): Promise<unknown>;
 }

@@ -1,6 +1,7 @@
 import { KubeApiError } from "../errors.js";
 import { ownersFromMarks } from "../model/cluster-ownership.js";
-import type { ClusterSnapshot } from "../model/cluster-snapshot.js";
+import type { ClusterSnapshot, HelmReleaseState } from "../model/cluster-snapshot.js";
+import { type ObjectOwnership, ownershipOf } from "../model/field-owners.js";
 import type { KubeObject } from "../model/kube-object.js";
 import { runningServers } from "../model/running-servers.js";
 import type { KubeClient } from "./kube-client.js";
@@ -144,6 +145,25 @@ export async function takeSnapshot(client: KubeClient, options: SnapshotOptions)
         compareText(a.name, b.name),
     );
 
+  const ownership = [
+    ...(namespaceObject ? [namespaceObject] : []),
+    ...configMaps,
+    ...deployments,
+    ...claims,
+    ...secrets,
+    ...namespacedObjects.flat(),
+    ...clusterObjects.flat(),
+    ...crds,
+  ]
+    .map(ownershipOf)
+    .sort(
+      (a, b) =>
+        compareText(a.kind, b.kind) ||
+        compareText(a.namespace ?? "", b.namespace ?? "") ||
+        compareText(a.name, b.name),
+    );
+  const helmReleases = await readHelmReleases(client, ownership);
+
   return {
     context: client.context,
     namespace: {
@@ -173,7 +193,44 @@ export async function takeSnapshot(client: KubeClient, options: SnapshotOptions)
     csiDrivers: byName(csiDrivers).map((driver) => driver.metadata.name),
     servedApiVersions: [...served].sort(),
     objects,
+    ownership,
+    helmReleases,
   };
+}
+
+/**
+ * The records of each Helm release the marks name (two metadata lists per release, none without a Helm mark):
+ * Secrets for Helm's default driver, ConfigMaps for HELM_DRIVER=configmap. A failure to read them is not ignored:
+ * `helm uninstall` deletes what the records' manifests list, so records the plan does not see would outlive it.
+ */
+async function readHelmReleases(
+  client: KubeClient,
+  ownership: ObjectOwnership[],
+): Promise<HelmReleaseState[]> {
+  const releases = new Map<string, { name: string; namespace: string }>();
+  for (const { helmRelease } of ownership) {
+    if (helmRelease) releases.set(`${helmRelease.namespace}/${helmRelease.name}`, helmRelease);
+  }
+  const sorted = [...releases.values()].sort(
+    (a, b) => compareText(a.namespace, b.namespace) || compareText(a.name, b.name),
+  );
+  return Promise.all(
+    sorted.map(async ({ name, namespace }) => {
+      const options = { namespace, labelSelector: `owner=helm,name=${name}` };
+      const [secrets, configMaps] = await Promise.all(
+        (["Secret", "ConfigMap"] as const).map((kind) =>
+          client.listMetadata("v1", kind, options).then((items) =>
+            byName(items).map((item) => ({
+              kind,
+              name: item.metadata.name,
+              uid: typeof item.metadata.uid === "string" ? item.metadata.uid : "",
+            })),
+          ),
+        ),
+      );
+      return { name, namespace, records: [...(secrets ?? []), ...(configMaps ?? [])] };
+    }),
+  );
 }
 
 function phaseOf(namespace: KubeObject | null): string | null {

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { dataWriterSchema } from "./data-writer.js";
+import { objectOwnershipSchema } from "./field-owners.js";
 import { runningServersSchema } from "./running-servers.js";
 import { volumeSourceSchema } from "./volume-source.js";
 
@@ -88,6 +89,15 @@ export const clusterObjectStateSchema = z.object({
 });
 export type ClusterObjectState = z.infer<typeof clusterObjectStateSchema>;
 
+export const helmReleaseStateSchema = z.object({
+  name: z.string(),
+  /** Where Helm keeps the release's records. */
+  namespace: z.string(),
+  /** `sh.helm.release.v1.<name>.v<N>` Secrets (or ConfigMaps with HELM_DRIVER=configmap), labelled owner=helm. */
+  records: z.array(z.object({ kind: z.enum(["Secret", "ConfigMap"]), name: z.string(), uid: z.string() })),
+});
+export type HelmReleaseState = z.infer<typeof helmReleaseStateSchema>;
+
 export const clusterSnapshotSchema = z.object({
   context: z.string().nullable(),
   namespace: z.object({
@@ -147,5 +157,13 @@ export const clusterSnapshotSchema = z.object({
   servedApiVersions: z.array(z.string()),
   /** Objects in the namespace (and KFP- or owner-labelled cluster-scoped ones) that a prune could consider. */
   objects: z.array(objectStateSchema),
+  /**
+   * Who installed each object the snapshot reads (every object in the namespace, the Namespace, every CRD and every
+   * cluster object of a kind KFP installs), from `managedFields`, labels and annotations; sorted by kind, namespace,
+   * name.
+   */
+  ownership: z.array(objectOwnershipSchema).default([]),
+  /** The Helm releases the ownership marks name, with their release records (metadata only); sorted. */
+  helmReleases: z.array(helmReleaseStateSchema).default([]),
 });
 export type ClusterSnapshot = z.infer<typeof clusterSnapshotSchema>;

@@ -11,6 +11,7 @@ import { compareVersions } from "../release/compare-versions.js";
 import type { Release } from "../release/release.js";
 import type { ReleaseInfo } from "../release/release-info.js";
 import { mysqlSeriesFor, SEAWEEDFS_SINCE } from "../release/release-rules.js";
+import { adoptInstalls, adoptionRefusal, placeAdoption } from "./adopt-installs.js";
 import {
   clusterScopedObjects,
   liveCrdsFromSnapshot,
@@ -42,6 +43,7 @@ import {
   type ReleaseObjectSteps,
   releaseObjectSteps,
 } from "./release-object-steps.js";
+import { withServerDryRuns } from "./server-dry-runs.js";
 import { sharedClusterWarnings } from "./shared-cluster-warnings.js";
 import type { ClaimBinding } from "./step.js";
 import { type StepDraft, StepList } from "./step-list.js";
@@ -69,6 +71,11 @@ export interface UpgradePlanInput {
   objectStoreFrom?: "flag" | "app";
   /** `rollback` plans the same way, towards an older release whose schema and data are still compatible. */
   command?: "upgrade" | "rollback";
+  /**
+   * `--adopt`: take over an install a Helm release or a GitOps controller tracks (refused without it). Objects other
+   * appliers made (kubectl, kpt, …) are adopted either way.
+   */
+  adopt?: boolean;
   now: Date;
 }
 
@@ -547,11 +554,22 @@ export function buildUpgradePlan(input: UpgradePlanInput): Plan {
     for (const ref of going) if (ref.kind === "Deployment") live.delete(ref.name);
   });
 
+  const cannot = `Cannot upgrade KFP ${snapshot.installedVersion ?? "(not installed)"} to ${input.hops.at(-1)?.to ?? "?"} in namespace "${namespace}"`;
+  const adoption = adoptInstalls({
+    snapshot,
+    steps: steps.steps,
+    adopt: input.adopt === true,
+    to: input.hops.at(-1)?.to ?? snapshot.installedVersion ?? installed.version,
+  });
+  // Every problem at once: a Helm or GitOps install is one more when there are others.
+  if (adoption.refusal && refusals.length > 0) refusals.push(...adoption.refusal.problems);
   refuseIfAny(
     [...new Set(refusals)],
-    `Cannot upgrade KFP ${snapshot.installedVersion ?? "(not installed)"} to ${input.hops.at(-1)?.to ?? "?"} in namespace "${namespace}"`,
+    cannot,
     "Nothing was changed. Fix the problems above and run the command again.",
   );
+  if (adoption.refusal) throw adoptionRefusal(cannot, adoption.refusal);
+  warnings.push(...adoption.warnings);
   const last = input.hops.at(-1);
   if (last && bindings.length > 0) {
     // The legacy MinIO volume keeps the record of what last wrote it (the release before the switch).
@@ -585,7 +603,7 @@ export function buildUpgradePlan(input: UpgradePlanInput): Plan {
     strategy: strategies.size > 1 ? "mixed" : (hopsOut[0]?.strategy ?? "manifests"),
     hops: hopsOut,
     storage: storageOut,
-    steps: steps.steps,
+    steps: withServerDryRuns(placeAdoption(steps.steps, adoption)),
     warnings: [...new Set(warnings)],
     // Each hop of a multi-hop plan says the same about, say, the Secrets it keeps; once is enough.
     notes: [...new Set(notes)],

@@ -144,8 +144,9 @@ export function requiredAccess(plan: Plan): RequiredAccess[] {
       case "serverDryRun":
         break;
       case "forgetHelmRelease":
-        for (const record of step.records) add(["get", "delete"], "v1", record.kind, step.namespace);
-        for (const ref of step.unmark) add(["get", "patch"], ref.apiVersion, ref.kind, ref.namespace);
+        // Read as metadata-only lists (a Secret's data, here a whole release, is never read).
+        for (const record of step.records) add(["list", "delete"], "v1", record.kind, step.namespace);
+        for (const ref of step.unmark) add(["list", "patch"], ref.apiVersion, ref.kind, ref.namespace);
         break;
       default:
         step satisfies never;

@@ -20,3 +20,22 @@ export class StepList {
     for (const draft of drafts) this.add(draft, hop);
   }
 }
+
+/** A step before it has its id: where a later pass inserts steps, the plan is renumbered from these. */
+export interface PlannedStep {
+  draft: StepDraft;
+  hop?: number | undefined;
+}
+
+export function plannedOf(step: Step): PlannedStep {
+  const { id, hop, ...draft } = step;
+  void id;
+  return { draft: draft as StepDraft, hop };
+}
+
+/** Ids again in order, as `StepList` gives them. */
+export function numbered(planned: PlannedStep[]): Step[] {
+  const list = new StepList();
+  for (const { draft, hop } of planned) list.add(draft, hop);
+  return list.steps;
+}

@@ -259,7 +259,7 @@ export const STEP_TABLE: { [K in StepKind]: StepEntry<K> } = {
     lines: (s) => [
       {
         symbol: "~",
-        text: `adopt ${s.objects.length} object${s.objects.length === 1 ? "" : "s"} from ${s.installers.join(", ")}: take over the fields of ${s.from.join(", ")} and drop last-applied-configuration (no field value changes)`,
+        text: `adopt ${s.objects.length} object${s.objects.length === 1 ? "" : "s"} from ${s.installers.join(", ")}: take over the fields of ${s.from.join(", ")}${s.from.includes("kubectl-client-side-apply") ? " and drop last-applied-configuration" : ""} (no field value changes)`,
       },
     ],
     undo: () => "nothing to undo: ownership bookkeeping only; see the README to hand an install back",
@@ -271,7 +271,7 @@ export const STEP_TABLE: { [K in StepKind]: StepEntry<K> } = {
     lines: (s) => [
       {
         symbol: "✓",
-        text: `server-side dry run of the next ${s.steps.length} write step${s.steps.length === 1 ? "" : "s"} (dryRun=All): any rejected object refuses the hop before it changes anything`,
+        text: `server-side dry run (dryRun=All) of ${s.steps.length === 1 ? "the apply step" : `the ${s.steps.length} apply, create and recreate steps`}${s.hop === undefined ? "" : ` of hop ${s.hop}`}: an object the API server rejects refuses ${s.hop === undefined ? "the upgrade" : "the hop"} before it changes anything`,
       },
     ],
     undo: () => "nothing: a dry run changes nothing",

@@ -1,5 +1,5 @@
 import { KubeApiError } from "../../src/errors.js";
-import { toKubeApiError } from "../../src/kube/api-error.js";
+import { toKubeApiError, toServiceProxyError } from "../../src/kube/api-error.js";
 import {
   type AccessCheck,
   type AccessResult,
@@ -10,6 +10,7 @@ import {
   type ListOptions,
   type PatchType,
   type ServerVersion,
+  type ServiceProxyRequest,
   type WaitCheck,
   type WaitOptions,
   type WaitResult,
@@ -30,6 +31,11 @@ import { describeRef, type KubeObject, type ObjectRef, refOf } from "../../src/m
  *   owned by another manager is a 409 conflict unless forced, and fields kfp-upgrade applied before but no longer
  *   applies are removed;
  * - objects with finalizers linger with a deletionTimestamp until the last finalizer is removed.
+ * With `managedFields: true` it also models field ownership as the API server shows it: reads carry
+ * `metadata.managedFields` (FieldsV1, one entry per manager and operation, lists atomic), a field applied with the
+ * value another manager set is shared (applying without it later leaves it while the other still owns it), and a
+ * write that sets `managedFields` (a JSON patch replacing them) has them used as given; seeded objects that carry
+ * `managedFields` are owned as those say.
  * It also plays a few controllers, synchronously and only on delete: the garbage collector (dependents whose owners
  * are all gone are deleted; Orphan strips the references) and the PV controller's reclaim of a deleted claim's
  * volume (Delete: the PV goes; Retain: Released). Namespace deletion stops at Terminating until a test calls
@@ -59,6 +65,8 @@ export interface FakeKubeClientOptions {
   now?: () => Date;
   /** Play the apiextensions controller: CRDs become Established as soon as they are written. Default true. */
   establishCrds?: boolean;
+  /** Model `metadata.managedFields` and shared field ownership as the API server does (see above). Default false. */
+  managedFields?: boolean;
 }
 
 /** A successful (non-dry-run) write through the KubeClient interface, as reactors see it. */
@@ -67,6 +75,14 @@ export interface FakeWrite {
   /** The object as stored after the write (as it was, for a delete). */
   object: KubeObject;
 }
+/** What a proxied service answers: 2xx returns `body`; any other status is the service's error answer. */
+export interface FakeServiceAnswer {
+  status?: number;
+  body?: unknown;
+}
+/** Plays the process behind a Service's pods for `serviceProxyGet`. */
+export type FakeServiceHandler = (request: ServiceProxyRequest) => FakeServiceAnswer;
+
 /** Plays a controller: runs synchronously after each write; may call `fake.update`, `fake.bind`, …. */
 export type FakeReactor = (write: FakeWrite, fake: FakeKubeClient) => void;
 
@@ -122,9 +138,11 @@ interface Owner {
   manager: string;
   operation: "Apply" | "Update";
 }
+/** Owners of each leaf field (JSON-encoded path); several when managers set the same value (shared ownership). */
+type Owners = Map<string, Owner[]>;
 interface Stored {
   object: KubeObject;
-  owners: Map<string, Owner>;
+  owners: Owners;
 }
 type Listener = () => void;
 
@@ -142,6 +160,8 @@ export class FakeKubeClient implements KubeClient {
   private readonly version: ServerVersion;
   private readonly now: () => Date;
   private readonly reactors: FakeReactor[] = [];
+  private readonly tracksManagedFields: boolean;
+  private readonly services = new Map<string, FakeServiceHandler>();
   private counter = 0;
 
   constructor(options: FakeKubeClientOptions = {}) {
@@ -152,6 +172,7 @@ export class FakeKubeClient implements KubeClient {
     this.builtinVersions = options.servedApiVersions ?? DEFAULT_SERVED_API_VERSIONS;
     this.version = options.serverVersion ?? { gitVersion: "v1.34.0", major: 1, minor: 34 };
     this.now = options.now ?? (() => new Date("2026-01-01T00:00:00Z"));
+    this.tracksManagedFields = options.managedFields === true;
     if (options.establishCrds !== false) this.react(establishCrd);
   }
 
@@ -172,9 +193,14 @@ export class FakeKubeClient implements KubeClient {
         delete copy.stringData;
       }
       if (this.namespaced(copy) && !copy.metadata.namespace) copy.metadata.namespace = this.defaultNamespace;
+      const given = copy.metadata.managedFields;
+      if (this.tracksManagedFields) delete copy.metadata.managedFields;
       this.store.set(this.key(refOf(copy)), {
         object: copy,
-        owners: ownersOf(copy, options.manager ?? "kubectl"),
+        owners:
+          this.tracksManagedFields && Array.isArray(given)
+            ? ownersFromManagedFields(copy, given)
+            : ownersOf(copy, options.manager ?? "kubectl"),
       });
       this.notify(this.key(refOf(copy)));
     }
@@ -238,6 +264,15 @@ export class FakeKubeClient implements KubeClient {
     return this;
   }
 
+  /**
+   * Plays the process listening behind Service `namespace/service` (any of its ports) for `serviceProxyGet`. It is
+   * reached, as through a real API server, only while the Service exists and selects a Ready pod.
+   */
+  serveService(target: { namespace: string; service: string }, handler: FakeServiceHandler): this {
+    this.services.set(JSON.stringify([target.namespace, target.service]), handler);
+    return this;
+  }
+
   callsOf(method: string): FakeCall[] {
     return this.calls.filter((call) => call.method === method);
   }
@@ -252,7 +287,7 @@ export class FakeKubeClient implements KubeClient {
     this.record({ method: "get", ref });
     if (!this.serves(ref.apiVersion)) return null;
     const stored = this.store.get(this.key(this.withNamespace(ref)));
-    return stored ? this.view(stored.object, ref.apiVersion) : null;
+    return stored ? this.view(stored, ref.apiVersion) : null;
   }
 
   async list(apiVersion: string, kind: string, options: ListOptions = {}): Promise<KubeObject[]> {
@@ -281,9 +316,10 @@ export class FakeKubeClient implements KubeClient {
       this.requireNamespace("apply", ref);
       this.validateNew("apply", ref, applied);
       const created = this.stamp(applied, null);
-      const result = this.view(created, ref.apiVersion);
+      const entry = { object: created, owners: ownersOf(created, FIELD_MANAGER, "Apply") };
+      const result = this.view(entry, ref.apiVersion);
       if (!options.dryRun) {
-        this.store.set(key, { object: created, owners: ownersOf(created, FIELD_MANAGER, "Apply") });
+        this.store.set(key, entry);
         this.notify(key);
         this.afterWrite("apply", key);
       }
@@ -291,39 +327,49 @@ export class FakeKubeClient implements KubeClient {
     }
     this.checkResourceVersion("apply", ref, object, stored.object);
     const appliedLeaves = leaves(applied);
-    const conflicts = [...appliedLeaves].filter(([path, value]) => {
-      const owner = stored.owners.get(path);
-      return (
-        owner &&
-        owner.manager !== FIELD_MANAGER &&
-        !deepEqual(value, getPath(stored.object, JSON.parse(path)))
-      );
-    });
+    const others = (path: string) =>
+      (stored.owners.get(path) ?? []).filter((owner) => owner.manager !== FIELD_MANAGER);
+    const conflicts = [...appliedLeaves].filter(
+      ([path, value]) =>
+        others(path).length > 0 && !deepEqual(value, getPath(stored.object, JSON.parse(path))),
+    );
     if (conflicts.length > 0 && !options.force) {
       const detail = conflicts
-        .map(
-          ([path]) => `conflict with "${stored.owners.get(path)?.manager}": .${JSON.parse(path).join(".")}`,
-        )
+        .map(([path]) => `conflict with "${others(path)[0]?.manager}": .${JSON.parse(path).join(".")}`)
         .join("\n");
       const count = conflicts.length === 1 ? "1 conflict" : `${conflicts.length} conflicts`;
       throw this.error("apply", ref, 409, "Conflict", `Apply failed with ${count}: ${detail}`);
     }
     const next = structuredClone(stored.object);
-    const owners = new Map(stored.owners);
-    for (const [path, owner] of stored.owners) {
-      if (owner.manager === FIELD_MANAGER && owner.operation === "Apply" && !appliedLeaves.has(path)) {
+    const owners: Owners = new Map(stored.owners);
+    const isOurApply = (owner: Owner) => owner.manager === FIELD_MANAGER && owner.operation === "Apply";
+    for (const [path, pathOwners] of stored.owners) {
+      if (!pathOwners.some(isOurApply) || appliedLeaves.has(path)) continue;
+      // A field no longer applied goes only when no other manager still owns it.
+      const remaining = pathOwners.filter((owner) => !isOurApply(owner));
+      if (remaining.length > 0) owners.set(path, remaining);
+      else {
         deletePath(next, JSON.parse(path));
         owners.delete(path);
       }
     }
+    const conflicting = new Set(conflicts.map(([path]) => path));
     for (const [path, value] of appliedLeaves) {
       setPath(next, JSON.parse(path), structuredClone(value));
-      owners.set(path, { manager: FIELD_MANAGER, operation: "Apply" });
+      const ours: Owner = { manager: FIELD_MANAGER, operation: "Apply" };
+      // Without managedFields modelled, the applier simply becomes the owner (the simplified model).
+      const kept =
+        this.tracksManagedFields && !conflicting.has(path)
+          ? (stored.owners.get(path) ?? []).filter((owner) => !isOurApply(owner))
+          : [];
+      owners.set(path, [...kept, ours]);
     }
     this.validateUpdate("apply", ref, stored.object, next);
-    if (options.dryRun) return this.view(this.stamp(next, stored.object), ref.apiVersion);
+    if (options.dryRun) {
+      return this.view({ object: this.stamp(next, stored.object), owners }, ref.apiVersion);
+    }
     this.commitWithOwners(key, stored, next, owners);
-    const result = this.view(next, ref.apiVersion);
+    const result = this.view(this.storedAt(key, next), ref.apiVersion);
     this.afterWrite("apply", key);
     return result;
   }
@@ -355,9 +401,10 @@ export class FakeKubeClient implements KubeClient {
     const created = this.stamp(withoutServerFields(object), null);
     setNamespace(created, ref.namespace);
     this.validateNew("create", ref, created);
-    const result = this.view(created, ref.apiVersion);
+    const entry = { object: created, owners: ownersOf(created, FIELD_MANAGER) };
+    const result = this.view(entry, ref.apiVersion);
     if (!options.dryRun) {
-      this.store.set(key, { object: created, owners: ownersOf(created, FIELD_MANAGER) });
+      this.store.set(key, entry);
       this.notify(key);
       this.afterWrite("create", key);
     }
@@ -381,9 +428,11 @@ export class FakeKubeClient implements KubeClient {
     if (stored.object.status !== undefined) next.status = structuredClone(stored.object.status);
     else delete next.status;
     this.validateUpdate("replace", ref, stored.object, next);
-    if (options.dryRun) return this.view(this.stamp(next, stored.object), ref.apiVersion);
+    if (options.dryRun) {
+      return this.view({ object: this.stamp(next, stored.object), owners: stored.owners }, ref.apiVersion);
+    }
     this.commit(key, stored, next, FIELD_MANAGER, "Update");
-    const result = this.view(next, ref.apiVersion);
+    const result = this.view(this.storedAt(key, next), ref.apiVersion);
     this.afterWrite("replace", key);
     return result;
   }
@@ -401,8 +450,9 @@ export class FakeKubeClient implements KubeClient {
     const stored = this.store.get(key);
     if (!stored) throw this.notFound("patch", full);
     let next: KubeObject;
+    const current = this.view(stored, full.apiVersion);
     try {
-      next = applyPatch(structuredClone(stored.object), body, type) as KubeObject;
+      next = applyPatch(current, body, type) as KubeObject;
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       throw this.error(
@@ -417,10 +467,22 @@ export class FakeKubeClient implements KubeClient {
     next.metadata.uid = stored.object.metadata.uid;
     next.metadata.name = stored.object.metadata.name;
     setNamespace(next, stored.object.metadata.namespace);
+    next.apiVersion = stored.object.apiVersion;
+    // The API server uses managedFields a write sets as given (then records the write's own changes on top).
+    let base = stored.owners;
+    if (this.tracksManagedFields) {
+      const sent = next.metadata.managedFields;
+      delete next.metadata.managedFields;
+      if (Array.isArray(sent) && sent.length > 0 && !deepEqual(sent, current.metadata.managedFields)) {
+        base = ownersFromManagedFields(next, sent);
+      }
+    }
     this.validateUpdate("patch", full, stored.object, next);
-    if (options.dryRun) return this.view(this.stamp(next, stored.object), full.apiVersion);
-    this.commit(key, stored, next, FIELD_MANAGER, "Update");
-    const result = this.view(this.store.get(key)?.object ?? next, full.apiVersion);
+    if (options.dryRun) {
+      return this.view({ object: this.stamp(next, stored.object), owners: base }, full.apiVersion);
+    }
+    this.commit(key, stored, next, FIELD_MANAGER, "Update", base);
+    const result = this.view(this.storedAt(key, next), full.apiVersion);
     this.afterWrite("patch", key, next);
     return result;
   }
@@ -482,7 +544,7 @@ export class FakeKubeClient implements KubeClient {
       };
       const evaluate = () => {
         const stored = this.store.get(key);
-        current = stored ? this.view(stored.object, full.apiVersion) : null;
+        current = stored ? this.view(stored, full.apiVersion) : null;
         let verdict: ReturnType<WaitCheck>;
         try {
           verdict = check(current);
@@ -530,6 +592,50 @@ export class FakeKubeClient implements KubeClient {
     });
   }
 
+  async serviceProxyGet(request: ServiceProxyRequest): Promise<unknown> {
+    this.record({ method: "serviceProxyGet", options: structuredClone(request) });
+    const fail = (statusCode: number, body: unknown) => {
+      throw toServiceProxyError({ statusCode, body }, request, this.cluster);
+    };
+    const status = (code: number, reason: string, message: string) =>
+      fail(code, { kind: "Status", apiVersion: "v1", status: "Failure", message, reason, code });
+    const service = this.store.get(
+      this.key({ apiVersion: "v1", kind: "Service", namespace: request.namespace, name: request.service }),
+    )?.object;
+    if (!service) return status(404, "NotFound", `services "${request.service}" not found`);
+    const ports = Array.isArray(read(service, "spec").ports) ? (read(service, "spec").ports as Json[]) : [];
+    const port = String(request.port);
+    const byNumber = /^\d+$/.test(port);
+    if (byNumber && !ports.some((entry) => String(entry.port) === port)) {
+      return status(
+        503,
+        "ServiceUnavailable",
+        `no service port ${port} found for service "${request.service}"`,
+      );
+    }
+    const selector = read(service, "spec").selector as Record<string, string> | undefined;
+    const ready = [...this.store.values()].some(
+      ({ object }) =>
+        object.kind === "Pod" &&
+        object.metadata.namespace === request.namespace &&
+        !object.metadata.deletionTimestamp &&
+        selector !== undefined &&
+        Object.entries(selector).every(([key, value]) => object.metadata.labels?.[key] === value) &&
+        podReady(object),
+    );
+    if (!ready || (!byNumber && !ports.some((entry) => entry.name === port))) {
+      return status(503, "ServiceUnavailable", `no endpoints available for service "${request.service}"`);
+    }
+    const handler = this.services.get(JSON.stringify([request.namespace, request.service]));
+    if (!handler) {
+      return status(503, "ServiceUnavailable", "error trying to reach service: connect: connection refused");
+    }
+    const answer = handler(structuredClone(request));
+    const code = answer.status ?? 200;
+    if (code < 200 || code >= 300) return fail(code, answer.body);
+    return structuredClone(answer.body);
+  }
+
   // ---- internals ----
 
   private afterWrite(verb: FakeWrite["verb"], key: string, fallback?: KubeObject): void {
@@ -573,15 +679,14 @@ export class FakeKubeClient implements KubeClient {
     const labels = options.labelSelector ? parseLabelSelector(options.labelSelector) : [];
     const fields = options.fieldSelector ? parseFieldSelector(options.fieldSelector) : [];
     return [...this.store.values()]
-      .map((stored) => stored.object)
-      .filter((object) => object.kind === kind && groupOf(object.apiVersion) === group)
+      .filter(({ object }) => object.kind === kind && groupOf(object.apiVersion) === group)
       .filter(
-        (object) => !namespaced || !options.namespace || object.metadata.namespace === options.namespace,
+        ({ object }) => !namespaced || !options.namespace || object.metadata.namespace === options.namespace,
       )
-      .filter((object) => labels.every((requirement) => requirement(object.metadata.labels ?? {})))
-      .filter((object) => fields.every((requirement) => requirement(object)))
-      .sort((a, b) => compare(sortKey(a), sortKey(b)))
-      .map((object) => this.view(object, apiVersion));
+      .filter(({ object }) => labels.every((requirement) => requirement(object.metadata.labels ?? {})))
+      .filter(({ object }) => fields.every((requirement) => requirement(object)))
+      .sort((a, b) => compare(sortKey(a.object), sortKey(b.object)))
+      .map((stored) => this.view(stored, apiVersion));
   }
 
   private namespaced(ref: { apiVersion: string; kind: string }): boolean {
@@ -609,8 +714,17 @@ export class FakeKubeClient implements KubeClient {
     return JSON.stringify([groupOf(ref.apiVersion), ref.kind, ref.namespace ?? "", ref.name]);
   }
 
-  private view(object: KubeObject, apiVersion: string): KubeObject {
-    return { ...structuredClone(object), apiVersion };
+  private view(stored: Stored, apiVersion: string): KubeObject {
+    const object: KubeObject = { ...structuredClone(stored.object), apiVersion };
+    if (this.tracksManagedFields) {
+      object.metadata.managedFields = managedFieldsOf(stored.owners, stored.object.apiVersion, this.now());
+    }
+    return object;
+  }
+
+  /** The stored entry under `key`, or `object` unowned when a write removed it (a delete that finished). */
+  private storedAt(key: string, object: KubeObject): Stored {
+    return this.store.get(key) ?? { object, owners: new Map() };
   }
 
   private stamp(object: KubeObject, previous: KubeObject | null): KubeObject {
@@ -633,18 +747,19 @@ export class FakeKubeClient implements KubeClient {
     next: KubeObject,
     manager: string,
     operation: Owner["operation"],
+    base: Owners = stored.owners,
   ): void {
-    const owners = new Map(stored.owners);
+    const owners: Owners = new Map(base);
     const before = leaves(withoutServerFields(stored.object));
     const after = leaves(withoutServerFields(next));
     for (const path of new Set([...before.keys(), ...after.keys()])) {
       if (!after.has(path)) owners.delete(path);
-      else if (!deepEqual(before.get(path), after.get(path))) owners.set(path, { manager, operation });
+      else if (!deepEqual(before.get(path), after.get(path))) owners.set(path, [{ manager, operation }]);
     }
     this.commitWithOwners(key, stored, next, owners);
   }
 
-  private commitWithOwners(key: string, stored: Stored, next: KubeObject, owners: Map<string, Owner>): void {
+  private commitWithOwners(key: string, stored: Stored, next: KubeObject, owners: Owners): void {
     const finalizers = next.metadata.finalizers;
     this.stamp(next, stored.object);
     // A Namespace waits for the namespace controller (spec.finalizers: ["kubernetes"]), i.e. finishNamespaceDeletion.
@@ -858,6 +973,14 @@ function establishCrd({ verb, object }: FakeWrite, fake: FakeKubeClient): void {
 
 // ---- pure helpers ----
 
+function podReady(pod: KubeObject): boolean {
+  const conditions = read(pod, "status").conditions;
+  return (
+    Array.isArray(conditions) &&
+    conditions.some((condition: Json) => condition.type === "Ready" && condition.status === "True")
+  );
+}
+
 function fakeUid(counter: number): string {
   return `00000000-0000-4000-8000-${counter.toString(16).padStart(12, "0")}`;
 }
@@ -956,13 +1079,61 @@ function leaves(object: unknown, path: Path = [], out = new Map<string, unknown>
   return out;
 }
 
-function ownersOf(
-  object: KubeObject,
-  manager: string,
-  operation: Owner["operation"] = "Update",
-): Map<string, Owner> {
-  const owners = new Map<string, Owner>();
-  for (const path of leaves(withoutServerFields(object)).keys()) owners.set(path, { manager, operation });
+function ownersOf(object: KubeObject, manager: string, operation: Owner["operation"] = "Update"): Owners {
+  const owners: Owners = new Map();
+  for (const path of leaves(withoutServerFields(object)).keys()) owners.set(path, [{ manager, operation }]);
+  return owners;
+}
+
+/**
+ * `managedFields` as the API server would show them for `owners`: one FieldsV1 entry per manager and operation.
+ * The fake keeps lists atomic, so a list is owned as a whole (`f:containers: {}`).
+ */
+function managedFieldsOf(owners: Owners, apiVersion: string, now: Date): Json[] {
+  const entries = new Map<string, { owner: Owner; fields: Json }>();
+  for (const [path, pathOwners] of owners) {
+    for (const owner of pathOwners) {
+      const id = `${owner.manager}\u0000${owner.operation}`;
+      const entry = entries.get(id) ?? { owner, fields: {} };
+      entries.set(id, entry);
+      let node = entry.fields;
+      for (const key of JSON.parse(path) as Path) node = record(node, `f:${key}`);
+    }
+  }
+  return [...entries.values()]
+    .sort((a, b) => compare(a.owner.manager + a.owner.operation, b.owner.manager + b.owner.operation))
+    .map(({ owner, fields }) => ({
+      manager: owner.manager,
+      operation: owner.operation,
+      apiVersion,
+      time: now.toISOString().replace(/\.\d+Z$/, "Z"),
+      fieldsType: "FieldsV1",
+      fieldsV1: fields,
+    }));
+}
+
+/** Who owns each leaf of `object` according to `managedFields` (main resource only; a list is one leaf). */
+function ownersFromManagedFields(object: KubeObject, managedFields: unknown[]): Owners {
+  const owners: Owners = new Map();
+  const entries = managedFields.filter(
+    (entry): entry is Json => isPlainObject(entry) && !entry.subresource && isPlainObject(entry.fieldsV1),
+  );
+  for (const path of leaves(withoutServerFields(object)).keys()) {
+    const pathOwners = entries
+      .filter((entry) => {
+        let node: unknown = entry.fieldsV1;
+        for (const key of JSON.parse(path) as Path) {
+          node = isPlainObject(node) ? node[`f:${key}`] : undefined;
+          if (node === undefined) return false;
+        }
+        return true;
+      })
+      .map((entry) => ({
+        manager: String(entry.manager),
+        operation: entry.operation === "Apply" ? ("Apply" as const) : ("Update" as const),
+      }));
+    if (pathOwners.length > 0) owners.set(path, pathOwners);
+  }
   return owners;
 }
 

@@ -18,6 +18,7 @@ import {
   type VolumeState,
 } from "../../src/model/cluster-snapshot.js";
 import type { DataWriter } from "../../src/model/data-writer.js";
+import { type FieldManager, type ObjectOwnership, ownershipOf } from "../../src/model/field-owners.js";
 import type { KubeObject } from "../../src/model/kube-object.js";
 import { parseQuantityOrNull } from "../../src/model/quantity.js";
 import { runningServers } from "../../src/model/running-servers.js";
@@ -99,6 +100,23 @@ const CLUSTER_SCOPED = new Set([
 
 const GI = 2 ** 30;
 
+/** How another tool left the objects: its field managers, and its marks on every object. */
+export interface InstallerOptions {
+  /** Field managers of every object (the installer's own, as the API server records them). */
+  managers?: Array<Pick<FieldManager, "manager" | "operation">>;
+  /** `kubectl.kubernetes.io/last-applied-configuration` on every object. */
+  lastApplied?: boolean;
+  helmRelease?: { name: string; namespace: string };
+  argoCdApp?: string;
+  flux?: NonNullable<ObjectOwnership["flux"]>;
+}
+
+/** What `kubectl apply -f` (client-side) of a bundle leaves on every object. */
+export const KUBECTL_CLIENT_SIDE: InstallerOptions = {
+  managers: [{ manager: "kubectl-client-side-apply", operation: "Update" }],
+  lastApplied: true,
+};
+
 /**
  * Builds a ClusterSnapshot the way `takeSnapshot` would read it from a cluster, without one:
  * `aSnapshot().withNamespace("kubeflow").withBoundClaim("mysql-pv-claim", "pv-a", {uid: "uid-a"}).build()`.
@@ -127,6 +145,10 @@ export class SnapshotBuilder {
   private readonly otherNamespaces: string[] = [];
   /** Labels of the release's PVCs, so data claims appear in `objects` as a real install shows them. */
   private readonly claimLabels = new Map<string, Record<string, string>>();
+  /** Who installed each object the snapshot reads, by `kind/namespace/name`. */
+  private readonly ownership = new Map<string, ObjectOwnership>();
+  private installer: InstallerOptions = {};
+  private readonly helmReleases: ClusterSnapshot["helmReleases"] = [];
 
   constructor(namespace: string) {
     this.namespace = { name: namespace, exists: false, phase: null };
@@ -169,6 +191,13 @@ export class SnapshotBuilder {
           uid: object.metadata.uid ?? uidFor(object.kind, object.metadata.name),
         },
       };
+      if (
+        (namespace === null && (LABELLED_CLUSTER_KINDS.has(object.kind) || object.kind === "Namespace")) ||
+        (namespace === this.namespace.name &&
+          (NAMESPACED_OBJECT_KINDS.has(object.kind) || object.kind === "PersistentVolumeClaim"))
+      ) {
+        this.own(ownershipOf(stamped));
+      }
       if (object.kind === "CustomResourceDefinition") {
         this.crds.push(
           toCrdState({ ...stamped, status: { conditions: [{ type: "Established", status: "True" }] } }, null),
@@ -236,6 +265,7 @@ export class SnapshotBuilder {
       labels: options.labels ?? selector,
       ownerReferences: [],
     });
+    this.own(bareOwnership("apps/v1", "Deployment", name, this.namespace.name));
     return this;
   }
 
@@ -371,6 +401,7 @@ export class SnapshotBuilder {
     this.objects.splice(0, this.objects.length, ...this.objects.filter((o) => !same(o)));
     this.clusterObjects.push(toClusterObjectState(object));
     if (isMarked(object)) this.objects.push(toObjectState(object));
+    this.own(ownershipOf(object));
     return this;
   }
 
@@ -390,12 +421,69 @@ export class SnapshotBuilder {
     };
     if (index >= 0) this.crds[index] = crd;
     else this.crds.push(crd);
+    const key = ownershipKey("CustomResourceDefinition", null, name);
+    if (!this.ownership.has(key)) {
+      this.own(bareOwnership("apiextensions.k8s.io/v1", "CustomResourceDefinition", name, null));
+    }
     return this;
   }
 
   withSecret(name: string): this {
     this.secrets.push(name);
+    this.own(bareOwnership("v1", "Secret", name, this.namespace.name));
     return this;
+  }
+
+  /**
+   * Every object the snapshot reads was installed by another tool: its field managers and marks, as
+   * `installedBy(KUBECTL_CLIENT_SIDE)` or `installedBy({managers: [{manager: "helm", …}], helmRelease: …})`. Applies
+   * to objects added before and after; objects that already name field managers keep theirs.
+   */
+  installedBy(installer: InstallerOptions): this {
+    this.installer = installer;
+    return this;
+  }
+
+  /** A Helm release's records (Secrets `sh.helm.release.v1.<name>.v<N>`), as the snapshot lists them. */
+  withHelmReleaseRecords(name: string, namespace: string, revisions: number): this {
+    this.helmReleases.push({
+      name,
+      namespace,
+      records: Array.from({ length: revisions }, (_, index) => {
+        const record = `sh.helm.release.v1.${name}.v${index + 1}`;
+        return { kind: "Secret" as const, name: record, uid: uidFor("Secret", record) };
+      }),
+    });
+    return this;
+  }
+
+  /** Replaces who owns one object, e.g. a kubectl-installed one kfp-upgrade applied since. */
+  withOwnership(
+    kind: string,
+    name: string,
+    options: { namespace?: string | null; managers: Array<Pick<FieldManager, "manager" | "operation">> },
+  ): this {
+    const namespace = options.namespace === undefined ? this.namespace.name : options.namespace;
+    const key = ownershipKey(kind, namespace, name);
+    const known = this.ownership.get(key);
+    if (!known) throw new Error(`no object ${key} in the snapshot`);
+    this.ownership.set(key, { ...known, managers: options.managers.map(withDefaults(known.apiVersion)) });
+    return this;
+  }
+
+  /** Helm's ownership marks on one object (e.g. a claim a chart made), whoever installed the rest. */
+  withHelmMarks(kind: string, name: string, release: string, releaseNamespace: string): this {
+    const key = ownershipKey(kind, CLUSTER_SCOPED.has(kind) ? null : this.namespace.name, name);
+    const known =
+      this.ownership.get(key) ??
+      (kind === "PersistentVolumeClaim" ? bareOwnership("v1", kind, name, this.namespace.name) : undefined);
+    if (!known) throw new Error(`no object ${key} in the snapshot`);
+    this.ownership.set(key, { ...known, helmRelease: { name: release, namespace: releaseNamespace } });
+    return this;
+  }
+
+  private own(entry: ObjectOwnership): void {
+    this.ownership.set(ownershipKey(entry.kind, entry.namespace, entry.name), entry);
   }
 
   /** Replaces the served group versions (discovery), e.g. an old cluster that still serves v1beta1 APIs. */
@@ -421,6 +509,17 @@ export class SnapshotBuilder {
       labels: this.claimLabels.get(claim.name) ?? {},
       ownerReferences: claim.ownerReferences,
     }));
+    const ownership = [...this.ownership.values()];
+    const hasOwnership = (kind: string, namespace: string | null, name: string) =>
+      this.ownership.has(ownershipKey(kind, namespace, name));
+    for (const claim of this.claims) {
+      if (!hasOwnership("PersistentVolumeClaim", claim.namespace, claim.name)) {
+        ownership.push(bareOwnership("v1", "PersistentVolumeClaim", claim.name, claim.namespace));
+      }
+    }
+    if (this.namespace.exists && !hasOwnership("Namespace", null, this.namespace.name)) {
+      ownership.push(bareOwnership("v1", "Namespace", this.namespace.name, null));
+    }
     const byName = <T extends { name: string }>(items: T[]) =>
       [...items].sort((a, b) => compareText(a.name, b.name));
     return clusterSnapshotSchema.parse({
@@ -450,8 +549,55 @@ export class SnapshotBuilder {
           compareText(a.namespace ?? "", b.namespace ?? "") ||
           compareText(a.name, b.name),
       ),
+      ownership: ownership
+        .map((entry) => withInstaller(entry, this.installer))
+        .sort(
+          (a, b) =>
+            compareText(a.kind, b.kind) ||
+            compareText(a.namespace ?? "", b.namespace ?? "") ||
+            compareText(a.name, b.name),
+        ),
+      helmReleases: [...this.helmReleases].sort(
+        (a, b) => compareText(a.namespace, b.namespace) || compareText(a.name, b.name),
+      ),
     });
   }
+}
+
+function ownershipKey(kind: string, namespace: string | null, name: string): string {
+  return `${kind}/${namespace ?? ""}/${name}`;
+}
+
+function bareOwnership(
+  apiVersion: string,
+  kind: string,
+  name: string,
+  namespace: string | null,
+): ObjectOwnership {
+  return ownershipOf({ apiVersion, kind, metadata: { name, ...(namespace === null ? {} : { namespace }) } });
+}
+
+function withDefaults(apiVersion: string) {
+  return (entry: Pick<FieldManager, "manager" | "operation">): FieldManager => ({
+    ...entry,
+    apiVersion,
+    subresource: null,
+  });
+}
+
+/** The installer's managers and marks on an object that names none of its own. */
+function withInstaller(entry: ObjectOwnership, installer: InstallerOptions): ObjectOwnership {
+  return {
+    ...entry,
+    managers:
+      entry.managers.length > 0
+        ? entry.managers
+        : (installer.managers ?? []).map(withDefaults(entry.apiVersion)),
+    lastApplied: entry.lastApplied || installer.lastApplied === true,
+    helmRelease: entry.helmRelease ?? installer.helmRelease ?? null,
+    argoCdApp: entry.argoCdApp ?? installer.argoCdApp ?? null,
+    flux: entry.flux ?? installer.flux ?? null,
+  };
 }
 
 /** What `takeSnapshot` reads into `objects` among cluster-scoped objects: KFP's label or kfp-upgrade's marks. */

@@ -21,7 +21,7 @@ const MAY_IMPORT: Record<string, readonly string[]> = {
   app: ["model"],
   release: ["model"],
   kube: ["model"],
-  kfp: ["kube", "model"],
+  kfp: ["model"],
   gcp: ["model"],
   model: [],
 };

@@ -1,5 +1,6 @@
 import { readJournal } from "../../app/journal.js";
 import { takeSnapshot } from "../../kube/take-snapshot.js";
+import { describeInstallers, installerCounts } from "../../model/installer-counts.js";
 import { CATALOGUE, findRelease } from "../../release/catalogue.js";
 import type { CommandDeps } from "../command-deps.js";
 import type { CommandResult } from "../command-result.js";
@@ -34,6 +35,7 @@ export async function status(global: GlobalOptions, deps: CommandDeps): Promise<
         capacityBytes: volume?.capacityBytes ?? null,
       };
     });
+  const installers = installerCounts(snapshot);
   const journal = await readJournal(run.appDir);
   const data = {
     context: snapshot.context,
@@ -42,6 +44,8 @@ export async function status(global: GlobalOptions, deps: CommandDeps): Promise<
     versionSource: snapshot.versionSource,
     appVersion: run.app.version ?? null,
     components,
+    /** Who installed the install's objects, from their field managers and marks (an object may count for two). */
+    installers,
     storage,
     runInProgress: journal
       ? { runId: journal.runId, command: journal.command, status: journal.status }
@@ -51,6 +55,7 @@ export async function status(global: GlobalOptions, deps: CommandDeps): Promise<
     `Namespace:  ${namespace}${snapshot.namespace.exists ? ` (${snapshot.namespace.phase ?? "Active"})` : " (does not exist)"}`,
     `KFP:        ${snapshot.installedVersion ?? "not installed"}${snapshot.versionSource !== "none" ? ` (from ${snapshot.versionSource})` : ""}`,
   ];
+  if (snapshot.installedVersion !== null) lines.push(`Installed by: ${describeInstallers(installers)}`);
   if (components.length > 0) {
     const ready = components.filter((c) => c.ready).length;
     lines.push(`Components: ${ready}/${components.length} ready`);

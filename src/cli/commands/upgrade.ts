@@ -16,6 +16,8 @@ export const upgradeOptionsSchema = z.object({
   tag: z.string().min(1).default("latest"),
   strategy: z.enum(["auto", "manifests", "images"]).default("auto"),
   objectStore: z.enum(["keep-minio", "seaweedfs"]).optional(),
+  /** Take over an install a Helm release or a GitOps controller tracks. */
+  adopt: z.boolean().default(false),
   rollback: z.boolean().default(true),
   waitForLock: z.boolean().default(false),
 });
@@ -78,6 +80,7 @@ export async function upgrade(
           installed,
           hops,
           strategy: options.strategy,
+          adopt: options.adopt,
           ...(objectStore ? { objectStore, objectStoreFrom: options.objectStore ? "flag" : "app" } : {}),
           now: deps.now(),
         });

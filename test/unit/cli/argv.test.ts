@@ -136,7 +136,7 @@ describe("argv -> command and options", () => {
       command: "upgrade",
       global: { appDir: "/srv/kfapp", namespace: "team-a", dryRun: true, output: "json", context: "gke" },
       args: [
-        { tag: "2.14.4", strategy: "auto", rollback: true, waitForLock: false },
+        { tag: "2.14.4", strategy: "auto", adopt: false, rollback: true, waitForLock: false },
         {
           ...DEFAULTS,
           appDir: "/srv/kfapp",
@@ -165,7 +165,7 @@ describe("argv -> command and options", () => {
       command: "upgrade",
       global: { output: "yaml", yes: true, timeout: 30, kubeconfig: "/k/config", quiet: true },
       args: [
-        { tag: "2.14.4", strategy: "auto", rollback: true, waitForLock: false },
+        { tag: "2.14.4", strategy: "auto", adopt: false, rollback: true, waitForLock: false },
         { ...DEFAULTS, output: "yaml", yes: true, timeout: 30, kubeconfig: "/k/config", quiet: true },
       ],
     },
@@ -174,7 +174,10 @@ describe("argv -> command and options", () => {
       argv: ["upgrade", "--tag", "v0.1.12"],
       command: "upgrade",
       global: {},
-      args: [{ tag: "v0.1.12", strategy: "auto", rollback: true, waitForLock: false }, DEFAULTS],
+      args: [
+        { tag: "v0.1.12", strategy: "auto", adopt: false, rollback: true, waitForLock: false },
+        DEFAULTS,
+      ],
     },
     {
       name: "upgrade with strategy, object store and --no-rollback",
@@ -190,9 +193,23 @@ describe("argv -> command and options", () => {
       command: "upgrade",
       global: {},
       args: [
-        { tag: "latest", strategy: "images", objectStore: "keep-minio", rollback: false, waitForLock: true },
+        {
+          tag: "latest",
+          strategy: "images",
+          objectStore: "keep-minio",
+          adopt: false,
+          rollback: false,
+          waitForLock: true,
+        },
         DEFAULTS,
       ],
+    },
+    {
+      name: "upgrade --adopt: take over a Helm or GitOps install",
+      argv: ["upgrade", "--tag", "2.14.4", "--adopt"],
+      command: "upgrade",
+      global: {},
+      args: [{ tag: "2.14.4", strategy: "auto", adopt: true, rollback: true, waitForLock: false }, DEFAULTS],
     },
     {
       name: "reinstall onto a StorageClass, with the manifests directory",

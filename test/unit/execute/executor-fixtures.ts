@@ -4,6 +4,7 @@ import type { ExecutionEvent } from "../../../src/execute/execution-event.js";
 import { type JournalSink, memoryJournal } from "../../../src/execute/journal-sink.js";
 import type { RunPlanOptions } from "../../../src/execute/run-plan.js";
 import type { KubeObject, ObjectRef } from "../../../src/model/kube-object.js";
+import type { Step } from "../../../src/plan/step.js";
 import type { FakeKubeClient, FakeReactor } from "../../support/fake-kube-client.js";
 
 export const NS = "kubeflow";
@@ -200,7 +201,7 @@ export function specOf<T>(client: FakeKubeClient, ref: ObjectRef): T {
 /** An execution context over `client` that records what handlers report, for tests of one executor piece. */
 export function recordingContext(
   client: FakeKubeClient,
-  options: { timeoutSeconds?: number; signal?: AbortSignal } = {},
+  options: { timeoutSeconds?: number; signal?: AbortSignal; steps?: readonly Step[] } = {},
 ): ExecutionContext & { progressed: string[]; warned: string[] } {
   const progressed: string[] = [];
   const warned: string[] = [];
@@ -212,6 +213,7 @@ export function recordingContext(
     warn: (message) => warned.push(message),
     bindings: new Map(),
     saveVolume: async () => {},
+    steps: options.steps ?? [],
     progressed,
     warned,
   };

@@ -502,6 +502,86 @@ describe("runCommand: outcomes and history", () => {
   });
 });
 
+describe("runCommand: a hop the server-side dry run refuses", () => {
+  /** The deploy plan with a dry run before its first apply, and a Deployment the API server refuses (422). */
+  function refusedByDryRun(plan: Plan, hop?: number): Plan {
+    const applies = plan.steps.filter((step) => step.kind === "applyObjects");
+    const first = plan.steps.findIndex((step) => step.kind === "applyObjects");
+    const steps = plan.steps.map((step) =>
+      step.kind === "applyObjects"
+        ? {
+            ...step,
+            objects: step.objects.map(({ action, object }) =>
+              object.kind === "Deployment"
+                ? {
+                    action,
+                    object: {
+                      ...object,
+                      spec: { ...(object.spec as object), selector: { matchLabels: { x: "y" } } },
+                    },
+                  }
+                : { action, object },
+            ),
+          }
+        : step,
+    );
+    const dryRun = {
+      id: "00-serverDryRun",
+      kind: "serverDryRun" as const,
+      steps: applies.map((step) => step.id),
+      ...(hop ? { hop } : {}),
+    };
+    return {
+      ...plan,
+      hops: hop
+        ? [
+            { from: "2.3.0", to: "2.4.0", strategy: "manifests", reason: "a stop on the way" },
+            { from: "2.4.0", to: "2.5.0", strategy: "manifests", reason: "the target release" },
+          ]
+        : plan.hops,
+      steps: [...steps.slice(0, first), dryRun, ...steps.slice(first)],
+    };
+  }
+
+  it.each([
+    {
+      name: "a single hop: exit 4, nothing of the release changed, history refused, no journal left",
+      hop: undefined,
+      state: "nothing but protective and bookkeeping steps ran before it",
+    },
+    {
+      name: "a later hop: the message says the earlier hops completed and where the cluster is",
+      hop: 2,
+      state: "hop 1 completed and the cluster is at KFP 2.4.0; hop 2 (to 2.5.0) was not started",
+    },
+  ])("$name", async ({ hop, state }) => {
+    const h = harness(cluster());
+    h.options.mode = {
+      kind: "fresh",
+      namespace: NS,
+      build: async (client) => ({ plan: refusedByDryRun(await deployPlan(client), hop), context: "x" }),
+    };
+    const error = await runCommand(h.options).catch((caught: unknown) => caught);
+    expect(error).toMatchObject({
+      code: "SERVER_DRY_RUN_REJECTED",
+      exitCode: 4,
+      message: expect.stringContaining(state),
+      details: [expect.stringContaining("apply deployment/ml-pipeline -n kubeflow: API server says:")],
+    });
+    expect(
+      h.fake.peek({ apiVersion: "apps/v1", kind: "Deployment", name: "ml-pipeline", namespace: NS }),
+    ).toBeNull();
+    const applies = h.fake.callsOf("apply");
+    expect(applies.length).toBeGreaterThan(0);
+    expect(applies.filter((call) => (call.options as { dryRun?: boolean }).dryRun !== true)).toEqual([]);
+    expect(h.store.history.map((e) => e.outcome)).toEqual(["refused"]);
+    expect(h.store.stored).toBeUndefined();
+    expect(h.prompter.events.at(-1)).toMatchObject({ type: "result", ok: false, outcome: "refused" });
+    expect(h.prompter.events.filter((event) => event.type === "rollback")).toEqual([]);
+    expect(h.fake.peek(LEASE)).toBeNull();
+  });
+});
+
 describe("runCommand: a refused plan", () => {
   it("runs only its protective steps, without asking, then exits 4 with the refusal; history refused", async () => {
     const fake = cluster({ namespace: true });

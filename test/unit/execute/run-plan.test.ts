@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { defaultApp, type KfpApp } from "../../../src/app/kfp-app.js";
-import { FailedForward, Interrupted, RolloutFailed } from "../../../src/errors.js";
+import { FailedForward, Interrupted, KubeApiError, RolloutFailed } from "../../../src/errors.js";
 import { runPlan } from "../../../src/execute/run-plan.js";
 import { takeSnapshot } from "../../../src/kube/take-snapshot.js";
 import type { KubeObject, ObjectRef } from "../../../src/model/kube-object.js";
@@ -371,6 +371,150 @@ describe("runPlan: a failed rollout", () => {
     });
     expect(image(fake)).toBe(NEW_IMAGE);
     expect(fake.peek(ref("ConfigMap", "kfp-launcher"))).not.toBeNull();
+    expect(run.events.filter((e) => e.type === "rollback")).toEqual([]);
+  });
+});
+
+describe("runPlan: a write the API server refuses mid-hop", () => {
+  const OLD = { api: "gcr.io/ml-pipeline/api-server:2.3.0", mysql: "mysql:8.0" };
+  const NEW = { api: "ghcr.io/kubeflow/kfp-api-server:2.5.0", mysql: "mysql:8.4" };
+  const PONR_REASON = "MySQL 8.4 is Available";
+
+  /** KFP 2.3.0 running; the hop changes the config, creates a ConfigMap, then applies a Deployment the server refuses. */
+  function refusedMidHop(options: { pointOfNoReturn?: boolean } = {}): { fake: FakeKubeClient; plan: Plan } {
+    const rolledOut = { status: { replicas: 1, updatedReplicas: 1, availableReplicas: 1 } };
+    const fake = new FakeKubeClient({ defaultNamespace: NS }).seed([
+      { apiVersion: "v1", kind: "Namespace", metadata: { name: NS }, status: { phase: "Active" } },
+      configMap("pipeline-install-config", { appVersion: "2.3.0" }),
+      { ...deployment("ml-pipeline", OLD.api), ...rolledOut },
+      { ...deployment("mysql", OLD.mysql), ...rolledOut },
+    ]);
+    fake.react(rollOut());
+    const steps = new StepList();
+    if (options.pointOfNoReturn) {
+      steps.add({
+        kind: "applyObjects",
+        group: "workloads",
+        force: true,
+        objects: [{ action: "update", object: deployment("mysql", NEW.mysql) }],
+      });
+      steps.add({ kind: "waitRollout", namespace: NS, deployments: ["mysql"] });
+      steps.add({ kind: "pointOfNoReturn", namespace: NS, reason: PONR_REASON, keep: ["mysql"] });
+    }
+    steps.add({
+      kind: "applyObjects",
+      group: "config",
+      force: true,
+      objects: [
+        { action: "update", object: configMap("pipeline-install-config", { appVersion: "2.5.0" }) },
+        { action: "create", object: configMap("kfp-launcher", { defaultPipelineRoot: "" }) },
+      ],
+    });
+    const moved = deployment("ml-pipeline", NEW.api);
+    const spec = moved.spec as {
+      selector: unknown;
+      template: { metadata: { labels: Record<string, string> } };
+    };
+    // The selector is immutable: the API server refuses this apply (422).
+    spec.selector = { matchLabels: { ...spec.template.metadata.labels, tier: "api" } };
+    spec.template.metadata.labels = { ...spec.template.metadata.labels, tier: "api" };
+    steps.add({
+      kind: "applyObjects",
+      group: "workloads",
+      force: true,
+      objects: [{ action: "update", object: moved }],
+    });
+    steps.add({ kind: "waitRollout", namespace: NS, deployments: ["ml-pipeline"] });
+    const plan: Plan = {
+      apiVersion: "kfp-upgrade/v1",
+      kind: "Plan",
+      command: "upgrade",
+      namespace: NS,
+      context: "fake",
+      from: "2.3.0",
+      to: "2.5.0",
+      strategy: "manifests",
+      hops: [{ from: "2.3.0", to: "2.5.0", strategy: "manifests", reason: "the target release" }],
+      storage: [],
+      steps: steps.steps,
+      warnings: [],
+      notes: [],
+      createdAt: NOW.toISOString(),
+    };
+    return { fake, plan };
+  }
+
+  const imageOf = (fake: FakeKubeClient, name: string) =>
+    specOf<{ template: { spec: { containers: { image: string }[] } } }>(
+      fake,
+      ref("Deployment", name, "apps/v1"),
+    ).template.spec.containers[0]?.image;
+  const failedStep = (plan: Plan) => plan.steps.filter((step) => step.kind === "applyObjects").at(-1)?.id;
+
+  it("restores what the hop already changed, like a failed rollout, naming the refused apply (exit 6)", async () => {
+    const { fake, plan } = refusedMidHop();
+    const run = runOptions(fake);
+    const result = runPlan(plan, run.options);
+    await expect(result).rejects.toThrow(RolloutFailed);
+    await expect(result).rejects.toMatchObject({
+      code: "ROLLED_BACK",
+      exitCode: 6,
+      message: expect.stringMatching(
+        new RegExp(
+          `^step ${failedStep(plan)} \\(applyObjects\\) failed: apply deployment/ml-pipeline -n kubeflow: API server says: .*field is immutable \\(reason: Invalid, 422\\); rolled back 3 objects \\(data volumes untouched\\)$`,
+        ),
+      ),
+      hint: "The API server refused a write of the hop; fix the cause it names, then run the upgrade again.",
+    });
+    expect(fake.peek(ref("ConfigMap", "pipeline-install-config"))?.data).toEqual({ appVersion: "2.3.0" });
+    expect(fake.peek(ref("ConfigMap", "kfp-launcher"))).toBeNull();
+    expect(imageOf(fake, "ml-pipeline")).toBe(OLD.api);
+    expect(run.events.filter((e) => e.type === "rollback").map((e) => e.message)).toEqual([
+      expect.stringMatching(/ failed; restoring the stateless objects of the run$/),
+      "restored deployment/ml-pipeline -n kubeflow",
+      "deleted configmap/kfp-launcher -n kubeflow (created by the failed hop)",
+      "restored configmap/pipeline-install-config -n kubeflow",
+    ]);
+  });
+
+  it("with --no-rollback leaves the half-applied hop and fails with the API error (exit 5)", async () => {
+    const { fake, plan } = refusedMidHop();
+    const run = runOptions(fake, { rollback: false });
+    await expect(runPlan(plan, run.options)).rejects.toMatchObject({
+      code: "KUBE_INVALID",
+      exitCode: 5,
+      statusCode: 422,
+      message: expect.stringMatching(/\(reason: Invalid, 422\) \(not rolled back: --no-rollback\)$/),
+    });
+    expect(fake.peek(ref("ConfigMap", "pipeline-install-config"))?.data).toEqual({ appVersion: "2.5.0" });
+    expect(run.events.filter((e) => e.type === "rollback")).toEqual([]);
+  });
+
+  it("after the point of no return fails forward: mysql and the configuration stay at the new release (exit 8)", async () => {
+    const { fake, plan } = refusedMidHop({ pointOfNoReturn: true });
+    const run = runOptions(fake);
+    const result = runPlan(plan, run.options);
+    await expect(result).rejects.toThrow(FailedForward);
+    await expect(result).rejects.toMatchObject({
+      exitCode: 8,
+      message: expect.stringContaining(`(applyObjects) failed: apply deployment/ml-pipeline`),
+    });
+    expect(imageOf(fake, "mysql")).toBe(NEW.mysql);
+    expect(imageOf(fake, "ml-pipeline")).toBe(OLD.api);
+    expect(fake.peek(ref("ConfigMap", "pipeline-install-config"))?.data).toEqual({ appVersion: "2.5.0" });
+  });
+
+  it("a server that cannot be reached is not rolled back (the rollback could not reach it either)", async () => {
+    const { fake, plan } = refusedMidHop();
+    fake.react(({ verb, object }) => {
+      if (verb === "apply" && object.metadata.name === "kfp-launcher") {
+        throw new KubeApiError("apply configmap/kfp-launcher: cannot reach the API server", {
+          code: "KUBE_UNREACHABLE",
+        });
+      }
+    });
+    const run = runOptions(fake);
+    await expect(runPlan(plan, run.options)).rejects.toMatchObject({ code: "KUBE_UNREACHABLE", exitCode: 5 });
     expect(run.events.filter((e) => e.type === "rollback")).toEqual([]);
   });
 });

@@ -32,6 +32,7 @@ function context(
     warn: (message) => messages.push(`warning: ${message}`),
     bindings: new Map(),
     saveVolume: async () => {},
+    steps: [],
     messages,
   };
 }

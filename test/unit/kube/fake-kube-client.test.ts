@@ -295,6 +295,83 @@ describe("FakeKubeClient server-side apply", () => {
   });
 });
 
+describe("FakeKubeClient managedFields (opt-in)", () => {
+  const ref: ObjectRef = { apiVersion: "v1", kind: "ConfigMap", name: "c", namespace: "kubeflow" };
+  const config = (data: Record<string, string>): KubeObject => ({
+    apiVersion: "v1",
+    kind: "ConfigMap",
+    metadata: { name: "c", namespace: "kubeflow" },
+    data,
+  });
+  const managers = (object: KubeObject | null) =>
+    ((object?.metadata.managedFields ?? []) as { manager: string; operation: string }[]).map(
+      (entry) => `${entry.manager}/${entry.operation}`,
+    );
+
+  it("shows managedFields on reads: one FieldsV1 entry per manager and operation", async () => {
+    const fake = new FakeKubeClient({ managedFields: true }).seed([NAMESPACE, config({ a: "1" })]);
+    await fake.apply(config({ a: "1", b: "2" }), { force: false });
+    const object = await fake.get(ref);
+    expect(object?.metadata.managedFields).toEqual([
+      {
+        manager: "kfp-upgrade",
+        operation: "Apply",
+        apiVersion: "v1",
+        time: "2026-01-01T00:00:00Z",
+        fieldsType: "FieldsV1",
+        fieldsV1: { "f:data": { "f:a": {}, "f:b": {} } },
+      },
+      {
+        manager: "kubectl",
+        operation: "Update",
+        apiVersion: "v1",
+        time: "2026-01-01T00:00:00Z",
+        fieldsType: "FieldsV1",
+        fieldsV1: { "f:data": { "f:a": {} } },
+      },
+    ]);
+  });
+
+  it("keeps a field applied with the value another manager set while that manager still owns it", async () => {
+    const fake = new FakeKubeClient({ managedFields: true }).seed([NAMESPACE, config({ a: "1", b: "2" })]);
+    await fake.apply(config({ a: "1", b: "2" }), { force: true });
+    await fake.apply(config({ a: "1" }), { force: true });
+    expect(fake.peek(ref)?.data).toEqual({ a: "1", b: "2" });
+    // Without the model the applier simply took the field over, and dropped it.
+    const simple = new FakeKubeClient().seed([NAMESPACE, config({ a: "1", b: "2" })]);
+    await simple.apply(config({ a: "1", b: "2" }), { force: true });
+    await simple.apply(config({ a: "1" }), { force: true });
+    expect(simple.peek(ref)?.data).toEqual({ a: "1" });
+  });
+
+  it("uses managedFields a JSON patch sets as given, and the resourceVersion it sets as a precondition", async () => {
+    const fake = new FakeKubeClient({ managedFields: true }).seed([NAMESPACE, config({ a: "1", b: "2" })]);
+    const read = await fake.get(ref);
+    const given = [
+      {
+        manager: "kfp-upgrade",
+        operation: "Apply",
+        apiVersion: "v1",
+        fieldsType: "FieldsV1",
+        fieldsV1: { "f:data": { "f:a": {}, "f:b": {} } },
+      },
+    ];
+    const stale = [{ op: "replace", path: "/metadata/resourceVersion", value: "1" }];
+    await expect(fake.patch(ref, stale, "json")).rejects.toMatchObject({ statusCode: 409 });
+    await fake.patch(
+      ref,
+      [
+        { op: "replace", path: "/metadata/managedFields", value: given },
+        { op: "replace", path: "/metadata/resourceVersion", value: read?.metadata.resourceVersion },
+      ],
+      "json",
+    );
+    expect(managers(await fake.get(ref))).toEqual(["kfp-upgrade/Apply"]);
+    await fake.apply(config({ a: "1" }), { force: false });
+    expect(fake.peek(ref)?.data).toEqual({ a: "1" });
+  });
+});
+
 describe("FakeKubeClient controllers", () => {
   async function ownedClaim(reclaim: string) {
     const fake = new FakeKubeClient().seed([
@@ -487,5 +564,83 @@ describe("FakeKubeClient reads, patches and waits", () => {
     await fake.get(VOLUME_REF);
     expect(fake.calls.map((call) => call.method)).toEqual(["canI", "get"]);
     expect(fake.requestCount()).toBe(2);
+  });
+});
+
+describe("FakeKubeClient serviceProxyGet", () => {
+  const SERVICE: KubeObject = {
+    apiVersion: "v1",
+    kind: "Service",
+    metadata: { name: "ml-pipeline", namespace: "kubeflow" },
+    spec: { selector: { app: "ml-pipeline" }, ports: [{ name: "http", port: 8888 }] },
+  };
+  function pod(ready: boolean): KubeObject {
+    return {
+      apiVersion: "v1",
+      kind: "Pod",
+      metadata: { name: "ml-pipeline-abc", namespace: "kubeflow", labels: { app: "ml-pipeline" } },
+      status: { conditions: [{ type: "Ready", status: ready ? "True" : "False" }] },
+    };
+  }
+  const REQUEST = {
+    namespace: "kubeflow",
+    service: "ml-pipeline",
+    port: 8888,
+    path: "/apis/v2beta1/healthz",
+  };
+
+  const failures = [
+    { name: "no such Service", objects: [], port: 8888, code: "KUBE_NOT_FOUND", statusCode: 404 },
+    {
+      name: "no ready pod",
+      objects: [SERVICE, pod(false)],
+      port: 8888,
+      code: "KUBE_PROXY_NO_ENDPOINTS",
+      statusCode: 503,
+    },
+    {
+      name: "a port the Service does not have",
+      objects: [SERVICE, pod(true)],
+      port: 9999,
+      code: "KUBE_SERVER_ERROR",
+      statusCode: 503,
+    },
+    {
+      name: "a port name the Service does not have",
+      objects: [SERVICE, pod(true)],
+      port: "grpc",
+      code: "KUBE_PROXY_NO_ENDPOINTS",
+      statusCode: 503,
+    },
+  ];
+  it.each(failures)("answers like the API server for $name", async ({ objects, port, code, statusCode }) => {
+    const fake = new FakeKubeClient().seed([NAMESPACE, ...objects]);
+    fake.serveService({ namespace: "kubeflow", service: "ml-pipeline" }, () => ({ body: {} }));
+    const error = await rejection(fake.serviceProxyGet({ ...REQUEST, port }));
+    expect(error).toMatchObject({ code, statusCode });
+  });
+
+  it("reaches the handler behind a ready pod, by port number or name, and records the request", async () => {
+    const fake = new FakeKubeClient().seed([NAMESPACE, SERVICE, pod(true)]);
+    fake.serveService({ namespace: "kubeflow", service: "ml-pipeline" }, (request) =>
+      request.path === "/apis/v2beta1/healthz"
+        ? { body: { multi_user: false } }
+        : { status: 404, body: { error: "Not Found", code: 5, message: "Not Found" } },
+    );
+    const headers = { "kubeflow-userid": "user@example.com" };
+    expect(await fake.serviceProxyGet({ ...REQUEST, headers })).toEqual({ multi_user: false });
+    expect(await fake.serviceProxyGet({ ...REQUEST, port: "http" })).toEqual({ multi_user: false });
+    const error = await rejection(fake.serviceProxyGet({ ...REQUEST, path: "/apis/v9/x" }));
+    expect(error).toMatchObject({ code: "KUBE_PROXY_SERVICE_ERROR", statusCode: 404 });
+    expect(error.message).toBe(
+      "get services/ml-pipeline:8888/proxy/apis/v9/x -n kubeflow: service ml-pipeline answered 404: Not Found",
+    );
+    expect(fake.callsOf("serviceProxyGet")[0]?.options).toEqual({ ...REQUEST, headers });
+  });
+
+  it("cannot reach a ready pod nobody serves", async () => {
+    const fake = new FakeKubeClient().seed([NAMESPACE, SERVICE, pod(true)]);
+    const error = await rejection(fake.serviceProxyGet(REQUEST));
+    expect(error).toMatchObject({ code: "KUBE_SERVER_ERROR", statusCode: 503 });
   });
 });

@@ -525,3 +525,112 @@ async function until(condition: () => boolean, timeoutMilliseconds = 5000): Prom
     await new Promise((resolve) => setTimeout(resolve, 5));
   }
 }
+
+describe("HttpKubeClient serviceProxyGet", () => {
+  const PROXY_PATH = "/api/v1/namespaces/kubeflow/services/ml-pipeline:8888/proxy/apis/v2beta1/experiments";
+  const REQUEST = {
+    namespace: "kubeflow",
+    service: "ml-pipeline",
+    port: 8888,
+    path: "/apis/v2beta1/experiments",
+  };
+
+  it("GETs the service's path through the proxy with its query and headers, never replacing the credentials", async () => {
+    const stub = await StubApiServer.start({ token: "secret-token" });
+    stub.route({
+      method: "GET",
+      path: PROXY_PATH,
+      answer: () => ({ body: { experiments: [{ experiment_id: "e1" }] } }),
+    });
+    const client = await createKubeClient({
+      kubeconfig: stub.writeKubeconfig(),
+      retrySeconds: 5,
+      env: {},
+    });
+    const answer = await client.serviceProxyGet({
+      ...REQUEST,
+      query: { page_size: 200, page_token: undefined, namespace: "team-a" },
+      headers: { "kubeflow-userid": "user@example.com", authorization: "Bearer not-mine" },
+    });
+    expect(answer).toEqual({ experiments: [{ experiment_id: "e1" }] });
+    const request = stub.requests.at(-1);
+    expect(request?.path).toBe(PROXY_PATH);
+    expect(Object.fromEntries(request?.query ?? [])).toEqual({ page_size: "200", namespace: "team-a" });
+    expect(request?.headers["kubeflow-userid"]).toBe("user@example.com");
+    expect(request?.headers.authorization).toBe("Bearer secret-token");
+  });
+
+  it("reports a Service without ready pods at once, with its own code", async () => {
+    const stub = await StubApiServer.start();
+    stub.route({
+      method: "GET",
+      path: PROXY_PATH,
+      answer: () => ({
+        status: 503,
+        body: status(503, "ServiceUnavailable", 'no endpoints available for service "ml-pipeline"'),
+      }),
+    });
+    const client = await clientFor(stub);
+    const error = await rejection(client.serviceProxyGet(REQUEST));
+    expect(error).toMatchObject({ code: "KUBE_PROXY_NO_ENDPOINTS", statusCode: 503, exitCode: 5 });
+    expect(error.message).toBe(
+      "get services/ml-pipeline:8888/proxy/apis/v2beta1/experiments -n kubeflow: service ml-pipeline has no ready pod (no endpoints)",
+    );
+    expect(stub.calls()).toEqual([`GET ${PROXY_PATH}`]);
+  });
+
+  it.each([
+    {
+      name: "a KFP error body",
+      body: { error: "Not Found", code: 5, message: "Not Found" },
+      message: "service ml-pipeline answered 404: Not Found",
+    },
+    {
+      name: "a plain-text 404 page",
+      body: "404 page not found\n",
+      message: "service ml-pipeline answered 404: 404 page not found",
+    },
+  ])("tells the service's own error answer ($name) from the API server's", async ({ body, message }) => {
+    const stub = await StubApiServer.start();
+    stub.route({ method: "GET", path: PROXY_PATH, answer: () => ({ status: 404, body }) });
+    const client = await clientFor(stub);
+    const error = await rejection(client.serviceProxyGet(REQUEST));
+    expect(error).toMatchObject({ code: "KUBE_PROXY_SERVICE_ERROR", statusCode: 404 });
+    expect(error.message).toBe(
+      `get services/ml-pipeline:8888/proxy/apis/v2beta1/experiments -n kubeflow: ${message}`,
+    );
+  });
+
+  it("reports a missing Service as the API server's NotFound", async () => {
+    const stub = await StubApiServer.start();
+    stub.route({
+      method: "GET",
+      path: PROXY_PATH,
+      answer: () => ({ status: 404, body: status(404, "NotFound", 'services "ml-pipeline" not found') }),
+    });
+    const client = await clientFor(stub);
+    const error = await rejection(client.serviceProxyGet(REQUEST));
+    expect(error).toMatchObject({ code: "KUBE_NOT_FOUND", statusCode: 404, reason: "NotFound" });
+    expect(error.message).toBe(
+      'get services/ml-pipeline:8888/proxy/apis/v2beta1/experiments -n kubeflow: API server says: services "ml-pipeline" not found (reason: NotFound, 404)',
+    );
+  });
+
+  it("retries a pod that cannot be reached yet, like any transient failure", async () => {
+    const stub = await StubApiServer.start();
+    stub
+      .route({
+        method: "GET",
+        path: PROXY_PATH,
+        once: true,
+        answer: () => ({
+          status: 503,
+          body: status(503, "ServiceUnavailable", "error trying to reach service: connection refused"),
+        }),
+      })
+      .route({ method: "GET", path: PROXY_PATH, answer: () => ({ body: {} }) });
+    const client = await clientFor(stub);
+    expect(await client.serviceProxyGet(REQUEST)).toEqual({});
+    expect(stub.calls()).toEqual([`GET ${PROXY_PATH}`, `GET ${PROXY_PATH}`]);
+  });
+});

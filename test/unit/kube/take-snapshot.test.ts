@@ -204,6 +204,117 @@ describe("takeSnapshot of a KFP 2.5.0 install", () => {
     expect(fake.requestCount()).toBe(21);
   });
 
+  it("reads who installed every object it reads: the namespace's, the Namespace, all CRDs and KFP cluster kinds", async () => {
+    const snapshot = await takeSnapshot(kfp250(new FakeKubeClient()), { namespace: "kubeflow" });
+    const counts: Record<string, number> = {};
+    for (const entry of snapshot.ownership) counts[entry.kind] = (counts[entry.kind] ?? 0) + 1;
+    // The objects above plus the Namespace, 11 CRDs and the unlabelled ClusterRoles and ClusterRoleBindings.
+    expect(counts).toMatchObject({
+      ConfigMap: 5,
+      CustomResourceDefinition: 11,
+      Deployment: 14,
+      Namespace: 1,
+      PersistentVolumeClaim: 2,
+      PriorityClass: 1,
+      Secret: 2,
+      ServiceAccount: 15,
+    });
+    expect(counts.ClusterRole).toBeGreaterThan(0);
+    expect(counts.ClusterRoleBinding).toBeGreaterThan(0);
+    expect(snapshot.helmReleases).toEqual([]);
+  });
+
+  it("reads the field managers kubectl left on an object", async () => {
+    const fake = kfp250(new FakeKubeClient());
+    fake.update(
+      { apiVersion: "apps/v1", kind: "Deployment", name: "ml-pipeline", namespace: "kubeflow" },
+      (object) => {
+        object.metadata.annotations = { "kubectl.kubernetes.io/last-applied-configuration": "{}" };
+        object.metadata.managedFields = [
+          {
+            manager: "kubectl-client-side-apply",
+            operation: "Update",
+            apiVersion: "apps/v1",
+            fieldsType: "FieldsV1",
+          },
+          {
+            manager: "kube-controller-manager",
+            operation: "Update",
+            apiVersion: "apps/v1",
+            subresource: "status",
+          },
+        ];
+      },
+    );
+    const snapshot = await takeSnapshot(fake, { namespace: "kubeflow" });
+    expect(
+      snapshot.ownership.find((entry) => entry.kind === "Deployment" && entry.name === "ml-pipeline"),
+    ).toEqual({
+      apiVersion: "apps/v1",
+      kind: "Deployment",
+      name: "ml-pipeline",
+      namespace: "kubeflow",
+      managers: [
+        {
+          manager: "kubectl-client-side-apply",
+          operation: "Update",
+          apiVersion: "apps/v1",
+          subresource: null,
+        },
+        {
+          manager: "kube-controller-manager",
+          operation: "Update",
+          apiVersion: "apps/v1",
+          subresource: "status",
+        },
+      ],
+      lastApplied: true,
+      helmRelease: null,
+      argoCdApp: null,
+      flux: null,
+    });
+  });
+
+  it("reads the records of the Helm release the marks name, with two more requests per release", async () => {
+    const fake = kfp250(new FakeKubeClient());
+    fake.update(
+      { apiVersion: "apps/v1", kind: "Deployment", name: "ml-pipeline", namespace: "kubeflow" },
+      (object) => {
+        object.metadata.labels = { ...object.metadata.labels, "app.kubernetes.io/managed-by": "Helm" };
+        object.metadata.annotations = {
+          "meta.helm.sh/release-name": "kfp",
+          "meta.helm.sh/release-namespace": "kubeflow",
+        };
+      },
+    );
+    const record = (name: string, release: string, namespace = "kubeflow"): KubeObject => ({
+      apiVersion: "v1",
+      kind: "Secret",
+      type: "helm.sh/release.v1",
+      metadata: { name, namespace, labels: { owner: "helm", name: release, status: "deployed" } },
+      data: { release: Buffer.from("H4sI-not-read").toString("base64") },
+    });
+    fake.seed([
+      record("sh.helm.release.v1.kfp.v2", "kfp"),
+      record("sh.helm.release.v1.kfp.v1", "kfp"),
+      record("sh.helm.release.v1.other.v1", "other"),
+      record("sh.helm.release.v1.kfp.v1", "kfp", "default"),
+    ]);
+    const snapshot = await takeSnapshot(fake, { namespace: "kubeflow" });
+    expect(snapshot.helmReleases).toEqual([
+      {
+        name: "kfp",
+        namespace: "kubeflow",
+        records: [
+          { kind: "Secret", name: "sh.helm.release.v1.kfp.v1", uid: expect.any(String) },
+          { kind: "Secret", name: "sh.helm.release.v1.kfp.v2", uid: expect.any(String) },
+        ],
+      },
+    ]);
+    expect(fake.requestCount()).toBe(23);
+    expect(JSON.stringify(snapshot)).not.toContain("H4sI");
+  });
+
   it("keeps only the named claims when asked", async () => {
     const snapshot = await takeSnapshot(kfp250(new FakeKubeClient()), {
       namespace: "kubeflow",

@@ -265,8 +265,9 @@ describe("upgrade 0.5.1 -> 1.8.5: the Application that owned the claims goes", (
       [],
     );
     for (const step of strips) expect(plan.steps.indexOf(step)).toBeLessThan(prune);
-    // Before anything else changes, not merely before the prune.
-    expect(plan.steps.slice(0, 2).map((step) => step.kind)).toEqual([
+    // Before anything else changes, not merely before the prune; only the dry run, which changes nothing, precedes.
+    expect(plan.steps.slice(0, 3).map((step) => step.kind)).toEqual([
+      "serverDryRun",
       "stripOwnerReferences",
       "stripOwnerReferences",
     ]);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { StepList } from "../../../src/plan/step-list.js";
+import { numbered, plannedOf, StepList } from "../../../src/plan/step-list.js";
 
 describe("StepList", () => {
   it("numbers steps in order and names them by kind, with the hop when there is one", () => {
@@ -25,5 +25,20 @@ describe("StepList", () => {
     const ids = steps.steps.map((step) => step.id);
     expect(new Set(ids).size).toBe(120);
     expect(ids.at(-1)).toBe("120-waitEstablished");
+  });
+});
+
+describe("plannedOf and numbered", () => {
+  it("renumber a plan after steps are inserted, hops kept", () => {
+    const list = new StepList();
+    list.add({ kind: "waitEstablished", crds: [] });
+    list.add({ kind: "waitEstablished", crds: ["a"] }, 1);
+    const planned = list.steps.map(plannedOf);
+    planned.unshift({ draft: { kind: "serverDryRun", steps: [] }, hop: 1 });
+    expect(numbered(planned).map((step) => [step.id, step.hop])).toEqual([
+      ["h1-01-serverDryRun", 1],
+      ["02-waitEstablished", undefined],
+      ["h1-03-waitEstablished", 1],
+    ]);
   });
 });
