@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import yaml from "js-yaml";
 import type { BundleObject } from "./derived-manifests.js";
-import { kubectl, kubectlJson } from "./e2e-cluster.js";
+import { kubectl } from "./e2e-cluster.js";
 import { SHARED_MANIFESTS } from "./run-cli.js";
 
 // KFP's cluster-scoped objects (CRDs, the cache deployer's ClusterRole and binding, the PriorityClass) are shared
@@ -88,7 +88,7 @@ export async function setAsideClusterObjects(
       } = metadata;
       return { ...rest, metadata: kept };
     });
-    await kubectlJson(["create", "-f", "-"], {
+    await kubectl(["create", "-f", "-", "-o", "name"], {
       input: JSON.stringify({ apiVersion: "v1", kind: "List", items }),
     });
   };
