@@ -63,6 +63,8 @@ function ldflags(component: Component, version: string): string {
       `-X k8s.io/client-go/pkg/version.gitVersion=${version}`,
     );
   }
+  // Without it `helm version` reports the module's default (v4.3) instead of the release.
+  if (component.name === "helm") flags.push(`-X helm.sh/helm/v4/internal/version.version=${version}`);
   return flags.join(" ");
 }
 
@@ -76,6 +78,8 @@ function packages(component: Component): string[] {
       return ["sigs.k8s.io/kwok/cmd/kwok"];
     case "kfp-api-server":
       return ["github.com/kubeflow/pipelines/backend/src/apiserver"];
+    case "helm":
+      return ["helm.sh/helm/v4/cmd/helm"];
     default:
       return component.name satisfies never;
   }

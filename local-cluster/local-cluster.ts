@@ -73,7 +73,8 @@ export interface ClusterState {
   provisionedRoot: string;
   kubernetesVersion: string;
   ports: { etcdClient: number; etcdPeer: number; apiServer: number };
-  binaries: Record<keyof BinaryDirs, string>;
+  /** The control plane's binaries (helm, a tool the tests use, is not recorded). */
+  binaries: Record<Exclude<keyof BinaryDirs, "helm">, string>;
   processes: Partial<Record<ProcessName, RecordedProcess>>;
   startedAt: string;
   startSeconds?: number;
