@@ -42,6 +42,14 @@ export const KWOK_STAGE_FILES = [
 
 const GO_ENV = { GOTOOLCHAIN: "local", CGO_ENABLED: "0" };
 
+/** KFP's API server links mattn/go-sqlite3 (its sqlite dialect), which only builds with cgo. */
+function goEnv(component?: Component): Record<string, string> {
+  return component?.name === "kfp-api-server" ? { ...GO_ENV, CGO_ENABLED: "1" } : GO_ENV;
+}
+
+/** KFP's image ships its config dir at /config; the harness passes `--config` this copy of it. */
+export const KFP_API_SERVER_CONFIG_DIR = "config";
+
 function ldflags(component: Component, version: string): string {
   const flags = ["-s", "-w"];
   if (component.name === "kubernetes") {
@@ -55,6 +63,8 @@ function ldflags(component: Component, version: string): string {
       `-X k8s.io/client-go/pkg/version.gitVersion=${version}`,
     );
   }
+  // Without it `helm version` reports the module's default (v4.3) instead of the release.
+  if (component.name === "helm") flags.push(`-X helm.sh/helm/v4/internal/version.version=${version}`);
   return flags.join(" ");
 }
 
@@ -66,6 +76,10 @@ function packages(component: Component): string[] {
       return ["."];
     case "kwok":
       return ["sigs.k8s.io/kwok/cmd/kwok"];
+    case "kfp-api-server":
+      return ["github.com/kubeflow/pipelines/backend/src/apiserver"];
+    case "helm":
+      return ["helm.sh/helm/v4/cmd/helm"];
     default:
       return component.name satisfies never;
   }
@@ -84,13 +98,13 @@ async function readBuildInfo(dir: string): Promise<BuildInfo | undefined> {
   return JSON.parse(await readFile(path, "utf8")) as BuildInfo;
 }
 
-function runGo(args: string[], cwd: string, logPath: string): Promise<void> {
+function runGo(args: string[], cwd: string, logPath: string, env: Record<string, string>): Promise<void> {
   return new Promise((resolve, reject) => {
     const log = createWriteStream(logPath, { flags: "a" });
     log.write(`$ go ${args.join(" ")}\n`);
     const child = spawn("go", args, {
       cwd,
-      env: { ...process.env, ...GO_ENV },
+      env: { ...process.env, ...env },
       stdio: ["ignore", "pipe", "pipe"],
     });
     child.stdout.pipe(log, { end: false });
@@ -140,6 +154,7 @@ async function buildComponent(
     ],
     component.moduleDir,
     logPath,
+    goEnv(component),
   );
   if (component.name === "etcd") {
     // Building "." names the binary after the wrapper module's last path element.
@@ -156,6 +171,21 @@ async function buildComponent(
     for (const file of KWOK_STAGE_FILES) {
       await copyFile(join(stageRoot, file), join(partial, "stages", file.split("/").at(-1) ?? file));
     }
+  }
+  if (component.name === "kfp-api-server") {
+    // The image's /config: config.json as released; no samples (the image compiles them with the Python SDK),
+    // so the server marks samples loaded and creates none.
+    const { stdout } = await execFileAsync("go", ["list", "-m", "-f", "{{.Dir}}", component.mainModule], {
+      cwd: component.moduleDir,
+      env: { ...process.env, ...GO_ENV },
+    });
+    const configDir = join(partial, KFP_API_SERVER_CONFIG_DIR);
+    await mkdir(configDir);
+    await copyFile(
+      join(stdout.trim(), "backend", "src", "apiserver", "config", "config.json"),
+      join(configDir, "config.json"),
+    );
+    await writeFile(join(configDir, "sample_config.json"), "[]\n");
   }
   for (const binary of component.binaries) {
     if (!(await exists(join(partial, binary))))

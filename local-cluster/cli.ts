@@ -4,7 +4,7 @@ import { buildBinaries, down, reap, status, up } from "./dev-cluster.js";
 
 const USAGE = `usage: tsx local-cluster/cli.ts <command>
 
-  build    build kube-apiserver, kube-controller-manager, kube-scheduler, etcd and kwok unless cached
+  build    build kube-apiserver, kube-controller-manager, kube-scheduler, etcd, kwok and helm unless cached
   up       build if needed, start the dev cluster (idempotent) and print its kubeconfig path
   down     stop the dev cluster by its recorded pids and remove its state dir (idempotent)
   status   print the dev cluster's processes and their memory

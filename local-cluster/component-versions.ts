@@ -5,7 +5,7 @@ import { join } from "node:path";
 /** The Go wrapper modules live beside this file; their go.mod `require` lines are the single source of versions. */
 export const CLUSTER_SOURCE_DIR = import.meta.dirname;
 
-export type ComponentName = "kubernetes" | "etcd" | "kwok";
+export type ComponentName = "kubernetes" | "etcd" | "kwok" | "kfp-api-server" | "helm";
 
 export interface Component {
   name: ComponentName;
@@ -35,6 +35,21 @@ export const COMPONENTS: readonly Component[] = [
     moduleDir: join(CLUSTER_SOURCE_DIR, "kwok"),
     mainModule: "sigs.k8s.io/kwok",
     binaries: ["kwok"],
+  },
+  {
+    // KFP's API server at 2.0.5, the one backend release whose module builds whole from the module proxy; the
+    // real-servers harness (real-kfp-servers.ts) runs it beside the simulated ml-pipeline pods.
+    name: "kfp-api-server",
+    moduleDir: join(CLUSTER_SOURCE_DIR, "kfp-api-server"),
+    mainModule: "github.com/kubeflow/pipelines",
+    binaries: ["apiserver"],
+  },
+  {
+    // Not part of the control plane: the e2e tests install KFP with Helm as users do, to test adopting such installs.
+    name: "helm",
+    moduleDir: join(CLUSTER_SOURCE_DIR, "helm"),
+    mainModule: "helm.sh/helm/v4",
+    binaries: ["helm"],
   },
 ];
 

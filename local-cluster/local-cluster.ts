@@ -73,7 +73,8 @@ export interface ClusterState {
   provisionedRoot: string;
   kubernetesVersion: string;
   ports: { etcdClient: number; etcdPeer: number; apiServer: number };
-  binaries: Record<keyof BinaryDirs, string>;
+  /** The control plane's binaries (helm, a tool the tests use, is not recorded). */
+  binaries: Record<Exclude<keyof BinaryDirs, "helm">, string>;
   processes: Partial<Record<ProcessName, RecordedProcess>>;
   startedAt: string;
   startSeconds?: number;
@@ -663,7 +664,12 @@ export async function startCluster(options: StartClusterOptions): Promise<LocalC
     provisionedRoot: PROVISIONED_ROOT,
     kubernetesVersion: binaries.kubernetes.info.version,
     ports: { etcdClient, etcdPeer, apiServer },
-    binaries: { kubernetes: binaries.kubernetes.dir, etcd: binaries.etcd.dir, kwok: binaries.kwok.dir },
+    binaries: {
+      kubernetes: binaries.kubernetes.dir,
+      etcd: binaries.etcd.dir,
+      kwok: binaries.kwok.dir,
+      "kfp-api-server": binaries["kfp-api-server"].dir,
+    },
     processes: {},
     startedAt: new Date().toISOString(),
     owner: currentProcessIdentity(),

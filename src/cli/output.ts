@@ -112,6 +112,8 @@ export class Output {
     const lines = [c.red(`error: ${error.message}`)];
     for (const detail of error.details) lines.push(`  - ${detail}`);
     if (error.hint) lines.push(c.dim(`hint: ${error.hint}`));
+    // The stable code, for scripts and CI logs: messages may be reworded, codes are not.
+    lines.push(c.dim(`code: ${error.code} (exit ${error.exitCode})`));
     if (this.verbose && error.cause instanceof Error) lines.push(c.dim(`cause: ${error.cause.message}`));
     this.streams.stderr.write(`${lines.join("\n")}\n`);
   }

@@ -139,6 +139,36 @@ describe("adopting an object `kubectl apply` (client-side) made", () => {
     expect(probe.exec).toBeUndefined();
     expect(probe.httpGet).toMatchObject(HTTP_GET.httpGet);
     expect(ctx.warned).toEqual([]);
+
+    // The README's way to hand the install back to kubectl: rename kfp-upgrade's field manager to kubectl's, then
+    // `kubectl apply --server-side` owns those fields and really removes what its manifests drop (httpGet -> exec).
+    const owned = await kubectl([
+      "get",
+      "deployment",
+      "ml-pipeline",
+      "-n",
+      namespace,
+      "-o",
+      "json",
+      "--show-managed-fields",
+    ]);
+    expect(owned).toContain('"manager": "kfp-upgrade"');
+    await kubectl(["replace", "-f", "-"], {
+      input: owned.replaceAll('"manager": "kfp-upgrade"', '"manager": "kubectl"'),
+    });
+    await kubectl(["apply", "--server-side", "-f", "-"], { input: JSON.stringify(probed(namespace, EXEC)) });
+    const handedBack = await kubectlJson<{
+      metadata: { managedFields: Entry[] };
+      spec: { template: { spec: { containers: { livenessProbe: Record<string, unknown> }[] } } };
+    }>(["get", "deployment", "ml-pipeline", "-n", namespace, "--show-managed-fields"]);
+    const backProbe = handedBack.spec.template.spec.containers[0]?.livenessProbe ?? {};
+    expect(backProbe.httpGet).toBeUndefined();
+    expect(backProbe.exec).toMatchObject(EXEC.exec);
+    expect(
+      handedBack.metadata.managedFields
+        .filter((e) => !e.subresource)
+        .map((e) => `${e.manager}/${e.operation}`),
+    ).toEqual(["kubectl/Apply"]);
   });
 });
 

@@ -1,10 +1,12 @@
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import yaml from "js-yaml";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, onTestFinished } from "vitest";
 import { DEFAULT_STORAGE_CLASS } from "../../local-cluster/local-cluster.js";
 import { appDir } from "../support/app-dir.js";
+import { installObjects, lastAppliedLeft } from "../support/compare-installs.js";
 import { eventually, kubectl, kubectlJson } from "../support/e2e-cluster.js";
+import { kfpClusterObjectRefs, setAsideClusterObjects } from "../support/kfp-cluster-objects.js";
 import {
   boundVolume,
   bundleImages,
@@ -24,6 +26,7 @@ import {
   timed,
   unavailableDeployments,
 } from "../support/kfp-install.js";
+import { kubectlInstall, waitForInstall } from "../support/other-installers.js";
 import { type CliEvent, runCli, SHARED_MANIFESTS } from "../support/run-cli.js";
 
 // Scenario 2 of issue 5: KFP 1.8.5 on the default StorageClass (reclaim Delete) is protected (PVs switched to
@@ -202,4 +205,45 @@ describe("multi-hop upgrade from the default StorageClass", () => {
       expect(await fingerprintsOf(hostPathOf(mysql.pv), hostPathOf(minio.pv))).toEqual(seeded);
     });
   }, 600_000);
+  it("upgrades a 1.8.5 that `kubectl apply` (client-side) installed to 2.14.4 via 2.5.0, with the same PVs and bytes", async () => {
+    await timed("multi-hop from kubectl apply (1.8.5 -> 2.5.0 -> 2.14.4)", async () => {
+      // A cluster where only kubectl installed KFP: no kfp-upgrade marks on the shared cluster-scoped objects.
+      const refs = kfpClusterObjectRefs(["1.8.5", "2.5.0", "2.14.4"]);
+      const restore = await setAsideClusterObjects(refs);
+      onTestFinished(restore);
+      const namespace = testNamespace("s2-kubectl");
+      await kubectlInstall("1.8.5", namespace, "client-side");
+      const { mysql, minio } = await waitForInstall(namespace);
+      expect(await imagesIn(namespace)).toEqual(bundleImages("1.8.5"));
+      expect(lastAppliedLeft(await installObjects(namespace, refs)).length).toBeGreaterThan(0);
+      const seeded = await seedDataDirs(hostPathOf(mysql.pv), hostPathOf(minio.pv));
+      const secretsBefore = await secretsIn(namespace);
+
+      const upgrade = await timed("multi-hop from kubectl apply: upgrade", () =>
+        runCli(["upgrade", "--tag", "2.14.4", "--manifests", SHARED_MANIFESTS, "-n", namespace], {
+          appDir: appDir(),
+          timeoutMs: 500_000,
+        }),
+      );
+      expect(upgrade.exitCode, upgrade.stderr).toBe(0);
+      expect(upgrade.result).toMatchObject({ ok: true, outcome: "succeeded" });
+      const executed = (upgrade.events.find((e) => e.type === "plan") as CliEvent & { plan: PlanJson }).plan;
+      expect(executed.hops.map((hop) => [hop.from, hop.to])).toEqual([
+        ["1.8.5", "2.5.0"],
+        ["2.5.0", "2.14.4"],
+      ]);
+      expect(finishedSteps(upgrade)).toEqual(executed.steps.map((step) => step.id));
+      expect(executed.steps.map((step) => step.kind)).toContain("adoptObjects");
+
+      expect(await unavailableDeployments(namespace)).toEqual([]);
+      expect(await imagesIn(namespace)).toEqual(bundleImages("2.14.4"));
+      expect(lastAppliedLeft(await installObjects(namespace, refs))).toEqual([]);
+      const mysqlAfter = await boundVolume(namespace, "mysql-pv-claim");
+      const minioAfter = await boundVolume(namespace, "minio-pvc");
+      expect(mysqlAfter.pv.metadata.uid).toBe(mysql.pv.metadata.uid);
+      expect(minioAfter.pv.metadata.uid).toBe(minio.pv.metadata.uid);
+      expect(await secretsIn(namespace)).toEqual(secretsBefore);
+      expect(await fingerprintsOf(hostPathOf(mysql.pv), hostPathOf(minio.pv))).toEqual(seeded);
+    });
+  }, 700_000);
 });

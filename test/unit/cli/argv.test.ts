@@ -433,13 +433,13 @@ describe("argv errors exit 2 through main()", () => {
       name: "a timeout that is not a number (zod, after commander)",
       argv: ["--timeout", "abc", "status"],
       stderr:
-        "error: --timeout: Invalid input: expected number, received NaN\nhint: Run the command with --help for the accepted values.\n",
+        "error: --timeout: Invalid input: expected number, received NaN\nhint: Run the command with --help for the accepted values.\ncode: OPTIONS_INVALID (exit 2)\n",
     },
     {
       name: "a timeout that is not positive",
       argv: ["status", "--timeout", "0"],
       stderr:
-        "error: --timeout: Too small: expected number to be >0\nhint: Run the command with --help for the accepted values.\n",
+        "error: --timeout: Too small: expected number to be >0\nhint: Run the command with --help for the accepted values.\ncode: OPTIONS_INVALID (exit 2)\n",
     },
     {
       name: "an unknown command",

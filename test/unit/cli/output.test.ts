@@ -193,11 +193,11 @@ describe("Output: errors", () => {
     cause: new Error("the cause"),
   });
 
-  it("prints message, details and hint on stderr", () => {
+  it("prints message, details, hint and the stable code on stderr", () => {
     const streams = fakeStreams();
     new Output(streams, "json", false, false).error(error);
     expect(streams.stderr.text()).toBe(
-      "error: --storage-class x conflicts with --mysql-pv y\n  - first\n  - second\nhint: Pass one of them.\n",
+      "error: --storage-class x conflicts with --mysql-pv y\n  - first\n  - second\nhint: Pass one of them.\ncode: STORAGE_FLAGS_CONFLICT (exit 2)\n",
     );
     expect(streams.stdout.text()).toBe("");
   });
