@@ -101,9 +101,14 @@ function runVitest(files: string[], shard: number | null, reportFile: string | n
   const reporters = reportFile
     ? ["--reporter=default", "--reporter=json", `--outputFile.json=${reportFile}`]
     : [];
-  const child = spawn("npx", ["vitest", "run", "--config", "vitest.e2e.config.ts", ...reporters, ...files], {
-    stdio: shard === null ? "inherit" : ["ignore", "pipe", "pipe"],
-  });
+  // The local binary, not npx: inside the loopback-only network namespace npx cannot ask the registry anything.
+  const child = spawn(
+    "node_modules/.bin/vitest",
+    ["run", "--config", "vitest.e2e.config.ts", ...reporters, ...files],
+    {
+      stdio: shard === null ? "inherit" : ["ignore", "pipe", "pipe"],
+    },
+  );
   if (shard !== null) {
     prefixLines(child.stdout, process.stdout, `[shard ${shard}] `);
     prefixLines(child.stderr, process.stderr, `[shard ${shard}] `);
