@@ -37,10 +37,11 @@ describe("KFP's own inventory, read from the real 2.0.5 API server", () => {
   let mysql: DataPv;
   let objectStore: DataPv;
   const experimentIds: string[] = [];
+  let pipelineId = "";
   const logsOnFailure = async (message: string) =>
     `${message}\n${await realServerLogsTail(namespace).catch(() => "")}`;
 
-  it("status -o json counts the experiments the real server lists, KFP's Default included", async () => {
+  it("status -o json counts what the real server lists: experiments (KFP's Default included) and a pipeline", async () => {
     mysql = await createRealDataPv(uniqueName("inv-mysql"), defer);
     objectStore = await createRealDataPv(uniqueName("inv-minio"), defer);
     appDir = await tempAppDir(defer);
@@ -72,6 +73,13 @@ describe("KFP's own inventory, read from the real 2.0.5 API server", () => {
       });
       experimentIds.push(created.experiment_id);
     }
+    // A pipeline without a version: v2beta1 CreatePipeline takes the metadata alone (uploads are multipart).
+    const pipeline = await kfpPost<{ pipeline_id: string }>(namespace, "/apis/v2beta1/pipelines", {
+      display_name: "hello-world",
+      description: "created through the service proxy",
+    });
+    expect(pipeline.pipeline_id).toMatch(/^[0-9a-f-]{36}$/);
+    pipelineId = pipeline.pipeline_id;
     const listed = await listExperiments(namespace);
     expect(listed.map((e) => e.display_name).sort()).toEqual([
       "Default",
@@ -83,7 +91,7 @@ describe("KFP's own inventory, read from the real 2.0.5 API server", () => {
     const status = await runCli(["status"], { appDir });
     expect(status.exitCode, status.stderr).toBe(0);
     expect(status.json, status.stdout).toMatchObject({
-      inventory: { experiments: 4, pipelines: 0, pipelineVersions: 0, runs: 0, recurringRuns: 0 },
+      inventory: { experiments: 4, pipelines: 1, pipelineVersions: 0, runs: 0, recurringRuns: 0 },
     });
   }, 600_000);
 
@@ -162,7 +170,7 @@ describe("KFP's own inventory, read from the real 2.0.5 API server", () => {
     );
     expect(onEmpty.exitCode, await logsOnFailure(onEmpty.stderr)).toBe(9);
     expect(onEmpty.stderr).toContain("code: INVENTORY_MISSING (exit 9)");
-    for (const id of experimentIds) expect(onEmpty.stderr).toContain(id);
+    for (const id of [...experimentIds, pipelineId]) expect(onEmpty.stderr).toContain(id);
     const defaultBefore = before.find((e) => e.display_name === "Default");
     expect(defaultBefore).toBeDefined();
     expect(onEmpty.stderr).toContain(defaultBefore?.experiment_id);
