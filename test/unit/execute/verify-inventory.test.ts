@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { baselineOf } from "../../../src/cli/kfp-inventory.js";
 import { InventoryMissing, VerificationFailed } from "../../../src/errors.js";
 import { verifyInventory } from "../../../src/execute/verify-inventory.js";
 import type { KfpInventory } from "../../../src/kfp/inventory.js";
@@ -17,17 +18,6 @@ function step(baseline: InventoryBaseline): StepOf<"verifyInventory"> {
     namespace: "kubeflow",
     source: "as KFP's API listed them before the run",
     baseline,
-  };
-}
-
-function baselineOf(inventory: KfpInventory): InventoryBaseline {
-  const pick = (objects: { id: string; name: string }[]) => objects.map(({ id, name }) => ({ id, name }));
-  return {
-    experiments: pick(inventory.experiments),
-    pipelines: pick(inventory.pipelines),
-    pipelineVersions: pick(inventory.pipelineVersions),
-    runs: pick(inventory.runs),
-    recurringRuns: pick(inventory.recurringRuns),
   };
 }
 
