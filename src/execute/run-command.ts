@@ -455,6 +455,8 @@ async function lockNamespace<T>(
   const clock = options.clock ?? SYSTEM_CLOCK;
   const ref: ObjectRef = { apiVersion: "v1", kind: "Namespace", name: namespace };
   let created = false;
+  // Once another run held the lock, the namespace holds its work: never ours to delete again, whoever created it.
+  let waitedForAnotherRun = false;
   for (;;) {
     const existing = await client.get(ref);
     if (existing?.metadata.deletionTimestamp || phaseOf(existing) === "Terminating") {
@@ -503,14 +505,17 @@ async function lockNamespace<T>(
         wait: options.waitForLock,
         signal: options.signal,
         ...(options.clock ? { clock: options.clock } : {}),
-        onWaiting: (holder) => prompter.info(`waiting for the lock held by ${holder}`),
+        onWaiting: (holder) => {
+          waitedForAnotherRun = true;
+          prompter.info(`waiting for the lock held by ${holder}`);
+        },
         onRenewFailure: (error, count) =>
           prompter.event({
             type: "warning",
             message: `renewing the lock failed (${count} so far): ${messageOf(error)}`,
           }),
       });
-      return { kind: "held", lock, createdNamespace: created };
+      return { kind: "held", lock, createdNamespace: created && !waitedForAnotherRun };
     } catch (error) {
       const now = await client.get(ref).catch(() => undefined);
       const gone = now === null || (now !== undefined && phaseOf(now) === "Terminating");
@@ -534,12 +539,36 @@ async function deleteNamespaceAndWait(
   clock: LockClock,
 ): Promise<void> {
   const ref: ObjectRef = { apiVersion: "v1", kind: "Namespace", name: namespace };
+  const foreign = await objectsNotOurs(client, namespace);
+  if (foreign.length > 0) {
+    throw new Error(`it holds ${foreign.join(", ")}, which this run did not create; it was left as it is`);
+  }
   await client.delete(ref);
   const never = new AbortController().signal;
   for (let waited = 0; waited < 30_000; waited += 500) {
     if ((await client.get(ref)) === null) return;
     await clock.sleep(500, never);
   }
+}
+
+/**
+ * What a namespace created only for the lock should not hold: a second guard, so that whatever the lock's history,
+ * a refused run never deletes a namespace another run installed into (its claims would go with it).
+ */
+async function objectsNotOurs(client: KubeClient, namespace: string): Promise<string[]> {
+  const kinds: [string, string][] = [
+    ["v1", "PersistentVolumeClaim"],
+    ["apps/v1", "Deployment"],
+    ["apps/v1", "StatefulSet"],
+    ["v1", "ConfigMap"],
+  ];
+  const lists = await Promise.all(
+    kinds.map(([apiVersion, kind]) => client.listMetadata(apiVersion, kind, { namespace })),
+  );
+  return lists
+    .flat()
+    .filter((object) => !(object.kind === "ConfigMap" && object.metadata.name === "kube-root-ca.crt"))
+    .map((object) => `${object.kind}/${object.metadata.name}`);
 }
 
 /** A namespace this run created for its lock, and nobody locked: removed again (best effort). */

@@ -3,7 +3,13 @@ import { kubectlJson } from "./e2e-cluster.js";
 interface Item {
   apiVersion: string;
   kind: string;
-  metadata: { name: string; namespace?: string; resourceVersion: string; uid: string };
+  metadata: {
+    name: string;
+    namespace?: string;
+    resourceVersion: string;
+    uid: string;
+    deletionTimestamp?: string;
+  };
 }
 
 const NAMESPACED =
@@ -33,6 +39,8 @@ export async function clusterState(
     for (const item of list.items) {
       // Other tests' namespaces come and go while this one runs; only the namespaces under test count.
       if (item.kind === "Namespace" && !namespaces.includes(item.metadata.name)) continue;
+      // An earlier test's PV on its way out (its claim's namespace still terminating) changes on its own schedule.
+      if (item.metadata.deletionTimestamp) continue;
       state.set(
         `${item.kind}/${item.metadata.namespace ?? ""}/${item.metadata.name}`,
         item.metadata.resourceVersion,

@@ -274,6 +274,70 @@ describe("runCommand: the lock comes first", () => {
     expect(stepStarts(h.prompter)).toEqual([]);
   });
 
+  it("a namespace it created but another run locked first (and installed into) is never deleted after a refusal", async () => {
+    const fake = cluster();
+    // The other run lost the race to create the namespace but won the Lease; it installs, then lets go.
+    fake.react((write, f) => {
+      if (write.verb === "create" && write.object.kind === "Namespace") {
+        f.seed([lease(FOREIGN_HOLDER, "2026-01-02T03:04:00.000000Z")]);
+      }
+    });
+    const h = harness(fake, { waitForLock: true });
+    let builds = 0;
+    h.prompter.onInfo = (message) => {
+      if (!message.startsWith("waiting for the lock")) return;
+      fake.seed([
+        {
+          apiVersion: "v1",
+          kind: "PersistentVolumeClaim",
+          metadata: { name: "mysql-pv-claim", namespace: NS },
+          spec: {},
+        },
+      ]);
+      void fake.delete(LEASE);
+    };
+    h.options.mode = {
+      kind: "fresh",
+      namespace: NS,
+      build: async (client) => {
+        // The first, read-only build finds no namespace; the one under the lock sees the other run's install.
+        builds += 1;
+        if (builds > 1) throw new PreflightRefusal("ALREADY_INSTALLED", "KFP 2.5.0 is already installed");
+        return { plan: await deployPlan(client), context: "x" };
+      },
+    };
+    await expect(runCommand(h.options)).rejects.toMatchObject({ code: "ALREADY_INSTALLED" });
+    expect(h.fake.peek(NAMESPACE)?.metadata.deletionTimestamp).toBeUndefined();
+    expect(writes(h.fake).filter((w) => w.includes("Namespace/"))).toEqual(["create Namespace/kubeflow"]);
+  });
+
+  it("a namespace created for the lock that holds a claim anyway is left alone, with a warning", async () => {
+    const h = harness(cluster());
+    let builds = 0;
+    h.options.mode = {
+      kind: "fresh",
+      namespace: NS,
+      build: async (client) => {
+        builds += 1;
+        if (builds === 1) return { plan: await deployPlan(client), context: "x" };
+        h.fake.seed([
+          {
+            apiVersion: "v1",
+            kind: "PersistentVolumeClaim",
+            metadata: { name: "someone-elses", namespace: NS },
+            spec: {},
+          },
+        ]);
+        throw new PreflightRefusal("PREFLIGHT", "no");
+      },
+    };
+    await expect(runCommand(h.options)).rejects.toMatchObject({ code: "PREFLIGHT" });
+    expect(h.fake.peek(NAMESPACE)?.metadata.deletionTimestamp).toBeUndefined();
+    expect(h.prompter.infos.join("\n")).toContain(
+      "it holds PersistentVolumeClaim/someone-elses, which this run did not create",
+    );
+  });
+
   it.each([
     {
       name: "a plan the builder refuses once the lock is held",
