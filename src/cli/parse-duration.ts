@@ -1,0 +1,13 @@
+/** `90s`, `10m`, `1h30m`, `1.5h` or bare seconds (`600`), as kubectl's and Helm's `--timeout` take them. */
+const DURATION = /^(?:(\d+(?:\.\d+)?)h)?(?:(\d+(?:\.\d+)?)m(?!s))?(?:(\d+(?:\.\d+)?)s)?$/;
+
+/** Whole seconds (rounded up), or undefined when `text` is not a positive duration. */
+export function parseDurationSeconds(text: string): number | undefined {
+  const trimmed = text.trim();
+  if (/^\d+$/.test(trimmed)) return Number(trimmed) > 0 ? Number(trimmed) : undefined;
+  const match = DURATION.exec(trimmed);
+  if (!match || trimmed === "") return undefined;
+  const [, hours = "0", minutes = "0", seconds = "0"] = match;
+  const total = Number(hours) * 3600 + Number(minutes) * 60 + Number(seconds);
+  return total > 0 ? Math.ceil(total) : undefined;
+}
