@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { parseDurationSeconds } from "./parse-duration.js";
+import { durationSecondsSchema } from "./parse-duration.js";
 
 /** Flags every command accepts; commander parses them once on the program, zod validates them here. */
 export const globalOptionsSchema = z.object({
@@ -11,20 +11,7 @@ export const globalOptionsSchema = z.object({
   output: z.enum(["text", "yaml", "json"]).default("text"),
   yes: z.boolean().default(false),
   /** Seconds; the flag takes `90s`, `10m`, `1h` or bare seconds. */
-  timeout: z
-    .union([z.string(), z.number()])
-    .default(600)
-    .transform((value, ctx) => {
-      const seconds = typeof value === "number" ? value : parseDurationSeconds(value);
-      if (seconds === undefined || !Number.isInteger(seconds) || seconds <= 0) {
-        ctx.addIssue({
-          code: "custom",
-          message: `expected a duration such as 90s, 10m or 1h (or whole seconds), got "${value}"`,
-        });
-        return z.NEVER;
-      }
-      return seconds;
-    }),
+  timeout: durationSecondsSchema.default(600),
   quiet: z.boolean().default(false),
   verbose: z.boolean().default(false),
   manifests: z.string().optional(),

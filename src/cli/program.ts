@@ -170,6 +170,11 @@ Examples:
       false,
     )
     .option("--no-rollback", "leave a failed rollout as it is, for debugging")
+    .option(
+      "--migration-timeout <duration>",
+      "how long the API server of a hop with a one-way data migration (2.15) may take to become Available",
+      "30m",
+    )
     .option("--wait-for-lock", "wait for another run's lock instead of failing", false);
   addKfpApiOptions(upgradeCommand, true)
     .addHelpText(

@@ -141,6 +141,7 @@ describe("argv -> command and options", () => {
         {
           tag: "2.14.4",
           strategy: "auto",
+          migrationTimeout: "30m",
           adopt: false,
           rollback: true,
           waitForLock: false,
@@ -177,6 +178,7 @@ describe("argv -> command and options", () => {
         {
           tag: "2.14.4",
           strategy: "auto",
+          migrationTimeout: "30m",
           adopt: false,
           rollback: true,
           waitForLock: false,
@@ -201,6 +203,7 @@ describe("argv -> command and options", () => {
         {
           tag: "v0.1.12",
           strategy: "auto",
+          migrationTimeout: "30m",
           adopt: false,
           rollback: true,
           waitForLock: false,
@@ -226,6 +229,7 @@ describe("argv -> command and options", () => {
         {
           tag: "latest",
           strategy: "images",
+          migrationTimeout: "30m",
           objectStore: "keep-minio",
           adopt: false,
           rollback: false,
@@ -244,6 +248,7 @@ describe("argv -> command and options", () => {
         {
           tag: "2.14.4",
           strategy: "auto",
+          migrationTimeout: "30m",
           adopt: true,
           rollback: true,
           waitForLock: false,
@@ -369,6 +374,7 @@ describe("argv -> command and options", () => {
         {
           tag: "2.15.0",
           strategy: "auto",
+          migrationTimeout: "30m",
           adopt: false,
           rollback: true,
           waitForLock: false,
