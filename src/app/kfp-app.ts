@@ -39,6 +39,11 @@ export const releaseSourceSchema = z
      * it (MinIO stays MinIO, or the upgrade is refused naming why) instead of switching silently.
      */
     objectStore: z.enum(["keep-minio", "seaweedfs"]).optional(),
+    /**
+     * Where releases without a bundle on disk are fetched from: kubeflow/pipelines on GitHub or a mirror laid out
+     * like it (`<source>/archive/refs/tags/<tag>.tar.gz`).
+     */
+    source: z.url({ protocol: /^https?$/ }).optional(),
   })
   .strict();
 export type ReleaseSource = z.infer<typeof releaseSourceSchema>;

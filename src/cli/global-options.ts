@@ -13,6 +13,7 @@ export const globalOptionsSchema = z.object({
   quiet: z.boolean().default(false),
   verbose: z.boolean().default(false),
   manifests: z.string().optional(),
+  releaseSource: z.url({ protocol: /^https?$/ }).optional(),
 });
 export type GlobalOptions = z.infer<typeof globalOptionsSchema>;
 

@@ -84,6 +84,10 @@ export function buildProgram(runner: CommandRunner): Command {
     .option("--context <name>", "kubeconfig context (default: the app's, else the current one)")
     .option("-n, --namespace <ns>", "namespace KFP lives in (default: the app's, else kubeflow)")
     .option("--manifests <dir>", "directory of release bundles <version>/*.yaml (env KFP_UPGRADE_MANIFESTS)")
+    .option(
+      "--release-source <url>",
+      "without --manifests, fetch releases from this kubeflow/pipelines mirror (env KFP_UPGRADE_RELEASE_SOURCE; default https://github.com/kubeflow/pipelines)",
+    )
     .option("--dry-run", "print the plan and change nothing", false)
     .addOption(
       new Option("-o, --output <format>", "output format").choices(["text", "yaml", "json"]).default("text"),

@@ -1,6 +1,20 @@
 import { ConfigError } from "../errors.js";
+import { CATALOGUE } from "../release/catalogue.js";
+import { ensureRelease, type UpstreamConfig } from "../release/ensure-release.js";
+import { findBundleDir } from "../release/find-bundle-dir.js";
+import { resolveTag } from "../release/normalize-tag.js";
 import type { Release } from "../release/release.js";
+import { eraFor } from "../release/release-rules.js";
 import { resolveRelease } from "../release/resolve-release.js";
+
+/**
+ * Where a run's releases come from: the bundles of `--manifests` (used as they are, nothing is fetched), or, without
+ * one, the release cache, filled from the release source when a release is not cached yet.
+ */
+export interface ReleaseLookup {
+  manifestsDir: string | null;
+  upstream: UpstreamConfig | null;
+}
 
 /**
  * Resolves a tag against the app's bundle directory. `preferMinio` asks for the `<name>-minio.yaml` variant where a
@@ -8,9 +22,10 @@ import { resolveRelease } from "../release/resolve-release.js";
  */
 export async function resolveReleaseForApp(
   tag: string,
-  manifestsDir: string | null,
+  releases: ReleaseLookup,
   variant: "default" | "minio",
 ): Promise<Release> {
+  const manifestsDir = await bundleRootFor(tag, releases);
   if (variant === "default") return resolveRelease({ tag, manifestsDir, variant });
   try {
     return await resolveRelease({ tag, manifestsDir, variant });
@@ -20,4 +35,28 @@ export async function resolveReleaseForApp(
     }
     throw error;
   }
+}
+
+/** Which releases a path may rely on having a bundle: those in --manifests, or every kustomize-era one upstream. */
+export function hasBundleIn(releases: ReleaseLookup): (version: string) => boolean {
+  const { manifestsDir, upstream } = releases;
+  if (manifestsDir !== null) return (version) => findBundleDir(manifestsDir, version) !== null;
+  if (upstream !== null) return (version) => eraFor(version) === "kustomize";
+  return () => false;
+}
+
+/**
+ * The directory to resolve `tag` in: --manifests as given; otherwise the cache, after making sure it holds a verified
+ * bundle of the release (fetched when missing or failing its sums). ksonnet-era releases (before 0.1.26) have no
+ * kustomize tree to fetch: they stay catalogue-only, as before.
+ */
+async function bundleRootFor(tag: string, releases: ReleaseLookup): Promise<string | null> {
+  const { manifestsDir, upstream } = releases;
+  if (manifestsDir !== null || upstream === null) return manifestsDir;
+  const { version } = resolveTag(tag, CATALOGUE, {
+    hasBundle: (candidate) => findBundleDir(upstream.cacheRoot, candidate) !== null,
+  });
+  if (eraFor(version) !== "kustomize") return null;
+  await ensureRelease(version, upstream);
+  return upstream.cacheRoot;
 }

@@ -1,5 +1,7 @@
 import { cachedBundle } from "./release-cache.js";
 
+export const DEFAULT_RELEASE_SOURCE = "https://github.com/kubeflow/pipelines";
+
 export interface UpstreamConfig {
   /** Base URL of kubeflow/pipelines or a mirror laid out like it (`<source>/archive/refs/tags/<tag>.tar.gz`). */
   source: string;

@@ -25,14 +25,14 @@ export async function deploy(raw: unknown, global: GlobalOptions, deps: CommandD
   const run = await prepareRun(global, deps);
   const app = applyStorageFlags(run.app, options);
   const variant = options.variant ?? app.release.variant;
-  const release = await resolveReleaseForApp(options.tag, run.manifestsDir, variant);
+  const release = await resolveReleaseForApp(options.tag, run.releases, variant);
   const client = await run.connect();
   return executeCommand({
     global,
     deps,
     client,
     appDir: run.appDir,
-    manifestsDir: run.manifestsDir,
+    releases: run.releases,
     app: run.app,
     rollback: true,
     waitForLock: options.waitForLock,

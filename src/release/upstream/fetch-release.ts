@@ -10,7 +10,6 @@ import { extractKustomizeTree } from "./extract-kustomize-tree.js";
 import { readTar } from "./read-tar.js";
 import { renderKustomization, renderTargets } from "./render-bundle.js";
 
-export const DEFAULT_RELEASE_SOURCE = "https://github.com/kubeflow/pipelines";
 export const SOURCE_FILE = "source.json";
 
 export interface FetchReleaseOptions {
