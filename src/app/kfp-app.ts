@@ -44,6 +44,14 @@ export const releaseSourceSchema = z
      * like it (`<source>/archive/refs/tags/<tag>.tar.gz`).
      */
     source: z.url({ protocol: /^https?$/ }).optional(),
+    /** A private registry mirroring every image of the releases: images become `<imageRegistry>/<path>:<tag>`. */
+    imageRegistry: z
+      .string()
+      .regex(
+        /^[a-z0-9]([a-z0-9.-]*[a-z0-9])?(:[0-9]+)?(\/[a-z0-9._-]+)*$/,
+        "expected a registry such as mirror.local:5000 or registry.example.com/kfp (no scheme)",
+      )
+      .optional(),
   })
   .strict();
 export type ReleaseSource = z.infer<typeof releaseSourceSchema>;

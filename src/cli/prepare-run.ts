@@ -43,6 +43,7 @@ export async function prepareRun(global: GlobalOptions, deps: CommandDeps): Prom
   const releases: ReleaseLookup = {
     manifestsDir,
     upstream: manifestsDir === null ? upstreamFor(global, deps, app) : null,
+    imageRegistry: global.imageRegistry ?? app.release.imageRegistry ?? null,
   };
   const connect = async (): Promise<KubeClient> => {
     const { createKubeClient } = await import("../kube/create-kube-client.js");

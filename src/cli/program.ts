@@ -88,6 +88,10 @@ export function buildProgram(runner: CommandRunner): Command {
       "--release-source <url>",
       "without --manifests, fetch releases from this kubeflow/pipelines mirror (env KFP_UPGRADE_RELEASE_SOURCE; default https://github.com/kubeflow/pipelines)",
     )
+    .option(
+      "--image-registry <registry>",
+      "run every image from this mirror, keeping paths, tags and digests, e.g. mirror.local:5000 (kfp-app.yaml: release.imageRegistry)",
+    )
     .option("--dry-run", "print the plan and change nothing", false)
     .addOption(
       new Option("-o, --output <format>", "output format").choices(["text", "yaml", "json"]).default("text"),

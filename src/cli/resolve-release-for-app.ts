@@ -3,6 +3,7 @@ import { CATALOGUE } from "../release/catalogue.js";
 import { ensureRelease, type UpstreamConfig } from "../release/ensure-release.js";
 import { findBundleDir } from "../release/find-bundle-dir.js";
 import { resolveTag } from "../release/normalize-tag.js";
+import { withImageRegistry } from "../release/pod-images.js";
 import type { Release } from "../release/release.js";
 import { eraFor } from "../release/release-rules.js";
 import { resolveRelease } from "../release/resolve-release.js";
@@ -14,6 +15,8 @@ import { resolveRelease } from "../release/resolve-release.js";
 export interface ReleaseLookup {
   manifestsDir: string | null;
   upstream: UpstreamConfig | null;
+  /** `--image-registry` / `release.imageRegistry`: every image of every release is pulled from this mirror. */
+  imageRegistry?: string | null;
 }
 
 /**
@@ -25,7 +28,15 @@ export async function resolveReleaseForApp(
   releases: ReleaseLookup,
   variant: "default" | "minio",
 ): Promise<Release> {
-  const manifestsDir = await bundleRootFor(tag, releases);
+  const release = await resolveVariant(tag, await bundleRootFor(tag, releases), variant);
+  return releases.imageRegistry ? withImageRegistry(release, releases.imageRegistry) : release;
+}
+
+async function resolveVariant(
+  tag: string,
+  manifestsDir: string | null,
+  variant: "default" | "minio",
+): Promise<Release> {
   if (variant === "default") return resolveRelease({ tag, manifestsDir, variant });
   try {
     return await resolveRelease({ tag, manifestsDir, variant });

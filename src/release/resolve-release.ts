@@ -10,6 +10,7 @@ import { resolveTag } from "./normalize-tag.js";
 import type { Release } from "./release.js";
 import type { ReleaseInfo } from "./release-info.js";
 import { hasMinioVariant, objectStoreFor, type Variant } from "./release-rules.js";
+import { checkSha256Sums } from "./sha256sums.js";
 
 export interface ResolveReleaseOptions {
   tag: string;
@@ -48,6 +49,17 @@ export async function resolveRelease(options: ResolveReleaseOptions): Promise<Re
     return { ...withVariant(entry, variant), variant, objects: [], bundleDir: null, warnings };
   }
 
+  const sums = await checkSha256Sums(bundleDir);
+  if (sums && !sums.ok) {
+    throw new ConfigError(
+      "BUNDLE_CHECKSUM_MISMATCH",
+      `Bundle ${bundleDir} does not match its SHA256SUMS; refusing to use it`,
+      {
+        details: sums.problems,
+        hint: "Copy the bundle again from where it was pulled (kfp-upgrade release pull), or remove SHA256SUMS if the change is yours",
+      },
+    );
+  }
   const bundle = await loadBundle(bundleDir, { variant });
   if (variant === "minio" && !bundle.hasMinioVariant && objectStoreFor(version) !== "minio") {
     throw new ConfigError("VARIANT_MISSING", `Bundle ${bundleDir} has no MinIO variant (<name>-minio.yaml)`, {
