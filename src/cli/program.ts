@@ -317,6 +317,53 @@ Examples:
       );
     });
 
+  const release = program
+    .command("release")
+    .description("fetch releases for air-gapped use, and list the images a mirror needs");
+  release
+    .command("pull")
+    .description(
+      "fetch, render and verify releases into DIR/<version>/ (YAML, SHA256SUMS, source archive URL and sha256), for --manifests DIR offline",
+    )
+    .option(
+      "--tag <tag>",
+      "a release to pull (repeat for more)",
+      (value: string, all: string[]) => [...all, value],
+      [],
+    )
+    .option("--path <versions...>", "FROM TO: every release an upgrade from FROM to TO passes through")
+    .requiredOption("--out <dir>", "where to write the bundles")
+    .addHelpText(
+      "after",
+      "\nExamples:\n  kfp-upgrade release pull --path 1.8.5 2.14.4 --out ./bundles\n  kfp-upgrade release pull --tag 2.5.0 --tag 2.14.4 --out ./bundles",
+    )
+    .action(async (options: Record<string, unknown>, command: Command) => {
+      const g = global(command);
+      await runner(
+        "release pull",
+        async (gl, deps) => (await import("./commands/release.js")).releasePull(options, gl, deps),
+        g,
+      );
+    });
+  release
+    .command("images")
+    .description(
+      "the images a release runs, one per line (after --image-registry), for crane or skopeo scripts",
+    )
+    .option("--tag <tag>", TAG_HELP, "latest")
+    .addHelpText(
+      "after",
+      '\nExamples:\n  kfp-upgrade release images --tag 2.14.4\n  paste <(kfp-upgrade release images --tag 2.14.4) <(kfp-upgrade release images --tag 2.14.4 --image-registry mirror.local:5000) |\n    while read -r from to; do crane copy "$from" "$to"; done',
+    )
+    .action(async (options: Record<string, unknown>, command: Command) => {
+      const g = global(command);
+      await runner(
+        "release images",
+        async (gl, deps) => (await import("./commands/release.js")).releaseImages(options, gl, deps),
+        g,
+      );
+    });
+
   const params = program
     .command("params")
     .description(

@@ -26,7 +26,10 @@ function containersOf(podSpec: Record<string, unknown>): Container[] {
   });
 }
 
-/** Every container image a bundle's pods run (init containers too), each once, sorted: what a mirror must hold. */
+/**
+ * Every container image a bundle's pods run (init containers too), each once, in bundle order: what a mirror must
+ * hold. Mirroring keeps that order, so the lists with and without --image-registry pair up line by line.
+ */
 export function podImages(objects: readonly KubeObject[]): string[] {
   const images = new Set<string>();
   for (const object of objects) {
@@ -35,7 +38,7 @@ export function podImages(objects: readonly KubeObject[]): string[] {
         if (typeof container.image === "string") images.add(container.image);
     }
   }
-  return [...images].sort();
+  return [...images];
 }
 
 /**
@@ -53,8 +56,10 @@ export function mirrorImage(image: string, registry: string): string {
 function pathWithoutRegistry(repository: string): string {
   const [first, ...rest] = repository.split("/");
   const isHost = first !== undefined && (first.includes(".") || first.includes(":") || first === "localhost");
-  if (isHost && rest.length > 0) return rest.join("/");
-  return rest.length === 0 ? `library/${repository}` : repository;
+  const path = isHost && rest.length > 0 ? rest : [first ?? "", ...rest];
+  // Docker Hub's official images live under library/: `mysql` and `docker.io/alpine` are library/mysql, library/alpine.
+  const dockerHub = !isHost || first === "docker.io" || first === "index.docker.io";
+  return dockerHub && path.length === 1 ? `library/${path[0]}` : path.join("/");
 }
 
 /** The release with every pod image (and the images strategy's repositories) pointed at `registry`. */

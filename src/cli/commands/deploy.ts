@@ -68,7 +68,13 @@ export async function deploy(raw: unknown, global: GlobalOptions, deps: CommandD
               ...app,
               ...(locked.context ? { context: locked.context } : {}),
               version: release.version,
-              release: { variant: release.variant, ...(manifests ? { manifests } : {}) },
+              release: {
+                variant: release.variant,
+                ...(manifests ? { manifests } : {}),
+                // Later runs keep pulling from where this one did: the release source and the image mirror.
+                ...(app.release.source ? { source: app.release.source } : {}),
+                ...(run.releases.imageRegistry ? { imageRegistry: run.releases.imageRegistry } : {}),
+              },
             },
           },
         };
