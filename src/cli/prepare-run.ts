@@ -3,7 +3,11 @@ import type { KfpApp } from "../app/kfp-app.js";
 import { type LoadedApp, loadApp } from "../app/load-app.js";
 import { PreflightRefusal, UsageError } from "../errors.js";
 import type { KubeClient } from "../kube/kube-client.js";
-import { DEFAULT_RELEASE_SOURCE, type UpstreamConfig } from "../release/ensure-release.js";
+import {
+  DEFAULT_GITHUB_API,
+  DEFAULT_RELEASE_SOURCE,
+  type UpstreamConfig,
+} from "../release/ensure-release.js";
 import { releaseCacheRoot } from "../release/release-cache.js";
 import type { CommandDeps } from "./command-deps.js";
 import type { GlobalOptions } from "./global-options.js";
@@ -94,6 +98,8 @@ export function upstreamFor(
   }
   return {
     source: global.releaseSource ?? fromEnv ?? app.release.source ?? DEFAULT_RELEASE_SOURCE,
+    api: deps.env.KFP_UPGRADE_GITHUB_API || DEFAULT_GITHUB_API,
+    ...(deps.env.GITHUB_TOKEN ? { token: deps.env.GITHUB_TOKEN } : {}),
     cacheRoot: releaseCacheRoot(deps.env),
     ...(global.quiet ? {} : { progress: (message: string) => deps.output.info(message) }),
     signal: deps.signal,

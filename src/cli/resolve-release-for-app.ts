@@ -1,5 +1,7 @@
 import { ConfigError } from "../errors.js";
-import { CATALOGUE } from "../release/catalogue.js";
+import { CATALOGUE, latestRelease } from "../release/catalogue.js";
+import { compareVersions, isVersion } from "../release/compare-versions.js";
+import { latestUpstream } from "../release/discover-releases.js";
 import { ensureRelease, type UpstreamConfig } from "../release/ensure-release.js";
 import { findBundleDir } from "../release/find-bundle-dir.js";
 import { resolveTag } from "../release/normalize-tag.js";
@@ -28,7 +30,11 @@ export async function resolveReleaseForApp(
   releases: ReleaseLookup,
   variant: "default" | "minio",
 ): Promise<Release> {
-  const release = await resolveVariant(tag, await bundleRootFor(tag, releases), variant);
+  const root = await bundleRootFor(tag, releases);
+  const resolved = await resolveVariant(root.tag, root.manifestsDir, variant);
+  const release = root.warnings.length
+    ? { ...resolved, warnings: [...root.warnings, ...(resolved.warnings ?? [])] }
+    : resolved;
   return releases.imageRegistry ? withImageRegistry(release, releases.imageRegistry) : release;
 }
 
@@ -56,18 +62,40 @@ export function hasBundleIn(releases: ReleaseLookup): (version: string) => boole
   return () => false;
 }
 
+interface BundleRoot {
+  /** The tag to resolve there: `latest` is replaced by the release upstream calls latest. */
+  tag: string;
+  manifestsDir: string | null;
+  warnings: string[];
+}
+
 /**
  * The directory to resolve `tag` in: --manifests as given; otherwise the cache, after making sure it holds a verified
- * bundle of the release (fetched when missing or failing its sums). ksonnet-era releases (before 0.1.26) have no
- * kustomize tree to fetch: they stay catalogue-only, as before.
+ * bundle of the release (fetched when missing or failing its sums). `latest` asks upstream's tag list; a version newer
+ * than the catalogue is fetched and described by its bundle. ksonnet-era releases (before 0.1.26) have no kustomize
+ * tree to fetch: they stay catalogue-only, as before.
  */
-async function bundleRootFor(tag: string, releases: ReleaseLookup): Promise<string | null> {
+async function bundleRootFor(tag: string, releases: ReleaseLookup): Promise<BundleRoot> {
   const { manifestsDir, upstream } = releases;
-  if (manifestsDir !== null || upstream === null) return manifestsDir;
-  const { version } = resolveTag(tag, CATALOGUE, {
+  if (manifestsDir !== null || upstream === null) return { tag, manifestsDir, warnings: [] };
+  const warnings: string[] = [];
+  let wanted = tag;
+  if (tag.trim().toLowerCase() === "latest") {
+    const latest = await latestUpstream(upstream, CATALOGUE);
+    wanted = latest.version;
+    warnings.push(...latest.warnings);
+  }
+  const plain = wanted.trim().replace(/^v(?=\d)/, "");
+  const newest = latestRelease(CATALOGUE)?.version;
+  if (isVersion(plain) && newest !== undefined && compareVersions(plain, newest) > 0) {
+    // Newer than the catalogue: only upstream can say whether it exists; its bundle describes it.
+    await ensureRelease(plain, upstream);
+    return { tag: plain, manifestsDir: upstream.cacheRoot, warnings };
+  }
+  const { version } = resolveTag(wanted, CATALOGUE, {
     hasBundle: (candidate) => findBundleDir(upstream.cacheRoot, candidate) !== null,
   });
-  if (eraFor(version) !== "kustomize") return null;
+  if (eraFor(version) !== "kustomize") return { tag: wanted, manifestsDir: null, warnings };
   await ensureRelease(version, upstream);
-  return upstream.cacheRoot;
+  return { tag: wanted, manifestsDir: upstream.cacheRoot, warnings };
 }

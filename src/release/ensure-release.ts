@@ -1,10 +1,15 @@
 import { cachedBundle } from "./release-cache.js";
 
 export const DEFAULT_RELEASE_SOURCE = "https://github.com/kubeflow/pipelines";
+export const DEFAULT_GITHUB_API = "https://api.github.com";
 
 export interface UpstreamConfig {
   /** Base URL of kubeflow/pipelines or a mirror laid out like it (`<source>/archive/refs/tags/<tag>.tar.gz`). */
   source: string;
+  /** GitHub's REST API (or a server answering its paths) for the tag list. */
+  api: string;
+  /** GITHUB_TOKEN, sent only to `api`; never printed. */
+  token?: string;
   cacheRoot: string;
   progress?: (message: string) => void;
   idleTimeoutMs?: number;

@@ -1,6 +1,6 @@
 import { statSync } from "node:fs";
 import { ConfigError } from "../errors.js";
-import { withVariant } from "./build-release-info.js";
+import { buildReleaseInfo, withVariant } from "./build-release-info.js";
 import { CATALOGUE, type Catalogue, findRelease } from "./catalogue.js";
 import { compareReleaseInfo } from "./compare-release-info.js";
 import { deriveReleaseInfo } from "./derive-release-info.js";
@@ -86,6 +86,29 @@ export async function resolveRelease(options: ResolveReleaseOptions): Promise<Re
   } else if (entry) {
     const differences = compareReleaseInfo(withVariant(entry, variant), derived);
     warnings.push(...differences.map((difference) => `bundle differs from the catalogue: ${difference}`));
+  } else {
+    warnings.push(...differencesFromRules(derived, variant));
   }
   return { ...info, variant, objects: bundle.objects, bundleDir, warnings };
+}
+
+/**
+ * A release the catalogue does not know is still checked against the rules the catalogue is built from (registry,
+ * object store, MySQL series and data claims by version): a difference is worth reading before the plan runs.
+ */
+function differencesFromRules(derived: ReleaseInfo, variant: Variant): string[] {
+  const rules = buildReleaseInfo(derived.version, variant);
+  const facts: [string, string, string][] = [
+    ["registry", rules.registry, derived.registry],
+    ["objectStore", rules.objectStore, derived.objectStore],
+    ["mysqlSeries", rules.mysqlSeries, derived.mysqlSeries],
+    ["dataClaims.mysql", rules.dataClaims.mysql, derived.dataClaims.mysql],
+    ["dataClaims.objectStore", rules.dataClaims.objectStore, derived.dataClaims.objectStore],
+  ];
+  return facts
+    .filter(([, expected, actual]) => expected !== actual)
+    .map(
+      ([name, expected, actual]) =>
+        `bundle differs from the catalogue's rules for ${derived.version}: ${name}: rules say ${expected}, bundle has ${actual}`,
+    );
 }

@@ -17,6 +17,7 @@ afterAll(() => server.close());
 
 const upstream = () => ({
   source: server.url,
+  api: server.url,
   cacheRoot: path.join(mkdtempSync(path.join(tmpdir(), "kfp-cache-")), "kfp-upgrade/releases"),
 });
 

@@ -122,7 +122,7 @@ describe("fetchRelease", () => {
 describe("ensureRelease", () => {
   it("fetches once, then serves the cache without a request; a cache that fails its sums is fetched again", async () => {
     const cacheRoot = tempDir();
-    const upstream = { source: server.url, cacheRoot };
+    const upstream = { source: server.url, api: server.url, cacheRoot };
     const before = server.requests.length;
     const dir = await ensureRelease("2.5.0", upstream);
     expect(server.requests.length).toBe(before + 1);
