@@ -30,7 +30,10 @@ const write = (file: string, text: string) => {
 };
 
 export interface TreeOptions {
-  /** The shared bundle whose objects the tree reproduces; default `version`. */
+  /**
+   * The shared bundle whose objects the tree reproduces; default `version`. With another version (a release newer
+   * than the shared bundles, such as 2.18.0 from 2.17.0) the KFP images and appVersion carry `version`.
+   */
   from?: string;
   /** Changes the KFP image tag the base sets (a tampered archive claims one version and carries another). */
   imageTag?: string;
@@ -45,7 +48,8 @@ export interface TreeOptions {
  * `manifests/kustomize`, which extraction must skip. Returns the KFP image names the `images:` list sets.
  */
 export function writeReleaseTree(root: string, version: string, options: TreeOptions = {}): string[] {
-  const from = path.join(SHARED_MANIFESTS, options.from ?? version);
+  const fromVersion = options.from ?? version;
+  const from = path.join(SHARED_MANIFESTS, fromVersion);
   const k = (relative: string) => path.join(root, "manifests/kustomize", relative);
   write(path.join(root, "README.md"), `Kubeflow Pipelines ${version} (test tree)\n`);
   write(path.join(root, "backend/src/apiserver/main.go"), "package main\n");
@@ -83,7 +87,7 @@ export function writeReleaseTree(root: string, version: string, options: TreeOpt
       const doc = structuredClone(original);
       for (const container of doc.spec?.template?.spec?.containers ?? []) {
         const [name, tag] = (container.image ?? "").split(":");
-        if (name && KFP_IMAGE.test(name) && tag === version) {
+        if (name && KFP_IMAGE.test(name) && tag === fromVersion) {
           images.add(name);
           container.image = `${name}:${PLACEHOLDER_TAG}`;
         }
@@ -97,7 +101,11 @@ export function writeReleaseTree(root: string, version: string, options: TreeOpt
   if (!apiEnv) throw new Error(`${from}: the ml-pipeline Deployment has no env to patch back`);
   write(k("base/pipeline/resources.yaml"), dump(base));
   const configFiles = Object.keys(installConfig.data).sort();
-  for (const key of configFiles) write(k(`base/pipeline/config/${key}`), installConfig.data[key] ?? "");
+  for (const key of configFiles) {
+    const value = installConfig.data[key] ?? "";
+    // A release made from another's bundle (`from`) names itself, as upstream's appVersion does.
+    write(k(`base/pipeline/config/${key}`), key === "appVersion" && value === fromVersion ? version : value);
+  }
   write(
     k("base/kustomization.yaml"),
     dump([

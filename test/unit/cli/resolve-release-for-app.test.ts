@@ -10,7 +10,11 @@ import { buildReleaseArchive } from "../../support/release-tree.js";
 let server: ReleaseServer;
 beforeAll(async () => {
   server = await startReleaseServer({
-    archives: { "2.5.0": { kind: "serve", body: await buildReleaseArchive("2.5.0") } },
+    archives: {
+      "2.5.0": { kind: "serve", body: await buildReleaseArchive("2.5.0") },
+      "2.18.0": { kind: "serve", body: await buildReleaseArchive("2.18.0", { from: "2.17.0" }) },
+    },
+    tags: ["sdk-2.18.0", "2.18.0", "2.17.0", "2.16.1"],
   });
 });
 afterAll(() => server.close());
@@ -55,6 +59,20 @@ describe("resolveReleaseForApp", () => {
     );
     expect(release).toMatchObject({ version: "0.1.12", era: "ksonnet", objects: [], bundleDir: null });
     expect(server.requests.length).toBe(before);
+  });
+
+  it("latest is upstream's newest backend tag: a release the catalogue does not know, described by its bundle", async () => {
+    const release = await resolveReleaseForApp(
+      "latest",
+      { manifestsDir: null, upstream: upstream() },
+      "default",
+    );
+    expect(release).toMatchObject({ version: "2.18.0", mysqlSeries: "8.4", objectStore: "seaweedfs" });
+    expect(release.warnings).toEqual([
+      "latest is KFP 2.18.0, the newest backend release tag upstream",
+      "the catalogue has no facts for KFP 2.18.0: MySQL series, registry, object store and data claims are derived from the rendered bundle",
+      "KFP 2.18.0 is not in the catalogue; its bundle alone describes it",
+    ]);
   });
 
   it("fails naming the URL when the source has no archive for the tag", async () => {
