@@ -105,3 +105,9 @@ export function upstreamFor(
     signal: deps.signal,
   };
 }
+
+/** The release source of the app in --app-dir (loaded only for its `release.source`), for commands without a run. */
+export async function upstreamForAppDir(global: GlobalOptions, deps: CommandDeps): Promise<UpstreamConfig> {
+  const loaded = await loadApp(path.resolve(global.appDir));
+  return upstreamFor(global, deps, loaded.app);
+}

@@ -299,20 +299,35 @@ Examples:
     .command("versions")
     .description("the release catalogue, the hops between two releases, or the bundles in a directory")
     .option("--path <versions...>", "FROM TO: the hops an upgrade takes and why, e.g. --path 1.8.5 2.14.4")
+    .option(
+      "--refresh",
+      "the backend releases upstream lists (KFP_UPGRADE_GITHUB_API, GITHUB_TOKEN); facts of new ones come from their bundles",
+      false,
+    )
     .addHelpText(
       "after",
-      "\nExamples:\n  kfp-upgrade versions -o json\n  kfp-upgrade versions --path 1.0.4 2.5.0\n  kfp-upgrade versions --manifests ./bundles",
+      "\nExamples:\n  kfp-upgrade versions -o json\n  kfp-upgrade versions --path 1.0.4 2.5.0\n  kfp-upgrade versions --manifests ./bundles\n  kfp-upgrade versions --refresh",
     )
-    .action(async (options: { path?: string[] }, command: Command) => {
+    .action(async (options: { path?: string[]; refresh?: boolean }, command: Command) => {
       const g = global(command);
       await runner(
         "versions",
-        async (gl) =>
-          (await import("./commands/versions.js")).versions({
-            ...(options.path ? { path: options.path } : {}),
-            manifests: gl.manifests ?? null,
-            output: gl.output,
-          }),
+        async (gl, deps) => {
+          const { versions } = await import("./commands/versions.js");
+          const refresh = options.refresh === true;
+          const upstream = refresh
+            ? await (await import("./prepare-run.js")).upstreamForAppDir(gl, deps)
+            : undefined;
+          return versions(
+            {
+              ...(options.path ? { path: options.path } : {}),
+              manifests: gl.manifests ?? null,
+              refresh,
+              output: gl.output,
+            },
+            upstream ? { upstream } : {},
+          );
+        },
         g,
       );
     });
