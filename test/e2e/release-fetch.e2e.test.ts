@@ -1,8 +1,9 @@
-import { mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { mirrorImage } from "../../src/release/pod-images.js";
 import { appDir } from "../support/app-dir.js";
 import { createHostPathPv, uniqueName } from "../support/e2e-cluster.js";
 import {
@@ -24,8 +25,14 @@ let server: ReleaseServer;
 let archives: Record<string, Buffer>;
 
 beforeAll(async () => {
-  archives = { "2.5.0": await buildReleaseArchive("2.5.0"), "2.14.4": await buildReleaseArchive("2.14.4") };
+  archives = {
+    "2.5.0": await buildReleaseArchive("2.5.0"),
+    "2.14.4": await buildReleaseArchive("2.14.4"),
+    // A release newer than the catalogue, as upstream would publish it: the 2.17.0 tree with 2.18.0's images.
+    "2.18.0": await buildReleaseArchive("2.18.0", { from: "2.17.0" }),
+  };
   server = await startReleaseServer({
+    tags: ["sdk-2.18.0", "2.18.0", "2.17.0", "sdk-2.17.0", "2.16.1", "2.15.0", "2.14.4", "2.5.0"],
     archives: Object.fromEntries(
       Object.entries(archives).map(([tag, body]) => [tag, { kind: "serve" as const, body }]),
     ),
@@ -108,6 +115,22 @@ describe("releases fetched from the release source", () => {
         "/archive/refs/tags/2.5.0.tar.gz",
         "/archive/refs/tags/2.14.4.tar.gz",
       ]);
+
+      // latest is upstream's newest backend tag (sdk-2.18.0 is not one), which the catalogue has no facts for.
+      const latest = await runCli(
+        ["upgrade", "--tag", "latest", "--object-store", "seaweedfs", "--dry-run"],
+        {
+          appDir: dir,
+          env: { ...env, KFP_UPGRADE_GITHUB_API: server.url },
+        },
+      );
+      expect(planOf(latest)).toMatchObject({ from: "2.14.4", to: "2.18.0" });
+      expect(planOf(latest).warnings).toEqual(
+        expect.arrayContaining([
+          "latest is KFP 2.18.0, the newest backend release tag upstream",
+          "the catalogue has no facts for KFP 2.18.0: MySQL series, registry, object store and data claims are derived from the rendered bundle",
+        ]),
+      );
       rmSync(cache, { recursive: true, force: true });
     });
   }, 600_000);
@@ -143,4 +166,93 @@ describe("releases fetched from the release source", () => {
     expect(readdirSync(path.join(cache, "kfp-upgrade/releases"))).toEqual([]);
     rmSync(cache, { recursive: true, force: true });
   });
+
+  it("release pull, then --manifests on the pulled directory with the server stopped: the same plan; an edited file is refused", async () => {
+    const cache = emptyCache();
+    const pullServer = await startReleaseServer({
+      archives: { "2.5.0": { kind: "serve", body: archives["2.5.0"] ?? Buffer.alloc(0) } },
+    });
+    const out = path.join(cache, "bundles");
+    const pull = await runCli(["release", "pull", "--tag", "2.5.0", "--out", out], {
+      appDir: appDir(),
+      machine: false,
+      env: { XDG_CACHE_HOME: cache, KFP_UPGRADE_RELEASE_SOURCE: pullServer.url },
+    });
+    expect(pull.exitCode, pull.stderr).toBe(0);
+    await pullServer.close();
+    expect(readdirSync(path.join(out, "2.5.0")).sort()).toEqual([
+      "SHA256SUMS",
+      "cluster-scoped.yaml",
+      "platform-agnostic.yaml",
+      "source.json",
+    ]);
+
+    const dir = appDir();
+    const namespace = uniqueName("rf-pulled");
+    const args = ["deploy", "--tag", "2.5.0", "--storage-class", "standard", "-n", namespace, "--dry-run"];
+    const pulled = await runCli([...args, "--manifests", out], { appDir: dir });
+    const shared = await runCli([...args, "--manifests", SHARED_MANIFESTS], { appDir: dir });
+    expect(planOf(pulled)).toEqual(planOf(shared));
+
+    const file = path.join(out, "2.5.0", "platform-agnostic.yaml");
+    writeFileSync(
+      file,
+      readFileSync(file, "utf8").replace("gcr.io/ml-pipeline/mysql:8.0.26", "evil/mysql:8.0.26"),
+    );
+    const refused = await runCli([...args, "--manifests", out], { appDir: dir });
+    expect(refused.exitCode).toBe(3);
+    expect(refused.stderr).toContain(
+      `error: Bundle ${out}/2.5.0 does not match its SHA256SUMS; refusing to use it`,
+    );
+    expect(refused.stderr).toContain(`  - ${file}: sha256 `);
+    expect(refused.stderr).toContain("code: BUNDLE_CHECKSUM_MISMATCH (exit 3)");
+    rmSync(cache, { recursive: true, force: true });
+  });
+
+  it("--image-registry mirror.local:5000 deploys only mirrored images, names and tags kept", async () => {
+    await timed("release-fetch: deploy 2.5.0 from a mirror registry", async () => {
+      const namespace = testNamespace("rf-mirror");
+      const dir = appDir();
+      const run = await runCli(
+        [
+          "deploy",
+          "--tag",
+          "2.5.0",
+          "--storage-class",
+          "standard",
+          "--image-registry",
+          "mirror.local:5000",
+          "--manifests",
+          SHARED_MANIFESTS,
+          "-n",
+          namespace,
+        ],
+        { appDir: dir },
+      );
+      expect(run.exitCode, run.stderr).toBe(0);
+      const images = await imagesIn(namespace);
+      const expected = Object.fromEntries(
+        Object.entries(bundleImages("2.5.0")).map(([deployment, containers]) => [
+          deployment,
+          Object.fromEntries(
+            Object.entries(containers).map(([container, image]) => [
+              container,
+              mirrorImage(image, "mirror.local:5000"),
+            ]),
+          ),
+        ]),
+      );
+      expect(images).toEqual(expected);
+      expect(
+        Object.values(images)
+          .flatMap((c) => Object.values(c))
+          .every((i) => i.startsWith("mirror.local:5000/")),
+      ).toBe(true);
+      expect(images.mysql?.mysql).toBe("mirror.local:5000/ml-pipeline/mysql:8.0.26");
+      // The mirror is remembered: later upgrades keep pulling from it.
+      expect(await readFile(path.join(dir, "kfp-app.yaml"), "utf8")).toContain(
+        "imageRegistry: mirror.local:5000",
+      );
+    });
+  }, 300_000);
 });
