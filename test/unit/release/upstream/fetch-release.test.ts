@@ -47,6 +47,12 @@ describe("fetchRelease", () => {
       "source.json",
     ]);
     expect(await objectsOf(fetched.dir)).toEqual(await objectsOf(path.join(SHARED_MANIFESTS, "2.5.0")));
+    // The kustomize tree the test built renders the shared bundle byte for byte, as upstream's tree did.
+    for (const file of ["cluster-scoped.yaml", "platform-agnostic.yaml"]) {
+      expect(readFileSync(path.join(fetched.dir, file), "utf8")).toBe(
+        readFileSync(path.join(SHARED_MANIFESTS, "2.5.0", file), "utf8"),
+      );
+    }
     expect(await checkSha256Sums(fetched.dir)).toEqual({ ok: true, problems: [] });
     const source = JSON.parse(readFileSync(path.join(fetched.dir, "source.json"), "utf8"));
     expect(source).toMatchObject({
