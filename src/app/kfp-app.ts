@@ -39,6 +39,19 @@ export const releaseSourceSchema = z
      * it (MinIO stays MinIO, or the upgrade is refused naming why) instead of switching silently.
      */
     objectStore: z.enum(["keep-minio", "seaweedfs"]).optional(),
+    /**
+     * Where releases without a bundle on disk are fetched from: kubeflow/pipelines on GitHub or a mirror laid out
+     * like it (`<source>/archive/refs/tags/<tag>.tar.gz`).
+     */
+    source: z.url({ protocol: /^https?$/ }).optional(),
+    /** A private registry mirroring every image of the releases: images become `<imageRegistry>/<path>:<tag>`. */
+    imageRegistry: z
+      .string()
+      .regex(
+        /^[a-z0-9]([a-z0-9.-]*[a-z0-9])?(:[0-9]+)?(\/[a-z0-9._-]+)*$/,
+        "expected a registry such as mirror.local:5000 or registry.example.com/kfp (no scheme)",
+      )
+      .optional(),
   })
   .strict();
 export type ReleaseSource = z.infer<typeof releaseSourceSchema>;

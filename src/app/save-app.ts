@@ -44,6 +44,8 @@ export function renderApp(app: KfpApp): string {
       manifests: app.release.manifests,
       variant: app.release.variant,
       objectStore: app.release.objectStore,
+      source: app.release.source,
+      imageRegistry: app.release.imageRegistry,
     },
   };
   return HEADER + yaml.dump(document, { lineWidth: -1, noRefs: true, skipInvalid: false });

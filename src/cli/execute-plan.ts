@@ -11,13 +11,14 @@ import { fileRunStore, type RunContext } from "./file-run-store.js";
 import type { GlobalOptions } from "./global-options.js";
 import type { KfpApiOptions } from "./inventory-options.js";
 import { kfpTransport, readKfpInventory, saveInventory } from "./kfp-inventory.js";
+import type { ReleaseLookup } from "./resolve-release-for-app.js";
 
 export interface ExecuteCommandOptions {
   global: GlobalOptions;
   deps: CommandDeps;
   client: KubeClient;
   appDir: string;
-  manifestsDir: string | null;
+  releases: ReleaseLookup;
   /** The app as loaded (for journals written before they carried the app to save). */
   app: RunContext["app"];
   mode: RunMode<RunContext>;
@@ -58,7 +59,7 @@ export async function executeCommand(options: ExecuteCommandOptions): Promise<Co
   const result: RunCommandResult = await runCommand({
     client: options.client,
     inventory,
-    store: fileRunStore(options.appDir, options.manifestsDir, options.app),
+    store: fileRunStore(options.appDir, options.releases, options.app),
     prompter: {
       showPlan(plan, done) {
         if (global.output === "text") deps.output.result({ data: plan, text: text(plan, done) });

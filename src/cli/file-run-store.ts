@@ -22,7 +22,7 @@ import { type Plan, planSchema } from "../plan/plan.js";
 import { redactSecrets } from "../redact.js";
 import type { Release } from "../release/release.js";
 import { hydrateSecrets } from "./hydrate-secrets.js";
-import { resolveReleaseForApp } from "./resolve-release-for-app.js";
+import { type ReleaseLookup, resolveReleaseForApp } from "./resolve-release-for-app.js";
 
 /** What a command keeps with its journal: the release it applies and the kfp-app.yaml it writes on success. */
 export interface RunContext {
@@ -36,7 +36,7 @@ export interface RunContext {
  */
 export function fileRunStore(
   appDir: string,
-  manifestsDir: string | null,
+  lookup: ReleaseLookup,
   currentApp: KfpApp,
 ): RunStore<RunContext> {
   let release: Journal["release"] | undefined;
@@ -87,11 +87,14 @@ export function fileRunStore(
       return { record: toRecord(journal), plan: parsed.data, context: { release, app } };
     },
     async hydrate(plan, context) {
-      const dir = context.release.manifests ?? manifestsDir;
+      // The bundles the plan was made from: the run's --manifests, else this run's (cache or --manifests).
+      const from: ReleaseLookup = context.release.manifests
+        ? { manifestsDir: context.release.manifests, upstream: null }
+        : lookup;
       const versions = [...new Set([...plan.hops.map((hop) => hop.to), context.release.version])];
       const releases: Release[] = [];
       for (const version of versions) {
-        releases.push(await resolveReleaseForApp(version, dir, context.release.variant));
+        releases.push(await resolveReleaseForApp(version, from, context.release.variant));
       }
       return hydrateSecrets(plan, releases);
     },

@@ -15,6 +15,14 @@ export const globalOptionsSchema = z.object({
   quiet: z.boolean().default(false),
   verbose: z.boolean().default(false),
   manifests: z.string().optional(),
+  releaseSource: z.url({ protocol: /^https?$/ }).optional(),
+  imageRegistry: z
+    .string()
+    .regex(
+      /^[a-z0-9]([a-z0-9.-]*[a-z0-9])?(:[0-9]+)?(\/[a-z0-9._-]+)*$/,
+      "expected a registry such as mirror.local:5000 or registry.example.com/kfp (no scheme)",
+    )
+    .optional(),
 });
 export type GlobalOptions = z.infer<typeof globalOptionsSchema>;
 

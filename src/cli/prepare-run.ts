@@ -1,16 +1,25 @@
 import path from "node:path";
 import type { KfpApp } from "../app/kfp-app.js";
 import { type LoadedApp, loadApp } from "../app/load-app.js";
-import { PreflightRefusal } from "../errors.js";
+import { PreflightRefusal, UsageError } from "../errors.js";
 import type { KubeClient } from "../kube/kube-client.js";
+import {
+  DEFAULT_GITHUB_API,
+  DEFAULT_RELEASE_SOURCE,
+  type UpstreamConfig,
+} from "../release/ensure-release.js";
+import { releaseCacheRoot } from "../release/release-cache.js";
 import type { CommandDeps } from "./command-deps.js";
 import type { GlobalOptions } from "./global-options.js";
+import type { ReleaseLookup } from "./resolve-release-for-app.js";
 
 export interface PreparedRun {
   loaded: LoadedApp;
   app: KfpApp;
   appDir: string;
   manifestsDir: string | null;
+  /** --manifests, or (without it) the release cache and the source it is filled from. */
+  releases: ReleaseLookup;
   /** Creates the client and checks the context; call it after validating everything that needs no cluster. */
   connect(): Promise<KubeClient>;
 }
@@ -35,6 +44,11 @@ export async function prepareRun(global: GlobalOptions, deps: CommandDeps): Prom
   }
   const app: KfpApp = { ...loaded.app, namespace: global.namespace ?? loaded.app.namespace };
   const manifestsDir = resolveManifestsDir(global, deps.env, app, appDir);
+  const releases: ReleaseLookup = {
+    manifestsDir,
+    upstream: manifestsDir === null ? upstreamFor(global, deps, app) : null,
+    imageRegistry: global.imageRegistry ?? app.release.imageRegistry ?? null,
+  };
   const connect = async (): Promise<KubeClient> => {
     const { createKubeClient } = await import("../kube/create-kube-client.js");
     const client = await createKubeClient({
@@ -51,7 +65,7 @@ export async function prepareRun(global: GlobalOptions, deps: CommandDeps): Prom
     }
     return client;
   };
-  return { loaded, app, appDir, manifestsDir, connect };
+  return { loaded, app, appDir, manifestsDir, releases, connect };
 }
 
 function resolveManifestsDir(
@@ -64,4 +78,36 @@ function resolveManifestsDir(
   if (fromFlag) return path.resolve(fromFlag);
   if (app.release.manifests) return path.resolve(appDir, app.release.manifests);
   return null;
+}
+
+/** --release-source, then KFP_UPGRADE_RELEASE_SOURCE, then kfp-app.yaml's release.source, then GitHub. */
+export function upstreamFor(
+  global: Pick<GlobalOptions, "releaseSource" | "quiet">,
+  deps: Pick<CommandDeps, "env" | "output" | "signal">,
+  app: Pick<KfpApp, "release">,
+): UpstreamConfig {
+  const fromEnv = deps.env.KFP_UPGRADE_RELEASE_SOURCE;
+  if (fromEnv !== undefined && !/^https?:\/\/[^/]/.test(fromEnv)) {
+    throw new UsageError(
+      "RELEASE_SOURCE_INVALID",
+      `KFP_UPGRADE_RELEASE_SOURCE="${fromEnv}" is not an http(s) URL`,
+      {
+        hint: "Name the kubeflow/pipelines repository or a mirror of it, e.g. https://github.com/kubeflow/pipelines",
+      },
+    );
+  }
+  return {
+    source: global.releaseSource ?? fromEnv ?? app.release.source ?? DEFAULT_RELEASE_SOURCE,
+    api: deps.env.KFP_UPGRADE_GITHUB_API || DEFAULT_GITHUB_API,
+    ...(deps.env.GITHUB_TOKEN ? { token: deps.env.GITHUB_TOKEN } : {}),
+    cacheRoot: releaseCacheRoot(deps.env),
+    ...(global.quiet ? {} : { progress: (message: string) => deps.output.info(message) }),
+    signal: deps.signal,
+  };
+}
+
+/** The release source of the app in --app-dir (loaded only for its `release.source`), for commands without a run. */
+export async function upstreamForAppDir(global: GlobalOptions, deps: CommandDeps): Promise<UpstreamConfig> {
+  const loaded = await loadApp(path.resolve(global.appDir));
+  return upstreamFor(global, deps, loaded.app);
 }

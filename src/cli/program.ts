@@ -88,6 +88,14 @@ export function buildProgram(runner: CommandRunner): Command {
     )
     .option("-n, --namespace <ns>", "namespace KFP lives in (default: the app's, else kubeflow)")
     .option("--manifests <dir>", "directory of release bundles <version>/*.yaml (env KFP_UPGRADE_MANIFESTS)")
+    .option(
+      "--release-source <url>",
+      "without --manifests, fetch releases from this kubeflow/pipelines mirror (env KFP_UPGRADE_RELEASE_SOURCE; default https://github.com/kubeflow/pipelines)",
+    )
+    .option(
+      "--image-registry <registry>",
+      "run every image from this mirror, keeping paths, tags and digests, e.g. mirror.local:5000 (kfp-app.yaml: release.imageRegistry)",
+    )
     .option("--dry-run", "print the plan and change nothing", false)
     .addOption(
       new Option("-o, --output <format>", "output format").choices(["text", "yaml", "json"]).default("text"),
@@ -307,20 +315,82 @@ Examples:
     .command("versions")
     .description("the release catalogue, the hops between two releases, or the bundles in a directory")
     .option("--path <versions...>", "FROM TO: the hops an upgrade takes and why, e.g. --path 1.8.5 2.14.4")
+    .option(
+      "--refresh",
+      "the backend releases upstream lists (KFP_UPGRADE_GITHUB_API, GITHUB_TOKEN); facts of new ones come from their bundles",
+      false,
+    )
     .addHelpText(
       "after",
-      "\nExamples:\n  kfp-upgrade versions -o json\n  kfp-upgrade versions --path 1.0.4 2.5.0\n  kfp-upgrade versions --manifests ./bundles",
+      "\nExamples:\n  kfp-upgrade versions -o json\n  kfp-upgrade versions --path 1.0.4 2.5.0\n  kfp-upgrade versions --manifests ./bundles\n  kfp-upgrade versions --refresh",
     )
-    .action(async (options: { path?: string[] }, command: Command) => {
+    .action(async (options: { path?: string[]; refresh?: boolean }, command: Command) => {
       const g = global(command);
       await runner(
         "versions",
-        async (gl) =>
-          (await import("./commands/versions.js")).versions({
-            ...(options.path ? { path: options.path } : {}),
-            manifests: gl.manifests ?? null,
-            output: gl.output,
-          }),
+        async (gl, deps) => {
+          const { versions } = await import("./commands/versions.js");
+          const refresh = options.refresh === true;
+          const upstream = refresh
+            ? await (await import("./prepare-run.js")).upstreamForAppDir(gl, deps)
+            : undefined;
+          return versions(
+            {
+              ...(options.path ? { path: options.path } : {}),
+              manifests: gl.manifests ?? null,
+              refresh,
+              output: gl.output,
+            },
+            upstream ? { upstream } : {},
+          );
+        },
+        g,
+      );
+    });
+
+  const release = program
+    .command("release")
+    .description("fetch releases for air-gapped use, and list the images a mirror needs");
+  release
+    .command("pull")
+    .description(
+      "fetch, render and verify releases into DIR/<version>/ (YAML, SHA256SUMS, source archive URL and sha256), for --manifests DIR offline",
+    )
+    .option(
+      "--tag <tag>",
+      "a release to pull (repeat for more)",
+      (value: string, all: string[]) => [...all, value],
+      [],
+    )
+    .option("--path <versions...>", "FROM TO: every release an upgrade from FROM to TO passes through")
+    .requiredOption("--out <dir>", "where to write the bundles")
+    .addHelpText(
+      "after",
+      "\nExamples:\n  kfp-upgrade release pull --path 1.8.5 2.14.4 --out ./bundles\n  kfp-upgrade release pull --tag 2.5.0 --tag 2.14.4 --out ./bundles",
+    )
+    .action(async (options: Record<string, unknown>, command: Command) => {
+      const g = global(command);
+      await runner(
+        "release pull",
+        async (gl, deps) => (await import("./commands/release.js")).releasePull(options, gl, deps),
+        g,
+      );
+    });
+  release
+    .command("images")
+    .description(
+      "the images a release runs, one per line (after --image-registry), for crane or skopeo scripts",
+    )
+    .option("--tag <tag>", TAG_HELP, "latest")
+    .addHelpText(
+      "after",
+      '\nExamples:\n  kfp-upgrade release images --tag 2.14.4\n  paste <(kfp-upgrade release images --tag 2.14.4) <(kfp-upgrade release images --tag 2.14.4 --image-registry mirror.local:5000) |\n    while read -r from to; do crane copy "$from" "$to"; done',
+    )
+    .action(async (options: Record<string, unknown>, command: Command) => {
+      const g = global(command);
+      await runner(
+        "release images",
+        async (gl, deps) => (await import("./commands/release.js")).releaseImages(options, gl, deps),
         g,
       );
     });

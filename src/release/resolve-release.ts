@@ -1,6 +1,6 @@
 import { statSync } from "node:fs";
 import { ConfigError } from "../errors.js";
-import { withVariant } from "./build-release-info.js";
+import { buildReleaseInfo, withVariant } from "./build-release-info.js";
 import { CATALOGUE, type Catalogue, findRelease } from "./catalogue.js";
 import { compareReleaseInfo } from "./compare-release-info.js";
 import { deriveReleaseInfo } from "./derive-release-info.js";
@@ -10,6 +10,7 @@ import { resolveTag } from "./normalize-tag.js";
 import type { Release } from "./release.js";
 import type { ReleaseInfo } from "./release-info.js";
 import { hasMinioVariant, objectStoreFor, type Variant } from "./release-rules.js";
+import { checkSha256Sums } from "./sha256sums.js";
 
 export interface ResolveReleaseOptions {
   tag: string;
@@ -48,6 +49,17 @@ export async function resolveRelease(options: ResolveReleaseOptions): Promise<Re
     return { ...withVariant(entry, variant), variant, objects: [], bundleDir: null, warnings };
   }
 
+  const sums = await checkSha256Sums(bundleDir);
+  if (sums && !sums.ok) {
+    throw new ConfigError(
+      "BUNDLE_CHECKSUM_MISMATCH",
+      `Bundle ${bundleDir} does not match its SHA256SUMS; refusing to use it`,
+      {
+        details: sums.problems,
+        hint: "Copy the bundle again from where it was pulled (kfp-upgrade release pull), or remove SHA256SUMS if the change is yours",
+      },
+    );
+  }
   const bundle = await loadBundle(bundleDir, { variant });
   if (variant === "minio" && !bundle.hasMinioVariant && objectStoreFor(version) !== "minio") {
     throw new ConfigError("VARIANT_MISSING", `Bundle ${bundleDir} has no MinIO variant (<name>-minio.yaml)`, {
@@ -74,6 +86,29 @@ export async function resolveRelease(options: ResolveReleaseOptions): Promise<Re
   } else if (entry) {
     const differences = compareReleaseInfo(withVariant(entry, variant), derived);
     warnings.push(...differences.map((difference) => `bundle differs from the catalogue: ${difference}`));
+  } else {
+    warnings.push(...differencesFromRules(derived, variant));
   }
   return { ...info, variant, objects: bundle.objects, bundleDir, warnings };
+}
+
+/**
+ * A release the catalogue does not know is still checked against the rules the catalogue is built from (registry,
+ * object store, MySQL series and data claims by version): a difference is worth reading before the plan runs.
+ */
+function differencesFromRules(derived: ReleaseInfo, variant: Variant): string[] {
+  const rules = buildReleaseInfo(derived.version, variant);
+  const facts: [string, string, string][] = [
+    ["registry", rules.registry, derived.registry],
+    ["objectStore", rules.objectStore, derived.objectStore],
+    ["mysqlSeries", rules.mysqlSeries, derived.mysqlSeries],
+    ["dataClaims.mysql", rules.dataClaims.mysql, derived.dataClaims.mysql],
+    ["dataClaims.objectStore", rules.dataClaims.objectStore, derived.dataClaims.objectStore],
+  ];
+  return facts
+    .filter(([, expected, actual]) => expected !== actual)
+    .map(
+      ([name, expected, actual]) =>
+        `bundle differs from the catalogue's rules for ${derived.version}: ${name}: rules say ${expected}, bundle has ${actual}`,
+    );
 }

@@ -29,14 +29,14 @@ export async function deploy(raw: unknown, global: GlobalOptions, deps: CommandD
   const run = await prepareRun(global, deps);
   const app = applyStorageFlags(run.app, options);
   const variant = options.variant ?? app.release.variant;
-  const release = await resolveReleaseForApp(options.tag, run.manifestsDir, variant);
+  const release = await resolveReleaseForApp(options.tag, run.releases, variant);
   const client = await run.connect();
   return executeCommand({
     global,
     deps,
     client,
     appDir: run.appDir,
-    manifestsDir: run.manifestsDir,
+    releases: run.releases,
     app: run.app,
     rollback: true,
     waitForLock: options.waitForLock,
@@ -81,7 +81,13 @@ export async function deploy(raw: unknown, global: GlobalOptions, deps: CommandD
               ...app,
               ...(locked.context ? { context: locked.context } : {}),
               version: release.version,
-              release: { variant: release.variant, ...(manifests ? { manifests } : {}) },
+              release: {
+                variant: release.variant,
+                ...(manifests ? { manifests } : {}),
+                // Later runs keep pulling from where this one did: the release source and the image mirror.
+                ...(app.release.source ? { source: app.release.source } : {}),
+                ...(run.releases.imageRegistry ? { imageRegistry: run.releases.imageRegistry } : {}),
+              },
             },
           },
         };

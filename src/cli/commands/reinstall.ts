@@ -49,13 +49,13 @@ export async function reinstall(
     (role) => !saved[role] && !app.storage[role].pvName && !app.storage[role].gcpDisk,
   );
   const client = await run.connect();
-  let release = await resolveReleaseForApp(appTag, run.manifestsDir, app.release.variant);
+  let release = await resolveReleaseForApp(appTag, run.releases, app.release.variant);
   return executeCommand({
     global,
     deps,
     client,
     appDir: run.appDir,
-    manifestsDir: run.manifestsDir,
+    releases: run.releases,
     app: run.app,
     rollback: true,
     waitForLock: options.waitForLock,
@@ -70,7 +70,7 @@ export async function reinstall(
         // newer MySQL (a namespace deleted mid-upgrade) recorded it on the PVs, and an older MySQL cannot start there.
         const written = options.tag === undefined ? newestWriterOnVolumes(snapshot, app, saved) : null;
         if (written && compareVersions(written, release.version) > 0) {
-          release = await resolveReleaseForApp(written, run.manifestsDir, app.release.variant);
+          release = await resolveReleaseForApp(written, run.releases, app.release.variant);
           release.warnings = [
             ...(release.warnings ?? []),
             `reinstalling KFP ${written}, not the app's ${appTag}: the data volumes record that KFP ${written} may have written them (an older MySQL or API server cannot start on that data)`,

@@ -15,7 +15,7 @@ export async function resume(
   options: { waitForLock?: boolean } = {},
 ): Promise<CommandResult> {
   const run = await prepareRun(global, deps);
-  const pending = await fileRunStore(run.appDir, run.manifestsDir, run.app).unfinished();
+  const pending = await fileRunStore(run.appDir, run.releases, run.app).unfinished();
   if (!pending) {
     return { data: { resumed: false }, text: `Nothing to resume: no unfinished run in ${run.appDir}.` };
   }
@@ -25,7 +25,7 @@ export async function resume(
     deps,
     client,
     appDir: run.appDir,
-    manifestsDir: run.manifestsDir,
+    releases: run.releases,
     app: run.app,
     rollback: true,
     waitForLock: options.waitForLock ?? false,

@@ -54,14 +54,14 @@ export async function rollback(
   const targetVersion = options.to !== undefined ? chosen.to : chosen.from;
   if (!targetVersion)
     throw new UsageError("ROLLBACK_TARGET_UNKNOWN", `run ${chosen.id} records no earlier version`);
-  const target = await resolveReleaseForApp(targetVersion, run.manifestsDir, run.app.release.variant);
+  const target = await resolveReleaseForApp(targetVersion, run.releases, run.app.release.variant);
   const client = await run.connect();
   return executeCommand({
     global,
     deps,
     client,
     appDir: run.appDir,
-    manifestsDir: run.manifestsDir,
+    releases: run.releases,
     app: run.app,
     rollback: true,
     waitForLock: options.waitForLock,
@@ -79,7 +79,7 @@ export async function rollback(
         }
         const installed = await resolveReleaseForApp(
           snapshot.installedVersion,
-          run.manifestsDir,
+          run.releases,
           run.app.release.variant,
         );
         // The series on the data is what the running mysql image says, not what the catalogue guesses.

@@ -6,7 +6,6 @@ import {
   DEFAULT_MIGRATION_TIMEOUT_SECONDS,
   type UpgradeHop,
 } from "../../plan/build-upgrade-plan.js";
-import { findBundleDir } from "../../release/find-bundle-dir.js";
 import { pathFor } from "../../release/path-for.js";
 import type { CommandDeps } from "../command-deps.js";
 import type { CommandResult } from "../command-result.js";
@@ -17,7 +16,7 @@ import { durationSecondsSchema } from "../parse-duration.js";
 import { parseOptions } from "../parse-options.js";
 import { planInventoryBefore } from "../plan-inventory-before.js";
 import { prepareRun } from "../prepare-run.js";
-import { resolveReleaseForApp } from "../resolve-release-for-app.js";
+import { hasBundleIn, resolveReleaseForApp } from "../resolve-release-for-app.js";
 
 export const upgradeOptionsSchema = kfpApiOptionsSchema.extend({
   tag: z.string().min(1).default("latest"),
@@ -45,14 +44,14 @@ export async function upgrade(
   const objectStore = options.objectStore ?? app.release.objectStore;
   const variant =
     objectStore === "keep-minio" ? "minio" : objectStore === "seaweedfs" ? "default" : app.release.variant;
-  const target = await resolveReleaseForApp(options.tag, manifestsDir, variant);
+  const target = await resolveReleaseForApp(options.tag, run.releases, variant);
   const client = await run.connect();
   return executeCommand({
     global,
     deps,
     client,
     appDir: run.appDir,
-    manifestsDir: run.manifestsDir,
+    releases: run.releases,
     app: run.app,
     rollback: options.rollback,
     waitForLock: options.waitForLock,
@@ -73,16 +72,16 @@ export async function upgrade(
             },
           );
         }
-        const installed = await resolveReleaseForApp(installedVersion, manifestsDir, app.release.variant);
+        const installed = await resolveReleaseForApp(installedVersion, run.releases, app.release.variant);
         const path = pathFor(installedVersion, target.version, {
-          hasBundle: (version) => manifestsDir !== null && findBundleDir(manifestsDir, version) !== null,
+          hasBundle: hasBundleIn(run.releases),
           // The series on the data is what the running mysql image says, not what the catalogue guesses.
           ...(snapshot.running.mysql?.series ? { fromSeries: snapshot.running.mysql.series } : {}),
         });
         const hops: UpgradeHop[] = [];
         for (const hop of path.hops) {
           const release =
-            hop.to === target.version ? target : await resolveReleaseForApp(hop.to, manifestsDir, variant);
+            hop.to === target.version ? target : await resolveReleaseForApp(hop.to, run.releases, variant);
           hops.push({ from: hop.from, to: hop.to, reason: hop.reason, release });
         }
         const inventory = await planInventoryBefore(locked, app.namespace, installedVersion, options);

@@ -1,20 +1,28 @@
 import { EXIT_CODES, UsageError } from "../../errors.js";
-import { CATALOGUE, type Catalogue } from "../../release/catalogue.js";
+import { CATALOGUE, type Catalogue, findRelease } from "../../release/catalogue.js";
+import { unknownReleasesWarning, upstreamBackendVersions } from "../../release/discover-releases.js";
+import { ensureRelease, type UpstreamConfig } from "../../release/ensure-release.js";
 import { findBundleDir } from "../../release/find-bundle-dir.js";
 import { type BundleListing, listBundles } from "../../release/list-bundles.js";
 import { resolveTag } from "../../release/normalize-tag.js";
 import { pathFor, type UpgradePath } from "../../release/path-for.js";
+import type { ReleaseInfo } from "../../release/release-info.js";
+import { resolveRelease } from "../../release/resolve-release.js";
 import type { CommandResult, OutputFormat } from "../command-result.js";
 
 export interface VersionsOptions {
   /** FROM TO, each anything `--tag` accepts. */
   path?: readonly string[];
   manifests?: string | null;
+  /** Ask upstream's tag list for the backend releases instead of printing the built-in catalogue. */
+  refresh?: boolean;
   output: OutputFormat;
 }
 
 export interface VersionsDeps {
   catalogue?: Catalogue;
+  /** Where `--refresh` reads tags and fetches bundles of releases the catalogue does not know. */
+  upstream?: UpstreamConfig;
 }
 
 /**
@@ -26,6 +34,10 @@ export async function versions(options: VersionsOptions, deps: VersionsDeps = {}
   const manifests = options.manifests ?? null;
   if (options.path !== undefined) return upgradePath(options.path, manifests, catalogue);
   if (manifests !== null) return bundles(manifests, catalogue);
+  if (options.refresh) {
+    if (!deps.upstream) throw new UsageError("REFRESH_UNAVAILABLE", "--refresh needs a release source");
+    return refreshed(deps.upstream, catalogue);
+  }
   const data = catalogue.releases.map((release) => ({
     version: release.version,
     era: release.era,
@@ -170,4 +182,75 @@ function table(rows: readonly (readonly string[])[]): string {
         .trimEnd(),
     )
     .join("\n");
+}
+
+/**
+ * `versions --refresh`: the backend releases upstream lists, each with the catalogue's facts, or, for a release the
+ * catalogue does not know, the facts derived from its fetched and rendered bundle (and a warning naming it).
+ */
+async function refreshed(upstream: UpstreamConfig, catalogue: Catalogue): Promise<CommandResult> {
+  const versions = await upstreamBackendVersions(upstream, catalogue);
+  const data = [];
+  for (const version of versions) {
+    const known = findRelease(catalogue, version);
+    const info = known ?? (await derivedInfo(version, upstream, catalogue));
+    data.push({
+      version,
+      facts: known ? ("catalogue" as const) : ("bundle" as const),
+      era: info.era,
+      registry: info.registry,
+      mysqlSeries: info.mysqlSeries,
+      objectStore: info.objectStore,
+      dataClaims: info.dataClaims,
+    });
+  }
+  const header = [
+    "VERSION",
+    "FACTS",
+    "ERA",
+    "REGISTRY",
+    "MYSQL",
+    "OBJECT STORE",
+    "MYSQL CLAIM",
+    "OBJECT CLAIM",
+  ];
+  const rows = data.map((row) => [
+    row.version,
+    row.facts,
+    row.era,
+    row.registry,
+    row.mysqlSeries,
+    row.objectStore,
+    row.dataClaims.mysql,
+    row.dataClaims.objectStore,
+  ]);
+  const warnings = unknownReleasesWarning(versions, catalogue);
+  for (const warning of warnings) upstream.progress?.(`warning: ${warning}`);
+  const text = [
+    table([header, ...rows]),
+    "",
+    `${data.length} backend releases upstream (${upstream.api}); newest ${versions.at(-1) ?? "none"}.`,
+    ...warnings.map((warning) => `! ${warning}`),
+  ].join("\n");
+  return { data, text };
+}
+
+async function derivedInfo(
+  version: string,
+  upstream: UpstreamConfig,
+  catalogue: Catalogue,
+): Promise<ReleaseInfo> {
+  await ensureRelease(version, upstream);
+  const {
+    objects: _objects,
+    bundleDir: _dir,
+    variant: _variant,
+    warnings: _warnings,
+    ...info
+  } = await resolveRelease({
+    tag: version,
+    manifestsDir: upstream.cacheRoot,
+    catalogue,
+  });
+  return info;
 }

@@ -46,6 +46,23 @@ release:
 `);
   });
 
+  it("keeps the release source and the image mirror, so later runs fetch and pull from the same places", async () => {
+    const dir = appDir();
+    const app: KfpApp = {
+      ...defaultApp(),
+      release: {
+        variant: "default",
+        source: "https://mirror.example.com/kubeflow/pipelines",
+        imageRegistry: "mirror.local:5000",
+      },
+    };
+    expect(renderApp(app)).toContain(
+      "release:\n  variant: default\n  source: https://mirror.example.com/kubeflow/pipelines\n  imageRegistry: mirror.local:5000\n",
+    );
+    await saveApp(dir, app);
+    expect((await loadApp(dir)).app.release).toEqual(app.release);
+  });
+
   it("leaves unset fields out", () => {
     expect(renderApp(defaultApp())).toContain(
       "namespace: kubeflow\nplatform:\n  type: generic\nstorage:\n  mysql: {}\n  objectStore: {}\nrelease:\n  variant: default\n",

@@ -26,6 +26,10 @@ vi.mock("../../../src/cli/commands/history.js", () => ({ history: recorder("hist
 vi.mock("../../../src/cli/commands/rollback.js", () => ({ rollback: recorder("rollback") }));
 vi.mock("../../../src/cli/commands/versions.js", () => ({ versions: recorder("versions") }));
 vi.mock("../../../src/cli/commands/params.js", () => ({ params: recorder("params") }));
+vi.mock("../../../src/cli/commands/release.js", () => ({
+  releasePull: recorder("release pull"),
+  releaseImages: recorder("release images"),
+}));
 
 const DEFAULTS: GlobalOptions = {
   appDir: ".",
@@ -327,14 +331,69 @@ describe("argv -> command and options", () => {
       argv: ["versions", "--path", "1.8.5", "2.14.4"],
       command: "versions",
       global: {},
-      args: [{ path: ["1.8.5", "2.14.4"], manifests: null, output: "text" }],
+      args: [{ path: ["1.8.5", "2.14.4"], manifests: null, refresh: false, output: "text" }, {}],
+    },
+    {
+      name: "versions --refresh: the upstream tag list (GitHub unless the environment names another)",
+      argv: ["versions", "--refresh"],
+      command: "versions",
+      global: {},
+      args: [
+        { manifests: null, refresh: true, output: "text" },
+        {
+          upstream: expect.objectContaining({
+            source: "https://github.com/kubeflow/pipelines",
+            api: "https://api.github.com",
+          }),
+        },
+      ],
+    },
+    {
+      name: "release pull of two tags",
+      argv: ["release", "pull", "--tag", "2.5.0", "--tag", "2.14.4", "--out", "./bundles"],
+      command: "release pull",
+      global: {},
+      args: [{ tag: ["2.5.0", "2.14.4"], out: "./bundles" }, DEFAULTS],
+    },
+    {
+      name: "release pull of an upgrade path",
+      argv: ["release", "pull", "--path", "1.8.5", "2.14.4", "--out", "./bundles"],
+      command: "release pull",
+      global: {},
+      args: [{ tag: [], path: ["1.8.5", "2.14.4"], out: "./bundles" }, DEFAULTS],
+    },
+    {
+      name: "release images through a mirror, from a release source",
+      argv: [
+        "release",
+        "images",
+        "--tag",
+        "2.14.4",
+        "--image-registry",
+        "mirror.local:5000",
+        "--release-source",
+        "https://mirror.example.com/kubeflow/pipelines",
+      ],
+      command: "release images",
+      global: {
+        imageRegistry: "mirror.local:5000",
+        releaseSource: "https://mirror.example.com/kubeflow/pipelines",
+      },
+      args: [
+        { tag: "2.14.4" },
+        {
+          ...DEFAULTS,
+          imageRegistry: "mirror.local:5000",
+          releaseSource: "https://mirror.example.com/kubeflow/pipelines",
+        },
+      ],
     },
     {
       name: "versions of a bundle directory, as JSON",
       argv: ["versions", "--manifests", "../shared/kfp-manifests", "-o", "json"],
       command: "versions",
       global: { manifests: "../shared/kfp-manifests", output: "json" },
-      args: [{ manifests: "../shared/kfp-manifests", output: "json" }],
+      args: [{ manifests: "../shared/kfp-manifests", refresh: false, output: "json" }, {}],
     },
     {
       name: "status, verbose",

@@ -1,9 +1,18 @@
-import { mkdtempSync, rmSync, symlinkSync } from "node:fs";
+import {
+  appendFileSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, it, onTestFinished } from "vitest";
 import { CATALOGUE, findRelease } from "../../../src/release/catalogue.js";
 import { resolveRelease } from "../../../src/release/resolve-release.js";
+import { formatSha256Sums } from "../../../src/release/sha256sums.js";
 import { FIXTURE_BUNDLES, SHARED_MANIFESTS } from "./shared-bundles.js";
 
 const mixed = path.join(FIXTURE_BUNDLES, "mixed");
@@ -43,7 +52,11 @@ describe("resolveRelease with a bundle", () => {
       registry: "registry.example.com:5000/kubeflow",
       objectStore: "seaweedfs",
       bundleDir: path.join(mixed, "3.0.0"),
-      warnings: ["KFP 3.0.0 is not in the catalogue; its bundle alone describes it"],
+      warnings: [
+        "KFP 3.0.0 is not in the catalogue; its bundle alone describes it",
+        // Still cross-checked against the rules the catalogue is built from: this fixture runs from a private registry.
+        "bundle differs from the catalogue's rules for 3.0.0: registry: rules say ghcr.io/kubeflow, bundle has registry.example.com:5000/kubeflow",
+      ],
     });
     expect(release.objects).toHaveLength(6);
   });
@@ -126,5 +139,43 @@ describe("resolveRelease refuses", () => {
   ];
   it.each(cases)("$name", async ({ options, code }) => {
     await expect(resolveRelease(options())).rejects.toMatchObject({ code });
+  });
+});
+
+describe("resolveRelease with SHA256SUMS", () => {
+  function pulledBundle(): string {
+    const root = mkdtempSync(path.join(tmpdir(), "kfp-pulled-"));
+    onTestFinished(() => rmSync(root, { recursive: true, force: true }));
+    const dir = path.join(root, "2.5.0");
+    mkdirSync(dir);
+    const files = new Map<string, string>();
+    for (const name of ["cluster-scoped.yaml", "platform-agnostic.yaml"]) {
+      const text = readFileSync(path.join(SHARED_MANIFESTS, "2.5.0", name), "utf8");
+      files.set(name, text);
+      writeFileSync(path.join(dir, name), text);
+    }
+    writeFileSync(path.join(dir, "SHA256SUMS"), formatSha256Sums(files));
+    return root;
+  }
+
+  it("uses a bundle whose files match its SHA256SUMS", async () => {
+    const root = pulledBundle();
+    await expect(resolveRelease({ tag: "2.5.0", manifestsDir: root })).resolves.toMatchObject({
+      version: "2.5.0",
+    });
+  });
+
+  it("refuses a bundle with a modified file, naming it", async () => {
+    const root = pulledBundle();
+    const file = path.join(root, "2.5.0", "platform-agnostic.yaml");
+    appendFileSync(file, "# edited\n");
+    const error = await resolveRelease({ tag: "2.5.0", manifestsDir: root }).catch((e) => e);
+    expect(error).toMatchObject({
+      code: "BUNDLE_CHECKSUM_MISMATCH",
+      message: `Bundle ${path.join(root, "2.5.0")} does not match its SHA256SUMS; refusing to use it`,
+    });
+    expect(error.details).toEqual([
+      expect.stringMatching(new RegExp(`^${file}: sha256 [0-9a-f]{64} differs`)),
+    ]);
   });
 });
