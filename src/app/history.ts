@@ -10,7 +10,7 @@ export const historyEntrySchema = z
   .object({
     /** 1-based, in the order the runs started. */
     id: z.number().int().positive(),
-    command: z.enum(["deploy", "upgrade", "reinstall", "rollback"]),
+    command: z.enum(["deploy", "upgrade", "reinstall", "rollback", "uninstall"]),
     user: z.string().min(1),
     startedAt: z.iso.datetime({ offset: true }),
     finishedAt: z.iso.datetime({ offset: true }),

@@ -12,7 +12,7 @@ import { writeFileAtomic } from "./write-file-atomic.js";
 export const journalSchema = z
   .object({
     runId: z.string().min(1),
-    command: z.enum(["deploy", "upgrade", "reinstall", "rollback"]),
+    command: z.enum(["deploy", "upgrade", "reinstall", "rollback", "uninstall"]),
     startedAt: z.iso.datetime({ offset: true }),
     planHash: z.string().min(1),
     /** Where the plan is stored, relative to the KFAPP directory (`.kfp-upgrade/journal/plan.json`). */

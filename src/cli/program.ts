@@ -312,6 +312,23 @@ Examples:
     });
 
   program
+    .command("uninstall")
+    .description("remove KFP and keep its data: claims, PVs (Retain), Secrets, the namespace and CRDs stay")
+    .option("--wait-for-lock", "wait for another run's lock instead of failing", false)
+    .addHelpText(
+      "after",
+      "\nExamples:\n  kfp-upgrade uninstall --dry-run\n  kfp-upgrade uninstall --yes && kfp-upgrade reinstall --yes   # the same KFP, the same data\n\nDeletes the release's Deployments, Services, ConfigMaps, RBAC and cluster-scoped objects no other install uses; never a claim, PV, Secret, namespace or CRD.",
+    )
+    .action(async (options: Record<string, unknown>, command: Command) => {
+      const g = global(command);
+      await runner(
+        "uninstall",
+        async (gl, deps) => (await import("./commands/uninstall.js")).uninstall(options, gl, deps),
+        g,
+      );
+    });
+
+  program
     .command("versions")
     .description("the release catalogue, the hops between two releases, or the bundles in a directory")
     .option("--path <versions...>", "FROM TO: the hops an upgrade takes and why, e.g. --path 1.8.5 2.14.4")

@@ -6,7 +6,7 @@ export const PLAN_API_VERSION = "kfp-upgrade/v1";
 export const planSchema = z.object({
   apiVersion: z.literal(PLAN_API_VERSION),
   kind: z.literal("Plan"),
-  command: z.enum(["deploy", "upgrade", "reinstall", "rollback"]),
+  command: z.enum(["deploy", "upgrade", "reinstall", "rollback", "uninstall"]),
   namespace: z.string(),
   context: z.string().nullable(),
   from: z.string().nullable(),

@@ -25,9 +25,12 @@ export function renderPlanText(plan: Plan, options: RenderOptions): string {
     "!": c.red.bold,
   };
   const out: string[] = [];
-  const title = plan.from
-    ? `${plan.command} KFP ${plan.from} -> ${plan.to} in namespace ${plan.namespace}`
-    : `${plan.command} KFP ${plan.to} into namespace ${plan.namespace}`;
+  const title =
+    plan.command === "uninstall"
+      ? `uninstall KFP ${plan.to} from namespace ${plan.namespace}, keeping its data`
+      : plan.from
+        ? `${plan.command} KFP ${plan.from} -> ${plan.to} in namespace ${plan.namespace}`
+        : `${plan.command} KFP ${plan.to} into namespace ${plan.namespace}`;
   out.push(c.bold(`Plan: ${title}${plan.context ? ` (context ${plan.context})` : ""}`));
   if (plan.hops.length > 1) {
     out.push("", c.bold(`Path (${plan.hops.length} hops):`));

@@ -1,0 +1,93 @@
+import { describe, expect, it } from "vitest";
+import { appDir } from "../support/app-dir.js";
+import { kubectl } from "../support/e2e-cluster.js";
+import {
+  boundVolume,
+  bundleImages,
+  expectDryRunChangesNothing,
+  fingerprintsOf,
+  hostPathOf,
+  imagesIn,
+  listDeployments,
+  resultBindings,
+  secretsIn,
+  seedDataDirs,
+  testNamespace,
+  timed,
+  unavailableDeployments,
+} from "../support/kfp-install.js";
+import { runCli, SHARED_MANIFESTS } from "../support/run-cli.js";
+
+// Issue 13: `uninstall` removes KFP and keeps its data; `reinstall` brings the same KFP back on the same PVs, with
+// the same bytes and the same Secrets.
+
+const VERSION = "2.14.4";
+
+describe("uninstall keeps the data", () => {
+  it("removes every Deployment and Service, keeps claims, PVs and Secrets; reinstall brings KFP back on them", async () => {
+    await timed("uninstall, then reinstall", async () => {
+      const namespace = testNamespace("uninstall");
+      const dir = appDir();
+      const deploy = await runCli(
+        ["deploy", "--tag", VERSION, "--manifests", SHARED_MANIFESTS, "-n", namespace],
+        { appDir: dir },
+      );
+      expect(deploy.exitCode, deploy.stderr).toBe(0);
+      const mysql = await boundVolume(namespace, "mysql-pv-claim");
+      const minio = await boundVolume(namespace, "minio-pvc");
+      const seeded = await seedDataDirs(hostPathOf(mysql.pv), hostPathOf(minio.pv));
+      const secrets = await secretsIn(namespace);
+      expect(Object.keys(secrets)).toContain("mysql-secret");
+
+      const plan = (await expectDryRunChangesNothing(["uninstall"], { appDir: dir, namespace })) as {
+        command: string;
+        steps: { kind: string; objects?: { kind: string }[] }[];
+      };
+      expect(plan.command).toBe("uninstall");
+      const going = plan.steps.flatMap((step) => (step.kind === "prune" ? (step.objects ?? []) : []));
+      expect(going.map((ref) => ref.kind)).not.toContain("PersistentVolumeClaim");
+      expect(going.map((ref) => ref.kind)).not.toContain("Secret");
+
+      const uninstall = await runCli(["uninstall"], { appDir: dir });
+      expect(uninstall.exitCode, uninstall.stderr).toBe(0);
+      expect(uninstall.result).toMatchObject({ ok: true, outcome: "succeeded" });
+      expect((await listDeployments(namespace)).items).toEqual([]);
+      expect((await kubectl(["get", "services", "-n", namespace, "-o", "name"])).trim()).toBe("");
+      expect((await kubectl(["get", "pods", "-n", namespace, "-o", "name"])).trim()).toBe("");
+      for (const before of [mysql, minio]) {
+        const after = await boundVolume(namespace, before.claim.metadata.name);
+        expect(after.claim.metadata.uid).toBe(before.claim.metadata.uid);
+        expect(after.pv.metadata.uid).toBe(before.pv.metadata.uid);
+        expect(after.pv.spec.persistentVolumeReclaimPolicy).toBe("Retain");
+      }
+      expect(await secretsIn(namespace)).toEqual(secrets);
+      expect(await fingerprintsOf(hostPathOf(mysql.pv), hostPathOf(minio.pv))).toEqual(seeded);
+
+      const status = await runCli(["status"], { appDir: dir });
+      expect(status.json, status.stdout).toMatchObject({ installedVersion: null });
+
+      const reinstall = await runCli(["reinstall"], { appDir: dir });
+      expect(reinstall.exitCode, reinstall.stderr).toBe(0);
+      expect(resultBindings(reinstall)).toEqual({
+        "mysql-pv-claim": mysql.pv.metadata.uid,
+        "minio-pvc": minio.pv.metadata.uid,
+      });
+      expect(await unavailableDeployments(namespace)).toEqual([]);
+      expect(await imagesIn(namespace)).toEqual(bundleImages(VERSION));
+      expect(await fingerprintsOf(hostPathOf(mysql.pv), hostPathOf(minio.pv))).toEqual(seeded);
+      const after = await secretsIn(namespace);
+      for (const [name, state] of Object.entries(secrets))
+        expect(after[name]?.data, name).toEqual(state.data);
+    });
+  }, 600_000);
+
+  it("refuses where no KFP is installed, and changes nothing", async () => {
+    const namespace = testNamespace("uninstall-none");
+    await kubectl(["create", "namespace", namespace]);
+    const run = await runCli(["uninstall", "-n", namespace, "--manifests", SHARED_MANIFESTS], {
+      appDir: appDir(),
+    });
+    expect(run.exitCode, run.stderr).toBe(4);
+    expect(run.stderr).toContain(`no KFP install found in namespace "${namespace}"`);
+  }, 120_000);
+});
