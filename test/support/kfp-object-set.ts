@@ -201,15 +201,20 @@ export async function listKfpObjectSet(kfp: KfpProxyClient): Promise<KfpObjectLi
   };
 }
 
-/** `3 experiments: Default, moonshot, prediction, training` per kind, for a demo or a failure message. */
+const LABELS: Record<keyof KfpObjectListing, string> = {
+  experiments: "experiments",
+  pipelines: "pipelines",
+  pipelineVersions: "pipeline versions",
+  runs: "runs",
+  recurringRuns: "recurring runs",
+};
+
+/** One line per kind, `experiments (4): Default, moonshot, prediction, training`, for a demo or a message. */
 export function describeListing(listing: KfpObjectListing): string[] {
-  return Object.entries(listing).map(
-    ([kind, items]: [string, { name: string }[]]) =>
-      `${String(items.length).padStart(2)} ${kind}: ${items
-        .map((item) => item.name)
-        .sort()
-        .join(", ")}`,
-  );
+  return (Object.keys(LABELS) as (keyof KfpObjectListing)[]).map((kind) => {
+    const names = listing[kind].map((item) => item.name).sort();
+    return `${LABELS[kind]} (${names.length}): ${names.join(", ")}`;
+  });
 }
 
 async function listAll<T>(kfp: KfpProxyClient, path: string, key: string, item: z.ZodType<T>): Promise<T[]> {

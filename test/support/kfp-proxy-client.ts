@@ -113,3 +113,17 @@ export async function kfpProxyClient(kubeconfigPath: string, namespace: string):
     },
   };
 }
+
+/**
+ * Waits until KFP answers a list (not just healthz: the HTTP gateway dials its gRPC port lazily and backs off when
+ * that was not listening yet); false when it did not within `timeoutMs`.
+ */
+export async function kfpServes(kfp: KfpProxyClient, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const answer = await kfp.send("GET", "/apis/v2beta1/experiments?page_size=1").catch(() => undefined);
+    if (answer?.status === 200) return true;
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+  }
+  return false;
+}
