@@ -75,19 +75,19 @@ export async function readKfpInventory(
   }
 }
 
-/** `status`: the counts KFP's API lists, or why it could not be read (null counts). */
+/** `status`: what KFP's API lists (the whole read and its counts), or why it could not be read (null). */
 export async function inventoryStatus(
   client: KubeClient,
   namespace: string,
   options: KfpApiOptions,
   installedVersion: string | null,
-): Promise<{ inventory: InventoryCounts | null; inventoryError: string | null }> {
+): Promise<{ read: KfpInventory | null; inventory: InventoryCounts | null; inventoryError: string | null }> {
   try {
     const transport = kfpTransport(client, namespace, options.kfpEndpoint, BEFORE_READ_TIMEOUT_SECONDS);
     const read = await readKfpInventory(transport, options, installedVersion);
-    return { inventory: inventoryCounts(read), inventoryError: null };
+    return { read, inventory: inventoryCounts(read), inventoryError: null };
   } catch (error) {
-    return { inventory: null, inventoryError: inventoryFailureReason(error, true) };
+    return { read: null, inventory: null, inventoryError: inventoryFailureReason(error, true) };
   }
 }
 

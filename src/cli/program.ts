@@ -17,7 +17,7 @@ Storage (per data volume; a GCP disk wins over a PV name, as in kfctl):
   --storage-class NAME                provision both volumes from this StorageClass
   none of them                        the cluster's default StorageClass (its PVs are switched to Retain)`;
 
-/** How to reach KFP's own API (its inventory): upgrade, reinstall and status. */
+/** How to reach KFP's own API (its inventory): deploy, upgrade, reinstall and status. */
 function addKfpApiOptions(command: Command, skip: boolean): Command {
   command
     .option(
@@ -107,18 +107,21 @@ Examples:
   const global = (command: Command): GlobalOptions =>
     parseOptions(globalOptionsSchema, command.optsWithGlobals());
 
-  addStorageOptions(
-    program
-      .command("deploy")
-      .description("install KFP on storage you control: pre-created PVs, GCP disks or a StorageClass")
-      .option("--tag <tag>", TAG_HELP, "latest")
-      .addOption(
-        new Option("--variant <variant>", "bundle variant: minio picks <name>-minio.yaml").choices([
-          "default",
-          "minio",
-        ]),
-      )
-      .option("--wait-for-lock", "wait for another run's lock instead of failing", false),
+  addKfpApiOptions(
+    addStorageOptions(
+      program
+        .command("deploy")
+        .description("install KFP on storage you control: pre-created PVs, GCP disks or a StorageClass")
+        .option("--tag <tag>", TAG_HELP, "latest")
+        .addOption(
+          new Option("--variant <variant>", "bundle variant: minio picks <name>-minio.yaml").choices([
+            "default",
+            "minio",
+          ]),
+        )
+        .option("--wait-for-lock", "wait for another run's lock instead of failing", false),
+    ),
+    true,
   )
     .addHelpText(
       "after",

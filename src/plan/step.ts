@@ -229,6 +229,15 @@ export const stepSchema = z.discriminatedUnion("kind", [
     /** Every object listed in the baseline must be listed again (new ones are fine). */
     baseline: inventoryBaselineSchema,
   }),
+  z.object({
+    ...base,
+    kind: z.literal("recordInventory"),
+    namespace: z.string(),
+    /** As in verifyInventory: `--kfp-endpoint`, or the service proxy to `ml-pipeline:8888` in `namespace`. */
+    endpoint: z.string().optional(),
+    kfpNamespaces: z.array(z.string()).optional(),
+    kfpUser: z.string().optional(),
+  }),
   z.object({ ...base, kind: z.literal("prune"), objects: z.array(objectRefSchema), reason: z.string() }),
   z.object({
     ...base,

@@ -82,8 +82,9 @@ describe("readKfpInventory", () => {
 
 describe("inventoryStatus", () => {
   it("counts per kind when KFP answers", async () => {
-    const { fake } = kfpBehindServiceProxy(TWO_PAGES);
+    const { fake, transport } = kfpBehindServiceProxy(TWO_PAGES);
     await expect(inventoryStatus(fake, "kubeflow", {}, "2.0.5")).resolves.toEqual({
+      read: await readInventory(transport),
       inventory: { experiments: 3, pipelines: 2, pipelineVersions: 3, runs: 1, recurringRuns: 1 },
       inventoryError: null,
     });
@@ -92,6 +93,7 @@ describe("inventoryStatus", () => {
   it("null counts and the reason when there is no KFP API", async () => {
     const fake = new FakeKubeClient();
     await expect(inventoryStatus(fake, "kubeflow", {}, null)).resolves.toEqual({
+      read: null,
       inventory: null,
       inventoryError: expect.stringMatching(/^KFP_API_UNREACHABLE: .*services "ml-pipeline" not found/),
     });
