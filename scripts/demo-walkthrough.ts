@@ -89,7 +89,20 @@ function printBindings(title: string, list: Binding[]): void {
     say(`  ${b.claim.padEnd(15)} -> PV ${b.volume} uid ${b.uid} data ${b.fingerprint?.slice(0, 16)}`);
 }
 
-export async function walkthrough(cluster: LocalCluster, step: (title: string) => void): Promise<void> {
+export interface WalkthroughOptions {
+  /**
+   * The PVs opt in to the real KFP API server and database, and KFP's inventory is shown and compared. Only in a
+   * private network namespace as root: the harness adds the pods' IPs to its loopback device.
+   */
+  realServers: boolean;
+}
+
+export async function walkthrough(
+  cluster: LocalCluster,
+  step: (title: string) => void,
+  options: WalkthroughOptions,
+): Promise<void> {
+  const real = options.realServers;
   const root = path.join(cluster.hostPathRoot, "demo");
   const appDir = path.join(root, "kfapp");
 
@@ -106,14 +119,18 @@ export async function walkthrough(cluster: LocalCluster, step: (title: string) =
   await rm(root, { recursive: true, force: true });
   await mkdir(appDir, { recursive: true });
 
-  step("Create two empty hostPath PVs (Retain) that opt in to the real KFP API server and database");
+  step(
+    real
+      ? "Create two empty hostPath PVs (Retain) that opt in to the real KFP API server and database"
+      : "Create two empty hostPath PVs (Retain)",
+  );
   for (const name of Object.values(VOLUMES)) {
     const dir = path.join(root, name);
     await mkdir(dir, { recursive: true });
     const pv = {
       apiVersion: "v1",
       kind: "PersistentVolume",
-      metadata: { name, annotations: { [REAL_SERVERS_ANNOTATION]: "true" } },
+      metadata: { name, ...(real ? { annotations: { [REAL_SERVERS_ANNOTATION]: "true" } } : {}) },
       spec: {
         capacity: { storage: "20Gi" },
         accessModes: ["ReadWriteOnce"],
@@ -144,22 +161,22 @@ export async function walkthrough(cluster: LocalCluster, step: (title: string) =
   const deployed = await bindings(cluster);
   printBindings("After deploy:", deployed);
 
-  step(
-    "Create what KFP's own upgrade test creates, through KFP's API (the real 2.0.5 API server and MariaDB)",
-  );
   const kfp = await kfpProxyClient(cluster.kubeconfigPath, NAMESPACE);
-  const real = await kfpServes(kfp, API_WAIT_MS);
   let before: KfpObjectListing | undefined;
   if (real) {
+    step(
+      "Create what KFP's own upgrade test creates, through KFP's API (the real 2.0.5 API server and MariaDB)",
+    );
+    if (!(await kfpServes(kfp, API_WAIT_MS)))
+      throw new Error("KFP's real API server did not answer after deploy");
     await createKfpObjectSet(kfp);
     before = await listKfpObjectSet(kfp);
     printListing(`KFP lists, through ${kfp.base}:`, before);
   } else {
     say(
-      "KFP's API did not answer: the real servers run only inside a private network namespace as root " +
-        "(npm run demo uses local-cluster/in-netns.sh) with KFP's API server built (npx tsx local-cluster/cli.ts build).",
+      "Not in a private network namespace (npm run demo makes one when it runs as root): KFP's real API server " +
+        "cannot run here, so the demo compares the volumes' bytes instead of what KFP lists.",
     );
-    say("The demo goes on and compares the volumes' bytes instead of what KFP lists.");
   }
 
   step(`Upgrade in place to KFP ${TO} (registry moves to ghcr.io, MySQL 8.0 -> 8.4)`);

@@ -78,11 +78,15 @@ const STEPS: DemoStep[] = [
     async run(context) {
       const { walkthrough } = await import("./demo-walkthrough.js");
       let part = 0;
-      await walkthrough(requireCluster(context), (title) => {
-        part += 1;
-        say();
-        say(`-- 3.${part} ${title}`);
-      });
+      await walkthrough(
+        requireCluster(context),
+        (title) => {
+          part += 1;
+          say();
+          say(`-- 3.${part} ${title}`);
+        },
+        { realServers: IN_NETNS },
+      );
     },
   },
 ];
