@@ -167,7 +167,12 @@ describe("KFP's upgrade-test objects survive a reinstall, listed by the real 2.0
       `${objectStore.path}/minio`,
       `${objectStore.path}/minio`,
     ]);
-    expect(events.filter((e) => e.type === "exited")).toEqual([]);
+    for (const kind of ["mysql", "object-store", "kfp-api-server"] as const)
+      expect(events.filter((e) => e.kind === kind).map((e) => e.type)).toEqual([
+        "started",
+        "stopped",
+        "started",
+      ]);
   }, 600_000);
 
   it("the same after a reinstall into a second control plane from the saved PV definitions", async () => {
