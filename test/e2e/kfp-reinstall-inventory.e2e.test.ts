@@ -6,8 +6,7 @@ import { type LocalCluster, startCluster } from "../../local-cluster/local-clust
 import { type RealServerEvent, readRealServerEvents } from "../../local-cluster/real-kfp-servers.js";
 import { newClusterStateDir } from "../../local-cluster/state-dirs.js";
 import { type BundleObject, derivedManifests } from "../support/derived-manifests.js";
-import { e2eCluster, eventually, uniqueName } from "../support/e2e-cluster.js";
-import { namespaceName, tempAppDir } from "../support/installed-kfp.js";
+import { e2eCluster, eventually } from "../support/e2e-cluster.js";
 import { deleteNamespaceAndWait, stepKinds } from "../support/kfp-install.js";
 import {
   createKfpObjectSet,
@@ -19,12 +18,12 @@ import {
 } from "../support/kfp-object-set.js";
 import { kfpProxyClient } from "../support/kfp-proxy-client.js";
 import {
-  createRealDataPv,
+  deployOnRealPvs,
   realServerEvents,
   realServerLogsTail,
   waitForKfpApi,
 } from "../support/real-kfp-api.js";
-import { type CliRun, runCli, SHARED_MANIFESTS } from "../support/run-cli.js";
+import { type CliRun, runCli } from "../support/run-cli.js";
 import { whenEvent } from "../support/when-event.js";
 
 // Issue 10, "done when": KFP's own upgrade-test objects (3 experiments, 3 pipelines with a second version each, a run
@@ -79,31 +78,11 @@ describe("KFP's upgrade-test objects survive a reinstall, listed by the real 2.0
     `${message}\n${await realServerLogsTail(namespace).catch(() => "")}${stateDir ? `\n(second cluster: ${stateDir})` : ""}`;
 
   it("deploy, create the object set, status, delete the namespace, reinstall: the same ids and fields", async () => {
-    const mysql = await createRealDataPv(uniqueName("reinv-mysql"), defer);
-    const objectStore = await createRealDataPv(uniqueName("reinv-minio"), defer);
+    const install = await deployOnRealPvs({ prefix: "reinv", version: VERSION, defer });
+    ({ namespace, appDir } = install);
+    const { mysql, objectStore } = install;
     mysqlPath = mysql.path;
     objectStorePath = objectStore.path;
-    appDir = await tempAppDir(defer);
-    namespace = namespaceName("reinv", defer);
-
-    const deploy = await runCli(
-      [
-        "deploy",
-        "--tag",
-        VERSION,
-        "--mysql-pv",
-        mysql.name,
-        "--minio-pv",
-        objectStore.name,
-        "--manifests",
-        SHARED_MANIFESTS,
-        "-n",
-        namespace,
-      ],
-      { appDir },
-    );
-    expect(deploy.exitCode, await logsOnFailure(deploy.stderr)).toBe(0);
-    await waitForKfpApi(namespace);
 
     const kfp = await kfpProxyClient(e2eCluster().kubeconfigPath, namespace);
     created = await createKfpObjectSet(kfp);
@@ -225,29 +204,9 @@ describe("KFP's upgrade-test objects survive a reinstall, listed by the real 2.0
       { "2.0.5": { objects: mysql57 }, "2.5.0": "shared", "2.14.4": "shared" },
       defer,
     );
-    const mysql = await createRealDataPv(uniqueName("hops-mysql"), defer);
-    const objectStore = await createRealDataPv(uniqueName("hops-minio"), defer);
-    const dir = await tempAppDir(defer);
-    namespace = namespaceName("hops", defer);
-
-    const deploy = await runCli(
-      [
-        "deploy",
-        "--tag",
-        VERSION,
-        "--mysql-pv",
-        mysql.name,
-        "--minio-pv",
-        objectStore.name,
-        "--manifests",
-        manifests,
-        "-n",
-        namespace,
-      ],
-      { appDir: dir },
-    );
-    expect(deploy.exitCode, await logsOnFailure(deploy.stderr)).toBe(0);
-    await waitForKfpApi(namespace);
+    const install = await deployOnRealPvs({ prefix: "hops", version: VERSION, manifests, defer });
+    namespace = install.namespace;
+    const dir = install.appDir;
     const kfp = await kfpProxyClient(e2eCluster().kubeconfigPath, namespace);
     const set = await createKfpObjectSet(kfp);
     const moonshot = set.experimentIds[OBJECT_SET_EXPERIMENTS.indexOf("moonshot")];
