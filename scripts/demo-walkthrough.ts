@@ -17,6 +17,7 @@ import {
   listKfpObjectSet,
 } from "../test/support/kfp-object-set.js";
 import { kfpProxyClient, kfpServes } from "../test/support/kfp-proxy-client.js";
+import { seedMinioVolume, seedMysqlVolume } from "../test/support/seed-volume.js";
 import { volumeFingerprint } from "../test/support/volume-fingerprint.js";
 
 const BIN = fileURLToPath(new URL("../bin/kfp-upgrade.js", import.meta.url));
@@ -122,11 +123,13 @@ export async function walkthrough(
   step(
     real
       ? "Create two empty hostPath PVs (Retain) that opt in to the real KFP API server and database"
-      : "Create two empty hostPath PVs (Retain)",
+      : "Create two hostPath PVs (Retain) and fill them with a MySQL datadir and a MinIO bucket tree",
   );
-  for (const name of Object.values(VOLUMES)) {
+  for (const [role, name] of Object.entries(VOLUMES)) {
     const dir = path.join(root, name);
     await mkdir(dir, { recursive: true });
+    // Seeded files are no real database: only PVs no real server opens get them.
+    if (!real) await (role === "mysql" ? seedMysqlVolume(dir) : seedMinioVolume(dir));
     const pv = {
       apiVersion: "v1",
       kind: "PersistentVolume",
@@ -140,7 +143,7 @@ export async function walkthrough(
       },
     };
     await kubectl(cluster, ["create", "-f", "-"], JSON.stringify(pv));
-    say(`  PV ${name}: ${dir}`);
+    say(`  PV ${name}: ${dir}${real ? "" : `, data ${(await volumeFingerprint(dir))?.slice(0, 16)}`}`);
   }
 
   step(`Deploy KFP ${FROM} onto those PVs (the plan prints first)`);
