@@ -77,21 +77,17 @@ export async function createKfpObjectSet(kfp: KfpProxyClient): Promise<KfpObject
   const [experimentId] = experimentIds;
   const [first] = pipelines;
   if (experimentId === undefined || first === undefined) throw new Error("nothing was created");
-  const reference = { pipeline_id: first.id, pipeline_version_id: first.secondVersionId };
-  const run = idOf("run_id").parse(
-    await kfp.post("/apis/v2beta1/runs", {
-      display_name: OBJECT_SET_RUN,
-      description: "this is hello world",
-      experiment_id: experimentId,
-      pipeline_version_reference: reference,
-    }),
-  );
+  // The first pipeline's second version, in the first experiment, for both.
+  const runOf = {
+    display_name: OBJECT_SET_RUN,
+    description: "this is hello world",
+    experiment_id: experimentId,
+    pipeline_version_reference: { pipeline_id: first.id, pipeline_version_id: first.secondVersionId },
+  };
+  const run = idOf("run_id").parse(await kfp.post("/apis/v2beta1/runs", runOf));
   const recurring = idOf("recurring_run_id").parse(
     await kfp.post("/apis/v2beta1/recurringruns", {
-      display_name: OBJECT_SET_RUN,
-      description: "this is hello world",
-      experiment_id: experimentId,
-      pipeline_version_reference: reference,
+      ...runOf,
       max_concurrency: "10",
       mode: "ENABLE",
       no_catchup: true,
@@ -107,72 +103,46 @@ const versionReference = z
   .object({ pipeline_id: text, pipeline_version_id: text })
   .optional()
   .transform((ref) => ({ pipelineId: ref?.pipeline_id, pipelineVersionId: ref?.pipeline_version_id }));
+/** What every kind has: its name, description and creation time. */
+const described = { display_name: z.string(), description: text, created_at: text };
+const describedFields = (o: {
+  display_name: string;
+  description?: string | undefined;
+  created_at?: string | undefined;
+}) => ({
+  name: o.display_name,
+  description: o.description,
+  createdAt: o.created_at,
+});
 const experiment = z
-  .object({ experiment_id: z.string(), display_name: z.string(), description: text, created_at: text })
-  .transform((e) => ({
-    id: e.experiment_id,
-    name: e.display_name,
-    description: e.description,
-    createdAt: e.created_at,
-  }));
+  .object({ experiment_id: z.string(), ...described })
+  .transform((e) => ({ id: e.experiment_id, ...describedFields(e) }));
 const pipeline = z
-  .object({ pipeline_id: z.string(), display_name: z.string(), description: text, created_at: text })
-  .transform((p) => ({
-    id: p.pipeline_id,
-    name: p.display_name,
-    description: p.description,
-    createdAt: p.created_at,
-  }));
+  .object({ pipeline_id: z.string(), ...described })
+  .transform((p) => ({ id: p.pipeline_id, ...describedFields(p) }));
 const pipelineVersion = z
-  .object({
-    pipeline_version_id: z.string(),
-    pipeline_id: z.string(),
-    display_name: z.string(),
-    created_at: text,
-  })
-  .transform((v) => ({
-    id: v.pipeline_version_id,
-    pipelineId: v.pipeline_id,
-    name: v.display_name,
-    createdAt: v.created_at,
-  }));
-const run = z
-  .object({
-    run_id: z.string(),
-    display_name: z.string(),
-    description: text,
-    experiment_id: text,
-    pipeline_version_reference: versionReference,
-    storage_state: text,
-    created_at: text,
-  })
-  .transform((r) => ({
-    id: r.run_id,
-    name: r.display_name,
-    description: r.description,
-    experimentId: r.experiment_id,
-    ...r.pipeline_version_reference,
-    storageState: r.storage_state,
-    createdAt: r.created_at,
-  }));
+  .object({ pipeline_version_id: z.string(), pipeline_id: z.string(), ...described })
+  .transform((v) => ({ id: v.pipeline_version_id, pipelineId: v.pipeline_id, ...describedFields(v) }));
+const runOf = { experiment_id: text, pipeline_version_reference: versionReference, ...described };
+const run = z.object({ run_id: z.string(), storage_state: text, ...runOf }).transform((r) => ({
+  id: r.run_id,
+  ...describedFields(r),
+  experimentId: r.experiment_id,
+  ...r.pipeline_version_reference,
+  storageState: r.storage_state,
+}));
 const recurringRun = z
   .object({
     recurring_run_id: z.string(),
-    display_name: z.string(),
-    description: text,
-    experiment_id: text,
-    pipeline_version_reference: versionReference,
     trigger: z.object({ cron_schedule: z.object({ cron: text }).optional() }).optional(),
-    created_at: text,
+    ...runOf,
   })
   .transform((r) => ({
     id: r.recurring_run_id,
-    name: r.display_name,
-    description: r.description,
+    ...describedFields(r),
     experimentId: r.experiment_id,
     ...r.pipeline_version_reference,
     cron: r.trigger?.cron_schedule?.cron,
-    createdAt: r.created_at,
   }));
 
 export interface KfpObjectListing {
