@@ -340,7 +340,8 @@ export const STEP_HANDLERS: { [K in StepKind]: Handler<K> } = {
 
   async waitRollout(step, ctx) {
     const refs = step.deployments.map((name) => deploymentRef(step.namespace, name));
-    await waitAll(ctx, refs, appliedDeploymentReadiness, "Deployments available");
+    const timeoutSeconds = step.timeoutSeconds ?? ctx.timeoutSeconds;
+    await waitAll({ ...ctx, timeoutSeconds }, refs, appliedDeploymentReadiness, "Deployments available");
     return `${refs.length} Deployments available`;
   },
 

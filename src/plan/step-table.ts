@@ -242,7 +242,13 @@ export const STEP_TABLE: { [K in StepKind]: StepEntry<K> } = {
   },
   waitRollout: {
     lines: (s) => [
-      { symbol: "…", text: `wait until ${s.deployments.length} Deployments are rolled out and Available` },
+      {
+        symbol: "…",
+        text:
+          s.reason !== undefined
+            ? `wait until ${s.deployments.join(", ")} ${s.deployments.length === 1 ? "is" : "are"} rolled out and Available: ${s.reason}${s.timeoutSeconds !== undefined ? ` (up to ${s.timeoutSeconds}s, --migration-timeout)` : ""}`
+            : `wait until ${s.deployments.length} Deployments are rolled out and Available`,
+      },
     ],
     undo: () => "nothing",
     count: (_s, c) => {

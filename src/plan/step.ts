@@ -205,6 +205,10 @@ export const stepSchema = z.discriminatedUnion("kind", [
     kind: z.literal("waitRollout"),
     namespace: z.string(),
     deployments: z.array(z.string()),
+    /** A wait longer than `--timeout` (a one-way migration at the API server's start: `--migration-timeout`). */
+    timeoutSeconds: z.number().int().positive().optional(),
+    /** Why this wait is its own step, in words. */
+    reason: z.string().optional(),
   }),
   z.object({
     ...base,

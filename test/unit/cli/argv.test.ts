@@ -141,6 +141,7 @@ describe("argv -> command and options", () => {
         {
           tag: "2.14.4",
           strategy: "auto",
+          migrationTimeout: "30m",
           adopt: false,
           rollback: true,
           waitForLock: false,
@@ -177,6 +178,7 @@ describe("argv -> command and options", () => {
         {
           tag: "2.14.4",
           strategy: "auto",
+          migrationTimeout: "30m",
           adopt: false,
           rollback: true,
           waitForLock: false,
@@ -184,6 +186,13 @@ describe("argv -> command and options", () => {
         },
         { ...DEFAULTS, output: "yaml", yes: true, timeout: 30, kubeconfig: "/k/config", quiet: true },
       ],
+    },
+    {
+      name: "--timeout as a duration, as kubectl and Helm take it",
+      argv: ["status", "--timeout", "2m30s"],
+      command: "status",
+      global: { timeout: 150 },
+      args: [{ ...DEFAULTS, timeout: 150 }, {}],
     },
     {
       name: "a v-prefixed tag reaches the command as typed (it normalises it)",
@@ -194,6 +203,7 @@ describe("argv -> command and options", () => {
         {
           tag: "v0.1.12",
           strategy: "auto",
+          migrationTimeout: "30m",
           adopt: false,
           rollback: true,
           waitForLock: false,
@@ -219,6 +229,7 @@ describe("argv -> command and options", () => {
         {
           tag: "latest",
           strategy: "images",
+          migrationTimeout: "30m",
           objectStore: "keep-minio",
           adopt: false,
           rollback: false,
@@ -237,6 +248,7 @@ describe("argv -> command and options", () => {
         {
           tag: "2.14.4",
           strategy: "auto",
+          migrationTimeout: "30m",
           adopt: true,
           rollback: true,
           waitForLock: false,
@@ -362,6 +374,7 @@ describe("argv -> command and options", () => {
         {
           tag: "2.15.0",
           strategy: "auto",
+          migrationTimeout: "30m",
           adopt: false,
           rollback: true,
           waitForLock: false,
@@ -459,13 +472,13 @@ describe("argv errors exit 2 through main()", () => {
       name: "a timeout that is not a number (zod, after commander)",
       argv: ["--timeout", "abc", "status"],
       stderr:
-        "error: --timeout: Invalid input: expected number, received NaN\nhint: Run the command with --help for the accepted values.\ncode: OPTIONS_INVALID (exit 2)\n",
+        'error: --timeout: expected a duration such as 90s, 10m or 1h (or whole seconds), got "abc"\nhint: Run the command with --help for the accepted values.\ncode: OPTIONS_INVALID (exit 2)\n',
     },
     {
       name: "a timeout that is not positive",
       argv: ["status", "--timeout", "0"],
       stderr:
-        "error: --timeout: Too small: expected number to be >0\nhint: Run the command with --help for the accepted values.\ncode: OPTIONS_INVALID (exit 2)\n",
+        'error: --timeout: expected a duration such as 90s, 10m or 1h (or whole seconds), got "0"\nhint: Run the command with --help for the accepted values.\ncode: OPTIONS_INVALID (exit 2)\n',
     },
     {
       name: "an unknown command",
