@@ -8,6 +8,12 @@
 // proxy, then saves every page (page_size=2, so paging is captured) of the v2beta1 and v1beta1 list endpoints
 // under DIR (default test/fixtures/kfp-api/<server version>/), with index.json naming each file's request.
 // Nothing here runs Argo: a run is a Workflow object the server creates, and 2.0.5 accepts that.
+//
+// On the local control plane (how test/fixtures/kfp-api/2.0.5 was recorded): inside local-cluster/in-netns.sh, start a
+// cluster (`tsx local-cluster/cli.ts up` with KFP_UPGRADE_CLUSTER_DIR set), create two hostPath PVs annotated
+// `local-cluster.kfp-upgrade/real-servers: "true"`, `kfp-upgrade deploy --tag 2.0.5 --mysql-pv … --minio-pv …
+// -n kubeflow`, wait until the API lists experiments, remove the old fixture directory (pages that no longer exist
+// would stay), then run this script with the cluster's kubeconfig.
 
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
