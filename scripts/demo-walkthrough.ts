@@ -1,17 +1,32 @@
-// The main job of kfp-upgrade, end to end on a running local cluster: deploy KFP 2.5.0 onto pre-created PVs,
-// upgrade it to 2.14.4, delete the namespace, reinstall, and show that the data volumes are the same PVs (same
-// UIDs) with the same contents (same fingerprints). Every kfp-upgrade call is the built CLI, as a user runs it.
+// The main job of kfp-upgrade, end to end on a running local cluster: deploy KFP 2.0.5 onto pre-created PVs, create
+// what KFP's own upgrade test creates through its API, upgrade to 2.14.4, delete the namespace, reinstall, and show
+// that the data volumes are the same PVs (same UIDs) and that KFP lists the same objects (same ids and fields). The
+// PVs opt in to the local cluster's real servers (local-cluster/real-kfp-servers.ts): KFP's real 2.0.5 API server
+// and MariaDB serve what is listed. Every kfp-upgrade call is the built CLI, as a user runs it.
 import { execFile, spawn } from "node:child_process";
 import { mkdir, rm } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { isDeepStrictEqual } from "node:util";
 import type { LocalCluster } from "../local-cluster/local-cluster.js";
+import { REAL_SERVERS_ANNOTATION } from "../local-cluster/real-kfp-servers.js";
+import {
+  createKfpObjectSet,
+  describeListing,
+  type KfpObjectListing,
+  listKfpObjectSet,
+} from "../test/support/kfp-object-set.js";
+import { kfpProxyClient, kfpServes } from "../test/support/kfp-proxy-client.js";
 import { seedMinioVolume, seedMysqlVolume } from "../test/support/seed-volume.js";
 import { volumeFingerprint } from "../test/support/volume-fingerprint.js";
 
 const BIN = fileURLToPath(new URL("../bin/kfp-upgrade.js", import.meta.url));
 const MANIFESTS = fileURLToPath(new URL("../../shared/kfp-manifests", import.meta.url));
 const NAMESPACE = "kubeflow-demo";
+const FROM = "2.0.5";
+const TO = "2.14.4";
+/** How long the real KFP API server may take to answer after a rollout (MariaDB and the server start first). */
+const API_WAIT_MS = 150_000;
 const VOLUMES = { mysql: "kfp-demo-mysql", objectStore: "kfp-demo-minio" } as const;
 
 const say = (line = "") => process.stdout.write(`${line}\n`);
@@ -75,7 +90,20 @@ function printBindings(title: string, list: Binding[]): void {
     say(`  ${b.claim.padEnd(15)} -> PV ${b.volume} uid ${b.uid} data ${b.fingerprint?.slice(0, 16)}`);
 }
 
-export async function walkthrough(cluster: LocalCluster, step: (title: string) => void): Promise<void> {
+export interface WalkthroughOptions {
+  /**
+   * The PVs opt in to the real KFP API server and database, and KFP's inventory is shown and compared. Only in a
+   * private network namespace as root: the harness adds the pods' IPs to its loopback device.
+   */
+  realServers: boolean;
+}
+
+export async function walkthrough(
+  cluster: LocalCluster,
+  step: (title: string) => void,
+  options: WalkthroughOptions,
+): Promise<void> {
+  const real = options.realServers;
   const root = path.join(cluster.hostPathRoot, "demo");
   const appDir = path.join(root, "kfapp");
 
@@ -92,15 +120,20 @@ export async function walkthrough(cluster: LocalCluster, step: (title: string) =
   await rm(root, { recursive: true, force: true });
   await mkdir(appDir, { recursive: true });
 
-  step("Create two hostPath PVs (Retain) and fill them with a MySQL datadir and a MinIO bucket tree");
+  step(
+    real
+      ? "Create two empty hostPath PVs (Retain) that opt in to the real KFP API server and database"
+      : "Create two hostPath PVs (Retain) and fill them with a MySQL datadir and a MinIO bucket tree",
+  );
   for (const [role, name] of Object.entries(VOLUMES)) {
     const dir = path.join(root, name);
     await mkdir(dir, { recursive: true });
-    await (role === "mysql" ? seedMysqlVolume(dir) : seedMinioVolume(dir));
+    // Seeded files are no real database: only PVs no real server opens get them.
+    if (!real) await (role === "mysql" ? seedMysqlVolume(dir) : seedMinioVolume(dir));
     const pv = {
       apiVersion: "v1",
       kind: "PersistentVolume",
-      metadata: { name },
+      metadata: { name, ...(real ? { annotations: { [REAL_SERVERS_ANNOTATION]: "true" } } : {}) },
       spec: {
         capacity: { storage: "20Gi" },
         accessModes: ["ReadWriteOnce"],
@@ -110,14 +143,14 @@ export async function walkthrough(cluster: LocalCluster, step: (title: string) =
       },
     };
     await kubectl(cluster, ["create", "-f", "-"], JSON.stringify(pv));
-    say(`  PV ${name}: ${dir}, data ${(await volumeFingerprint(dir))?.slice(0, 16)}`);
+    say(`  PV ${name}: ${dir}${real ? "" : `, data ${(await volumeFingerprint(dir))?.slice(0, 16)}`}`);
   }
 
-  step("Deploy KFP 2.5.0 onto those PVs (the plan prints first)");
+  step(`Deploy KFP ${FROM} onto those PVs (the plan prints first)`);
   await kfpUpgrade(cluster, appDir, [
     "deploy",
     "--tag",
-    "2.5.0",
+    FROM,
     "--mysql-pv",
     VOLUMES.mysql,
     "--minio-pv",
@@ -131,8 +164,30 @@ export async function walkthrough(cluster: LocalCluster, step: (title: string) =
   const deployed = await bindings(cluster);
   printBindings("After deploy:", deployed);
 
-  step("Upgrade in place to KFP 2.14.4 (registry moves to ghcr.io, MySQL 8.0 -> 8.4)");
-  await kfpUpgrade(cluster, appDir, ["upgrade", "--tag", "2.14.4", "--yes"]);
+  const kfp = await kfpProxyClient(cluster.kubeconfigPath, NAMESPACE);
+  let before: KfpObjectListing | undefined;
+  if (real) {
+    step(
+      "Create what KFP's own upgrade test creates, through KFP's API (the real 2.0.5 API server and MariaDB)",
+    );
+    if (!(await kfpServes(kfp, API_WAIT_MS)))
+      throw new Error("KFP's real API server did not answer after deploy");
+    await createKfpObjectSet(kfp);
+    before = await listKfpObjectSet(kfp);
+    printListing(`KFP lists, through ${kfp.base}:`, before);
+  } else {
+    say(
+      "Not in a private network namespace (npm run demo makes one when it runs as root): KFP's real API server " +
+        "cannot run here, so the demo compares the volumes' bytes instead of what KFP lists.",
+    );
+  }
+
+  step(`Upgrade in place to KFP ${TO} (registry moves to ghcr.io, MySQL 8.0 -> 8.4)`);
+  if (real)
+    say(
+      `(the real 2.0.5 API server stands in for ${TO}'s image: only 2.0.5 builds from the Go module proxy)`,
+    );
+  await kfpUpgrade(cluster, appDir, ["upgrade", "--tag", TO, "--yes"]);
   await kfpUpgrade(cluster, appDir, ["status"]);
 
   step(`The accident: kubectl delete namespace ${NAMESPACE}`);
@@ -144,16 +199,38 @@ export async function walkthrough(cluster: LocalCluster, step: (title: string) =
   const reinstalled = await bindings(cluster);
   printBindings("After reinstall:", reinstalled);
 
-  step("Compare: same PVs, same UIDs, same bytes");
-  const same = deployed.every((before) => {
-    const after = reinstalled.find((b) => b.claim === before.claim);
-    return (
-      after?.volume === before.volume && after.uid === before.uid && after.fingerprint === before.fingerprint
+  if (before !== undefined) {
+    step("Compare: same PVs, same UIDs, and KFP lists the same objects");
+    if (!(await kfpServes(kfp, API_WAIT_MS))) throw new Error("KFP's API did not answer after the reinstall");
+    const after = await listKfpObjectSet(kfp);
+    printListing("KFP lists now:", after);
+    if (!sameVolumes(deployed, reinstalled))
+      throw new Error("the data volumes changed: see the bindings above");
+    if (!isDeepStrictEqual(after, before)) throw new Error("KFP's inventory changed: see the lists above");
+    say(
+      "Identical: every data claim is bound to the same PV (same UID), and KFP's inventory is identical: the same " +
+        "experiments, pipelines, pipeline versions, runs and recurring runs, with the same ids and fields. (A real " +
+        "database rewrites its files whenever it runs, so the bytes are not compared here.)",
     );
-  });
-  if (!same) throw new Error("the data volumes changed: see the bindings above");
-  say(
-    "Identical: every data claim is bound to the same PV (same UID) and its files are byte for byte the same.",
-  );
+  } else {
+    step("Compare: same PVs, same UIDs, same bytes");
+    if (!sameVolumes(deployed, reinstalled, { bytes: true }))
+      throw new Error("the data volumes changed: see the bindings above");
+    say(
+      "Identical: every data claim is bound to the same PV (same UID) and its files are byte for byte the same.",
+    );
+  }
   await kfpUpgrade(cluster, appDir, ["history"]);
+}
+
+function sameVolumes(before: Binding[], after: Binding[], options: { bytes?: boolean } = {}): boolean {
+  return before.every((b) => {
+    const a = after.find((candidate) => candidate.claim === b.claim);
+    return a?.volume === b.volume && a.uid === b.uid && (!options.bytes || a.fingerprint === b.fingerprint);
+  });
+}
+
+function printListing(title: string, listing: KfpObjectListing): void {
+  say(title);
+  for (const line of describeListing(listing)) say(`  ${line}`);
 }

@@ -4,7 +4,12 @@ import type { LocalCluster } from "../local-cluster/local-cluster.js";
 
 interface DemoContext {
   cluster?: LocalCluster;
+  /** The demo started this cluster in its private network namespace and stops it at the end. */
+  ownCluster?: boolean;
 }
+
+/** Set by local-cluster/in-netns.sh: this process runs in a private network namespace that has only loopback. */
+const IN_NETNS = process.env.KFP_UPGRADE_NETNS === "1";
 
 interface DemoStep {
   title: string;
@@ -30,13 +35,30 @@ const STEPS: DemoStep[] = [
     title:
       "Start the local control plane (etcd, kube-apiserver, kube-controller-manager, kube-scheduler, kwok)",
     async run(context) {
-      const { up } = await import("../local-cluster/dev-cluster.js");
-      context.cluster = await up();
+      if (IN_NETNS) {
+        // Nothing outside this namespace can reach a cluster started in it, nor may it share the dev cluster's
+        // state directory: a cluster of its own, stopped when the demo ends.
+        const { startCluster } = await import("../local-cluster/local-cluster.js");
+        const { newClusterStateDir } = await import("../local-cluster/state-dirs.js");
+        context.cluster = await startCluster({
+          stateDir: await newClusterStateDir("demo"),
+          log: (line) => process.stderr.write(`${line}\n`),
+        });
+        context.ownCluster = true;
+      } else {
+        const { up } = await import("../local-cluster/dev-cluster.js");
+        context.cluster = await up();
+      }
       say(`kubeconfig: ${context.cluster.kubeconfigPath}`);
       say(`API server: ${context.cluster.apiServerUrl} (Kubernetes ${context.cluster.kubernetesVersion})`);
-      say(
-        `try:        ${context.cluster.kubectlPath} --kubeconfig ${context.cluster.kubeconfigPath} get nodes`,
-      );
+      if (context.ownCluster)
+        say(
+          "(in the demo's private network namespace, with the real KFP servers; it stops when the demo ends)",
+        );
+      else
+        say(
+          `try:        ${context.cluster.kubectlPath} --kubeconfig ${context.cluster.kubeconfigPath} get nodes`,
+        );
     },
   },
   {
@@ -56,24 +78,36 @@ const STEPS: DemoStep[] = [
     async run(context) {
       const { walkthrough } = await import("./demo-walkthrough.js");
       let part = 0;
-      await walkthrough(requireCluster(context), (title) => {
-        part += 1;
-        say();
-        say(`-- 3.${part} ${title}`);
-      });
+      await walkthrough(
+        requireCluster(context),
+        (title) => {
+          part += 1;
+          say();
+          say(`-- 3.${part} ${title}`);
+        },
+        { realServers: IN_NETNS },
+      );
     },
   },
 ];
 
 async function main(): Promise<void> {
   const context: DemoContext = {};
-  for (const [index, step] of STEPS.entries()) {
-    say();
-    say(`== ${index + 1}/${STEPS.length} ${step.title}`);
-    await step.run(context);
+  try {
+    for (const [index, step] of STEPS.entries()) {
+      say();
+      say(`== ${index + 1}/${STEPS.length} ${step.title}`);
+      await step.run(context);
+    }
+  } finally {
+    if (context.ownCluster) await context.cluster?.stop();
   }
   say();
-  say("The cluster keeps running; stop it with: npm run cluster:down");
+  say(
+    context.ownCluster
+      ? "The demo's cluster stopped with it. For a cluster that keeps running: npm run cluster:up"
+      : "The cluster keeps running; stop it with: npm run cluster:down",
+  );
 }
 
 main().catch((error: unknown) => {

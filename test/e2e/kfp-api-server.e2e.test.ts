@@ -1,8 +1,7 @@
-import { describe, expect, it, onTestFailed } from "vitest";
-import { uniqueName } from "../support/e2e-cluster.js";
-import { deleteNamespaceAndWait, namespaceName, tempAppDir } from "../support/installed-kfp.js";
+import { describe, expect, it, onTestFailed, onTestFinished } from "vitest";
+import { deleteNamespaceAndWait } from "../support/installed-kfp.js";
 import {
-  createRealDataPv,
+  deployOnRealPvs,
   kfpPost,
   listExperiments,
   realServerEvents,
@@ -10,7 +9,7 @@ import {
   type V2Experiment,
   waitForKfpApi,
 } from "../support/real-kfp-api.js";
-import { runCli, SHARED_MANIFESTS } from "../support/run-cli.js";
+import { runCli } from "../support/run-cli.js";
 
 // Issue 10: KFP's own API server (2.0.5, built from the module proxy) and a real database run beside the simulated
 // pods on the volumes kfp-upgrade bound. What it lists after a reinstall was written by a real KFP server before
@@ -20,32 +19,14 @@ const VERSION = "2.0.5";
 
 describe("the real KFP API server on the volumes kfp-upgrade binds", () => {
   it("lists, after the namespace was deleted and reinstalled, the experiment it created before", async () => {
-    const mysql = await createRealDataPv(uniqueName("real-mysql"));
-    const objectStore = await createRealDataPv(uniqueName("real-minio"));
-    const namespace = namespaceName("real-api");
-    const appDir = await tempAppDir();
+    const { namespace, appDir, mysql, objectStore } = await deployOnRealPvs({
+      prefix: "real-api",
+      version: VERSION,
+      defer: onTestFinished,
+    });
     onTestFailed(async () => {
       process.stderr.write(`${await realServerLogsTail(namespace)}\n`);
     });
-
-    const deploy = await runCli(
-      [
-        "deploy",
-        "--tag",
-        VERSION,
-        "--mysql-pv",
-        mysql.name,
-        "--minio-pv",
-        objectStore.name,
-        "--manifests",
-        SHARED_MANIFESTS,
-        "-n",
-        namespace,
-      ],
-      { appDir },
-    );
-    expect(deploy.exitCode, deploy.stderr).toBe(0);
-    await waitForKfpApi(namespace);
 
     const created = await kfpPost<V2Experiment>(namespace, "/apis/v2beta1/experiments", {
       display_name: "survives-reinstall",

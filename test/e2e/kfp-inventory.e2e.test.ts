@@ -2,10 +2,10 @@ import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { kubectl, uniqueName } from "../support/e2e-cluster.js";
-import type { DataPv } from "../support/installed-kfp.js";
-import { deleteNamespaceAndWait, namespaceName, tempAppDir } from "../support/installed-kfp.js";
+import { deleteNamespaceAndWait } from "../support/installed-kfp.js";
 import {
   createRealDataPv,
+  deployOnRealPvs,
   kfpPost,
   kfpProxyPath,
   listExperiments,
@@ -34,37 +34,13 @@ describe("KFP's own inventory, read from the real 2.0.5 API server", () => {
 
   let namespace = "";
   let appDir = "";
-  let mysql: DataPv;
-  let objectStore: DataPv;
   const experimentIds: string[] = [];
   let pipelineId = "";
   const logsOnFailure = async (message: string) =>
     `${message}\n${await realServerLogsTail(namespace).catch(() => "")}`;
 
   it("status -o json counts what the real server lists: experiments (KFP's Default included) and a pipeline", async () => {
-    mysql = await createRealDataPv(uniqueName("inv-mysql"), defer);
-    objectStore = await createRealDataPv(uniqueName("inv-minio"), defer);
-    appDir = await tempAppDir(defer);
-    namespace = namespaceName("inv-api", defer);
-
-    const deploy = await runCli(
-      [
-        "deploy",
-        "--tag",
-        VERSION,
-        "--mysql-pv",
-        mysql.name,
-        "--minio-pv",
-        objectStore.name,
-        "--manifests",
-        SHARED_MANIFESTS,
-        "-n",
-        namespace,
-      ],
-      { appDir },
-    );
-    expect(deploy.exitCode, await logsOnFailure(deploy.stderr)).toBe(0);
-    await waitForKfpApi(namespace);
+    ({ namespace, appDir } = await deployOnRealPvs({ prefix: "inv-api", version: VERSION, defer }));
 
     for (const name of ["training", "prediction", "moonshot"]) {
       const created = await kfpPost<V2Experiment>(namespace, "/apis/v2beta1/experiments", {

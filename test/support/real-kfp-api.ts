@@ -8,8 +8,9 @@ import {
   realServersDir,
 } from "../../local-cluster/real-kfp-servers.js";
 import type { Defer } from "./derived-manifests.js";
-import { e2eCluster, eventually, kubectl, kubectlJson } from "./e2e-cluster.js";
-import type { DataPv } from "./installed-kfp.js";
+import { e2eCluster, eventually, kubectl, kubectlJson, uniqueName } from "./e2e-cluster.js";
+import { type DataPv, namespaceName, tempAppDir } from "./installed-kfp.js";
+import { runCli, SHARED_MANIFESTS } from "./run-cli.js";
 
 // The real KFP API server of the local cluster (local-cluster/real-kfp-servers.ts), reached the way the product
 // reaches it: through kube-apiserver's service proxy, with the admin kubeconfig.
@@ -45,6 +46,53 @@ export async function createRealDataPv(name: string, defer: Defer = onTestFinish
     }),
   });
   return { name, path: dir, uid: created.metadata.uid };
+}
+
+export interface RealKfpInstall {
+  namespace: string;
+  appDir: string;
+  mysql: DataPv;
+  objectStore: DataPv;
+}
+
+/**
+ * `kfp-upgrade deploy --tag VERSION` onto two new real-server PVs in a new namespace, then waits for the real KFP
+ * API server to answer. Everything is removed through `defer`: the namespace first (it holds the PVs), then the PVs.
+ * Throws with the CLI's stderr and the servers' logs when the deploy fails.
+ */
+export async function deployOnRealPvs(options: {
+  prefix: string;
+  version: string;
+  manifests?: string;
+  defer: Defer;
+}): Promise<RealKfpInstall> {
+  const { prefix, defer } = options;
+  const mysql = await createRealDataPv(uniqueName(`${prefix}-mysql`), defer);
+  const objectStore = await createRealDataPv(uniqueName(`${prefix}-minio`), defer);
+  const appDir = await tempAppDir(defer);
+  const namespace = namespaceName(prefix, defer);
+  const deploy = await runCli(
+    [
+      "deploy",
+      "--tag",
+      options.version,
+      "--mysql-pv",
+      mysql.name,
+      "--minio-pv",
+      objectStore.name,
+      "--manifests",
+      options.manifests ?? SHARED_MANIFESTS,
+      "-n",
+      namespace,
+    ],
+    { appDir },
+  );
+  if (deploy.exitCode !== 0)
+    throw new Error(
+      `setup: deploy exited ${deploy.exitCode}:\n${deploy.stderr}\n${await realServerLogsTail(namespace)}`,
+    );
+  await waitForKfpApi(namespace);
+  return { namespace, appDir, mysql, objectStore };
 }
 
 /** `/api/v1/namespaces/NS/services/ml-pipeline:8888/proxy` + `apiPath`. */
