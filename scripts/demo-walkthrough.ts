@@ -132,7 +132,7 @@ export async function walkthrough(cluster: LocalCluster, step: (title: string) =
   printBindings("After deploy:", deployed);
 
   step("Upgrade in place to KFP 2.14.4 (registry moves to ghcr.io, MySQL 8.0 -> 8.4)");
-  await kfpUpgrade(cluster, appDir, ["upgrade", "--tag", "2.14.4", "--yes"]);
+  await kfpUpgrade(cluster, appDir, ["upgrade", "--tag", "2.14.4", "--yes", "--no-backup"]);
   await kfpUpgrade(cluster, appDir, ["status"]);
 
   step(`The accident: kubectl delete namespace ${NAMESPACE}`);

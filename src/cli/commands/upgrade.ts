@@ -6,6 +6,7 @@ import { findBundleDir } from "../../release/find-bundle-dir.js";
 import { pathFor } from "../../release/path-for.js";
 import type { CommandDeps } from "../command-deps.js";
 import type { CommandResult } from "../command-result.js";
+import { type BackupMemo, decideBackup } from "../decide-backup.js";
 import { executeCommand } from "../execute-plan.js";
 import type { GlobalOptions } from "../global-options.js";
 import { kfpApiOptionsSchema } from "../inventory-options.js";
@@ -23,6 +24,8 @@ export const upgradeOptionsSchema = kfpApiOptionsSchema.extend({
   rollback: z.boolean().default(true),
   waitForLock: z.boolean().default(false),
   skipInventory: z.boolean().default(false),
+  /** `--backup` true, `--no-backup` false, neither undefined (asked before one-way changes). */
+  backup: z.boolean().optional(),
 });
 
 /** Move the running install to a release through every hop `pathFor` requires, in one command. */
@@ -40,6 +43,7 @@ export async function upgrade(
     objectStore === "keep-minio" ? "minio" : objectStore === "seaweedfs" ? "default" : app.release.variant;
   const target = await resolveReleaseForApp(options.tag, manifestsDir, variant);
   const client = await run.connect();
+  const memo: BackupMemo = {};
   return executeCommand({
     global,
     deps,
@@ -96,7 +100,15 @@ export async function upgrade(
           );
         }
         return {
-          plan,
+          plan: await decideBackup({
+            client: locked,
+            plan,
+            snapshot,
+            flag: options.backup,
+            global,
+            deps,
+            memo,
+          }),
           context: {
             release: {
               version: target.version,
