@@ -164,6 +164,7 @@ export function requiredAccess(plan: Plan): RequiredAccess[] {
           "VolumeSnapshot",
           step.namespace,
         );
+        add(["get"], "v1", "PersistentVolumeClaim", step.namespace);
         break;
       case "forgetHelmRelease":
         // Read as metadata-only lists (a Secret's data, here a whole release, is never read).

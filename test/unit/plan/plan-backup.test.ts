@@ -3,6 +3,7 @@ import type { ClusterSnapshot } from "../../../src/model/cluster-snapshot.js";
 import { buildUpgradePlan } from "../../../src/plan/build-upgrade-plan.js";
 import type { Plan } from "../../../src/plan/plan.js";
 import { assessBackup, backupName, withBackupStep } from "../../../src/plan/plan-backup.js";
+import { renderPlanText } from "../../../src/plan/render-plan-text.js";
 import { sharedHops, sharedRelease } from "../../support/manifests.js";
 import { aSnapshot } from "../../support/snapshot-builder.js";
 import { installedSnapshot, NOW, PV_APP } from "./plan-inputs.js";
@@ -218,6 +219,21 @@ describe("withBackupStep", () => {
       "04-applyObjects",
     ]);
     expect(target.name).toBe("kubeflow-mysql-none-to-2.5.0-20260102t030405");
+  });
+
+  it("renders each snapshot and the wait in the plan text, and counts them", async () => {
+    const { plan, snapshot } = await upgradePlan("csi");
+    const { targets } = assessBackup({ plan, snapshot, classes: [PD_CLASS], snapshotApi: true });
+    const text = renderPlanText(withBackupStep(plan, snapshot, targets, "--backup"), { color: false });
+    expect(text).toContain(
+      "+ volumesnapshot/kubeflow-mysql-2.5.0-to-2.14.4-20260102t030405 -n kubeflow: mysql-pv-claim (PV kfp-mysql, CSI driver pd.csi.storage.gke.io, class pd-snapshots)",
+    );
+    expect(text).toContain(
+      "… back up before anything else changes (--backup): wait until all 2 snapshots are readyToUse",
+    );
+    const before = renderPlanText(plan, { color: false }).split("\n").at(-1);
+    const after = text.split("\n").at(-1);
+    expect(before).not.toBe(after);
   });
 
   it("changes nothing without targets", async () => {
