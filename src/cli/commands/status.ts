@@ -54,9 +54,15 @@ export async function status(
     });
   const installers = installerCounts(snapshot);
   const journal = await readJournal(run.appDir);
-  const backupListing = await listBackups(client, run.appDir, namespace);
+  // Backups are extra: a damaged history or an unreadable snapshot API must not hide the rest of the status.
+  const backupListing = await listBackups(client, run.appDir, namespace).catch((error: unknown) => {
+    deps.output.info(
+      `warning: the backups could not be listed: ${error instanceof Error ? error.message : String(error)}`,
+    );
+    return null;
+  });
   // The last run that took backups: what a restore would start from.
-  const lastBackup = backupListing.recorded.at(-1);
+  const lastBackup = backupListing?.recorded.at(-1);
   const backups = lastBackup
     ? {
         run: lastBackup.run,
@@ -65,7 +71,7 @@ export async function status(
         to: lastBackup.to,
         snapshots: lastBackup.backups.map((b) => ({
           ...b,
-          inCluster: backupListing.snapshots.some((s) => s.name === b.snapshot),
+          inCluster: backupListing?.snapshots.some((s) => s.name === b.snapshot) ?? false,
         })),
       }
     : null;
