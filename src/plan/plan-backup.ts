@@ -14,8 +14,17 @@ export interface SnapshotClass {
 }
 
 /** A data volume no snapshot can be taken of here, and why. */
+/** The data claims a backup covers; the MinIO claim an object-store switch left behind holds artifacts too. */
+type BackedUpRole = "mysql" | "objectStore" | "legacyObjectStore";
+
+const SHORT_ROLE: Record<BackedUpRole, string> = {
+  mysql: "mysql",
+  objectStore: "objects",
+  legacyObjectStore: "legacy-objects",
+};
+
 export interface ManualBackup {
-  role: "mysql" | "objectStore";
+  role: BackedUpRole;
   claim: string;
   volume: string;
   why: string;
@@ -32,7 +41,7 @@ export interface BackupAssessment {
   instructions: string[];
 }
 
-const BACKED_UP_ROLES = new Set(["mysql", "objectStore"]);
+const BACKED_UP_ROLES = new Set<string>(Object.keys(SHORT_ROLE));
 
 /**
  * Which data volumes of the plan a CSI VolumeSnapshot can back up: the claim's PV is a CSI volume and a
@@ -52,7 +61,7 @@ export function assessBackup(input: {
   const stamp = compactTime(plan.createdAt);
   for (const entry of plan.storage) {
     if (!BACKED_UP_ROLES.has(entry.role) || entry.volumeName === null) continue;
-    const role = entry.role as "mysql" | "objectStore";
+    const role = entry.role as BackedUpRole;
     const volume = entry.volumeName;
     const source = sourceOf(plan, snapshot, volume);
     const name = backupName(plan, role, stamp);
@@ -95,9 +104,9 @@ export function assessBackup(input: {
 }
 
 /** `kubeflow-mysql-2.14.4-to-2.15.0-20261203t074500`: the app, the role, the versions and the plan's time. */
-export function backupName(plan: Plan, role: "mysql" | "objectStore", stamp: string): string {
+export function backupName(plan: Plan, role: BackedUpRole, stamp: string): string {
   const versions = `${plan.from ?? "none"}-to-${plan.to}`.toLowerCase().replace(/[^a-z0-9.-]/g, "-");
-  const prefix = `${plan.namespace}-${role === "mysql" ? "mysql" : "objects"}-${versions}`;
+  const prefix = `${plan.namespace}-${SHORT_ROLE[role]}-${versions}`;
   // VolumeSnapshot names are DNS-1123 subdomains (253 characters); the time keeps a retried run's backups apart.
   return `${prefix.slice(0, 253 - stamp.length - 1)}-${stamp}`;
 }
@@ -133,7 +142,8 @@ export function manualBackupInstructions(plan: Plan, snapshot: ClusterSnapshot):
   const from = plan.from ?? "current";
   const lines: string[] = [];
   for (const entry of plan.storage) {
-    if (!BACKED_UP_ROLES.has(entry.role)) continue;
+    // A claim without a known PV gets a new, empty volume: nothing on it to back up.
+    if (!BACKED_UP_ROLES.has(entry.role) || entry.volumeName === null) continue;
     const live = snapshot.volumes.find((v) => v.name === entry.volumeName);
     if (entry.role === "mysql") {
       lines.push(
@@ -149,7 +159,7 @@ export function manualBackupInstructions(plan: Plan, snapshot: ClusterSnapshot):
     }
     if (live?.source.type === "hostPath") {
       lines.push(
-        `  or, on the node that holds PV ${live.name}, with KFP scaled to zero: tar -C ${live.source.path} -czf ${ns}-${entry.role === "mysql" ? "mysql" : "objects"}-${from}.tgz .`,
+        `  or, on the node that holds PV ${live.name}, with KFP scaled to zero: tar -C ${live.source.path} -czf ${ns}-${SHORT_ROLE[entry.role as BackedUpRole]}-${from}.tgz .`,
       );
     }
   }

@@ -58,6 +58,19 @@ describe("one-way changes", () => {
       "the object store moves from MinIO to SeaweedFS at 2.15.0 (new artifacts go to a new volume)",
       "hop 1 (2.14.4 → 2.15.0): KFP 2.15.0's API server runs the one-way 2.15 database schema migration",
     ]);
+    // The backup covers the data that exists: MySQL and the MinIO claim left behind, not the new, empty SeaweedFS one.
+    const snapshot = installedSnapshot(installed).withDefaultStorageClass("standard").build();
+    const assessment = assessBackup({ plan, snapshot, classes: [], snapshotApi: false });
+    expect(assessment.manual.map((m) => [m.role, m.claim])).toEqual([
+      ["mysql", "mysql-pv-claim"],
+      ["legacyObjectStore", "minio-pvc"],
+    ]);
+    expect(assessment.instructions).toEqual([
+      "MySQL (claim mysql-pv-claim): kubectl -n kubeflow exec deploy/mysql -- mysqldump -u root --all-databases --single-transaction --routines --events > kubeflow-mysql-2.14.4.sql",
+      "  or, on the node that holds PV kfp-mysql, with KFP scaled to zero: tar -C /data/kfp-mysql -czf kubeflow-mysql-2.14.4.tgz .",
+      "object store (claim minio-pvc): kubectl -n kubeflow exec deploy/minio -- tar -C /data -cf - . > kubeflow-minio-2.14.4.tar",
+      "  or, on the node that holds PV kfp-minio, with KFP scaled to zero: tar -C /data/kfp-minio -czf kubeflow-legacy-objects-2.14.4.tgz .",
+    ]);
   });
 });
 
