@@ -338,7 +338,7 @@ export const STEP_TABLE: { [K in StepKind]: StepEntry<K> } = {
       })),
       {
         symbol: "…" as const,
-        text: `back up before anything else changes (${s.reason}): wait until ${s.backups.length === 1 ? "the snapshot is" : `all ${s.backups.length} snapshots are`} readyToUse`,
+        text: `back up before any program runs on the data (${s.reason}): wait until ${s.backups.length === 1 ? "the snapshot is" : `all ${s.backups.length} snapshots are`} readyToUse`,
       },
     ],
     undo: () => "nothing: backups are kept (`kfp-upgrade backups` lists them)",

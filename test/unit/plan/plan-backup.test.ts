@@ -242,7 +242,7 @@ describe("withBackupStep", () => {
       "+ volumesnapshot/kubeflow-mysql-2.5.0-to-2.14.4-20260102t030405 -n kubeflow: mysql-pv-claim (PV kfp-mysql, CSI driver pd.csi.storage.gke.io, class pd-snapshots)",
     );
     expect(text).toContain(
-      "… back up before anything else changes (--backup): wait until all 2 snapshots are readyToUse",
+      "… back up before any program runs on the data (--backup): wait until all 2 snapshots are readyToUse",
     );
     const before = renderPlanText(plan, { color: false }).split("\n").at(-1);
     const after = text.split("\n").at(-1);
