@@ -14,6 +14,7 @@ import { appDir } from "../support/app-dir.js";
 import { createHostPathPv, e2eCluster, kubectl, kubectlJson, uniqueName } from "../support/e2e-cluster.js";
 import {
   bundleImages,
+  deleteNamespaceAndWait,
   fingerprintsOf,
   imagesIn,
   seedDataDirs,
@@ -21,7 +22,7 @@ import {
   timed,
 } from "../support/kfp-install.js";
 import { mysqlVersionOf } from "../support/mysql-data.js";
-import { type CliRun, runCli, SHARED_MANIFESTS } from "../support/run-cli.js";
+import { type CliEvent, type CliRun, runCli, SHARED_MANIFESTS } from "../support/run-cli.js";
 import { volumeFingerprint } from "../support/volume-fingerprint.js";
 
 // Issue 11, backups before one-way steps, on any cluster: the CSI path. 2.5.0 -> 2.14.4 moves MySQL 8.0 -> 8.4 (a
@@ -217,6 +218,53 @@ describe("backups before one-way steps", () => {
           command: "upgrade",
           snapshots: [expect.objectContaining({ inCluster: true }), expect.anything()],
         },
+      });
+
+      // A reinstall with --backup onto the Released PVs: the plan creates the claims, so the backup follows them and
+      // precedes every workload; the snapshot controller cuts each once its claim is Bound.
+      await deleteNamespaceAndWait(namespace);
+      const afterUpgrade = await fingerprintsOf(mysqlPv.path, minioPv.path);
+      const reinstall = await runCli(["reinstall", "--backup"], { appDir: dir });
+      expect(reinstall.exitCode, reinstall.stderr).toBe(0);
+      const shownPlan = (
+        reinstall.events.find((e) => e.type === "plan") as CliEvent & {
+          plan: { steps: { kind: string; objects?: { object: { kind: string } }[] }[] };
+        }
+      ).plan;
+      const at = shownPlan.steps.findIndex((step) => step.kind === "backupVolumes");
+      expect(at).toBeGreaterThan(shownPlan.steps.findIndex((step) => step.kind === "ensureClaim"));
+      const workloadsBefore = shownPlan.steps
+        .slice(0, at)
+        .flatMap((step) => step.objects ?? [])
+        .filter(({ object }) => object.kind === "Deployment");
+      expect(workloadsBefore).toEqual([]);
+      const reinstallOrder = stepOrder(reinstall);
+      const startAt = reinstallOrder.findIndex((line) => /^step-start \d+-backupVolumes$/.test(line));
+      expect(reinstallOrder[startAt + 1]).toMatch(/^step-end \d+-backupVolumes$/);
+      const again = await kubectlJson<{ items: VolumeSnapshot[] }>([
+        "get",
+        "volumesnapshots",
+        "-n",
+        namespace,
+        "-l",
+        `${BACKUP_OF_LABEL}=${namespace}`,
+      ]);
+      expect(again.items.map((item) => item.status?.readyToUse)).toEqual([true, true]);
+      for (const item of again.items) {
+        expect(item.metadata.name).toMatch(new RegExp(`^${namespace}-(mysql|objects)-none-to-2\\.14\\.4-`));
+        const role =
+          item.spec.source.persistentVolumeClaimName === "mysql-pv-claim" ? "mysql" : "objectStore";
+        expect(await volumeFingerprint(snapshotCopyDir(stateDir, item.metadata.uid))).toBe(
+          afterUpgrade[role],
+        );
+      }
+      const afterReinstall = (await runCli(["history"], { appDir: dir })).json as {
+        command: string;
+        backups?: unknown[];
+      }[];
+      expect(afterReinstall.at(-1)).toMatchObject({
+        command: "reinstall",
+        backups: [expect.anything(), expect.anything()],
       });
     });
   }, 600_000);
