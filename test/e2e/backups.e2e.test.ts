@@ -235,7 +235,7 @@ describe("backups before one-way steps", () => {
       expect(at).toBeGreaterThan(shownPlan.steps.findIndex((step) => step.kind === "ensureClaim"));
       const workloadsBefore = shownPlan.steps
         .slice(0, at)
-        .flatMap((step) => step.objects ?? [])
+        .flatMap((step) => (step.kind === "applyObjects" ? (step.objects ?? []) : []))
         .filter(({ object }) => object.kind === "Deployment");
       expect(workloadsBefore).toEqual([]);
       const reinstallOrder = stepOrder(reinstall);
