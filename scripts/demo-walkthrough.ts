@@ -187,7 +187,7 @@ export async function walkthrough(
     say(
       `(the real 2.0.5 API server stands in for ${TO}'s image: only 2.0.5 builds from the Go module proxy)`,
     );
-  await kfpUpgrade(cluster, appDir, ["upgrade", "--tag", TO, "--yes"]);
+  await kfpUpgrade(cluster, appDir, ["upgrade", "--tag", TO, "--yes", "--no-backup"]);
   await kfpUpgrade(cluster, appDir, ["status"]);
 
   step(`The accident: kubectl delete namespace ${NAMESPACE}`);

@@ -2,6 +2,7 @@ import { appendFile, mkdir, open, truncate } from "node:fs/promises";
 import path from "node:path";
 import { z } from "zod";
 import { ConfigError, InternalError } from "../errors.js";
+import { backupRecordSchema } from "../model/backup.js";
 import { appPaths } from "./app-paths.js";
 import { formatYamlIssues } from "./format-yaml-issues.js";
 import { readOptionalFile } from "./read-optional-file.js";
@@ -31,6 +32,8 @@ export const historyEntrySchema = z
       })
       .strict()
       .optional(),
+    /** Backups the run took before its first change (VolumeSnapshots), ready when recorded. */
+    backups: z.array(backupRecordSchema).optional(),
   })
   .strict();
 export type HistoryEntry = z.infer<typeof historyEntrySchema>;

@@ -67,6 +67,18 @@ function addStorageOptions(command: Command): Command {
     .option("--storage-class <name>", "StorageClass for both volumes, e.g. --storage-class standard");
 }
 
+function addBackupOptions(command: Command): Command {
+  return command
+    .option(
+      "--backup",
+      "back up every data volume (a CSI VolumeSnapshot of each claim) before the first change; refused when one cannot be taken",
+    )
+    .option(
+      "--no-backup",
+      "take no backup, not even before one-way changes (you backed the data up yourself)",
+    );
+}
+
 const TAG_HELP =
   "KFP release: 2.14.4, v0.1.12 (the v is dropped), latest, or a kubeflow/kubeflow commit from the upgrade_kfp.sh era";
 
@@ -184,7 +196,7 @@ Examples:
       "30m",
     )
     .option("--wait-for-lock", "wait for another run's lock instead of failing", false);
-  addKfpApiOptions(upgradeCommand, true)
+  addKfpApiOptions(addBackupOptions(upgradeCommand), true)
     .addHelpText(
       "after",
       `
@@ -198,6 +210,7 @@ Examples:
   flux suspend kustomization kfp -n flux-system && kfp-upgrade upgrade --tag 2.14.4 --adopt
   kfp-upgrade upgrade --tag v0.1.12                     # a ksonnet-era KFAPP (like upgrade_kfp.sh)
   kfp-upgrade upgrade --tag 2.15.0 --object-store keep-minio
+  kfp-upgrade upgrade --tag 2.15.0 --object-store seaweedfs --backup --yes   # VolumeSnapshots first, then the one-way steps
   kfp-upgrade upgrade --dry-run -o yaml                 # the plan to the newest release`,
     )
     .action(async (options: Record<string, unknown>, command: Command) => {
@@ -211,8 +224,7 @@ Examples:
 
   addKfpApiOptions(
     addStorageOptions(
-      program
-        .command("reinstall")
+      addBackupOptions(program.command("reinstall"))
         .description(
           "bring KFP back on its old volumes: Released PVs, saved PV definitions or the same GCP disks",
         )
@@ -250,6 +262,24 @@ Examples:
       await runner(
         "status",
         async (gl, deps) => (await import("./commands/status.js")).status(gl, deps, options),
+        g,
+      );
+    });
+
+  program
+    .command("backups")
+    .description(
+      "the backups taken before upgrades and reinstalls: the app's VolumeSnapshots and the history's records",
+    )
+    .addHelpText(
+      "after",
+      "\nExamples:\n  kfp-upgrade backups\n  kfp-upgrade backups -o json | jq '.snapshots[].name'\n\nRestoring one is described in the README (Backups).",
+    )
+    .action(async (_options: Record<string, unknown>, command: Command) => {
+      const g = global(command);
+      await runner(
+        "backups",
+        async (gl, deps) => (await import("./commands/backups.js")).backups(gl, deps),
         g,
       );
     });

@@ -1,5 +1,6 @@
 import type { KfpInventory } from "../kfp/inventory.js";
 import type { KubeClient } from "../kube/kube-client.js";
+import type { BackupRecord } from "../model/backup.js";
 import type { KubeObject } from "../model/kube-object.js";
 import type { DataRole, Step, StepOf } from "../plan/step.js";
 
@@ -16,6 +17,8 @@ export interface ExecutionContext {
   saveVolume(role: DataRole, volume: KubeObject): Promise<void>;
   /** KFP's own API (verifyInventory): absent in runs that never read it. */
   inventory?: InventoryAccess | undefined;
+  /** Records a backup taken and ready (the run's history entry lists it); absent in runs that keep no history. */
+  recordBackup?: ((backup: BackupRecord) => void) | undefined;
   /** The whole plan being run (a server-side dry run checks later steps by id). */
   steps: readonly Step[];
 }

@@ -12,6 +12,7 @@ import {
 } from "../errors.js";
 import { type InventoryCounts, inventoryCounts } from "../kfp/inventory.js";
 import type { KubeClient } from "../kube/kube-client.js";
+import type { BackupRecord } from "../model/backup.js";
 import type { KubeObject, ObjectRef } from "../model/kube-object.js";
 import type { Plan } from "../plan/plan.js";
 import { planHash } from "../plan/plan-hash.js";
@@ -55,6 +56,8 @@ export interface HistoryRecord {
   message?: string;
   /** What KFP's API listed at the run's last inventory check. */
   inventory?: InventoryCounts;
+  /** The backups the run took before its first change. */
+  backups?: BackupRecord[];
 }
 
 /**
@@ -239,6 +242,7 @@ export async function runCommand<T>(options: RunCommandOptions<T>): Promise<RunC
       counts = inventoryCounts(read);
     },
   };
+  const backups: BackupRecord[] = [];
   let historyOutcome: Outcome | undefined;
   let historyMessage = "";
   let startedAt = resumed?.record.startedAt ?? options.now().toISOString();
@@ -342,6 +346,7 @@ export async function runCommand<T>(options: RunCommandOptions<T>): Promise<RunC
         completed: done,
         saveVolume: (role, volume) => store.saveVolume(role, volume),
         inventory: inventory,
+        recordBackup: (backup) => backups.push(backup),
         beforeStep: (step) => lock.assertHeld(`step ${step.id}`),
       });
       historyOutcome = result.outcome;
@@ -389,6 +394,7 @@ export async function runCommand<T>(options: RunCommandOptions<T>): Promise<RunC
         historyMessage,
         createdNamespace,
         counts,
+        backups,
       );
     }
     if (createdNamespace && !changed) {
@@ -414,6 +420,7 @@ async function recordHistory<T>(
   message: string,
   namespaceGoesAway: boolean,
   inventory: InventoryCounts | undefined,
+  backups: BackupRecord[],
 ): Promise<void> {
   const { client, store, prompter } = options;
   const entry: HistoryRecord = {
@@ -427,6 +434,7 @@ async function recordHistory<T>(
     outcome,
     ...(message ? { message } : {}),
     ...(inventory ? { inventory } : {}),
+    ...(backups.length > 0 ? { backups } : {}),
   };
   const recorded = await store.appendHistory(entry);
   if (namespaceGoesAway) return;

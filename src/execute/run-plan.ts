@@ -24,6 +24,8 @@ export interface RunPlanOptions {
   saveVolume(role: "mysql" | "objectStore" | "legacyObjectStore", volume: KubeObject): Promise<void>;
   /** KFP's inventory, for verifyInventory steps. */
   inventory?: InventoryAccess | undefined;
+  /** Receives each backup a backupVolumes step took (for the run's history). */
+  recordBackup?: ExecutionContext["recordBackup"];
   /** Called before each step starts; throws to stop the run there (the lock checks it is still held). */
   beforeStep?(step: Step): Promise<void> | void;
 }
@@ -49,6 +51,7 @@ export async function runPlan(plan: Plan, options: RunPlanOptions): Promise<RunP
     warn: (message) => options.emit({ type: "warning", message }),
     saveVolume: options.saveVolume,
     inventory: options.inventory,
+    recordBackup: options.recordBackup,
     steps: plan.steps,
   };
   const bindingsOut = () =>

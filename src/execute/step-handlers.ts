@@ -7,6 +7,7 @@ import { PROTECTED_KINDS } from "../plan/order.js";
 import type { StepKind, StepOf } from "../plan/step.js";
 import { exportVolumeDefinition } from "../storage/export-volume-definition.js";
 import { adoptObjects } from "./adopt-object.js";
+import { backupVolumes } from "./backup-volumes.js";
 import { deleteDeploymentAndPods, matchLabelsOf } from "./delete-deployment.js";
 import type { ExecutionContext } from "./execution-context.js";
 import { forgetHelmRelease } from "./forget-helm-release.js";
@@ -67,6 +68,7 @@ export const STEP_HANDLERS: { [K in StepKind]: Handler<K> } = {
   },
 
   adoptObjects,
+  backupVolumes,
   serverDryRun,
   forgetHelmRelease,
   verifyInventory,

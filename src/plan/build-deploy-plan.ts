@@ -162,6 +162,7 @@ export function buildDeployPlan(input: DeployPlanInput): Plan {
       ...sharedClusterWarnings(snapshot, prepared.objects),
       ...inventory.warnings,
     ],
+    ...(dataRules.oneWay.length > 0 ? { oneWay: dataRules.oneWay } : {}),
     notes: [
       ...prepared.notes,
       ...prepared.conversions.map((c) => `convert ${c}`),

@@ -116,6 +116,8 @@ export function buildUpgradePlan(input: UpgradePlanInput): Plan {
   const refusals: string[] = [];
   const warnings: string[] = [];
   const notes: string[] = [];
+  // What no automatic rollback undoes: `--backup` (or the prompt) protects the data before these.
+  const oneWay: string[] = [];
   if (snapshot.namespace.phase === "Terminating") refusals.push(`namespace "${namespace}" is Terminating`);
   if (snapshot.installedVersion === null) {
     refusals.push(
@@ -261,6 +263,9 @@ export function buildUpgradePlan(input: UpgradePlanInput): Plan {
             : `KFP ${release.version} has no MinIO variant in its bundle, so --object-store keep-minio cannot be honoured`,
         );
       } else {
+        oneWay.push(
+          `the object store moves from MinIO to SeaweedFS at ${release.version} (new artifacts go to a new volume)`,
+        );
         warnings.push(
           `Object store moves to SeaweedFS at ${release.version}: artifacts written before stay on the MinIO claim, which is kept and never pruned`,
         );
@@ -335,13 +340,21 @@ export function buildUpgradePlan(input: UpgradePlanInput): Plan {
       ...live.keys(),
       ...release.objects.filter((o) => o.kind === "Deployment").map((o) => o.metadata.name),
     ]);
+    const crossesSchemaMigration =
+      compareVersions(release.version, SEAWEEDFS_SINCE) >= 0 &&
+      (apiServerVersion === null || compareVersions(apiServerVersion, SEAWEEDFS_SINCE) < 0);
     const apiServerMarker = (): StepDraft => ({
       kind: "pointOfNoReturn",
       namespace,
-      reason: `KFP ${release.version}'s API server starts and migrates the database schema${compareVersions(release.version, SEAWEEDFS_SINCE) >= 0 && (apiServerVersion === null || compareVersions(apiServerVersion, SEAWEEDFS_SINCE) < 0) ? " (the one-way 2.15 migration)" : ""}; an older one cannot run on it`,
+      reason: `KFP ${release.version}'s API server starts and migrates the database schema${crossesSchemaMigration ? " (the one-way 2.15 migration)" : ""}; an older one cannot run on it`,
       keep,
     });
     if (refusals.length > 0) return;
+    if (newerApiServer && crossesSchemaMigration) {
+      oneWay.push(
+        `${label}: KFP ${release.version}'s API server runs the one-way 2.15 database schema migration`,
+      );
+    }
 
     if (strategy === "images") {
       const images = imageSteps({ snapshot, namespace, release, current: imagesSoFar });
@@ -493,6 +506,7 @@ export function buildUpgradePlan(input: UpgradePlanInput): Plan {
       // MySQL 8.0+ upgrades its data dictionary at start, atomically, and rolls it back when the upgrade fails
       // (dev.mysql.com/doc/refman/8.0/en/upgrading-what-is-upgraded.html): a new server that never became Available
       // left the data as it was; one that did has moved it forward for good.
+      oneWay.push(`${label}: MySQL ${seriesMove.from} → ${seriesMove.to} upgrades the data directory`);
       steps.add(
         {
           kind: "pointOfNoReturn",
@@ -688,6 +702,7 @@ export function buildUpgradePlan(input: UpgradePlanInput): Plan {
     storage: storageOut,
     steps: withServerDryRuns(placeAdoption(steps.steps, adoption)),
     warnings: [...new Set(warnings)],
+    ...(oneWay.length > 0 ? { oneWay: [...new Set(oneWay)] } : {}),
     // Each hop of a multi-hop plan says the same about, say, the Secrets it keeps; once is enough.
     notes: [...new Set(notes)],
     createdAt: input.now.toISOString(),

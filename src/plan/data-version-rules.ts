@@ -10,6 +10,8 @@ export const ACCEPT_SCHEMA_MIGRATION_FLAG = "--accept-schema-migration";
 export interface DataVersionVerdict {
   refusals: string[];
   warnings: string[];
+  /** One-way changes starting the release on the data makes (accepted ones only). */
+  oneWay: string[];
 }
 
 /**
@@ -27,7 +29,7 @@ export function dataVersionRules(
   release: Pick<ReleaseInfo, "version" | "mysqlSeries" | "objectStore">,
   options: { acceptSchemaMigration: boolean },
 ): DataVersionVerdict {
-  const verdict: DataVersionVerdict = { refusals: [], warnings: [] };
+  const verdict: DataVersionVerdict = { refusals: [], warnings: [], oneWay: [] };
   for (const { role, label, volume, writer } of volumes) {
     const wrote = `PV ${volume} holds data last written by ${describeDataWriter(writer)}`;
     if (isVersion(writer.kfpVersion) && compareVersions(release.version, writer.kfpVersion) < 0) {
@@ -66,6 +68,10 @@ function mysqlRules(
     verdict.refusals.push(
       `${label}: ${wrote}; KFP ${release.version} runs MySQL ${release.mysqlSeries}, more than one series ahead of ${writer.mysqlSeries} (MySQL upgrades one series at a time): install the release that wrote the data (--tag ${writer.kfpVersion}), then \`kfp-upgrade upgrade\` through MySQL ${MYSQL_SERIES[data + 1]}`,
     );
+  } else if (target === data + 1) {
+    verdict.oneWay.push(
+      `${label}: MySQL ${writer.mysqlSeries} → ${release.mysqlSeries} upgrades the data directory`,
+    );
   }
 }
 
@@ -85,6 +91,9 @@ function schemaRule(
   const what = `KFP ${release.version}'s API server migrates the database schema of KFP ${writer.kfpVersion} on start, and that migration cannot be rolled back (kubeflow/pipelines#3636): back up MySQL first`;
   if (options.acceptSchemaMigration) {
     verdict.warnings.push(`${label}: ${what} (accepted with ${ACCEPT_SCHEMA_MIGRATION_FLAG})`);
+    verdict.oneWay.push(
+      `${label}: KFP ${release.version}'s API server runs the one-way 2.15 database schema migration on data of KFP ${writer.kfpVersion}`,
+    );
   } else {
     verdict.refusals.push(
       `${label}: ${wrote}; ${what}, then pass ${ACCEPT_SCHEMA_MIGRATION_FLAG} (or install --tag ${writer.kfpVersion} and \`kfp-upgrade upgrade\`)`,

@@ -31,6 +31,11 @@ export const planSchema = z.object({
   ),
   steps: z.array(stepSchema),
   warnings: z.array(z.string()),
+  /**
+   * The plan's one-way changes in words (a MySQL series change, the 2.15 schema migration, an object-store switch):
+   * what an automatic rollback cannot undo, and what `--backup` protects. Absent when there is none.
+   */
+  oneWay: z.array(z.string()).optional(),
   notes: z.array(z.string()),
   /**
    * A plan a data rule refuses, which still protects the data first: only its protective steps

@@ -158,6 +158,15 @@ export function requiredAccess(plan: Plan): RequiredAccess[] {
         break;
       case "serverDryRun":
         break;
+      case "backupVolumes":
+        add(
+          ["get", "create", "list", "watch"],
+          "snapshot.storage.k8s.io/v1",
+          "VolumeSnapshot",
+          step.namespace,
+        );
+        add(["get"], "v1", "PersistentVolumeClaim", step.namespace);
+        break;
       case "forgetHelmRelease":
         // Read as metadata-only lists (a Secret's data, here a whole release, is never read).
         for (const record of step.records) add(["list", "delete"], "v1", record.kind, step.namespace);

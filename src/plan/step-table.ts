@@ -347,6 +347,23 @@ export const STEP_TABLE: { [K in StepKind]: StepEntry<K> } = {
       c.update += s.claims.length;
     },
   },
+  backupVolumes: {
+    lines: (s) => [
+      ...s.backups.map((b) => ({
+        symbol: "+" as const,
+        text: `volumesnapshot/${b.name} -n ${s.namespace}: ${b.claim} (PV ${b.volume}, CSI driver ${b.driver}, class ${b.snapshotClass})`,
+      })),
+      {
+        symbol: "…" as const,
+        text: `back up before any program runs on the data (${s.reason}): wait until ${s.backups.length === 1 ? "the snapshot is" : `all ${s.backups.length} snapshots are`} readyToUse`,
+      },
+    ],
+    undo: () => "nothing: backups are kept (`kfp-upgrade backups` lists them)",
+    count: (s, c) => {
+      c.create += s.backups.length;
+      c.wait += 1;
+    },
+  },
   saveVolumeDefinitions: {
     lines: (s) => [
       {

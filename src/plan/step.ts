@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { backupTargetSchema } from "../model/backup.js";
 import { dataWriterSchema } from "../model/data-writer.js";
 import { kubeObjectSchema } from "../model/kube-object.js";
 import { mysqlSeriesSchema } from "../model/running-servers.js";
@@ -286,6 +287,17 @@ export const stepSchema = z.discriminatedUnion("kind", [
     /** The claims whose PVs now hold data written by `writer` (annotated `kfp-upgrade.kubeflow.org/data-written-by`). */
     claims: z.array(z.object({ role: dataRoleSchema, claim: z.string() })),
     writer: dataWriterSchema,
+  }),
+  z.object({
+    ...base,
+    kind: z.literal("backupVolumes"),
+    namespace: z.string(),
+    /** Why the plan backs up (`--backup`, or the one-way changes the user confirmed a backup for). */
+    reason: z.string(),
+    /** Labels every backup object carries (the app's, the role's, the from/to versions). */
+    labels: labelsSchema,
+    /** One per data claim; each is created unless it exists, then waited for until ready. */
+    backups: z.array(backupTargetSchema),
   }),
   z.object({
     ...base,

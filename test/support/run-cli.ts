@@ -31,12 +31,32 @@ export interface RunCliOptions {
   /** Abort (SIGINT etc.) from outside: receives the child process. */
   onSpawn?: (child: import("node:child_process").ChildProcess) => void;
   timeoutMs?: number;
+  /**
+   * With `machine` (--yes), an upgrade or reinstall that makes one-way changes is refused unless it says whether to
+   * back up, as a CI job must: tests not about backups choose `--no-backup` here. false: add nothing (backup tests).
+   */
+  chooseNoBackup?: boolean;
 }
+
+const BACKUP_COMMANDS = new Set(["upgrade", "reinstall"]);
 
 /** Runs the BUILT CLI (bin/kfp-upgrade.js -> dist/) as a subprocess, as a user or a CI job would. */
 export function runCli(args: readonly string[], options: RunCliOptions): Promise<CliRun> {
   const machine = options.machine ?? true;
-  const fullArgs = [BIN, "--app-dir", options.appDir, ...(machine ? ["--yes", "-o", "json"] : []), ...args];
+  const chooses =
+    machine &&
+    options.chooseNoBackup !== false &&
+    args.some((arg) => BACKUP_COMMANDS.has(arg)) &&
+    !args.includes("--backup") &&
+    !args.includes("--no-backup");
+  const fullArgs = [
+    BIN,
+    "--app-dir",
+    options.appDir,
+    ...(machine ? ["--yes", "-o", "json"] : []),
+    ...args,
+    ...(chooses ? ["--no-backup"] : []),
+  ];
   return new Promise((resolve) => {
     const child = execFile(
       process.execPath,

@@ -9,6 +9,7 @@ import { compareVersions } from "../../release/compare-versions.js";
 import { applyStorageFlags } from "../apply-storage-flags.js";
 import type { CommandDeps } from "../command-deps.js";
 import type { CommandResult } from "../command-result.js";
+import { type BackupMemo, decideBackup } from "../decide-backup.js";
 import { executeCommand } from "../execute-plan.js";
 import { type GlobalOptions, storageFlagsSchema } from "../global-options.js";
 import { kfpApiOptionsSchema } from "../inventory-options.js";
@@ -24,6 +25,8 @@ export const reinstallOptionsSchema = storageFlagsSchema.extend({
   waitForLock: z.boolean().default(false),
   acceptVolumeMismatch: z.boolean().default(false),
   acceptSchemaMigration: z.boolean().default(false),
+  /** `--backup` true, `--no-backup` false, neither undefined (asked before one-way changes). */
+  backup: z.boolean().optional(),
 });
 
 /**
@@ -50,6 +53,7 @@ export async function reinstall(
   );
   const client = await run.connect();
   let release = await resolveReleaseForApp(appTag, run.releases, app.release.variant);
+  const memo: BackupMemo = {};
   return executeCommand({
     global,
     deps,
@@ -117,7 +121,15 @@ export async function reinstall(
         });
         plan.warnings.push(...(release.warnings ?? []));
         return {
-          plan,
+          plan: await decideBackup({
+            client: locked,
+            plan,
+            snapshot,
+            flag: options.backup,
+            global,
+            deps,
+            memo,
+          }),
           context: {
             release: {
               version: release.version,

@@ -8,6 +8,7 @@ import type { CommandResult } from "../command-result.js";
 import type { GlobalOptions } from "../global-options.js";
 import { kfpApiOptionsSchema } from "../inventory-options.js";
 import { inventoryStatus, saveInventory } from "../kfp-inventory.js";
+import { listBackups } from "../list-backups.js";
 import { parseOptions } from "../parse-options.js";
 import { prepareRun } from "../prepare-run.js";
 
@@ -56,6 +57,27 @@ export async function status(
     });
   const installers = installerCounts(snapshot);
   const journal = await readJournal(run.appDir);
+  // Backups are extra: a damaged history or an unreadable snapshot API must not hide the rest of the status.
+  const backupListing = await listBackups(client, run.appDir, namespace).catch((error: unknown) => {
+    deps.output.info(
+      `warning: the backups could not be listed: ${error instanceof Error ? error.message : String(error)}`,
+    );
+    return null;
+  });
+  // The last run that took backups: what a restore would start from.
+  const lastBackup = backupListing?.recorded.at(-1);
+  const backups = lastBackup
+    ? {
+        run: lastBackup.run,
+        command: lastBackup.command,
+        from: lastBackup.from,
+        to: lastBackup.to,
+        snapshots: lastBackup.backups.map((b) => ({
+          ...b,
+          inCluster: backupListing?.snapshots.some((s) => s.name === b.snapshot) ?? false,
+        })),
+      }
+    : null;
   const data = {
     context: snapshot.context,
     namespace: { name: namespace, exists: snapshot.namespace.exists, phase: snapshot.namespace.phase },
@@ -71,6 +93,8 @@ export async function status(
     ...(inventory === null ? { inventoryError } : {}),
     /** Whether that inventory was saved in the KFAPP's .kfp-upgrade/inventory.json for later runs. */
     inventoryRecorded: recordInventory,
+    /** The backups the last run that took any recorded (`kfp-upgrade backups` lists all). */
+    backups,
     runInProgress: journal
       ? { runId: journal.runId, command: journal.command, status: journal.status }
       : null,
@@ -98,6 +122,16 @@ export async function status(
   lines.push(
     `Inventory:  ${inventory ? `${describeInventoryCounts(inventory)}${recordInventory ? " (recorded in .kfp-upgrade/inventory.json)" : ""}` : `KFP's API could not be read (${inventoryError})`}`,
   );
+  if (backups) {
+    lines.push(
+      `Backups:    run ${backups.run} (${backups.command} ${backups.from ?? "-"} -> ${backups.to}); \`kfp-upgrade backups\` lists all`,
+    );
+    for (const b of backups.snapshots) {
+      lines.push(
+        `  volumesnapshot/${b.snapshot} (${b.claim}, ${b.restoreSize ?? "size unknown"})${b.inCluster ? "" : " (no longer in the cluster)"}`,
+      );
+    }
+  }
   if (journal && journal.status !== "succeeded") {
     lines.push(
       `Run in progress: ${journal.command} (${journal.status}); \`kfp-upgrade resume\` continues it`,

@@ -9,6 +9,7 @@ import {
 import { pathFor } from "../../release/path-for.js";
 import type { CommandDeps } from "../command-deps.js";
 import type { CommandResult } from "../command-result.js";
+import { type BackupMemo, decideBackup } from "../decide-backup.js";
 import { executeCommand } from "../execute-plan.js";
 import type { GlobalOptions } from "../global-options.js";
 import { kfpApiOptionsSchema } from "../inventory-options.js";
@@ -29,6 +30,8 @@ export const upgradeOptionsSchema = kfpApiOptionsSchema.extend({
   skipInventory: z.boolean().default(false),
   /** How long a migrating API server may take to become Available (90s, 30m, 1h, or seconds). */
   migrationTimeout: durationSecondsSchema.default(DEFAULT_MIGRATION_TIMEOUT_SECONDS),
+  /** `--backup` true, `--no-backup` false, neither undefined (asked before one-way changes). */
+  backup: z.boolean().optional(),
 });
 
 /** Move the running install to a release through every hop `pathFor` requires, in one command. */
@@ -46,6 +49,7 @@ export async function upgrade(
     objectStore === "keep-minio" ? "minio" : objectStore === "seaweedfs" ? "default" : app.release.variant;
   const target = await resolveReleaseForApp(options.tag, run.releases, variant);
   const client = await run.connect();
+  const memo: BackupMemo = {};
   return executeCommand({
     global,
     deps,
@@ -103,7 +107,15 @@ export async function upgrade(
           );
         }
         return {
-          plan,
+          plan: await decideBackup({
+            client: locked,
+            plan,
+            snapshot,
+            flag: options.backup,
+            global,
+            deps,
+            memo,
+          }),
           context: {
             release: {
               version: target.version,

@@ -262,6 +262,41 @@ describe("argv -> command and options", () => {
       ],
     },
     {
+      name: "upgrade --backup: snapshot the data volumes first",
+      argv: ["upgrade", "--tag", "2.15.0", "--object-store", "seaweedfs", "--backup"],
+      command: "upgrade",
+      global: {},
+      args: [
+        {
+          tag: "2.15.0",
+          strategy: "auto",
+          objectStore: "seaweedfs",
+          adopt: false,
+          rollback: true,
+          waitForLock: false,
+          skipInventory: false,
+          backup: true,
+        },
+        DEFAULTS,
+      ],
+    },
+    {
+      name: "reinstall --no-backup: the user backed up",
+      argv: ["reinstall", "--no-backup", "--yes"],
+      command: "reinstall",
+      global: { yes: true },
+      args: [
+        {
+          acceptVolumeMismatch: false,
+          acceptSchemaMigration: false,
+          waitForLock: false,
+          skipInventory: false,
+          backup: false,
+        },
+        { ...DEFAULTS, yes: true },
+      ],
+    },
+    {
       name: "reinstall onto a StorageClass, with the manifests directory",
       argv: ["--manifests", "./bundles", "reinstall", "--storage-class", "standard"],
       command: "reinstall",

@@ -18,9 +18,14 @@ import { takeSnapshot } from "../../../src/kube/take-snapshot.js";
 import type { KubeObject, ObjectRef } from "../../../src/model/kube-object.js";
 import { buildDeployPlan } from "../../../src/plan/build-deploy-plan.js";
 import type { Plan } from "../../../src/plan/plan.js";
+import { withBackupStep } from "../../../src/plan/plan-backup.js";
 import { planHash } from "../../../src/plan/plan-hash.js";
 import type { InventoryBaseline } from "../../../src/plan/step.js";
-import { FakeKubeClient } from "../../support/fake-kube-client.js";
+import {
+  DEFAULT_SERVED_API_VERSIONS,
+  FakeKubeClient,
+  type FakeReactor,
+} from "../../support/fake-kube-client.js";
 import { catalogueRelease } from "../../support/manifests.js";
 import {
   bindNamedClaims,
@@ -810,3 +815,92 @@ function record(overrides: Partial<RunRecord>): RunRecord {
 function holderOf(client: FakeKubeClient): string | undefined {
   return (client.peek(LEASE)?.spec as { holderIdentity?: string } | undefined)?.holderIdentity;
 }
+
+describe("runCommand: backups", () => {
+  const SNAPSHOTS = "snapshot.storage.k8s.io/v1";
+  /** The snapshot controller: a VolumeSnapshot becomes readyToUse right after it is created. */
+  const readySnapshots: FakeReactor = ({ verb, object }, fake) => {
+    if (verb !== "create" || object.kind !== "VolumeSnapshot") return;
+    setTimeout(() =>
+      fake.update(
+        { apiVersion: SNAPSHOTS, kind: "VolumeSnapshot", name: object.metadata.name, namespace: NS },
+        (o) => {
+          o.status = {
+            readyToUse: true,
+            boundVolumeSnapshotContentName: "snapcontent-1",
+            restoreSize: "20Gi",
+          };
+        },
+      ),
+    );
+  };
+
+  it("runs the backup before any workload and records what it took in the run's history entry", async () => {
+    const fake = new FakeKubeClient({
+      defaultNamespace: NS,
+      servedApiVersions: [...DEFAULT_SERVED_API_VERSIONS, SNAPSHOTS],
+    })
+      .seed([hostPathVolume("kfp-mysql"), hostPathVolume("kfp-minio")])
+      .react(rollOut([]))
+      .react(bindNamedClaims)
+      .react(readySnapshots);
+    const h = harness(fake);
+    const target = {
+      method: "csi" as const,
+      role: "mysql" as const,
+      claim: "mysql-pv-claim",
+      volume: "kfp-mysql",
+      driver: "d",
+      snapshotClass: "c",
+      name: "kubeflow-mysql-none-to-2.5.0-20260102t030405",
+    };
+    h.options.mode = {
+      kind: "fresh",
+      namespace: NS,
+      build: async (client) => {
+        const snapshot = await takeSnapshot(client, { namespace: NS });
+        return {
+          plan: withBackupStep(await deployPlan(client), snapshot, [target], "--backup"),
+          context: "x",
+        };
+      },
+    };
+    await expect(runCommand(h.options)).resolves.toMatchObject({ kind: "done" });
+    const started = stepStarts(h.prompter);
+    const backupAt = started.findIndex((id) => id.endsWith("backupVolumes"));
+    expect(backupAt).toBeGreaterThan(started.findIndex((id) => id.endsWith("ensureClaim")));
+    // No step before it starts a program on the data: no Deployment is applied until the backup is ready.
+    const shown = h.prompter.shown[0]?.plan.steps ?? [];
+    const at = shown.findIndex((step) => step.kind === "backupVolumes");
+    const deploymentsBefore = shown
+      .slice(0, at)
+      .flatMap((step) => (step.kind === "applyObjects" ? step.objects : []))
+      .filter(({ object }) => object.kind === "Deployment");
+    expect(deploymentsBefore).toEqual([]);
+    expect(
+      shown
+        .slice(at + 1)
+        .flatMap((step) => (step.kind === "applyObjects" ? step.objects : []))
+        .some(({ object }) => object.kind === "Deployment"),
+    ).toBe(true);
+    expect(h.store.history).toEqual([
+      expect.objectContaining({
+        outcome: "succeeded",
+        backups: [
+          {
+            method: "csi",
+            role: "mysql",
+            claim: "mysql-pv-claim",
+            volume: "kfp-mysql",
+            namespace: NS,
+            snapshot: "kubeflow-mysql-none-to-2.5.0-20260102t030405",
+            snapshotClass: "c",
+            content: "snapcontent-1",
+            restoreSize: "20Gi",
+            takenAt: null,
+          },
+        ],
+      }),
+    ]);
+  });
+});

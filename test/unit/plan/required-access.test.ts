@@ -47,3 +47,41 @@ describe("requiredAccess of verifyInventory", () => {
     else expect(access.filter((entry) => entry.subresource === "proxy")).toEqual([]);
   });
 });
+
+describe("requiredAccess of backupVolumes", () => {
+  it("creates, reads and watches VolumeSnapshots and reads the claims, in the namespace", () => {
+    const step: Step = {
+      id: "01-backupVolumes",
+      kind: "backupVolumes",
+      namespace: "kubeflow",
+      reason: "--backup",
+      labels: {},
+      backups: [
+        {
+          method: "csi",
+          role: "mysql",
+          claim: "mysql-pv-claim",
+          volume: "pv",
+          driver: "d",
+          snapshotClass: "c",
+          name: "kubeflow-mysql-2.5.0-to-2.14.4-20260101t000000",
+        },
+      ],
+    };
+    const access = requiredAccess(planOf([step]));
+    for (const verb of ["get", "create", "list", "watch"]) {
+      expect(access).toContainEqual({
+        verb,
+        group: "snapshot.storage.k8s.io",
+        resource: "volumesnapshots",
+        namespace: "kubeflow",
+      });
+    }
+    expect(access).toContainEqual({
+      verb: "get",
+      group: "",
+      resource: "persistentvolumeclaims",
+      namespace: "kubeflow",
+    });
+  });
+});
