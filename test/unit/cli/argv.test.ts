@@ -270,6 +270,7 @@ describe("argv -> command and options", () => {
         {
           tag: "2.15.0",
           strategy: "auto",
+          migrationTimeout: "30m",
           objectStore: "seaweedfs",
           adopt: false,
           rollback: true,
