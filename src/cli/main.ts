@@ -4,7 +4,7 @@ import { EXIT_CODES, InternalError, isKfpError, type KfpError, UsageError } from
 import type { CommandDeps } from "./command-deps.js";
 import { confirmOnTerminal } from "./confirm-on-terminal.js";
 import { Output, type OutputStreams } from "./output.js";
-import { buildProgram } from "./program.js";
+import { buildProgram, COMPLETE_COMMAND } from "./program.js";
 
 /**
  * Runs the CLI and returns the exit code; the only place that maps errors to exit codes. SIGINT/SIGTERM abort the
@@ -43,6 +43,20 @@ export async function main(argv: string[], streams: OutputStreams = process): Pr
     for (const sub of command.commands) configure(sub);
   };
   configure(program);
+  if (argv[0] === COMPLETE_COMMAND) {
+    // The shell's completion function asks here on every TAB: candidates on stdout, one per line, never an error.
+    const { completeWords } = await import("./completion/complete-words.js");
+    const { completionSources } = await import("./completion/completion-sources.js");
+    const words = argv.slice(1);
+    const kubeconfig = words[words.indexOf("--kubeconfig") + 1];
+    const candidates = completeWords(
+      program,
+      words,
+      completionSources(streams.env, words.includes("--kubeconfig") ? kubeconfig : undefined),
+    );
+    if (candidates.length > 0) streams.stdout.write(`${candidates.join("\n")}\n`);
+    return EXIT_CODES.ok;
+  }
   try {
     await program.parseAsync(argv, { from: "user" });
     return exitCode;

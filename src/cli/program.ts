@@ -1,4 +1,4 @@
-import { Command, Option } from "commander";
+import { Argument, Command, Option } from "commander";
 import type { CommandDeps } from "./command-deps.js";
 import type { CommandResult } from "./command-result.js";
 import { type GlobalOptions, globalOptionsSchema } from "./global-options.js";
@@ -81,6 +81,9 @@ function addBackupOptions(command: Command): Command {
 
 const TAG_HELP =
   "KFP release: 2.14.4, v0.1.12 (the v is dropped), latest, or a kubeflow/kubeflow commit from the upgrade_kfp.sh era";
+
+/** What the shell completion scripts call on each TAB (handled by main, never listed). */
+export const COMPLETE_COMMAND = "__complete";
 
 /**
  * The command tree. Commander parses, zod validates (parseOptions), and each command module is imported only when
@@ -477,5 +480,25 @@ Examples:
         );
       });
   }
+  program
+    .command("completion")
+    .description("print the shell completion script: commands, flags, --tag releases, --context names")
+    .addArgument(new Argument("<shell>", "bash, zsh or fish").choices(["bash", "zsh", "fish"]))
+    .addHelpText(
+      "after",
+      "\nExamples:\n  source <(kfp-upgrade completion bash)                       # this shell\n  kfp-upgrade completion bash > ~/.local/share/bash-completion/completions/kfp-upgrade\n  kfp-upgrade completion fish > ~/.config/fish/completions/kfp-upgrade.fish",
+    )
+    .action(async (shell: "bash" | "zsh" | "fish", _options: unknown, command: Command) => {
+      await runner(
+        "completion",
+        async () => {
+          const { completionScript } = await import("./completion/shell-scripts.js");
+          const script = completionScript(shell);
+          return { data: { shell, script }, text: script.trimEnd() };
+        },
+        global(command),
+      );
+    });
+
   return program;
 }

@@ -100,7 +100,10 @@ export function loadKubeConfig(k8s: ClientNodeModule, selection: KubeConfigSelec
   };
 }
 
-function kubeconfigFiles(selection: KubeConfigSelection, env: Record<string, string | undefined>): string[] {
+export function kubeconfigFiles(
+  selection: KubeConfigSelection,
+  env: Record<string, string | undefined>,
+): string[] {
   if (selection.kubeconfig) {
     if (!existsSync(selection.kubeconfig)) {
       throw new ConfigError("KUBECONFIG_NOT_FOUND", `kubeconfig ${selection.kubeconfig} does not exist`, {
