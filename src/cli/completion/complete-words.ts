@@ -34,8 +34,8 @@ export function completeWords(
   }
   const scopes = [program, ...(command ? [command] : [])];
   const previous = before.at(-1);
-  const valueOf = previous?.startsWith("-") ? findOption(scopes, previous) : undefined;
-  if (valueOf && takesValue(valueOf)) return valuesFor(valueOf, current, sources);
+  const flagBefore = previous?.startsWith("-") ? findOption(scopes, previous) : undefined;
+  if (flagBefore && takesValue(flagBefore)) return valuesFor(flagBefore, current, sources);
   if (current.startsWith("-")) {
     const flags = scopes.flatMap((scope) =>
       scope.options.filter((option) => !option.hidden).flatMap((option) => [option.long, option.short]),
