@@ -783,13 +783,17 @@ const cases: Case[] = [
     name: "--timeout 0",
     args: () => ["--timeout", "0", "upgrade", "--tag", "2.5.0"],
     exitCode: 2,
-    stderr: () => ["error: --timeout: Too small: expected number to be >0"],
+    stderr: () => [
+      'error: --timeout: expected a duration such as 90s, 10m or 1h (or whole seconds), got "0"',
+    ],
   },
   {
-    name: "--timeout that is not a number",
+    name: "--timeout that is no duration",
     args: () => ["--timeout", "ten", "upgrade", "--tag", "2.5.0"],
     exitCode: 2,
-    stderr: () => ["error: --timeout: Invalid input: expected number, received NaN"],
+    stderr: () => [
+      'error: --timeout: expected a duration such as 90s, 10m or 1h (or whole seconds), got "ten"',
+    ],
   },
   {
     name: "an unknown --strategy",
