@@ -132,6 +132,7 @@ async function buildComponent(
   version: string,
   dir: string,
   log: (line: string) => void,
+  position: string,
 ): Promise<BuildInfo> {
   const partial = `${dir}.partial-${process.pid}`;
   await rm(partial, { recursive: true, force: true });
@@ -140,22 +141,35 @@ async function buildComponent(
   const { stdout: goVersion } = await execFileAsync("go", ["env", "GOVERSION"], {
     env: { ...process.env, ...GO_ENV },
   });
-  log(`building ${component.name} ${version} with ${goVersion.trim()} (log: ${logPath})`);
+  log(`[${position}] building ${component.name} ${version} with ${goVersion.trim()} (log: ${logPath})`);
   const started = performance.now();
-  await runGo(
-    [
-      "build",
-      "-trimpath",
-      "-ldflags",
-      ldflags(component, version),
-      "-o",
-      `${partial}/`,
-      ...packages(component),
-    ],
-    component.moduleDir,
-    logPath,
-    goEnv(component),
+  // A first build takes minutes per component with no output of its own: say it is still going.
+  const ticker = setInterval(
+    () =>
+      log(
+        `[${position}] still building ${component.name}: ${Math.round((performance.now() - started) / 1000)}s so far`,
+      ),
+    60_000,
   );
+  ticker.unref();
+  try {
+    await runGo(
+      [
+        "build",
+        "-trimpath",
+        "-ldflags",
+        ldflags(component, version),
+        "-o",
+        `${partial}/`,
+        ...packages(component),
+      ],
+      component.moduleDir,
+      logPath,
+      goEnv(component),
+    );
+  } finally {
+    clearInterval(ticker);
+  }
   if (component.name === "etcd") {
     // Building "." names the binary after the wrapper module's last path element.
     await rename(join(partial, "etcdbin"), join(partial, "etcd"));
@@ -217,13 +231,14 @@ async function buildComponent(
 export async function ensureBinaries(options: { log?: (line: string) => void } = {}): Promise<BinaryDirs> {
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   const result: Partial<BinaryDirs> = {};
-  for (const component of COMPONENTS) {
+  for (const [index, component] of COMPONENTS.entries()) {
     const version = await componentVersion(component);
     const dir = binaryCacheDir(component, version);
     const cached = await readBuildInfo(dir);
+    const position = `${index + 1}/${COMPONENTS.length}`;
     result[component.name] = cached
       ? { dir, info: cached, built: false }
-      : { dir, info: await buildComponent(component, version, dir, log), built: true };
+      : { dir, info: await buildComponent(component, version, dir, log, position), built: true };
   }
   return result as BinaryDirs;
 }
