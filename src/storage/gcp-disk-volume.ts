@@ -12,6 +12,8 @@ export function gcpDiskVolume(options: {
   disk: string;
   project: string;
   zone: string;
+  /** A regional disk: its CSI handle names the region, not a zone. */
+  region?: string;
   useCsi: boolean;
   capacity?: string;
 }): KubeObject {
@@ -19,7 +21,7 @@ export function gcpDiskVolume(options: {
     ? {
         csi: {
           driver: GCE_PD_CSI_DRIVER,
-          volumeHandle: `projects/${options.project}/zones/${options.zone}/disks/${options.disk}`,
+          volumeHandle: `projects/${options.project}/${options.region ? `regions/${options.region}` : `zones/${options.zone}`}/disks/${options.disk}`,
           fsType: "ext4",
         },
       }
