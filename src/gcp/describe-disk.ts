@@ -1,3 +1,4 @@
+import { z } from "zod";
 import { isKfpError } from "../errors.js";
 import type { GcpDiskState } from "../model/gcp-disk.js";
 import { computeDiskSchema, diskState } from "./compute-disk.js";
@@ -5,36 +6,36 @@ import type { Gcloud } from "./gcloud.js";
 
 export interface DescribedDisk {
   state: GcpDiskState | null;
-  /** The command that shows the disk (the regional one when the disk is regional). */
+  /** The command that shows the disk where it is (its own zone, or its region when regional). */
   showCommand: string;
 }
 
-/** The region of a zone: `us-central1-a` -> `us-central1`. */
-export function regionOf(zone: string): string {
-  return zone.replace(/-[a-z]$/, "");
-}
-
 /**
- * `gcloud compute disks describe DISK --zone ZONE`; when there is no such zonal disk, the regional one of the
- * zone's region (`--region`), since a regional disk is replicated into the zone. `state` null: neither exists.
+ * `gcloud compute disks describe DISK --zone ZONE` (the app's zone); when there is no such disk there, `gcloud
+ * compute disks list --filter=name=DISK` over the whole project, which finds it in another zone or as a regional
+ * disk, so a refusal can say where it is. `state` null: the project has no disk of that name.
  */
 export async function describeDisk(gcloud: Gcloud, disk: string, zone: string): Promise<DescribedDisk> {
   const zonal = ["compute", "disks", "describe", disk, "--zone", zone];
-  const zonalCommand = `gcloud ${zonal.join(" ")} --project ${gcloud.project}`;
   const found = await describeOrNull(gcloud, zonal);
-  if (found) return { state: diskState(found, gcloud.project), showCommand: zonalCommand };
-  const regional = ["compute", "disks", "describe", disk, "--region", regionOf(zone)];
-  const regionalFound = await describeOrNull(gcloud, regional);
-  if (regionalFound) {
-    return {
-      state: diskState(regionalFound, gcloud.project),
-      showCommand: `gcloud ${regional.join(" ")} --project ${gcloud.project}`,
-    };
-  }
+  if (found) return { state: diskState(found, gcloud.project), showCommand: showCommand(gcloud, found) };
+  const listed = await gcloud.json(
+    ["compute", "disks", "list", `--filter=name=${disk}`],
+    z.array(computeDiskSchema),
+  );
+  const elsewhere = listed.find((candidate) => candidate.name === disk);
+  if (elsewhere)
+    return { state: diskState(elsewhere, gcloud.project), showCommand: showCommand(gcloud, elsewhere) };
   return {
     state: null,
     showCommand: `gcloud compute disks list --project ${gcloud.project} --filter=name=${disk}`,
   };
+}
+
+function showCommand(gcloud: Gcloud, disk: z.infer<typeof computeDiskSchema>): string {
+  const state = diskState(disk, gcloud.project);
+  const where = state.zone ? `--zone ${state.zone}` : `--region ${state.region}`;
+  return `gcloud compute disks describe ${disk.name} ${where} --project ${gcloud.project}`;
 }
 
 async function describeOrNull(gcloud: Gcloud, args: string[]) {

@@ -15,7 +15,7 @@ export function checkGcpDisk(
   const shows = `(\`${showCommand}\`)`;
   if (state === null) {
     return [
-      `GCP disk "${disk}" does not exist in project ${finding.project} (neither in zone ${finding.zone} nor as a regional disk) ${shows}`,
+      `GCP disk "${disk}" does not exist in project ${finding.project} (in no zone or region) ${shows}`,
     ];
   }
   const problems: string[] = [];

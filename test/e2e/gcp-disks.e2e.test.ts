@@ -223,7 +223,7 @@ describe("GCP persistent disks with the real gcloud", () => {
     );
     expect(run.exitCode, run.stderr).toBe(4);
     expect(run.stderr).toContain(
-      `GCP disk "${elsewhere}" is in zone europe-west1-b, but this cluster's nodes are in ${ZONE}: a pod there cannot attach it (\`gcloud compute disks describe ${elsewhere} --zone ${ZONE} --project ${PROJECT}\`)`,
+      `GCP disk "${elsewhere}" is in zone europe-west1-b, but this cluster's nodes are in ${ZONE}: a pod there cannot attach it (\`gcloud compute disks describe ${elsewhere} --zone europe-west1-b --project ${PROJECT}\`)`,
     );
     expect(run.stderr).toContain(`GCP disk "${attached}" is attached to instance "old-cluster-node-7"`);
     expect(changedObjects(before, await clusterState([namespace]))).toEqual([]);

@@ -11,7 +11,7 @@ import { promisify } from "node:util";
  * v1), on 127.0.0.1, for the REAL gcloud to talk to through `api_endpoint_overrides`. It answers with the APIs'
  * JSON shapes, taken from their public discovery documents:
  * - Compute Engine v1 https://compute.googleapis.com/$discovery/rest?version=v1 : schemas "Disk" (disks.get,
- *   regionDisks.get, disks.insert), "Operation" (zoneOperations.get / .wait: status PENDING -> RUNNING -> DONE);
+ *   regionDisks.get, disks.insert), "DiskAggregatedList" (disks.aggregatedList), "Operation" (zoneOperations.get / .wait: status PENDING -> RUNNING -> DONE);
  * - Deployment Manager v2 https://deploymentmanager.googleapis.com/$discovery/rest?version=v2 : "Deployment"
  *   (deployments.get) and "ResourcesListResponse" / "Resource" (resources.list);
  * - errors in Google's JSON error format (https://cloud.google.com/apis/design/errors): `{error: {code, message,
@@ -145,6 +145,17 @@ export async function startGcloudStandIn(options: { project?: string } = {}): Pr
         send(404, {
           error: { code: 404, message, errors: [{ message, domain: "global", reason: "notFound" }] },
         });
+        return;
+      }
+      if (route === `/compute/v1/projects/${project}/aggregated/disks` && method === "GET") {
+        // disks.aggregatedList: "DiskAggregatedList", items keyed by scope; gcloud applies --filter itself too.
+        const items: Record<string, { disks: unknown[] }> = {};
+        for (const disk of disks.values()) {
+          const scope = disk.zone ? `zones/${disk.zone}` : `regions/${disk.region}`;
+          items[scope] ??= { disks: [] };
+          items[scope].disks.push(diskJson(disk));
+        }
+        send(200, { kind: "compute#diskAggregatedList", id: `projects/${project}/aggregated/disks`, items });
         return;
       }
       let m = /^\/compute\/v1\/projects\/([^/]+)\/(zones|regions)\/([^/]+)\/disks\/([^/]+)$/.exec(route);

@@ -22,6 +22,7 @@ beforeAll(async () => {
     replicaZones: ["us-central1-a", "us-central1-b"],
     sizeGb: 200,
   });
+  standIn.addDisk({ name: "moved-disk", zone: "europe-west1-b", sizeGb: 20 });
 }, 60_000);
 afterAll(() => standIn.close());
 beforeEach(() => {
@@ -53,7 +54,19 @@ describe("describeDisk with the real gcloud", () => {
     ]);
   });
 
-  it("falls back to the regional disk of the zone's region", async () => {
+  it("finds a disk in another zone through `disks list`, with the command that shows it there", async () => {
+    const described = await describeDisk(gcloud(), "moved-disk", "us-central1-a");
+    expect(described.state).toMatchObject({ zone: "europe-west1-b", region: null, sizeBytes: 20 * GIB });
+    expect(described.showCommand).toBe(
+      "gcloud compute disks describe moved-disk --zone europe-west1-b --project kf-proj",
+    );
+    expect(standIn.requestLines()).toEqual([
+      "GET /compute/v1/projects/kf-proj/zones/us-central1-a/disks/moved-disk",
+      "GET /compute/v1/projects/kf-proj/aggregated/disks",
+    ]);
+  });
+
+  it("finds a regional disk through `disks list`", async () => {
     const described = await describeDisk(gcloud(), "regional-disk", "us-central1-a");
     expect(described.state).toMatchObject({
       zone: null,
@@ -67,7 +80,7 @@ describe("describeDisk with the real gcloud", () => {
     );
     expect(standIn.requestLines()).toEqual([
       "GET /compute/v1/projects/kf-proj/zones/us-central1-a/disks/regional-disk",
-      "GET /compute/v1/projects/kf-proj/regions/us-central1/disks/regional-disk",
+      "GET /compute/v1/projects/kf-proj/aggregated/disks",
     ]);
   });
 
@@ -79,7 +92,7 @@ describe("describeDisk with the real gcloud", () => {
     });
     expect(standIn.requestLines()).toEqual([
       "GET /compute/v1/projects/kf-proj/zones/us-central1-a/disks/no-such-disk",
-      "GET /compute/v1/projects/kf-proj/regions/us-central1/disks/no-such-disk",
+      "GET /compute/v1/projects/kf-proj/aggregated/disks",
     ]);
   });
 });

@@ -50,7 +50,7 @@ describe("checkGcpDisk", () => {
     {
       name: "a missing disk",
       state: null,
-      problem: `GCP disk "kf-storage-metadata-store" does not exist in project p (neither in zone us-central1-a nor as a regional disk) (\`${SHOW}\`)`,
+      problem: `GCP disk "kf-storage-metadata-store" does not exist in project p (in no zone or region) (\`${SHOW}\`)`,
     },
     {
       name: "a disk in another zone",
