@@ -900,3 +900,23 @@ describe("GCP disks checked against what gcloud and the nodes said", () => {
     );
   });
 });
+
+describe("two PVs wrapping one GCP disk", () => {
+  it("is refused unless one of them was bound to the claim", async () => {
+    const release = await sharedRelease("2.5.0");
+    const app = anApp({
+      platform: { type: "gcp", project: "my-project", zone: "us-central1-a" },
+      mysql: { gcpDisk: "shared-disk" },
+      objectStore: { pvName: "kfp-minio" },
+    });
+    const source = { type: "gcePersistentDisk" as const, pdName: "shared-disk" };
+    const snapshot = aSnapshot()
+      .withVolume("pv-a", { source })
+      .withVolume("pv-b", { source })
+      .withVolume("kfp-minio")
+      .build();
+    expect(() => deploy({ app, snapshot, release })).toThrow(
+      /GCP disk "shared-disk" is wrapped by several PVs \(pv-a, pv-b\) and none was bound to kubeflow\/mysql-pv-claim/,
+    );
+  });
+});
