@@ -247,4 +247,79 @@ describe("GCP persistent disks with the real gcloud", () => {
     expect(run.stderr).not.toContain("ERROR: (gcloud");
     expect(changedObjects(before, await clusterState([namespace]))).toEqual([]);
   }, 300_000);
+
+  it("--gcp-deployment finds both disks in NAME-storage; the dry-run plan names them and warns about the delete policy", async () => {
+    const namespace = testNamespace("gcp-dm");
+    const deployment = `${namespace}-kf`;
+    const mysqlDisk = `${deployment}-storage-metadata-store`;
+    const minioDisk = `${deployment}-storage-artifact-store`;
+    standIn.addDeployment({
+      name: `${deployment}-storage`,
+      resources: [
+        { name: mysqlDisk, type: "compute.v1.disk", properties: `zone: ${ZONE}\nsizeGb: 20\n` },
+        { name: minioDisk, type: "compute.v1.disk", properties: `zone: ${ZONE}\nsizeGb: 200\n` },
+      ],
+    });
+    standIn.addDisk({ name: mysqlDisk, zone: ZONE, sizeGb: 20 });
+    standIn.addDisk({ name: minioDisk, zone: ZONE, sizeGb: 200 });
+    const dir = gcpAppDir(namespace);
+    const before = await clusterState([namespace]);
+    standIn.requests.length = 0;
+    const run = await runCli(
+      [
+        "deploy",
+        "--dry-run",
+        "--tag",
+        VERSION,
+        "--manifests",
+        SHARED_MANIFESTS,
+        "--gcp-deployment",
+        deployment,
+      ],
+      { appDir: dir, env: gcloudEnv },
+    );
+    expect(run.exitCode, run.stderr).toBe(0);
+    expect(standIn.requestLines()).toEqual([
+      `GET /deploymentmanager/v2/projects/${PROJECT}/global/deployments/${deployment}-storage`,
+      `GET /deploymentmanager/v2/projects/${PROJECT}/global/deployments/${deployment}-storage/resources`,
+      `GET /compute/v1/projects/${PROJECT}/zones/${ZONE}/disks/${mysqlDisk}`,
+      `GET /compute/v1/projects/${PROJECT}/zones/${ZONE}/disks/${minioDisk}`,
+    ]);
+    const plan = run.json as { storage: { claim: string; detail: string }[]; warnings: string[] };
+    expect(plan.storage.map((entry) => [entry.claim, entry.detail])).toEqual([
+      [
+        "mysql-pv-claim",
+        `GCP disk ${mysqlDisk} as PV ${namespace}-mysql-pv-claim (in-tree gcePersistentDisk)`,
+      ],
+      ["minio-pvc", `GCP disk ${minioDisk} as PV ${namespace}-minio-pvc (in-tree gcePersistentDisk)`],
+    ]);
+    expect(plan.warnings).toContainEqual(
+      expect.stringContaining(
+        `are resources of Deployment Manager deployment "${deployment}-storage": re-applying that deployment without them`,
+      ),
+    );
+    expect(changedObjects(before, await clusterState([namespace]))).toEqual([]);
+  }, 300_000);
+
+  it("gcloud with no active account stops the run before any change (exit 10, GCLOUD_NOT_LOGGED_IN)", async () => {
+    const namespace = testNamespace("gcp-nologin");
+    const dir = gcpAppDir(namespace);
+    const before = await clusterState([namespace]);
+    standIn.requests.length = 0;
+    const run = await runCli(
+      ["deploy", "--tag", VERSION, "--manifests", SHARED_MANIFESTS, "--mysql-pd", "a", "--minio-pd", "b"],
+      {
+        appDir: dir,
+        env: { CLOUDSDK_CONFIG: await standIn.configDir({ disableCredentials: false }) },
+        machine: false,
+      },
+    );
+    expect(run.exitCode, run.stderr).toBe(10);
+    expect(run.stderr).toContain(
+      "gcloud has no active account (`gcloud auth list` is empty); nothing was changed",
+    );
+    expect(run.stderr).toContain("gcloud auth login");
+    expect(standIn.requests).toEqual([]);
+    expect(changedObjects(before, await clusterState([namespace]))).toEqual([]);
+  }, 300_000);
 });
