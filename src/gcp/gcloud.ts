@@ -32,6 +32,7 @@ export function createGcloud(options: GcloudOptions): Gcloud {
     CLOUDSDK_COMPONENT_MANAGER_DISABLE_UPDATE_CHECK: "true",
     CLOUDSDK_SURVEY_DISABLE_PROMPTS: "true",
   };
+  const timeoutSeconds = options.timeoutSeconds ?? 120;
   return {
     project: options.project,
     async json(args, schema) {
@@ -42,10 +43,20 @@ export function createGcloud(options: GcloudOptions): Gcloud {
         extendEnv: false,
         reject: false,
         stdin: "ignore",
-        timeout: (options.timeoutSeconds ?? 120) * 1000,
+        timeout: timeoutSeconds * 1000,
       });
       if (result.failed) {
         if (result.code === "ENOENT") throw gcloudMissing(command, binary);
+        if (result.timedOut) {
+          throw new GcpError(
+            "GCLOUD_TIMED_OUT",
+            `\`${command}\` did not answer within ${timeoutSeconds} s; nothing was changed`,
+            {
+              command,
+              hint: `Run \`${command}\` yourself to see where it waits (a proxy, an unreachable API endpoint, a prompt).`,
+            },
+          );
+        }
         throw describeGcloudFailure({
           command,
           project: options.project,

@@ -45,7 +45,8 @@ export interface RecordedRequest {
   path: string;
 }
 
-export type FailureKind = "permission" | "apiDisabled" | "quota" | "notFound";
+/** `hang`: never answers (gcloud waits until it times out). */
+export type FailureKind = "permission" | "apiDisabled" | "quota" | "notFound" | "hang";
 
 export interface InjectedFailure {
   method?: string;
@@ -290,6 +291,7 @@ export async function startGcloudStandIn(options: { project?: string } = {}): Pr
       return requests.map((request) => `${request.method} ${request.path}`);
     },
     async close() {
+      server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await Promise.all(dirs.map((dir) => rm(dir, { recursive: true, force: true })));
     },
@@ -374,6 +376,8 @@ function errorBody(kind: FailureKind, route: string, project: string): [number, 
         },
       ];
     }
+    case "hang":
+      return [504, {}];
     default:
       kind satisfies never;
       return [500, {}];

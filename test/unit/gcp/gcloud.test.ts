@@ -112,6 +112,16 @@ describe("createGcloud runs the real gcloud", () => {
     expect(error.hint).toContain("gcloud projects describe wrong-proj");
   });
 
+  it("a gcloud that does not answer in time is GCLOUD_TIMED_OUT", async () => {
+    standIn.fail({ path: /disks\/stuck$/, kind: "hang" });
+    const gcloud = createGcloud({ project: "kf-proj", env: env(), timeoutSeconds: 4 });
+    const error = await failureOf(gcloud.json(describeArgs("stuck"), computeDiskSchema));
+    expect(error.code).toBe("GCLOUD_TIMED_OUT");
+    expect(error.message).toBe(
+      "`gcloud compute disks describe stuck --zone us-central1-a --project kf-proj --format=json` did not answer within 4 s; nothing was changed",
+    );
+  });
+
   it("a missing gcloud binary is GCLOUD_MISSING", async () => {
     const gcloud = createGcloud({
       project: "kf-proj",
