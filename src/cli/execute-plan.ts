@@ -1,6 +1,7 @@
 import type { InventoryAccess } from "../execute/execution-context.js";
 import { type RunCommandResult, type RunMode, runCommand } from "../execute/run-command.js";
 import type { KubeClient } from "../kube/kube-client.js";
+import { RECORD_INVENTORY_SECONDS } from "../plan/inventory-plan.js";
 import type { Plan } from "../plan/plan.js";
 import { renderPlanText } from "../plan/render-plan-text.js";
 import { checkAccess } from "./check-access.js";
@@ -37,11 +38,16 @@ export async function executeCommand(options: ExecuteCommandOptions): Promise<Co
   const color = deps.output.color;
   const text = (plan: Plan, done?: ReadonlySet<string>) =>
     renderPlanText(plan, { color, ...(done ? { done } : {}) });
-  // The last inventory a verifyInventory step read goes to the KFAPP (reinstall compares with it).
+  // The last inventory a verify/recordInventory step read goes to the KFAPP (reinstall compares with it).
   const inventory: InventoryAccess = {
     read: (step) =>
       readKfpInventory(
-        kfpTransport(options.client, step.namespace, step.endpoint, Math.min(global.timeout, 60)),
+        kfpTransport(
+          options.client,
+          step.namespace,
+          step.endpoint,
+          step.kind === "recordInventory" ? RECORD_INVENTORY_SECONDS : Math.min(global.timeout, 60),
+        ),
         step.kfpUser && step.kfpNamespaces
           ? { kfpUser: step.kfpUser, kfpNamespaces: step.kfpNamespaces }
           : (options.kfpApi ?? {}),

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { durationSecondsSchema } from "./parse-duration.js";
 
 /** Flags every command accepts; commander parses them once on the program, zod validates them here. */
 export const globalOptionsSchema = z.object({
@@ -9,7 +10,8 @@ export const globalOptionsSchema = z.object({
   dryRun: z.boolean().default(false),
   output: z.enum(["text", "yaml", "json"]).default("text"),
   yes: z.boolean().default(false),
-  timeout: z.coerce.number().int().positive().default(600),
+  /** Seconds; the flag takes `90s`, `10m`, `1h` or bare seconds. */
+  timeout: durationSecondsSchema.default(600),
   quiet: z.boolean().default(false),
   verbose: z.boolean().default(false),
   manifests: z.string().optional(),

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from "node:timers/promises";
 import { z } from "zod";
 import { appPaths } from "../app/app-paths.js";
 import { readOptionalFile } from "../app/read-optional-file.js";
@@ -75,19 +76,47 @@ export async function readKfpInventory(
   }
 }
 
-/** `status`: the counts KFP's API lists, or why it could not be read (null counts). */
+/**
+ * `readKfpInventory`, asked again every second while the API server cannot reach KFP's pod (a pod restarting), for
+ * at most `seconds`: the before-run read and `status` give a server that is coming up a moment to answer.
+ */
+export async function readKfpInventoryWithin(
+  transport: KfpTransport,
+  options: KfpApiOptions,
+  kfpVersion: string | null,
+  seconds: number,
+): Promise<KfpInventory> {
+  const deadline = Date.now() + seconds * 1000;
+  for (;;) {
+    try {
+      return await readKfpInventory(transport, options, kfpVersion);
+    } catch (error) {
+      const retry =
+        error instanceof KfpApiError && error.failure === "unreachable" && Date.now() + 1000 < deadline;
+      if (!retry) throw error;
+      await sleep(1000);
+    }
+  }
+}
+
+/** `status`: what KFP's API lists (the whole read and its counts), or why it could not be read (null). */
 export async function inventoryStatus(
   client: KubeClient,
   namespace: string,
   options: KfpApiOptions,
   installedVersion: string | null,
-): Promise<{ inventory: InventoryCounts | null; inventoryError: string | null }> {
+): Promise<{ read: KfpInventory | null; inventory: InventoryCounts | null; inventoryError: string | null }> {
   try {
     const transport = kfpTransport(client, namespace, options.kfpEndpoint, BEFORE_READ_TIMEOUT_SECONDS);
-    const read = await readKfpInventory(transport, options, installedVersion);
-    return { inventory: inventoryCounts(read), inventoryError: null };
+    const read = await readKfpInventoryWithin(
+      transport,
+      options,
+      installedVersion,
+      BEFORE_READ_TIMEOUT_SECONDS,
+    );
+    return { read, inventory: inventoryCounts(read), inventoryError: null };
   } catch (error) {
-    return { inventory: null, inventoryError: inventoryFailureReason(error, true) };
+    return { read: null, inventory: null, inventoryError: inventoryFailureReason(error, true) };
   }
 }
 

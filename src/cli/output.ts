@@ -21,6 +21,8 @@ export class Output {
   private lastProgress = new Map<string, number>();
   private stepNumber = 0;
   private totalSteps = 0;
+  /** Whether `-o yaml` has printed events, so what follows is a further `---` document. */
+  private yamlDocuments = false;
 
   constructor(
     private readonly streams: OutputStreams,
@@ -46,15 +48,26 @@ export class Output {
 
   data(value: unknown): void {
     const safe = redactSecrets(value);
-    this.streams.stdout.write(
-      this.format === "yaml"
-        ? yaml.dump(safe, { noRefs: true, lineWidth: 120 })
-        : `${JSON.stringify(safe, null, 2)}\n`,
-    );
+    if (this.format === "yaml") {
+      // After events, each document is `---`-separated, so the whole stream loads with yaml.loadAll.
+      this.streams.stdout.write(
+        `${this.yamlDocuments ? "---\n" : ""}${yaml.dump(safe, { noRefs: true, lineWidth: 120 })}`,
+      );
+      return;
+    }
+    this.streams.stdout.write(`${JSON.stringify(safe, null, 2)}\n`);
   }
 
-  /** Progress for humans on stderr; with `-o json` every event is one JSON line on stdout instead. */
+  /**
+   * Progress for humans on stderr; with `-o json` every event is one JSON line on stdout instead, with `-o yaml`
+   * one YAML document (`---`-separated).
+   */
   event(event: ExecutionEvent): void {
+    if (this.format === "yaml") {
+      this.yamlDocuments = true;
+      this.streams.stdout.write(`---\n${yaml.dump(redactSecrets(event), { noRefs: true, lineWidth: 120 })}`);
+      return;
+    }
     if (this.format !== "text") {
       this.streams.stdout.write(`${JSON.stringify(redactSecrets(event))}\n`);
       return;

@@ -12,7 +12,7 @@ import {
   inventoryFailureReason,
   kfpTransport,
   multiUserOf,
-  readKfpInventory,
+  readKfpInventoryWithin,
 } from "./kfp-inventory.js";
 
 /**
@@ -28,7 +28,12 @@ export async function planInventoryBefore(
   if (options.skipInventory) return { state: "skipped" };
   const transport = kfpTransport(client, namespace, options.kfpEndpoint, BEFORE_READ_TIMEOUT_SECONDS);
   try {
-    const inventory = await readKfpInventory(transport, options, installedVersion);
+    const inventory = await readKfpInventoryWithin(
+      transport,
+      options,
+      installedVersion,
+      BEFORE_READ_TIMEOUT_SECONDS,
+    );
     return {
       state: "read",
       ...(options.kfpEndpoint ? { endpoint: options.kfpEndpoint } : {}),

@@ -2,6 +2,7 @@ import { Command, Option } from "commander";
 import type { CommandDeps } from "./command-deps.js";
 import type { CommandResult } from "./command-result.js";
 import { type GlobalOptions, globalOptionsSchema } from "./global-options.js";
+import { packageVersion } from "./package-version.js";
 import { parseOptions } from "./parse-options.js";
 
 export type CommandRunner = (
@@ -18,7 +19,7 @@ Storage (per data volume; a GCP disk wins over a PV name, as in kfctl):
   --storage-class NAME                provision both volumes from this StorageClass
   none of them                        the cluster's default StorageClass (its PVs are switched to Retain)`;
 
-/** How to reach KFP's own API (its inventory): upgrade, reinstall and status. */
+/** How to reach KFP's own API (its inventory): deploy, upgrade, reinstall and status. */
 function addKfpApiOptions(command: Command, skip: boolean): Command {
   command
     .option(
@@ -83,10 +84,13 @@ export function buildProgram(runner: CommandRunner): Command {
     .description(
       "Deploy, upgrade and reinstall Kubeflow Pipelines without losing its MySQL and object-store data",
     )
-    .version("0.1.0", "--version")
+    .version(packageVersion(), "--version")
     .option("--app-dir <dir>", "KFAPP directory holding kfp-app.yaml and .kfp-upgrade/", ".")
     .option("--kubeconfig <path>", "kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)")
-    .option("--context <name>", "kubeconfig context (default: the app's, else the current one)")
+    .option(
+      "--context <name>",
+      "kubeconfig context (default: the current one; a KFAPP made in another context is refused without this)",
+    )
     .option("-n, --namespace <ns>", "namespace KFP lives in (default: the app's, else kubeflow)")
     .option("--manifests <dir>", "directory of release bundles <version>/*.yaml (env KFP_UPGRADE_MANIFESTS)")
     .option("--dry-run", "print the plan and change nothing", false)
@@ -94,7 +98,11 @@ export function buildProgram(runner: CommandRunner): Command {
       new Option("-o, --output <format>", "output format").choices(["text", "yaml", "json"]).default("text"),
     )
     .option("-y, --yes", "apply without asking (required when stdin is not a terminal)", false)
-    .option("--timeout <seconds>", "how long each wait (rollout, binding) may take", "600")
+    .option(
+      "--timeout <duration>",
+      "how long each wait (rollout, binding) may take: 90s, 10m, 1h or seconds",
+      "10m",
+    )
     .option("-q, --quiet", "only errors and the result", false)
     .option("-v, --verbose", "every progress message and error causes", false)
     .showHelpAfterError("(run with --help for usage)")
@@ -112,18 +120,21 @@ Examples:
   const global = (command: Command): GlobalOptions =>
     parseOptions(globalOptionsSchema, command.optsWithGlobals());
 
-  addStorageOptions(
-    program
-      .command("deploy")
-      .description("install KFP on storage you control: pre-created PVs, GCP disks or a StorageClass")
-      .option("--tag <tag>", TAG_HELP, "latest")
-      .addOption(
-        new Option("--variant <variant>", "bundle variant: minio picks <name>-minio.yaml").choices([
-          "default",
-          "minio",
-        ]),
-      )
-      .option("--wait-for-lock", "wait for another run's lock instead of failing", false),
+  addKfpApiOptions(
+    addStorageOptions(
+      program
+        .command("deploy")
+        .description("install KFP on storage you control: pre-created PVs, GCP disks or a StorageClass")
+        .option("--tag <tag>", TAG_HELP, "latest")
+        .addOption(
+          new Option("--variant <variant>", "bundle variant: minio picks <name>-minio.yaml").choices([
+            "default",
+            "minio",
+          ]),
+        )
+        .option("--wait-for-lock", "wait for another run's lock instead of failing", false),
+    ),
+    true,
   )
     .addHelpText(
       "after",
@@ -164,6 +175,11 @@ Examples:
       false,
     )
     .option("--no-rollback", "leave a failed rollout as it is, for debugging")
+    .option(
+      "--migration-timeout <duration>",
+      "how long the API server of a hop with a one-way data migration (2.15) may take to become Available",
+      "30m",
+    )
     .option("--wait-for-lock", "wait for another run's lock instead of failing", false);
   addKfpApiOptions(upgradeCommand, true)
     .addHelpText(

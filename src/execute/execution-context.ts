@@ -20,8 +20,8 @@ export interface ExecutionContext {
   steps: readonly Step[];
 }
 
-/** Reads KFP's inventory where a verifyInventory step says, and records the one read (the KFAPP, the history). */
+/** Reads KFP's inventory where a verify/recordInventory step says, and records the one read (KFAPP, history). */
 export interface InventoryAccess {
-  read(step: StepOf<"verifyInventory">): Promise<KfpInventory>;
+  read(step: StepOf<"verifyInventory"> | StepOf<"recordInventory">): Promise<KfpInventory>;
   record(inventory: KfpInventory): Promise<void>;
 }

@@ -15,6 +15,7 @@ import { appliedDeploymentReadiness } from "./readiness/apps-v1-deployment.js";
 import { claimReadiness } from "./readiness/v1-persistent-volume-claim.js";
 import { podsGoneReadiness } from "./readiness/v1-pods-gone.js";
 import { mysqlSeriesReadiness } from "./readiness/v1-pods-mysql-series.js";
+import { recordInventory } from "./record-inventory.js";
 import { serverDryRun } from "./server-dry-run.js";
 import { verifyInventory } from "./verify-inventory.js";
 import { waitAll } from "./wait-all.js";
@@ -69,6 +70,7 @@ export const STEP_HANDLERS: { [K in StepKind]: Handler<K> } = {
   serverDryRun,
   forgetHelmRelease,
   verifyInventory,
+  recordInventory,
 
   async applyObjects(step, ctx) {
     let done = 0;
@@ -338,7 +340,8 @@ export const STEP_HANDLERS: { [K in StepKind]: Handler<K> } = {
 
   async waitRollout(step, ctx) {
     const refs = step.deployments.map((name) => deploymentRef(step.namespace, name));
-    await waitAll(ctx, refs, appliedDeploymentReadiness, "Deployments available");
+    const timeoutSeconds = step.timeoutSeconds ?? ctx.timeoutSeconds;
+    await waitAll({ ...ctx, timeoutSeconds }, refs, appliedDeploymentReadiness, "Deployments available");
     return `${refs.length} Deployments available`;
   },
 

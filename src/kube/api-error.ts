@@ -185,10 +185,22 @@ export function describeServiceProxyRequest(request: ServiceProxyRequest): strin
  * state, not a transient failure, so it is not retried.
  */
 export function isNoEndpointsAnswer(error: unknown): boolean {
+  return proxyStatusMessage(error)?.startsWith("no endpoints available for service") === true;
+}
+
+/**
+ * The API server could not dial the pod behind the Service (`error trying to reach service: dial tcp …: connect:
+ * connection refused`, a 503 Status): the API server itself is up, so retrying at once only waits out a pod.
+ */
+export function isProxyDialFailure(error: unknown): boolean {
+  return proxyStatusMessage(error)?.startsWith("error trying to reach service") === true;
+}
+
+function proxyStatusMessage(error: unknown): string | undefined {
   const record = asRecord(error);
-  if (numberField(record, "statusCode") !== 503 || !isStatusObject(record?.body)) return false;
+  if (numberField(record, "statusCode") !== 503 || !isStatusObject(record?.body)) return undefined;
   const message = asRecord(record?.body)?.message;
-  return typeof message === "string" && message.startsWith("no endpoints available for service");
+  return typeof message === "string" ? message : undefined;
 }
 
 /**
@@ -212,6 +224,18 @@ export function toServiceProxyError(
       hint: `Check the pods behind it: kubectl get pods -n ${request.namespace}`,
       cause: error,
     });
+  }
+  if (statusCode !== undefined && isProxyDialFailure(error)) {
+    return new KubeApiError(
+      `${what}: the API server could not reach a pod of service ${request.service}: ${proxyStatusMessage(error)}`,
+      {
+        statusCode,
+        reason: "ServiceUnavailable",
+        code: "KUBE_PROXY_UNREACHABLE",
+        hint: `Check the pods behind it: kubectl get pods -n ${request.namespace}`,
+        cause: error,
+      },
+    );
   }
   if (statusCode !== undefined && !isStatusObject(record?.body)) {
     const answer = parseStatusBody(record?.body).message ?? messageField(record?.body);

@@ -5,6 +5,7 @@ import {
   classifyError,
   type ErrorContext,
   isNoEndpointsAnswer,
+  isProxyDialFailure,
   toKubeApiError,
   toServiceProxyError,
 } from "./api-error.js";
@@ -309,13 +310,13 @@ export class HttpKubeClient implements KubeClient {
             return { answer };
           } catch (error) {
             // Returned, not thrown, so the retry loop does not wait out a state only a rollout changes.
-            if (isNoEndpointsAnswer(error)) return { noEndpoints: error };
+            if (isNoEndpointsAnswer(error) || isProxyDialFailure(error)) return { notServing: error };
             throw error;
           }
         },
         { retrySeconds: this.retrySeconds },
       );
-      if ("noEndpoints" in outcome) throw outcome.noEndpoints;
+      if ("notServing" in outcome) throw outcome.notServing;
       return outcome.answer;
     } catch (error) {
       throw toServiceProxyError(error, request, this.cluster);

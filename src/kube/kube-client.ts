@@ -145,6 +145,8 @@ export interface KubeClient {
    * Failures are `KubeApiError`s that say who answered:
    * - `KUBE_PROXY_NO_ENDPOINTS` (503): the Service has no ready pod. Not retried: it is the cluster's state,
    *   not a glitch, and the caller decides how long to wait for a rollout;
+   * - `KUBE_PROXY_UNREACHABLE` (503): the API server could not dial the pod (nothing listens yet). Not retried,
+   *   for the same reason;
    * - `KUBE_PROXY_SERVICE_ERROR` (the service's own status code): the service answered with an error;
    * - anything else comes from the API server itself (`KUBE_NOT_FOUND`: no such Service; `KUBE_FORBIDDEN`: no
    *   `services/proxy` permission; `KUBE_UNREACHABLE`, …), after the usual retries.

@@ -4,7 +4,12 @@ import type { GcpFindings } from "../model/gcp-disk.js";
 import type { Release } from "../release/release.js";
 import { clusterScopedObjects, liveCrdsFromSnapshot } from "./cluster-scoped-objects.js";
 import { dataVersionRules } from "./data-version-rules.js";
-import { inventoryMessages, type PlanInventory, verifyInventoryStep } from "./inventory-plan.js";
+import {
+  inventoryMessages,
+  type PlanInventory,
+  recordInventoryStep,
+  verifyInventoryStep,
+} from "./inventory-plan.js";
 import type { Plan } from "./plan.js";
 import { PLAN_API_VERSION } from "./plan.js";
 import { prepareReleaseObjects } from "./prepare-release-objects.js";
@@ -132,6 +137,8 @@ export function buildDeployPlan(input: DeployPlanInput): Plan {
   steps.add({ kind: "verifyBinding", namespace, claims: storage.bindings });
   const verifyInventory = verifyInventoryStep(namespace, input.inventory);
   if (verifyInventory) steps.add(verifyInventory);
+  const recordInventory = recordInventoryStep(namespace, input.inventory);
+  if (recordInventory) steps.add(recordInventory);
   const inventory = inventoryMessages(input.inventory, { from: null, to: release.version });
   steps.add({
     kind: "recordDataWriter",

@@ -11,7 +11,7 @@ import {
 import { compareVersions } from "../release/compare-versions.js";
 import type { Release } from "../release/release.js";
 import type { ReleaseInfo } from "../release/release-info.js";
-import { mysqlSeriesFor, SEAWEEDFS_SINCE } from "../release/release-rules.js";
+import { mysqlSeriesFor, oneWayApiMigrationCrossed, SEAWEEDFS_SINCE } from "../release/release-rules.js";
 import { adoptInstalls, adoptionRefusal, placeAdoption } from "./adopt-installs.js";
 import {
   clusterScopedObjects,
@@ -87,8 +87,15 @@ export interface UpgradePlanInput {
   inventory?: PlanInventory;
   /** GCP disks and nodes, read when a hop must create a PV for a missing data claim on a GCP disk. */
   gcp?: GcpFindings;
+  /** How long the API server of a hop with a one-way migration may take to become Available (default 1800). */
+  migrationTimeoutSeconds?: number;
   now: Date;
 }
+
+export const DEFAULT_MIGRATION_TIMEOUT_SECONDS = 1800;
+
+/** The controllers that write KFP's stored data and stop before a one-way API migration (kubeflow/pipelines 2.18 guide). */
+const API_WRITERS = [API_SERVER_DEPLOYMENT, "ml-pipeline-scheduledworkflow"] as const;
 
 /**
  * Move a running install through one or more hops (pathFor), in place: data claims stay bound to the same PVs,
@@ -404,6 +411,7 @@ export function buildUpgradePlan(input: UpgradePlanInput): Plan {
     steps.addAll(ownerReferenceSteps(snapshot, namespace, going, dataClaimNames), hopNumber);
     let objectSteps: ReleaseObjectSteps;
     let marked = false;
+    let migrationWait: StepDraft | null = null;
     if (seriesMove) {
       // The MySQL series phase: every client stops, the old server's pod is gone, the new server starts alone on
       // the data directory, becomes Available and is verified, before anything else of the hop changes.
@@ -529,7 +537,64 @@ export function buildUpgradePlan(input: UpgradePlanInput): Plan {
         });
       }
     } else {
-      objectSteps = releaseObjectSteps({ objects: clusterScoped.objects, prior, dataClaims });
+      const migration =
+        newerApiServer &&
+        clusterScoped.objects.some(
+          (o) => o.kind === "Deployment" && o.metadata.name === API_SERVER_DEPLOYMENT,
+        )
+          ? oneWayApiMigrationCrossed(apiServerVersion, release.version)
+          : undefined;
+      const writers = migration
+        ? [...live.entries()].filter(([name]) => API_WRITERS.some((w) => w === name))
+        : [];
+      if (migration && writers.length > 0) {
+        // The API migration phase: the old API server and ScheduledWorkflow controller are gone before the new ones
+        // start, so no old writer works on the data while the new server converts it (never two versions at once).
+        const scaled = new Map<string, number>(writers.map(([name, d]) => [name, d.replicas]));
+        steps.add(
+          {
+            kind: "scaleDeployments",
+            namespace,
+            deployments: writers.map(([name, d]) => ({ name, from: d.replicas, to: 0 })),
+            reason: `KFP ${migration}'s API server migrates the stored data one way; the old writers stop first`,
+          },
+          hopNumber,
+        );
+        steps.add(
+          {
+            kind: "waitPodsGone",
+            namespace,
+            workloads: writers.map(([name, d]) => ({ name, selector: d.selector })),
+            reason: "never an old and a new API server on the same data",
+          },
+          hopNumber,
+        );
+        objectSteps = releaseObjectSteps({
+          objects: withReplicas(clusterScoped.objects, scaled),
+          prior,
+          dataClaims,
+        });
+        const goingNames = new Set(going.filter((o) => o.kind === "Deployment").map((o) => o.name));
+        const reapplied = new Set(objectSteps.deployments);
+        const back = writers.filter(([name]) => !reapplied.has(name) && !goingNames.has(name));
+        if (back.length > 0) {
+          objectSteps.workloads.push({
+            kind: "scaleDeployments",
+            namespace,
+            deployments: back.map(([name, d]) => ({ name, from: 0, to: d.replicas })),
+            reason: `back after KFP ${migration}'s migration`,
+          });
+        }
+        migrationWait = {
+          kind: "waitRollout",
+          namespace,
+          deployments: [API_SERVER_DEPLOYMENT],
+          timeoutSeconds: input.migrationTimeoutSeconds ?? DEFAULT_MIGRATION_TIMEOUT_SECONDS,
+          reason: `KFP ${migration}'s API server migrates the stored data at its first start`,
+        };
+      } else {
+        objectSteps = releaseObjectSteps({ objects: clusterScoped.objects, prior, dataClaims });
+      }
     }
     notes.push(...objectSteps.notes);
     refusals.push(...objectSteps.refusals);
@@ -550,6 +615,7 @@ export function buildUpgradePlan(input: UpgradePlanInput): Plan {
       storage.settle.filter((s) => s.kind !== "waitBound" || s.claims.some((c) => c.volumeUid === null)),
       hopNumber,
     );
+    if (migrationWait) steps.add(migrationWait, hopNumber);
     if (objectSteps.deployments.length > 0) {
       steps.add({ kind: "waitRollout", namespace, deployments: objectSteps.deployments }, hopNumber);
     }

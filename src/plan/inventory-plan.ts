@@ -17,7 +17,8 @@ export interface LegacySchemaProblem {
  *   one-way migration of `since` (2.15.0) would refuse;
  * - `recorded`: reinstall's baseline, the last inventory the KFAPP recorded (`recordedAt`);
  * - `unreachable`: KFP's API did not answer (`reason`): the run continues, without the after-hop comparison;
- * - `none`: reinstall with no inventory recorded in the KFAPP;
+ * - `none`: reinstall with no inventory recorded in the KFAPP: nothing to compare with, what it lists is recorded;
+ * - `record`: deploy: nothing to compare with; what the new install lists is recorded for later runs;
  * - `skipped`: `--skip-inventory`.
  */
 export type PlanInventory =
@@ -36,8 +37,21 @@ export type PlanInventory =
       recordedAt: string;
     }
   | { state: "unreachable"; reason: string; legacySchemaSince: string }
-  | { state: "none" }
+  | ({ state: "none" } & KfpApiAccess)
+  | ({ state: "record" } & KfpApiAccess)
   | { state: "skipped" };
+
+/** Where KFP's API is read: `--kfp-endpoint` (else the service proxy) and a multi-user install's flags. */
+export interface KfpApiAccess {
+  endpoint?: string | undefined;
+  multiUser?: MultiUserAccess | undefined;
+}
+
+/**
+ * How long a recordInventory step waits for KFP's API. The rollout before it waited for ml-pipeline's readiness
+ * probe, which asks the API server itself, so a healthy install answers at once; one that does not is a warning.
+ */
+export const RECORD_INVENTORY_SECONDS = 10;
 
 /** `--kfp-namespaces` and `--kfp-user` of a multi-user install, kept in the step so `resume` reads the same. */
 export interface MultiUserAccess {
@@ -66,6 +80,25 @@ export function verifyInventoryStep(
   };
 }
 
+/**
+ * The step that records what KFP lists once the install is up, when there is nothing to compare it with (deploy, a
+ * reinstall with nothing recorded); null otherwise.
+ */
+export function recordInventoryStep(
+  namespace: string,
+  inventory: PlanInventory | undefined,
+): StepDraft | null {
+  if (inventory?.state !== "none" && inventory?.state !== "record") return null;
+  return {
+    kind: "recordInventory",
+    namespace,
+    ...(inventory.endpoint ? { endpoint: inventory.endpoint } : {}),
+    ...(inventory.multiUser
+      ? { kfpNamespaces: inventory.multiUser.namespaces, kfpUser: inventory.multiUser.user }
+      : {}),
+  };
+}
+
 /** Warnings and notes the plan carries about the inventory. */
 export function inventoryMessages(
   inventory: PlanInventory | undefined,
@@ -81,7 +114,7 @@ export function inventoryMessages(
     case "none":
       return {
         warnings: [
-          "no KFP inventory is recorded in the KFAPP (.kfp-upgrade/inventory.json): the reinstalled KFP's experiments, pipelines and runs are not compared with anything",
+          "no KFP inventory is recorded in the KFAPP (.kfp-upgrade/inventory.json): the reinstalled KFP's experiments, pipelines and runs are not compared with anything; what it lists now is recorded for later runs",
         ],
         notes: [],
       };
@@ -99,6 +132,7 @@ export function inventoryMessages(
       };
     case "read":
     case "recorded":
+    case "record":
       return { warnings: [], notes: [] };
     default:
       return inventory satisfies never;

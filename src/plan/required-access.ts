@@ -120,6 +120,7 @@ export function requiredAccess(plan: Plan): RequiredAccess[] {
         add(["get", "patch"], "apps/v1", "Deployment", step.namespace);
         break;
       case "verifyInventory":
+      case "recordInventory":
         // KFP's API through the API server's service proxy (`kubectl get --raw …/services/ml-pipeline:8888/proxy/…`).
         if (step.endpoint === undefined) {
           out.set(`services/proxy ${step.namespace}`, {

@@ -10,6 +10,8 @@ const READ_ONLY_KINDS = new Set<StepKind>([
   "pointOfNoReturn",
   "waitRollout",
   "verifyBinding",
+  "verifyInventory",
+  "recordInventory",
   "serverDryRun",
 ]);
 

@@ -1,4 +1,5 @@
 import type { KubeObject } from "../model/kube-object.js";
+import { RECORD_INVENTORY_SECONDS } from "./inventory-plan.js";
 import type { InventoryBaseline, Step, StepKind, StepOf } from "./step.js";
 
 export type ChangeSymbol = "+" | "~" | "-" | "±" | "…" | "✓" | "!";
@@ -241,7 +242,13 @@ export const STEP_TABLE: { [K in StepKind]: StepEntry<K> } = {
   },
   waitRollout: {
     lines: (s) => [
-      { symbol: "…", text: `wait until ${s.deployments.length} Deployments are rolled out and Available` },
+      {
+        symbol: "…",
+        text:
+          s.reason !== undefined
+            ? `wait until ${s.deployments.join(", ")} ${s.deployments.length === 1 ? "is" : "are"} rolled out and Available: ${s.reason}${s.timeoutSeconds !== undefined ? ` (up to ${s.timeoutSeconds}s, --migration-timeout)` : ""}`
+            : `wait until ${s.deployments.length} Deployments are rolled out and Available`,
+      },
     ],
     undo: () => "nothing",
     count: (_s, c) => {
@@ -263,6 +270,16 @@ export const STEP_TABLE: { [K in StepKind]: StepEntry<K> } = {
       {
         symbol: "✓",
         text: `verify KFP's API (${s.endpoint ?? `service ${s.namespace}/ml-pipeline:8888`}${s.kfpUser ? `, as ${s.kfpUser} in ${(s.kfpNamespaces ?? []).join(", ")}` : ""}) still lists ${describeBaseline(s.baseline)} (${s.source}); else stop before any prune (--skip-inventory skips this)`,
+      },
+    ],
+    undo: () => "nothing",
+    count: () => {},
+  },
+  recordInventory: {
+    lines: (s) => [
+      {
+        symbol: "✓",
+        text: `record what KFP's API (${s.endpoint ?? `service ${s.namespace}/ml-pipeline:8888`}${s.kfpUser ? `, as ${s.kfpUser} in ${(s.kfpNamespaces ?? []).join(", ")}` : ""}) lists in .kfp-upgrade/inventory.json, for later runs to compare with (no answer within ${RECORD_INVENTORY_SECONDS}s is a warning; --skip-inventory skips this)`,
       },
     ],
     undo: () => "nothing",

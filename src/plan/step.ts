@@ -205,6 +205,10 @@ export const stepSchema = z.discriminatedUnion("kind", [
     kind: z.literal("waitRollout"),
     namespace: z.string(),
     deployments: z.array(z.string()),
+    /** A wait longer than `--timeout` (a one-way migration at the API server's start: `--migration-timeout`). */
+    timeoutSeconds: z.number().int().positive().optional(),
+    /** Why this wait is its own step, in words. */
+    reason: z.string().optional(),
   }),
   z.object({
     ...base,
@@ -228,6 +232,15 @@ export const stepSchema = z.discriminatedUnion("kind", [
     source: z.string(),
     /** Every object listed in the baseline must be listed again (new ones are fine). */
     baseline: inventoryBaselineSchema,
+  }),
+  z.object({
+    ...base,
+    kind: z.literal("recordInventory"),
+    namespace: z.string(),
+    /** As in verifyInventory: `--kfp-endpoint`, or the service proxy to `ml-pipeline:8888` in `namespace`. */
+    endpoint: z.string().optional(),
+    kfpNamespaces: z.array(z.string()).optional(),
+    kfpUser: z.string().optional(),
   }),
   z.object({ ...base, kind: z.literal("prune"), objects: z.array(objectRefSchema), reason: z.string() }),
   z.object({

@@ -12,6 +12,21 @@ export const GHCR_SINCE = "2.4.0";
 export const KUSTOMIZE_SINCE = "0.1.26";
 /** 2.15.0 replaced MinIO with SeaweedFS and moved the API server to GORM v2 with a one-way schema migration. */
 export const SEAWEEDFS_SINCE = "2.15.0";
+/**
+ * Releases whose API server runs a one-way migration of stored data on its first start, which an older API server
+ * writing at the same time could undo or break: 2.15.0's legacy-schema migration (GORM v2; it checks column lengths
+ * first, backend/src/apiserver/validation/length.go at 2.15.0, and converts the tables once). A hop into one of them
+ * stops the old API server and ScheduledWorkflow controller before the new ones start.
+ */
+export const ONE_WAY_API_MIGRATIONS: readonly string[] = [SEAWEEDFS_SINCE];
+
+/** The one-way API migration a hop from an API server at `from` (null: unknown) to `to` runs, if any. */
+export function oneWayApiMigrationCrossed(from: string | null, to: string): string | undefined {
+  return ONE_WAY_API_MIGRATIONS.find(
+    (since) => compareVersions(to, since) >= 0 && (from === null || compareVersions(from, since) < 0),
+  );
+}
+
 /** Only the 2.15 line ships `env/platform-agnostic-minio`; 2.16 dropped it. */
 const MINIO_VARIANT = { since: "2.15.0", before: "2.16.0" };
 

@@ -92,7 +92,16 @@ describe("KFP's own inventory, read from the real 2.0.5 API server", () => {
     expect(status.exitCode, status.stderr).toBe(0);
     expect(status.json, status.stdout).toMatchObject({
       inventory: { experiments: 4, pipelines: 1, pipelineVersions: 0, runs: 0, recurringRuns: 0 },
+      inventoryRecorded: true,
     });
+    // What status read is what a later reinstall compares with.
+    const recorded = JSON.parse(
+      await readFile(path.join(appDir, ".kfp-upgrade", "inventory.json"), "utf8"),
+    ) as { inventory: { experiments: { id: string }[]; pipelines: { id: string }[] } };
+    expect(recorded.inventory.experiments.map((e) => e.id).sort()).toEqual(
+      listed.map((e) => e.experiment_id).sort(),
+    );
+    expect(recorded.inventory.pipelines.map((p) => p.id)).toEqual([pipelineId]);
   }, 600_000);
 
   it("upgrade --tag 2.15.0 --dry-run refuses a 200-character experiment name, and no longer once it is deleted", async () => {
@@ -138,8 +147,8 @@ describe("KFP's own inventory, read from the real 2.0.5 API server", () => {
 
   it("an upgrade records the inventory, a reinstall compares with it, and one onto fresh empty PVs is stopped with the missing experiments named", async () => {
     const before = await listExperiments(namespace);
-    // Only a passing verifyInventory step records it (reinstall with nothing recorded has none): one hop, after
-    // which the harness's 2.0.5 server stands in for 2.3.0's and lists the same database.
+    // A passing verifyInventory step records it too: one hop, after which the harness's 2.0.5 server stands in for
+    // 2.3.0's and lists the same database.
     const upgrade = await runCli(["upgrade", "--tag", "2.3.0", "--manifests", SHARED_MANIFESTS], {
       appDir,
       timeoutMs: 400_000,

@@ -7,12 +7,16 @@ import type { CommandDeps } from "../command-deps.js";
 import type { CommandResult } from "../command-result.js";
 import { executeCommand } from "../execute-plan.js";
 import { type GlobalOptions, storageFlagsSchema } from "../global-options.js";
+import { kfpApiOptionsSchema } from "../inventory-options.js";
+import { multiUserOf } from "../kfp-inventory.js";
 import { parseOptions } from "../parse-options.js";
 import { prepareRun } from "../prepare-run.js";
 import { readGcpDisks } from "../read-gcp-disks.js";
 import { resolveReleaseForApp } from "../resolve-release-for-app.js";
 
 export const deployOptionsSchema = storageFlagsSchema.extend({
+  ...kfpApiOptionsSchema.shape,
+  skipInventory: z.boolean().default(false),
   tag: z.string().min(1).default("latest"),
   variant: z.enum(["default", "minio"]).optional(),
   waitForLock: z.boolean().default(false),
@@ -47,12 +51,21 @@ export async function deploy(raw: unknown, global: GlobalOptions, deps: CommandD
     rollback: true,
     waitForLock: options.waitForLock,
     createNamespace: true,
+    kfpApi: options,
     mode: {
       kind: "fresh",
       namespace: app.namespace,
       async build(locked) {
         const snapshot = await takeSnapshot(locked, { namespace: app.namespace });
         const plan = buildDeployPlan({
+          // Nothing to compare with yet: what the new install lists is recorded for later runs.
+          inventory: options.skipInventory
+            ? { state: "skipped" }
+            : {
+                state: "record",
+                ...(options.kfpEndpoint ? { endpoint: options.kfpEndpoint } : {}),
+                ...(multiUserOf(options) ? { multiUser: multiUserOf(options) } : {}),
+              },
           app,
           snapshot,
           release,

@@ -110,7 +110,11 @@ export async function reinstall(
                   baseline: baselineOf(recorded.inventory),
                   recordedAt: recorded.recordedAt,
                 }
-              : { state: "none" },
+              : {
+                  state: "none",
+                  ...(options.kfpEndpoint ? { endpoint: options.kfpEndpoint } : {}),
+                  ...(multiUserOf(options) ? { multiUser: multiUserOf(options) } : {}),
+                },
           app,
           snapshot,
           release,

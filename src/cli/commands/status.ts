@@ -7,7 +7,7 @@ import type { CommandDeps } from "../command-deps.js";
 import type { CommandResult } from "../command-result.js";
 import type { GlobalOptions } from "../global-options.js";
 import { kfpApiOptionsSchema } from "../inventory-options.js";
-import { inventoryStatus } from "../kfp-inventory.js";
+import { inventoryStatus, saveInventory } from "../kfp-inventory.js";
 import { parseOptions } from "../parse-options.js";
 import { prepareRun } from "../prepare-run.js";
 
@@ -22,12 +22,15 @@ export async function status(
   const namespace = run.app.namespace;
   const client = await run.connect();
   const snapshot = await takeSnapshot(client, { namespace });
-  const { inventory, inventoryError } = await inventoryStatus(
+  const { read, inventory, inventoryError } = await inventoryStatus(
     client,
     namespace,
     options,
     snapshot.installedVersion,
   );
+  // What KFP lists now is what a later reinstall compares with: a KFAPP keeps it (the cluster is only read).
+  const recordInventory = read !== null && run.loaded.source !== "none";
+  if (recordInventory) await saveInventory(run.appDir, read, deps.now());
   const info = snapshot.installedVersion ? findRelease(CATALOGUE, snapshot.installedVersion) : undefined;
   const dataClaims = info ? Object.values(info.dataClaims) : ["mysql-pv-claim", "minio-pvc", "seaweedfs-pvc"];
   const components = snapshot.deployments
@@ -66,6 +69,8 @@ export async function status(
     /** What KFP's own API lists (counts per kind); null, with `inventoryError`, when it could not be read. */
     inventory,
     ...(inventory === null ? { inventoryError } : {}),
+    /** Whether that inventory was saved in the KFAPP's .kfp-upgrade/inventory.json for later runs. */
+    inventoryRecorded: recordInventory,
     runInProgress: journal
       ? { runId: journal.runId, command: journal.command, status: journal.status }
       : null,
@@ -91,7 +96,7 @@ export async function status(
     );
   }
   lines.push(
-    `Inventory:  ${inventory ? describeInventoryCounts(inventory) : `KFP's API could not be read (${inventoryError})`}`,
+    `Inventory:  ${inventory ? `${describeInventoryCounts(inventory)}${recordInventory ? " (recorded in .kfp-upgrade/inventory.json)" : ""}` : `KFP's API could not be read (${inventoryError})`}`,
   );
   if (journal && journal.status !== "succeeded") {
     lines.push(

@@ -1,7 +1,11 @@
 import { z } from "zod";
 import { PreflightRefusal } from "../../errors.js";
 import { takeSnapshot } from "../../kube/take-snapshot.js";
-import { buildUpgradePlan, type UpgradeHop } from "../../plan/build-upgrade-plan.js";
+import {
+  buildUpgradePlan,
+  DEFAULT_MIGRATION_TIMEOUT_SECONDS,
+  type UpgradeHop,
+} from "../../plan/build-upgrade-plan.js";
 import { findBundleDir } from "../../release/find-bundle-dir.js";
 import { pathFor } from "../../release/path-for.js";
 import type { CommandDeps } from "../command-deps.js";
@@ -9,6 +13,7 @@ import type { CommandResult } from "../command-result.js";
 import { executeCommand } from "../execute-plan.js";
 import type { GlobalOptions } from "../global-options.js";
 import { kfpApiOptionsSchema } from "../inventory-options.js";
+import { durationSecondsSchema } from "../parse-duration.js";
 import { parseOptions } from "../parse-options.js";
 import { planInventoryBefore } from "../plan-inventory-before.js";
 import { prepareRun } from "../prepare-run.js";
@@ -24,6 +29,8 @@ export const upgradeOptionsSchema = kfpApiOptionsSchema.extend({
   rollback: z.boolean().default(true),
   waitForLock: z.boolean().default(false),
   skipInventory: z.boolean().default(false),
+  /** How long a migrating API server may take to become Available (90s, 30m, 1h, or seconds). */
+  migrationTimeout: durationSecondsSchema.default(DEFAULT_MIGRATION_TIMEOUT_SECONDS),
 });
 
 /** Move the running install to a release through every hop `pathFor` requires, in one command. */
@@ -104,6 +111,7 @@ export async function upgrade(
           hops,
           strategy: options.strategy,
           adopt: options.adopt,
+          migrationTimeoutSeconds: options.migrationTimeout,
           ...(objectStore ? { objectStore, objectStoreFrom: options.objectStore ? "flag" : "app" } : {}),
           now: deps.now(),
         });

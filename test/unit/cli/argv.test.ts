@@ -87,6 +87,7 @@ describe("argv -> command and options", () => {
           acceptVolumeMismatch: false,
           acceptSchemaMigration: false,
           waitForLock: false,
+          skipInventory: false,
         },
         DEFAULTS,
       ],
@@ -113,6 +114,7 @@ describe("argv -> command and options", () => {
           acceptVolumeMismatch: false,
           acceptSchemaMigration: false,
           waitForLock: false,
+          skipInventory: false,
         },
         DEFAULTS,
       ],
@@ -139,6 +141,7 @@ describe("argv -> command and options", () => {
         {
           tag: "2.14.4",
           strategy: "auto",
+          migrationTimeout: "30m",
           adopt: false,
           rollback: true,
           waitForLock: false,
@@ -175,6 +178,7 @@ describe("argv -> command and options", () => {
         {
           tag: "2.14.4",
           strategy: "auto",
+          migrationTimeout: "30m",
           adopt: false,
           rollback: true,
           waitForLock: false,
@@ -182,6 +186,13 @@ describe("argv -> command and options", () => {
         },
         { ...DEFAULTS, output: "yaml", yes: true, timeout: 30, kubeconfig: "/k/config", quiet: true },
       ],
+    },
+    {
+      name: "--timeout as a duration, as kubectl and Helm take it",
+      argv: ["status", "--timeout", "2m30s"],
+      command: "status",
+      global: { timeout: 150 },
+      args: [{ ...DEFAULTS, timeout: 150 }, {}],
     },
     {
       name: "a v-prefixed tag reaches the command as typed (it normalises it)",
@@ -192,6 +203,7 @@ describe("argv -> command and options", () => {
         {
           tag: "v0.1.12",
           strategy: "auto",
+          migrationTimeout: "30m",
           adopt: false,
           rollback: true,
           waitForLock: false,
@@ -217,6 +229,7 @@ describe("argv -> command and options", () => {
         {
           tag: "latest",
           strategy: "images",
+          migrationTimeout: "30m",
           objectStore: "keep-minio",
           adopt: false,
           rollback: false,
@@ -235,6 +248,7 @@ describe("argv -> command and options", () => {
         {
           tag: "2.14.4",
           strategy: "auto",
+          migrationTimeout: "30m",
           adopt: true,
           rollback: true,
           waitForLock: false,
@@ -360,8 +374,33 @@ describe("argv -> command and options", () => {
         {
           tag: "2.15.0",
           strategy: "auto",
+          migrationTimeout: "30m",
           adopt: false,
           rollback: true,
+          waitForLock: false,
+          skipInventory: true,
+        },
+        DEFAULTS,
+      ],
+    },
+    {
+      name: "deploy recording KFP's inventory at an endpoint, or not at all",
+      argv: [
+        "deploy",
+        "--tag",
+        "2.5.0",
+        "--kfp-endpoint",
+        "https://kf.example.com/pipeline",
+        "--skip-inventory",
+      ],
+      command: "deploy",
+      global: {},
+      args: [
+        {
+          tag: "2.5.0",
+          kfpEndpoint: "https://kf.example.com/pipeline",
+          acceptVolumeMismatch: false,
+          acceptSchemaMigration: false,
           waitForLock: false,
           skipInventory: true,
         },
@@ -433,13 +472,13 @@ describe("argv errors exit 2 through main()", () => {
       name: "a timeout that is not a number (zod, after commander)",
       argv: ["--timeout", "abc", "status"],
       stderr:
-        "error: --timeout: Invalid input: expected number, received NaN\nhint: Run the command with --help for the accepted values.\ncode: OPTIONS_INVALID (exit 2)\n",
+        'error: --timeout: expected a duration such as 90s, 10m or 1h (or whole seconds), got "abc"\nhint: Run the command with --help for the accepted values.\ncode: OPTIONS_INVALID (exit 2)\n',
     },
     {
       name: "a timeout that is not positive",
       argv: ["status", "--timeout", "0"],
       stderr:
-        "error: --timeout: Too small: expected number to be >0\nhint: Run the command with --help for the accepted values.\ncode: OPTIONS_INVALID (exit 2)\n",
+        'error: --timeout: expected a duration such as 90s, 10m or 1h (or whole seconds), got "0"\nhint: Run the command with --help for the accepted values.\ncode: OPTIONS_INVALID (exit 2)\n',
     },
     {
       name: "an unknown command",

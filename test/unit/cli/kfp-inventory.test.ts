@@ -7,9 +7,12 @@ import {
   kfpTransport,
   loadInventory,
   readKfpInventory,
+  readKfpInventoryWithin,
   saveInventory,
 } from "../../../src/cli/kfp-inventory.js";
 import { ConfigError } from "../../../src/errors.js";
+import { KfpApiError } from "../../../src/kfp/kfp-api-error.js";
+import type { KfpTransport } from "../../../src/kfp/kfp-transport.js";
 import { readInventory } from "../../../src/kfp/read-inventory.js";
 import { appDir } from "../../support/app-dir.js";
 import { FakeKubeClient } from "../../support/fake-kube-client.js";
@@ -80,10 +83,53 @@ describe("readKfpInventory", () => {
   });
 });
 
+describe("readKfpInventoryWithin", () => {
+  it("asks again while the API server cannot reach KFP's pod, within the time given", async () => {
+    const { transport } = kfpBehindServiceProxy(TWO_PAGES);
+    let calls = 0;
+    const flaky: typeof transport = {
+      target: transport.target,
+      get: (path, query, headers) => {
+        calls += 1;
+        if (calls === 1) return Promise.reject(new KfpApiError("unreachable", path, "connection refused"));
+        return transport.get(path, query, headers);
+      },
+    };
+    const read = await readKfpInventoryWithin(flaky, {}, "2.0.5", 5);
+    expect(read.experiments).toHaveLength(3);
+    expect(calls).toBeGreaterThan(1);
+  });
+
+  it("gives up once the time is out, and never asks again after KFP itself answered with an error", async () => {
+    const unreachable: KfpTransport = {
+      target: "t",
+      get: (path) => Promise.reject(new KfpApiError("unreachable", path, "connection refused")),
+    };
+    await expect(readKfpInventoryWithin(unreachable, {}, null, 1)).rejects.toMatchObject({
+      failure: "unreachable",
+    });
+    const asked: string[] = [];
+    const answered: KfpTransport = {
+      target: "t",
+      get: (path) => {
+        asked.push(path);
+        return Promise.reject(new KfpApiError("answered", path, "404", { statusCode: 404 }));
+      },
+    };
+    await expect(readKfpInventoryWithin(answered, {}, null, 5)).rejects.toMatchObject({
+      failure: "answered",
+    });
+    // Each API version's health check once (v2beta1, then v1beta1), never a second round.
+    expect(asked.length).toBeGreaterThan(0);
+    expect(asked).toEqual([...new Set(asked)]);
+  });
+});
+
 describe("inventoryStatus", () => {
   it("counts per kind when KFP answers", async () => {
-    const { fake } = kfpBehindServiceProxy(TWO_PAGES);
+    const { fake, transport } = kfpBehindServiceProxy(TWO_PAGES);
     await expect(inventoryStatus(fake, "kubeflow", {}, "2.0.5")).resolves.toEqual({
+      read: await readInventory(transport),
       inventory: { experiments: 3, pipelines: 2, pipelineVersions: 3, runs: 1, recurringRuns: 1 },
       inventoryError: null,
     });
@@ -92,6 +138,7 @@ describe("inventoryStatus", () => {
   it("null counts and the reason when there is no KFP API", async () => {
     const fake = new FakeKubeClient();
     await expect(inventoryStatus(fake, "kubeflow", {}, null)).resolves.toEqual({
+      read: null,
       inventory: null,
       inventoryError: expect.stringMatching(/^KFP_API_UNREACHABLE: .*services "ml-pipeline" not found/),
     });

@@ -1,3 +1,4 @@
+import yaml from "js-yaml";
 import { describe, expect, it } from "vitest";
 import { Output } from "../../../src/cli/output.js";
 import { UsageError } from "../../../src/errors.js";
@@ -97,6 +98,23 @@ describe("Output: events", () => {
     expect(lines.map((line) => (JSON.parse(line) as { type: string }).type)).toEqual(["plan", "step-start"]);
     expect(streams.stdout.text()).not.toContain("hunter2");
     expect(streams.stderr.text()).toBe("");
+  });
+
+  it("-o yaml: one YAML document per event, then the result, all loadable as a stream, redacted", () => {
+    const streams = fakeStreams();
+    const output = new Output(streams, "yaml", false, false);
+    output.event({ type: "plan", plan: planWithSecret() });
+    output.event({
+      type: "step-start",
+      stepId: "01-createIfAbsent",
+      kind: "createIfAbsent",
+      description: "+ secret",
+    });
+    output.result({ data: { ok: true }, text: "ignored" });
+    const documents = yaml.loadAll(streams.stdout.text()) as { type?: string; ok?: boolean }[];
+    expect(documents.map((d) => d.type ?? d.ok)).toEqual(["plan", "step-start", true]);
+    expect(streams.stdout.text()).not.toContain("hunter2");
+    expect(streams.stdout.text()).not.toContain('{"type"');
   });
 
   it("text: progress on stderr, numbered against the plan", () => {

@@ -24,7 +24,7 @@ describe("parseOptions", () => {
       expect.objectContaining({
         code: "OPTIONS_INVALID",
         exitCode: 2,
-        message: "--timeout: Too small: expected number to be >0",
+        message: '--timeout: expected a duration such as 90s, 10m or 1h (or whole seconds), got "-5"',
         details: [],
         hint: "Run the command with --help for the accepted values.",
       }),

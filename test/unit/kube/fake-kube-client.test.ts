@@ -641,6 +641,6 @@ describe("FakeKubeClient serviceProxyGet", () => {
   it("cannot reach a ready pod nobody serves", async () => {
     const fake = new FakeKubeClient().seed([NAMESPACE, SERVICE, pod(true)]);
     const error = await rejection(fake.serviceProxyGet(REQUEST));
-    expect(error).toMatchObject({ code: "KUBE_SERVER_ERROR", statusCode: 503 });
+    expect(error).toMatchObject({ code: "KUBE_PROXY_UNREACHABLE", statusCode: 503 });
   });
 });

@@ -579,6 +579,23 @@ describe("HttpKubeClient serviceProxyGet", () => {
     expect(stub.calls()).toEqual([`GET ${PROXY_PATH}`]);
   });
 
+  it("reports a pod the API server cannot dial at once (nothing listens yet), with its own code", async () => {
+    const stub = await StubApiServer.start();
+    const message = "error trying to reach service: dial tcp 10.245.233.23:8888: connect: connection refused";
+    stub.route({
+      method: "GET",
+      path: PROXY_PATH,
+      answer: () => ({ status: 503, body: status(503, "ServiceUnavailable", message) }),
+    });
+    const client = await clientFor(stub);
+    const error = await rejection(client.serviceProxyGet(REQUEST));
+    expect(error).toMatchObject({ code: "KUBE_PROXY_UNREACHABLE", statusCode: 503, exitCode: 5 });
+    expect(error.message).toBe(
+      `get services/ml-pipeline:8888/proxy/apis/v2beta1/experiments -n kubeflow: the API server could not reach a pod of service ml-pipeline: ${message}`,
+    );
+    expect(stub.calls()).toEqual([`GET ${PROXY_PATH}`]);
+  });
+
   it.each([
     {
       name: "a KFP error body",
@@ -614,23 +631,5 @@ describe("HttpKubeClient serviceProxyGet", () => {
     expect(error.message).toBe(
       'get services/ml-pipeline:8888/proxy/apis/v2beta1/experiments -n kubeflow: API server says: services "ml-pipeline" not found (reason: NotFound, 404)',
     );
-  });
-
-  it("retries a pod that cannot be reached yet, like any transient failure", async () => {
-    const stub = await StubApiServer.start();
-    stub
-      .route({
-        method: "GET",
-        path: PROXY_PATH,
-        once: true,
-        answer: () => ({
-          status: 503,
-          body: status(503, "ServiceUnavailable", "error trying to reach service: connection refused"),
-        }),
-      })
-      .route({ method: "GET", path: PROXY_PATH, answer: () => ({ body: {} }) });
-    const client = await clientFor(stub);
-    expect(await client.serviceProxyGet(REQUEST)).toEqual({});
-    expect(stub.calls()).toEqual([`GET ${PROXY_PATH}`, `GET ${PROXY_PATH}`]);
   });
 });

@@ -741,19 +741,21 @@ describe("reinstall compares with the last recorded inventory", () => {
 
   it.each([
     {
-      name: "no inventory recorded: a warning, no check",
+      name: "no inventory recorded: a warning, no check, what it lists is recorded",
       inventory: { state: "none" } as const,
       warning:
-        "no KFP inventory is recorded in the KFAPP (.kfp-upgrade/inventory.json): the reinstalled KFP's experiments, pipelines and runs are not compared with anything",
+        "no KFP inventory is recorded in the KFAPP (.kfp-upgrade/inventory.json): the reinstalled KFP's experiments, pipelines and runs are not compared with anything; what it lists now is recorded for later runs",
       note: undefined,
+      records: 1,
     },
     {
-      name: "--skip-inventory: a note, no check",
+      name: "--skip-inventory: a note, no check, nothing recorded",
       inventory: { state: "skipped" } as const,
       warning: undefined,
       note: "--skip-inventory: KFP's experiments, pipelines and runs are not listed or compared",
+      records: 0,
     },
-  ])("$name", async ({ inventory, warning, note }) => {
+  ])("$name", async ({ inventory, warning, note, records }) => {
     const plan = deploy({
       app: PV_APP,
       snapshot: released(),
@@ -762,8 +764,45 @@ describe("reinstall compares with the last recorded inventory", () => {
       inventory,
     });
     expect(stepsOf(plan, "verifyInventory")).toEqual([]);
+    expect(stepsOf(plan, "recordInventory")).toHaveLength(records);
     if (warning) expect(plan.warnings).toContain(warning);
     if (note) expect(plan.notes).toContain(note);
+  });
+
+  it("a deploy records what the new install lists, after the rollout and binding checks, at the endpoint given", async () => {
+    const plan = deploy({
+      app: PV_APP,
+      snapshot: released(),
+      release: await sharedRelease("2.5.0"),
+      command: "deploy",
+      inventory: {
+        state: "record",
+        endpoint: "https://kfp.example.com",
+        multiUser: { namespaces: ["team-a"], user: "me@example.com" },
+      },
+    });
+    const kinds = plan.steps.map((step) => step.kind);
+    expect(kinds.slice(kinds.indexOf("waitRollout"))).toEqual([
+      "waitRollout",
+      "verifyBinding",
+      "recordInventory",
+      "recordDataWriter",
+      "saveVolumeDefinitions",
+    ]);
+    expect(stepsOf(plan, "recordInventory")).toEqual([
+      {
+        id: expect.stringMatching(/-recordInventory$/),
+        kind: "recordInventory",
+        namespace: "kubeflow",
+        endpoint: "https://kfp.example.com",
+        kfpNamespaces: ["team-a"],
+        kfpUser: "me@example.com",
+      },
+    ]);
+    expect(plan.warnings.filter((w) => w.includes("inventory"))).toEqual([]);
+    expect(renderPlanText(plan, { color: false })).toContain(
+      "✓ record what KFP's API (https://kfp.example.com, as me@example.com in team-a) lists in .kfp-upgrade/inventory.json, for later runs to compare with (no answer within 10s is a warning; --skip-inventory skips this)",
+    );
   });
 });
 

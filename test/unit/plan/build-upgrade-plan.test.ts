@@ -539,6 +539,55 @@ describe("crossing the 2.15 object-store switch", () => {
     );
   });
 
+  it("2.15.0: the old API server and ScheduledWorkflow controller are gone before the migrating one starts, waited for with the migration timeout", async () => {
+    const plan = await upgradeFromInstall("2.14.4", "2.15.0", {
+      objectStore: "keep-minio",
+      variant: "minio",
+    });
+    const kinds = plan.steps.map((step) => step.kind);
+    const stop = kinds.indexOf("scaleDeployments");
+    expect(stepsOf(plan, "scaleDeployments")[0]).toMatchObject({
+      deployments: [
+        { name: "ml-pipeline", from: 1, to: 0 },
+        { name: "ml-pipeline-scheduledworkflow", from: 1, to: 0 },
+      ],
+    });
+    expect(kinds[stop + 1]).toBe("waitPodsGone");
+    // Nothing but the data's protection, the adoption and the dry run comes before the writers stop.
+    const before = kinds.slice(0, stop);
+    expect(
+      before.filter(
+        (k) => !["setReclaimPolicy", "retainClaimVolumes", "adoptObjects", "serverDryRun"].includes(k),
+      ),
+    ).toEqual([]);
+    const apply = plan.steps.findIndex(
+      (step) =>
+        step.kind === "applyObjects" &&
+        step.objects.some(
+          ({ object }) => object.kind === "Deployment" && object.metadata.name === "ml-pipeline",
+        ),
+    );
+    expect(apply).toBeGreaterThan(stop + 1);
+    const applied = plannedDeployment(plan, "ml-pipeline");
+    expect((applied?.spec as { replicas?: number } | undefined)?.replicas).toBe(1);
+    const migrationWait = stepsOf(plan, "waitRollout").find((step) => step.timeoutSeconds !== undefined);
+    expect(migrationWait).toMatchObject({
+      deployments: ["ml-pipeline"],
+      timeoutSeconds: 1800,
+      reason: "KFP 2.15.0's API server migrates the stored data at its first start",
+    });
+    expect(renderPlanText(plan, { color: false })).toContain(
+      "wait until ml-pipeline is rolled out and Available: KFP 2.15.0's API server migrates the stored data at its first start (up to 1800s, --migration-timeout)",
+    );
+  });
+
+  it("a hop that runs no one-way API migration rolls the API server as usual", async () => {
+    // 2.0.5 and 2.5.0 both run MySQL 8.0: no series phase either.
+    const plan = await upgradeFromInstall("2.0.5", "2.5.0");
+    expect(stepsOf(plan, "scaleDeployments")).toEqual([]);
+    expect(stepsOf(plan, "waitRollout").every((step) => step.timeoutSeconds === undefined)).toBe(true);
+  });
+
   it("2.15.0 keep-minio: the -minio variant keeps MinIO and its claim", async () => {
     const plan = await upgradeFromInstall("2.14.4", "2.15.0", {
       objectStore: "keep-minio",
@@ -912,7 +961,11 @@ describe("MySQL data rules", () => {
         keep: ["mysql", "minio", "ml-pipeline"],
       },
     ]);
-    expect(stepsOf(plan, "scaleDeployments")).toEqual([]);
+    // MySQL stays: only the API migration's writers stop (no MySQL series phase).
+    expect(stepsOf(plan, "scaleDeployments").flatMap((s) => s.deployments.map((d) => d.name))).toEqual([
+      "ml-pipeline",
+      "ml-pipeline-scheduledworkflow",
+    ]);
   });
 
   it("marks no point of no return on a rollback to an older API server", async () => {
@@ -1204,3 +1257,14 @@ describe("KFP's inventory in an upgrade", () => {
     expect(stepsOf(plan, "verifyInventory")).toHaveLength(1);
   });
 });
+
+function plannedDeployment(plan: Plan, name: string): KubeObject | undefined {
+  for (const step of plan.steps) {
+    if (step.kind !== "applyObjects") continue;
+    const found = step.objects.find(
+      ({ object }) => object.kind === "Deployment" && object.metadata.name === name,
+    );
+    if (found) return found.object;
+  }
+  return undefined;
+}
