@@ -53,9 +53,7 @@ export function describeGcloudFailure(failure: GcloudFailure): GcpError {
   const base = { command: failure.command, details };
   const { project } = failure;
   if (
-    /SERVICE_DISABLED|accessNotConfigured|has not been used in project|API has not been enabled|is disabled/i.test(
-      said,
-    )
+    /SERVICE_DISABLED|accessNotConfigured|has not been used in project|API has not been enabled/i.test(said)
   ) {
     const service = /([a-z]+\.googleapis\.com)/.exec(said)?.[1] ?? "compute.googleapis.com";
     return new GcpError(

@@ -69,3 +69,15 @@ describe("describeGcloudFailure", () => {
     expect(failure(said).code).toBe(code);
   });
 });
+
+describe("describeGcloudFailure does not mistake other messages for a disabled API", () => {
+  it("a disabled billing account is not GCP_API_DISABLED", () => {
+    const error = describeGcloudFailure({
+      command: "gcloud compute disks describe d --zone z --project p --format=json",
+      project: "p",
+      stderr:
+        "ERROR: (gcloud.x) FAILED_PRECONDITION: The billing account for the owning project is disabled in state absent",
+    });
+    expect(error.code).toBe("GCLOUD_FAILED");
+  });
+});
