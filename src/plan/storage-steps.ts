@@ -293,7 +293,12 @@ export function storageSteps(input: {
           project: app.platform.project,
           zone: state?.zone ?? app.platform.zone,
           ...(state && state.zone === null && state.region ? { region: state.region } : {}),
-          ...(state ? { capacity: `${Math.floor(state.sizeBytes / GIB)}Gi` } : {}),
+          ...(state
+            ? {
+                capacity: `${Math.floor(state.sizeBytes / GIB)}Gi`,
+                zones: state.zone ? [state.zone] : state.replicaZones,
+              }
+            : {}),
           useCsi,
         });
         result.provide.push({

@@ -5,7 +5,9 @@ export const GCE_PD_CSI_DRIVER = "pd.csi.storage.gke.io";
 /**
  * A PV for an existing GCP persistent disk, declared at 20Gi ext4 like the ksonnet `storage.libsonnet` did (the
  * artifact disk is 200 GB, but the claim asks for 20Gi). CSI when the cluster has the PD CSI driver, in-tree
- * `gcePersistentDisk` otherwise. Retain, so the disk outlives the namespace.
+ * `gcePersistentDisk` otherwise. Retain, so the disk outlives the namespace. With `zones` (the zones gcloud says the
+ * disk is in), a node affinity on `topology.kubernetes.io/zone`, so the scheduler puts its pod where the disk can
+ * be attached (what the CSI provisioner sets on the PVs it creates).
  */
 export function gcpDiskVolume(options: {
   volumeName: string;
@@ -16,6 +18,7 @@ export function gcpDiskVolume(options: {
   region?: string;
   useCsi: boolean;
   capacity?: string;
+  zones?: readonly string[];
 }): KubeObject {
   const source = options.useCsi
     ? {
@@ -36,6 +39,21 @@ export function gcpDiskVolume(options: {
       persistentVolumeReclaimPolicy: "Retain",
       storageClassName: "",
       ...source,
+      ...(options.zones && options.zones.length > 0
+        ? {
+            nodeAffinity: {
+              required: {
+                nodeSelectorTerms: [
+                  {
+                    matchExpressions: [
+                      { key: "topology.kubernetes.io/zone", operator: "In", values: [...options.zones] },
+                    ],
+                  },
+                ],
+              },
+            },
+          }
+        : {}),
     },
   };
 }

@@ -98,8 +98,15 @@ describe("GCP persistent disks with the real gcloud", () => {
         (pv.spec as { gcePersistentDisk?: { pdName: string } }).gcePersistentDisk?.pdName;
       expect([diskOf(mysql.pv), diskOf(minio.pv)]).toEqual([mysqlDisk, minioDisk]);
       expect(mysql.pv.spec.persistentVolumeReclaimPolicy).toBe("Retain");
-      // The PV is declared at the disk's size.
+      // The PV is declared at the disk's size, and pinned to the disk's zone.
       expect(minio.pv.spec.capacity?.storage).toBe("200Gi");
+      expect((minio.pv.spec as { nodeAffinity?: unknown }).nodeAffinity).toEqual({
+        required: {
+          nodeSelectorTerms: [
+            { matchExpressions: [{ key: "topology.kubernetes.io/zone", operator: "In", values: [ZONE] }] },
+          ],
+        },
+      });
 
       await timed("gcp: delete the namespace", () => deleteNamespaceAndWait(namespace));
       for (const { pv } of [mysql, minio]) {
