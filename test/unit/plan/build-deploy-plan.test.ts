@@ -857,17 +857,24 @@ describe("GCP disks checked against what gcloud and the nodes said", () => {
     expect(capacities).toEqual(["200Gi", "200Gi"]);
   });
 
-  it("uses a regional CSI handle for a regional disk", async () => {
+  it("uses a regional CSI handle and the replica zones for a regional disk", async () => {
     const plan = deploy({
       app,
       snapshot: aSnapshot().withCsiDriver("pd.csi.storage.gke.io").build(),
       release: await sharedRelease("2.5.0"),
       gcp: findings({ zone: null, region: "us-central1", replicaZones: ["us-central1-a", "us-central1-f"] }),
     });
-    const mysql = stepsOf(plan, "ensureVolume")[0]?.volume.spec as { csi: { volumeHandle: string } };
+    const mysql = stepsOf(plan, "ensureVolume")[0]?.volume.spec as {
+      csi: { volumeHandle: string };
+      nodeAffinity: { required: { nodeSelectorTerms: { matchExpressions: { values: string[] }[] }[] } };
+    };
     expect(mysql.csi.volumeHandle).toBe(
       "projects/my-project/regions/us-central1/disks/kf-storage-metadata-store",
     );
+    expect(mysql.nodeAffinity.required.nodeSelectorTerms[0]?.matchExpressions[0]?.values).toEqual([
+      "us-central1-a",
+      "us-central1-f",
+    ]);
   });
 
   it("refuses a disk in another zone and one attached to a foreign instance, all at once, before any step", async () => {
