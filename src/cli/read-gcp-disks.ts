@@ -39,7 +39,13 @@ export async function readGcpDisks(input: {
   const warnings: string[] = [];
   const notes: string[] = [];
   if (platform.type !== "gcp") return { app, findings: undefined, warnings, notes };
-  const legacyName = input.gcpDeployment === undefined ? await legacyDeploymentName(input.appDir) : undefined;
+  // A legacy KFAPP's storage deployment matters only for volumes on GCP disks (or on nothing yet): one on PVs or a
+  // StorageClass needs no gcloud at all.
+  const onDisks = (["mysql", "objectStore"] as const).some(
+    (role) => !app.storage[role].pvName && !app.storage[role].storageClass,
+  );
+  const legacyName =
+    input.gcpDeployment === undefined && onDisks ? await legacyDeploymentName(input.appDir) : undefined;
   const deploymentName = input.gcpDeployment ?? legacyName;
   const usesDisks = () =>
     app.storage.mysql.gcpDisk !== undefined || app.storage.objectStore.gcpDisk !== undefined;

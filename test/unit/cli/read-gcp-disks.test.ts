@@ -113,6 +113,18 @@ describe("readGcpDisks", () => {
     );
   });
 
+  it("a legacy GCP KFAPP whose volumes are on named PVs asks gcloud nothing", async () => {
+    const read = await readGcpDisks({
+      app: gcpApp({ mysql: { pvName: "mysql-pv" }, objectStore: { pvName: "minio-pv" } }),
+      appDir: appDirFromFixture("ksonnet-kfapp-gcp"),
+      gcpDeployment: undefined,
+      client: cluster(),
+      env: { PATH: process.env.PATH, KFP_UPGRADE_GCLOUD: "/nonexistent/gcloud" },
+    });
+    expect(read.findings).toBeUndefined();
+    expect(read.warnings).toEqual([]);
+  });
+
   it("a missing disk is a finding with no state (the plan refuses it), not an error", async () => {
     const read = await readGcpDisks({
       app: gcpApp({ mysql: { gcpDisk: "gone" } }),
