@@ -13,6 +13,7 @@ export const EXIT_CODES = {
   lockHeld: 7,
   failedForward: 8,
   inventoryMissing: 9,
+  gcp: 10,
   interrupted: 130,
 } as const;
 
@@ -117,6 +118,21 @@ export class FailedForward extends KfpError {
 export class InventoryMissing extends KfpError {
   constructor(message: string, options?: KfpErrorOptions) {
     super("INVENTORY_MISSING", EXIT_CODES.inventoryMissing, message, options);
+  }
+}
+
+/**
+ * gcloud could not answer a question about GCP (not installed, not logged in, no or a wrong project, the API
+ * disabled, a quota, a permission): exit 10. Raised only while reading, before anything changed; the hint names
+ * the gcloud command that shows or fixes the cause. gcloud's own output is never passed on unfiltered.
+ */
+export class GcpError extends KfpError {
+  /** The gcloud command line (arguments only, never credentials) that failed. */
+  readonly command: string;
+
+  constructor(code: string, message: string, options: KfpErrorOptions & { command: string }) {
+    super(code, EXIT_CODES.gcp, message, options);
+    this.command = options.command;
   }
 }
 

@@ -12,6 +12,7 @@ export function applyStorageFlags(app: KfpApp, flags: StorageFlags): KfpApp {
     flags.minioPv && `--minio-pv ${flags.minioPv}`,
     flags.mysqlPd && `--mysql-pd ${flags.mysqlPd}`,
     flags.minioPd && `--minio-pd ${flags.minioPd}`,
+    flags.gcpDeployment && `--gcp-deployment ${flags.gcpDeployment}`,
   ].filter(Boolean);
   if (flags.storageClass && conflicts.length > 0) {
     throw new UsageError(

@@ -31,6 +31,7 @@ export const storageFlagsSchema = z.object({
   minioPv: z.string().min(1).optional(),
   mysqlPd: z.string().min(1).optional(),
   minioPd: z.string().min(1).optional(),
+  gcpDeployment: z.string().min(1).optional(),
   storageClass: z.string().min(1).optional(),
 });
 export type StorageFlags = z.infer<typeof storageFlagsSchema>;

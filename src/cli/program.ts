@@ -15,6 +15,7 @@ const STORAGE_HELP = `
 Storage (per data volume; a GCP disk wins over a PV name, as in kfctl):
   --mysql-pv NAME / --minio-pv NAME   bind the claims to pre-created PVs (storageClassName "" + volumeName)
   --mysql-pd DISK / --minio-pd DISK   GCP persistent disks, wrapped in PVs (platform gcp)
+  --gcp-deployment NAME               both disks of kfctl's Deployment Manager deployment NAME-storage
   --storage-class NAME                provision both volumes from this StorageClass
   none of them                        the cluster's default StorageClass (its PVs are switched to Retain)`;
 
@@ -63,6 +64,10 @@ function addStorageOptions(command: Command): Command {
     .option(
       "--minio-pd <disk>",
       "GCP disk for the object store, e.g. --minio-pd my-kf-storage-artifact-store",
+    )
+    .option(
+      "--gcp-deployment <name>",
+      "kfctl deployment name: its Deployment Manager deployment NAME-storage names both GCP disks",
     )
     .option("--storage-class <name>", "StorageClass for both volumes, e.g. --storage-class standard");
 }

@@ -1,5 +1,6 @@
 import type { KfpApp } from "../app/kfp-app.js";
 import type { ClusterSnapshot } from "../model/cluster-snapshot.js";
+import type { GcpFindings } from "../model/gcp-disk.js";
 import type { Release } from "../release/release.js";
 import { clusterScopedObjects, liveCrdsFromSnapshot } from "./cluster-scoped-objects.js";
 import { dataVersionRules } from "./data-version-rules.js";
@@ -30,6 +31,8 @@ export interface DeployPlanInput {
   accept?: { volumeMismatch?: boolean; schemaMigration?: boolean };
   /** reinstall: the last inventory the KFAPP recorded, compared with what the reinstalled KFP lists. */
   inventory?: PlanInventory;
+  /** GCP disks and the nodes' zones, read before planning when the app's platform is gcp and it names disks. */
+  gcp?: GcpFindings;
   now: Date;
 }
 
@@ -78,6 +81,7 @@ export function buildDeployPlan(input: DeployPlanInput): Plan {
     namespace,
     ...(input.savedVolumes ? { savedVolumes: input.savedVolumes } : {}),
     acceptVolumeMismatch: input.accept?.volumeMismatch === true,
+    ...(input.gcp ? { gcp: input.gcp } : {}),
   });
   refusals.push(...storage.refusals);
   const dataRules = dataVersionRules(storage.dataOnVolumes, release, {

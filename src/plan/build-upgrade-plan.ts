@@ -1,5 +1,6 @@
 import type { KfpApp } from "../app/kfp-app.js";
 import type { ClusterSnapshot } from "../model/cluster-snapshot.js";
+import type { GcpFindings } from "../model/gcp-disk.js";
 import type { KubeObject } from "../model/kube-object.js";
 import {
   API_SERVER_DEPLOYMENT,
@@ -84,6 +85,8 @@ export interface UpgradePlanInput {
   adopt?: boolean;
   /** KFP's inventory as read before planning (absent: not asked, as for `rollback`). */
   inventory?: PlanInventory;
+  /** GCP disks and nodes, read when a hop must create a PV for a missing data claim on a GCP disk. */
+  gcp?: GcpFindings;
   /** How long the API server of a hop with a one-way migration may take to become Available (default 1800). */
   migrationTimeoutSeconds?: number;
   now: Date;
@@ -379,7 +382,13 @@ export function buildUpgradePlan(input: UpgradePlanInput): Plan {
     notes.push(...prepared.conversions.map((c) => `convert ${c}`));
     if (index === 0) notes.push(...prepared.notes);
     if (index === input.hops.length - 1) warnings.push(...sharedClusterWarnings(snapshot, prepared.objects));
-    const storage = storageSteps({ app: hopApp, snapshot, release, namespace });
+    const storage = storageSteps({
+      app: hopApp,
+      snapshot,
+      release,
+      namespace,
+      ...(input.gcp ? { gcp: input.gcp } : {}),
+    });
     refusals.push(...storage.refusals);
     if (refusals.length > 0) return;
     notes.push(...storage.notes);

@@ -1,12 +1,16 @@
 import type { KfpApp } from "../app/kfp-app.js";
 import type { ClusterSnapshot, VolumeState } from "../model/cluster-snapshot.js";
 import { type DataWriter, dataWriterOf } from "../model/data-writer.js";
+import type { GcpFindings } from "../model/gcp-disk.js";
 import type { KubeObject } from "../model/kube-object.js";
 import { parseQuantity } from "../model/quantity.js";
+import { describeVolumeSource } from "../model/volume-source.js";
 import type { Release } from "../release/release.js";
+import { checkGcpDisk } from "../storage/check-gcp-disk.js";
 import { checkVolumeFits } from "../storage/check-volume-fits.js";
 import { claimObject } from "../storage/claim-object.js";
-import { gcpDiskVolume } from "../storage/gcp-disk-volume.js";
+import { findDiskVolumes } from "../storage/find-disk-volumes.js";
+import { GCE_PD_CSI_DRIVER, gcpDiskVolume } from "../storage/gcp-disk-volume.js";
 import { savedSourceMismatch, staleClaimRefMismatch } from "../storage/match-volume.js";
 import { resolveVolumeStorage } from "../storage/resolve-volume-storage.js";
 import type { Plan } from "./plan.js";
@@ -56,6 +60,8 @@ export function storageSteps(input: {
   savedVolumes?: SavedVolumes;
   /** The user said that a PV whose stale claimRef or saved definition disagrees is the right one. */
   acceptVolumeMismatch?: boolean;
+  /** GCP disks and nodes read before planning (platform gcp with disks): each disk is checked against them. */
+  gcp?: GcpFindings;
 }): StorageStepsResult {
   const { app, snapshot, release, namespace } = input;
   const mismatch = (label: string, problem: string | null) => {
@@ -226,15 +232,45 @@ export function storageSteps(input: {
       }
     } else if (resolved.mode === "gcpDisk") {
       if (app.platform.type !== "gcp") continue;
-      volumeName = `${namespace}-${claimName}`;
-      const volume = snapshot.volumes.find((v) => v.name === volumeName);
+      const disk = resolved.disk;
+      const finding = input.gcp?.disks.find(
+        (candidate) => candidate.role === role && candidate.disk === disk,
+      );
+      if (input.gcp) {
+        const problems = finding
+          ? checkGcpDisk(finding, input.gcp.nodes, requestBytes)
+          : [`GCP disk "${disk}" was not described before planning`];
+        if (problems.length > 0) {
+          result.refusals.push(...problems.map((problem) => `${label}: ${problem}`));
+          continue;
+        }
+      }
+      const defaultName = `${namespace}-${claimName}`;
+      const wrapping = findDiskVolumes(snapshot.volumes, { name: disk, project: app.platform.project });
+      let volume =
+        wrapping.length > 1 ? wrapping.find((v) => claimRefIs(v, namespace, claimName)) : wrapping[0];
+      if (wrapping.length > 1 && !volume) {
+        result.refusals.push(
+          `${label}: GCP disk "${disk}" is wrapped by several PVs (${wrapping.map((v) => v.name).join(", ")}) and none was bound to ${namespace}/${claimName}; delete the ones that are not in use (\`kubectl get pv ${wrapping.map((v) => v.name).join(" ")}\`)`,
+        );
+        continue;
+      }
+      if (!volume) {
+        const sameName = snapshot.volumes.find((v) => v.name === defaultName);
+        if (sameName && sameName.source.type !== "other") {
+          result.refusals.push(
+            `${label}: PV "${defaultName}" exists but is not backed by GCP disk "${disk}"`,
+          );
+          continue;
+        }
+        volume = sameName;
+      }
+      volumeName = volume?.name ?? defaultName;
+      const useCsi = snapshot.csiDrivers.includes(GCE_PD_CSI_DRIVER);
       if (volume) {
         volumeClass = volume.storageClassName;
-        if (volume.source.type !== "other" && !describesDisk(volume, resolved.disk)) {
-          result.refusals.push(
-            `${label}: PV "${volumeName}" exists but is not backed by GCP disk "${resolved.disk}"`,
-          );
-        }
+        const problems = checkVolumeFits(volume, { namespace, name: claimName, requestBytes, accessModes });
+        result.refusals.push(...problems.map((problem) => `${label}: ${problem}`));
         mismatch(label, staleClaimRefMismatch(volume, { namespace, name: claimName }));
         if (volume.phase === "Released" && volume.claimRef) {
           result.provide.push({
@@ -248,13 +284,22 @@ export function storageSteps(input: {
         protectVolume(volume, label, result);
         recordWriter(role, label, volume.name, volume.dataWrittenBy);
         result.bindings.push({ role, claim: claimName, volumeName, volumeUid: volume.uid });
+        detail = `GCP disk ${disk} through its existing PV ${volume.name} (uid ${volume.uid}, ${volume.phase}, ${describeVolumeSource(volume.source)})`;
       } else {
+        const state = finding?.state ?? null;
         const pv = gcpDiskVolume({
           volumeName,
-          disk: resolved.disk,
+          disk,
           project: app.platform.project,
-          zone: app.platform.zone,
-          useCsi: snapshot.csiDrivers.includes("pd.csi.storage.gke.io"),
+          zone: state?.zone ?? app.platform.zone,
+          ...(state && state.zone === null && state.region ? { region: state.region } : {}),
+          ...(state
+            ? {
+                capacity: `${Math.floor(state.sizeBytes / GIB)}Gi`,
+                zones: state.zone ? [state.zone] : state.replicaZones,
+              }
+            : {}),
+          useCsi,
         });
         result.provide.push({
           kind: "ensureVolume",
@@ -263,8 +308,8 @@ export function storageSteps(input: {
           exists: false,
         });
         result.bindings.push({ role, claim: claimName, volumeName, volumeUid: null });
+        detail = `GCP disk ${disk} as PV ${volumeName} (${useCsi ? `CSI ${GCE_PD_CSI_DRIVER}` : "in-tree gcePersistentDisk"})`;
       }
-      detail = `GCP disk ${resolved.disk} as PV ${volumeName} (${snapshot.csiDrivers.includes("pd.csi.storage.gke.io") ? "CSI pd.csi.storage.gke.io" : "in-tree gcePersistentDisk"})`;
     } else {
       const className =
         resolved.mode === "storageClass"
@@ -340,10 +385,10 @@ function protectVolume(volume: VolumeState, label: string, result: StorageStepsR
   return true;
 }
 
-function describesDisk(volume: VolumeState, disk: string): boolean {
-  if (volume.source.type === "gcePersistentDisk") return volume.source.pdName === disk;
-  if (volume.source.type === "csi") return volume.source.volumeHandle.endsWith(`/disks/${disk}`);
-  return false;
+const GIB = 1024 ** 3;
+
+function claimRefIs(volume: VolumeState, namespace: string, name: string): boolean {
+  return volume.claimRef?.namespace === namespace && volume.claimRef.name === name;
 }
 
 export type { DataRole };

@@ -11,6 +11,7 @@ import { kfpApiOptionsSchema } from "../inventory-options.js";
 import { multiUserOf } from "../kfp-inventory.js";
 import { parseOptions } from "../parse-options.js";
 import { prepareRun } from "../prepare-run.js";
+import { readGcpDisks } from "../read-gcp-disks.js";
 import { resolveReleaseForApp } from "../resolve-release-for-app.js";
 
 export const deployOptionsSchema = storageFlagsSchema.extend({
@@ -27,10 +28,19 @@ export const deployOptionsSchema = storageFlagsSchema.extend({
 export async function deploy(raw: unknown, global: GlobalOptions, deps: CommandDeps): Promise<CommandResult> {
   const options = parseOptions(deployOptionsSchema, raw);
   const run = await prepareRun(global, deps);
-  const app = applyStorageFlags(run.app, options);
-  const variant = options.variant ?? app.release.variant;
+  const flagged = applyStorageFlags(run.app, options);
+  const variant = options.variant ?? flagged.release.variant;
   const release = await resolveReleaseForApp(options.tag, run.releases, variant);
   const client = await run.connect();
+  const gcp = await readGcpDisks({
+    app: flagged,
+    appDir: run.appDir,
+    gcpDeployment: options.gcpDeployment,
+    client,
+    env: deps.env,
+  });
+  for (const note of gcp.notes) deps.output.info(`note: ${note}`);
+  const app = gcp.app;
   return executeCommand({
     global,
     deps,
@@ -64,9 +74,10 @@ export async function deploy(raw: unknown, global: GlobalOptions, deps: CommandD
             volumeMismatch: options.acceptVolumeMismatch,
             schemaMigration: options.acceptSchemaMigration,
           },
+          ...(gcp.findings ? { gcp: gcp.findings } : {}),
           now: deps.now(),
         });
-        plan.warnings.push(...(release.warnings ?? []));
+        plan.warnings.push(...(release.warnings ?? []), ...gcp.warnings);
         const manifests = run.manifestsDir ? path.relative(run.appDir, run.manifestsDir) || "." : undefined;
         return {
           plan,

@@ -6,6 +6,7 @@ import { takeSnapshot } from "../../kube/take-snapshot.js";
 import type { ClusterSnapshot } from "../../model/cluster-snapshot.js";
 import { buildDeployPlan } from "../../plan/build-deploy-plan.js";
 import { compareVersions } from "../../release/compare-versions.js";
+import { findDiskVolumes } from "../../storage/find-disk-volumes.js";
 import { applyStorageFlags } from "../apply-storage-flags.js";
 import type { CommandDeps } from "../command-deps.js";
 import type { CommandResult } from "../command-result.js";
@@ -16,6 +17,7 @@ import { kfpApiOptionsSchema } from "../inventory-options.js";
 import { baselineOf, loadInventory, multiUserOf } from "../kfp-inventory.js";
 import { parseOptions } from "../parse-options.js";
 import { prepareRun } from "../prepare-run.js";
+import { readGcpDisks } from "../read-gcp-disks.js";
 import { resolveReleaseForApp } from "../resolve-release-for-app.js";
 
 export const reinstallOptionsSchema = storageFlagsSchema.extend({
@@ -40,18 +42,27 @@ export async function reinstall(
 ): Promise<CommandResult> {
   const options = parseOptions(reinstallOptionsSchema, raw);
   const run = await prepareRun(global, deps);
-  const app = applyStorageFlags(run.app, options);
-  const appTag = options.tag ?? app.version;
+  const flagged = applyStorageFlags(run.app, options);
+  const appTag = options.tag ?? flagged.version;
   if (!appTag) {
     throw new UsageError("VERSION_UNKNOWN", `the app in ${run.appDir} records no KFP version to reinstall`, {
       hint: "Pass --tag with the version that wrote the data (reinstalling a newer one would migrate the schema).",
     });
   }
   const saved = await loadVolumeDefinitions(run.appDir);
+  const client = await run.connect();
+  const gcp = await readGcpDisks({
+    app: flagged,
+    appDir: run.appDir,
+    gcpDeployment: options.gcpDeployment,
+    client,
+    env: deps.env,
+  });
+  for (const note of gcp.notes) deps.output.info(`note: ${note}`);
+  const app = gcp.app;
   const missing = (["mysql", "objectStore"] as const).filter(
     (role) => !saved[role] && !app.storage[role].pvName && !app.storage[role].gcpDisk,
   );
-  const client = await run.connect();
   let release = await resolveReleaseForApp(appTag, run.releases, app.release.variant);
   const memo: BackupMemo = {};
   return executeCommand({
@@ -117,9 +128,10 @@ export async function reinstall(
             volumeMismatch: options.acceptVolumeMismatch,
             schemaMigration: options.acceptSchemaMigration,
           },
+          ...(gcp.findings ? { gcp: gcp.findings } : {}),
           now: deps.now(),
         });
-        plan.warnings.push(...(release.warnings ?? []));
+        plan.warnings.push(...(release.warnings ?? []), ...gcp.warnings);
         return {
           plan: await decideBackup({
             client: locked,
@@ -144,13 +156,18 @@ export async function reinstall(
   });
 }
 
-/** The newest KFP version recorded on the PVs this reinstall would re-attach (by name), or null. */
+/** The newest KFP version recorded on the PVs this reinstall would re-attach (by name, or by GCP disk), or null. */
 function newestWriterOnVolumes(
   snapshot: ClusterSnapshot,
   app: KfpApp,
   saved: Awaited<ReturnType<typeof loadVolumeDefinitions>>,
 ): string | null {
+  const platform = app.platform;
   const names = (["mysql", "objectStore"] as const).flatMap((role) => {
+    const disk = app.storage[role].gcpDisk;
+    if (disk && platform.type === "gcp") {
+      return findDiskVolumes(snapshot.volumes, { name: disk, project: platform.project }).map((v) => v.name);
+    }
     const name = app.storage[role].pvName ?? saved[role]?.metadata.name;
     return name ? [name] : [];
   });

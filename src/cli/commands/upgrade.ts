@@ -17,6 +17,7 @@ import { durationSecondsSchema } from "../parse-duration.js";
 import { parseOptions } from "../parse-options.js";
 import { planInventoryBefore } from "../plan-inventory-before.js";
 import { prepareRun } from "../prepare-run.js";
+import { readGcpDisks } from "../read-gcp-disks.js";
 import { hasBundleIn, resolveReleaseForApp } from "../resolve-release-for-app.js";
 
 export const upgradeOptionsSchema = kfpApiOptionsSchema.extend({
@@ -89,7 +90,23 @@ export async function upgrade(
           hops.push({ from: hop.from, to: hop.to, reason: hop.reason, release });
         }
         const inventory = await planInventoryBefore(locked, app.namespace, installedVersion, options);
+        // A hop creates a PV only for a data claim that is missing: only then are GCP disks asked about.
+        const claimMissing = hops.some(({ release }) =>
+          Object.values(release.dataClaims).some(
+            (claim) => !snapshot.claims.some((c) => c.name === claim && c.namespace === app.namespace),
+          ),
+        );
+        const gcp = claimMissing
+          ? await readGcpDisks({
+              app,
+              appDir: run.appDir,
+              gcpDeployment: undefined,
+              client: locked,
+              env: deps.env,
+            })
+          : undefined;
         const plan = buildUpgradePlan({
+          ...(gcp?.findings ? { gcp: gcp.findings } : {}),
           inventory,
           app,
           snapshot,
@@ -101,6 +118,7 @@ export async function upgrade(
           ...(objectStore ? { objectStore, objectStoreFrom: options.objectStore ? "flag" : "app" } : {}),
           now: deps.now(),
         });
+        plan.warnings.push(...(gcp?.warnings ?? []));
         if (path.schemaOneWay) {
           plan.warnings.push(
             `KFP ${target.version} migrates the database schema on start and cannot be rolled back (kubeflow/pipelines#3636): back up MySQL first`,

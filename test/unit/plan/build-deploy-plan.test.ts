@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { PreflightRefusal } from "../../../src/errors.js";
+import type { GcpDiskFinding, GcpDiskState, GcpFindings } from "../../../src/model/gcp-disk.js";
 import type { KubeObject } from "../../../src/model/kube-object.js";
 import { buildDeployPlan, type DeployPlanInput } from "../../../src/plan/build-deploy-plan.js";
 import { renderPlanText } from "../../../src/plan/render-plan-text.js";
@@ -801,6 +802,167 @@ describe("reinstall compares with the last recorded inventory", () => {
     expect(plan.warnings.filter((w) => w.includes("inventory"))).toEqual([]);
     expect(renderPlanText(plan, { color: false })).toContain(
       "✓ record what KFP's API (https://kfp.example.com, as me@example.com in team-a) lists in .kfp-upgrade/inventory.json, for later runs to compare with (no answer within 10s is a warning; --skip-inventory skips this)",
+    );
+  });
+});
+
+describe("GCP disks checked against what gcloud and the nodes said", () => {
+  const GIB = 1024 ** 3;
+  const app = anApp({
+    platform: { type: "gcp", project: "my-project", zone: "us-central1-a" },
+    mysql: { gcpDisk: "kf-storage-metadata-store" },
+    objectStore: { gcpDisk: "kf-storage-artifact-store" },
+  });
+  const nodes = [{ name: "gke-node-1", zone: "us-central1-a" }];
+  const finding = (
+    role: "mysql" | "objectStore",
+    disk: string,
+    state: Partial<GcpDiskState> = {},
+  ): GcpDiskFinding => ({
+    role,
+    disk,
+    project: "my-project",
+    zone: "us-central1-a",
+    showCommand: `gcloud compute disks describe ${disk} --zone us-central1-a --project my-project`,
+    state: {
+      name: disk,
+      project: "my-project",
+      zone: "us-central1-a",
+      region: null,
+      replicaZones: [],
+      sizeBytes: 200 * GIB,
+      users: [],
+      status: "READY",
+      ...state,
+    },
+  });
+  const findings = (mysql: Partial<GcpDiskState> = {}): GcpFindings => ({
+    nodes,
+    disks: [
+      finding("mysql", "kf-storage-metadata-store", mysql),
+      finding("objectStore", "kf-storage-artifact-store"),
+    ],
+  });
+
+  it("declares each new PV at the disk's size", async () => {
+    const plan = deploy({
+      app,
+      snapshot: aSnapshot().build(),
+      release: await sharedRelease("2.5.0"),
+      gcp: findings(),
+    });
+    const capacities = stepsOf(plan, "ensureVolume").map(
+      (step) => (step.volume.spec as { capacity: { storage: string } }).capacity.storage,
+    );
+    expect(capacities).toEqual(["200Gi", "200Gi"]);
+  });
+
+  it("uses a regional CSI handle and the replica zones for a regional disk", async () => {
+    const plan = deploy({
+      app,
+      snapshot: aSnapshot().withCsiDriver("pd.csi.storage.gke.io").build(),
+      release: await sharedRelease("2.5.0"),
+      gcp: findings({ zone: null, region: "us-central1", replicaZones: ["us-central1-a", "us-central1-f"] }),
+    });
+    const mysql = stepsOf(plan, "ensureVolume")[0]?.volume.spec as {
+      csi: { volumeHandle: string };
+      nodeAffinity: { required: { nodeSelectorTerms: { matchExpressions: { values: string[] }[] }[] } };
+    };
+    expect(mysql.csi.volumeHandle).toBe(
+      "projects/my-project/regions/us-central1/disks/kf-storage-metadata-store",
+    );
+    expect(mysql.nodeAffinity.required.nodeSelectorTerms[0]?.matchExpressions[0]?.values).toEqual([
+      "us-central1-a",
+      "us-central1-f",
+    ]);
+  });
+
+  it("refuses a disk in another zone and one attached to a foreign instance, all at once, before any step", async () => {
+    const release = await sharedRelease("2.5.0");
+    const gcp: GcpFindings = {
+      nodes,
+      disks: [
+        finding("mysql", "kf-storage-metadata-store", { zone: "us-east1-b" }),
+        finding("objectStore", "kf-storage-artifact-store", { users: ["old-node"] }),
+      ],
+    };
+    const error = (() => {
+      try {
+        deploy({ app, snapshot: aSnapshot().build(), release, gcp });
+        return null;
+      } catch (caught) {
+        return caught;
+      }
+    })();
+    expect(error).toBeInstanceOf(PreflightRefusal);
+    expect((error as PreflightRefusal).details).toEqual([
+      expect.stringMatching(
+        /^MySQL volume \(mysql-pv-claim\): GCP disk "kf-storage-metadata-store" is in zone us-east1-b/,
+      ),
+      expect.stringMatching(
+        /^object store volume \(minio-pvc\): GCP disk "kf-storage-artifact-store" is attached to instance "old-node"/,
+      ),
+    ]);
+  });
+
+  it("reinstall re-attaches a kfctl-era PV that wraps the disk (found by pdName) instead of creating a second", async () => {
+    const snapshot = aSnapshot()
+      .withReleasedVolume("mysql-pv", "mysql-pv-claim", {
+        source: { type: "gcePersistentDisk", pdName: "kf-storage-metadata-store" },
+      })
+      .withReleasedVolume("minio-pv", "minio-pvc", {
+        source: {
+          type: "csi",
+          driver: "pd.csi.storage.gke.io",
+          volumeHandle: "projects/my-project/zones/us-central1-a/disks/kf-storage-artifact-store",
+        },
+      })
+      .build();
+    const plan = deploy({
+      command: "reinstall",
+      app,
+      snapshot,
+      release: await sharedRelease("2.5.0"),
+      gcp: findings({ users: ["gke-node-1"] }),
+    });
+    expect(stepsOf(plan, "ensureVolume")).toEqual([]);
+    expect(stepsOf(plan, "releaseClaimRef").map((step) => step.volume)).toEqual(["mysql-pv", "minio-pv"]);
+    expect(claimSpecs(plan).map((c) => (c.spec as { volumeName: string }).volumeName)).toEqual([
+      "mysql-pv",
+      "minio-pv",
+    ]);
+  });
+
+  it("applies the named-PV fit checks to a PV found by disk", async () => {
+    const release = await sharedRelease("2.5.0");
+    const snapshot = aSnapshot()
+      .withVolume("mysql-pv", {
+        capacity: "5Gi",
+        source: { type: "gcePersistentDisk", pdName: "kf-storage-metadata-store" },
+      })
+      .build();
+    expect(() => deploy({ command: "reinstall", app, snapshot, release, gcp: findings() })).toThrow(
+      /PV "mysql-pv" is too small: 5Gi < 20Gi/,
+    );
+  });
+});
+
+describe("two PVs wrapping one GCP disk", () => {
+  it("is refused unless one of them was bound to the claim", async () => {
+    const release = await sharedRelease("2.5.0");
+    const app = anApp({
+      platform: { type: "gcp", project: "my-project", zone: "us-central1-a" },
+      mysql: { gcpDisk: "shared-disk" },
+      objectStore: { pvName: "kfp-minio" },
+    });
+    const source = { type: "gcePersistentDisk" as const, pdName: "shared-disk" };
+    const snapshot = aSnapshot()
+      .withVolume("pv-a", { source })
+      .withVolume("pv-b", { source })
+      .withVolume("kfp-minio")
+      .build();
+    expect(() => deploy({ app, snapshot, release })).toThrow(
+      /GCP disk "shared-disk" is wrapped by several PVs \(pv-a, pv-b\) and none was bound to kubeflow\/mysql-pv-claim/,
     );
   });
 });

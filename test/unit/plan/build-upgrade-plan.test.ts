@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { PreflightRefusal } from "../../../src/errors.js";
 import type { ClusterSnapshot } from "../../../src/model/cluster-snapshot.js";
+import type { GcpFindings } from "../../../src/model/gcp-disk.js";
 import type { KubeObject } from "../../../src/model/kube-object.js";
 import {
   buildUpgradePlan,
@@ -1268,3 +1269,67 @@ function plannedDeployment(plan: Plan, name: string): KubeObject | undefined {
   }
   return undefined;
 }
+
+describe("a hop that creates a PV for a missing data claim on a GCP disk", () => {
+  const GIB = 1024 ** 3;
+  const app = anApp({
+    platform: { type: "gcp", project: "my-project", zone: "us-central1-a" },
+    mysql: { pvName: "kfp-mysql" },
+    objectStore: { gcpDisk: "kf-storage-artifact-store" },
+  });
+  const gcp = (zone: string): GcpFindings => ({
+    nodes: [{ name: "gke-node-1", zone: "us-central1-a" }],
+    disks: [
+      {
+        role: "objectStore",
+        disk: "kf-storage-artifact-store",
+        project: "my-project",
+        zone: "us-central1-a",
+        showCommand: `gcloud compute disks describe kf-storage-artifact-store --zone ${zone} --project my-project`,
+        state: {
+          name: "kf-storage-artifact-store",
+          project: "my-project",
+          zone,
+          region: null,
+          replicaZones: [],
+          sizeBytes: 200 * GIB,
+          users: [],
+          status: "READY",
+        },
+      },
+    ],
+  });
+  async function plan(zone: string): Promise<Plan> {
+    const installed = await sharedRelease("2.5.0");
+    // The install lost its object-store claim; its MySQL claim is bound as usual.
+    const snapshot = aSnapshot()
+      .withInstalled(
+        installed.version,
+        installed.objects.filter((o) => o.metadata.name !== "minio-pvc"),
+      )
+      .withBoundClaim("mysql-pv-claim", "kfp-mysql", { uid: "pv-uid-mysql" })
+      .build();
+    return buildUpgradePlan({
+      app,
+      snapshot,
+      installed,
+      hops: await sharedHops("2.5.0", "2.14.4"),
+      strategy: "auto",
+      gcp: gcp(zone),
+      now: NOW,
+    });
+  }
+
+  it("wraps the disk in a PV of the disk's size when the disk fits", async () => {
+    const volumes = stepsOf(await plan("us-central1-a"), "ensureVolume").map((step) => step.volume);
+    expect(
+      volumes.map((v) => [v.metadata.name, (v.spec as { capacity: { storage: string } }).capacity.storage]),
+    ).toEqual([["kubeflow-minio-pvc", "200Gi"]]);
+  });
+
+  it("is refused when the disk is in another zone than the nodes", async () => {
+    await expect(plan("europe-west1-b")).rejects.toThrow(
+      /GCP disk "kf-storage-artifact-store" is in zone europe-west1-b, but this cluster's nodes are in us-central1-a/,
+    );
+  });
+});

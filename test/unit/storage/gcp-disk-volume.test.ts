@@ -54,3 +54,30 @@ describe("gcpDiskVolume", () => {
     expect(GCE_PD_CSI_DRIVER).toBe("pd.csi.storage.gke.io");
   });
 });
+
+describe("gcpDiskVolume with the zones gcloud reported", () => {
+  it("pins the PV to those zones with a node affinity", () => {
+    const pv = gcpDiskVolume({ ...common, useCsi: false, zones: ["us-central1-a", "us-central1-b"] });
+    expect((pv.spec as { nodeAffinity: unknown }).nodeAffinity).toEqual({
+      required: {
+        nodeSelectorTerms: [
+          {
+            matchExpressions: [
+              {
+                key: "topology.kubernetes.io/zone",
+                operator: "In",
+                values: ["us-central1-a", "us-central1-b"],
+              },
+            ],
+          },
+        ],
+      },
+    });
+  });
+
+  it("has no node affinity without zones", () => {
+    expect(Object.keys(gcpDiskVolume({ ...common, useCsi: true }).spec as object)).not.toContain(
+      "nodeAffinity",
+    );
+  });
+});

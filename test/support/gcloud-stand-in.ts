@@ -1,0 +1,385 @@
+import { execFile } from "node:child_process";
+import { mkdtemp, rm } from "node:fs/promises";
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import os from "node:os";
+import path from "node:path";
+import { promisify } from "node:util";
+
+/**
+ * A stand-in of the Google Cloud APIs gcloud calls (Compute Engine v1, Deployment Manager v2, Source Repositories
+ * v1), on 127.0.0.1, for the REAL gcloud to talk to through `api_endpoint_overrides`. It answers with the APIs'
+ * JSON shapes, taken from their public discovery documents:
+ * - Compute Engine v1 https://compute.googleapis.com/$discovery/rest?version=v1 : schemas "Disk" (disks.get,
+ *   regionDisks.get, disks.insert), "DiskAggregatedList" (disks.aggregatedList), "Operation" (zoneOperations.get / .wait: status PENDING -> RUNNING -> DONE);
+ * - Deployment Manager v2 https://deploymentmanager.googleapis.com/$discovery/rest?version=v2 : "Deployment"
+ *   (deployments.get) and "ResourcesListResponse" / "Resource" (resources.list);
+ * - errors in Google's JSON error format (https://cloud.google.com/apis/design/errors): `{error: {code, message,
+ *   status, errors: [{reason, domain, message}], details: [google.rpc.ErrorInfo]}}`.
+ * It keeps state (disks, deployments, operations), records every request, and can be told to fail requests.
+ *
+ * What it cannot show: real IAM, real quotas, or how long real operations take; the errors it returns are the
+ * documented shapes, not captured from a real project.
+ */
+
+export interface StandInDisk {
+  name: string;
+  /** Zonal disk: its zone. */
+  zone?: string;
+  /** Regional disk: its region and the zones it is replicated in. */
+  region?: string;
+  replicaZones?: string[];
+  sizeGb: number;
+  /** Instance names it is attached to. */
+  users?: string[];
+}
+
+export interface StandInDeployment {
+  name: string;
+  resources: Array<{ name: string; type: string; properties?: string }>;
+}
+
+export interface RecordedRequest {
+  method: string;
+  /** Path without the query string. */
+  path: string;
+}
+
+/** `hang`: never answers (gcloud waits until it times out). */
+export type FailureKind = "permission" | "apiDisabled" | "quota" | "notFound" | "hang";
+
+export interface InjectedFailure {
+  method?: string;
+  path: RegExp;
+  kind: FailureKind;
+  /** How many requests fail; unlimited when omitted. */
+  times?: number;
+}
+
+export interface GcloudStandIn {
+  readonly url: string;
+  readonly project: string;
+  readonly requests: RecordedRequest[];
+  addDisk(disk: StandInDisk): void;
+  addDeployment(deployment: StandInDeployment): void;
+  fail(failure: InjectedFailure): void;
+  /** A throwaway CLOUDSDK_CONFIG pointing gcloud at this stand-in; removed by close(). */
+  configDir(options?: { disableCredentials?: boolean }): Promise<string>;
+  /** The requests gcloud made, as `GET /compute/v1/projects/p/zones/z/disks/d`. */
+  requestLines(): string[];
+  close(): Promise<void>;
+}
+
+const COMPUTE = "https://www.googleapis.com/compute/v1";
+const run = promisify(execFile);
+
+export async function startGcloudStandIn(options: { project?: string } = {}): Promise<GcloudStandIn> {
+  const project = options.project ?? "kfp-test-project";
+  const disks = new Map<string, StandInDisk>();
+  const deployments = new Map<string, StandInDeployment>();
+  const operations = new Map<string, { polls: number; body: Record<string, unknown>; done: () => void }>();
+  const failures: InjectedFailure[] = [];
+  const requests: RecordedRequest[] = [];
+  const dirs: string[] = [];
+  let operationCount = 0;
+
+  const diskKey = (location: string, name: string) => `${location}/${name}`;
+  const diskJson = (disk: StandInDisk) => ({
+    kind: "compute#disk",
+    id: String(1_000_000 + disk.name.length),
+    creationTimestamp: "2019-04-01T10:00:00.000-07:00",
+    name: disk.name,
+    sizeGb: String(disk.sizeGb),
+    ...(disk.zone ? { zone: `${COMPUTE}/projects/${project}/zones/${disk.zone}` } : {}),
+    ...(disk.region
+      ? {
+          region: `${COMPUTE}/projects/${project}/regions/${disk.region}`,
+          replicaZones: (disk.replicaZones ?? []).map(
+            (zone) => `${COMPUTE}/projects/${project}/zones/${zone}`,
+          ),
+        }
+      : {}),
+    status: "READY",
+    selfLink: `${COMPUTE}/projects/${project}/${disk.zone ? `zones/${disk.zone}` : `regions/${disk.region}`}/disks/${disk.name}`,
+    type: `${COMPUTE}/projects/${project}/zones/${disk.zone ?? disk.replicaZones?.[0]}/diskTypes/pd-standard`,
+    ...(disk.users && disk.users.length > 0
+      ? {
+          users: disk.users.map(
+            (user) =>
+              `${COMPUTE}/projects/${project}/zones/${disk.zone ?? disk.replicaZones?.[0]}/instances/${user}`,
+          ),
+        }
+      : {}),
+    physicalBlockSizeBytes: "4096",
+  });
+
+  const server = http.createServer((req, res) => {
+    let body = "";
+    req.on("data", (chunk: Buffer) => {
+      body += chunk.toString();
+    });
+    req.on("end", () => {
+      const url = new URL(req.url ?? "/", "http://127.0.0.1");
+      const method = req.method ?? "GET";
+      const route = url.pathname;
+      requests.push({ method, path: route });
+      const send = (status: number, json: unknown) => {
+        res.writeHead(status, { "content-type": "application/json; charset=UTF-8" });
+        res.end(JSON.stringify(json));
+      };
+      const failure = failures.find((f) => (f.method ?? method) === method && f.path.test(route));
+      if (failure) {
+        if (failure.times !== undefined && --failure.times <= 0)
+          failures.splice(failures.indexOf(failure), 1);
+        const [status, error] = errorBody(failure.kind, route, project);
+        send(status, error);
+        return;
+      }
+      const notFound = () => {
+        const [status, error] = errorBody("notFound", route, project);
+        send(status, error);
+      };
+      const other = /^\/(compute\/v1|deploymentmanager\/v2)\/projects\/([^/]+)/.exec(route);
+      if (other && other[2] !== project) {
+        // The real APIs name the project, not the resource, when the project does not exist.
+        const message = `The resource 'projects/${other[2]}' was not found`;
+        send(404, {
+          error: { code: 404, message, errors: [{ message, domain: "global", reason: "notFound" }] },
+        });
+        return;
+      }
+      if (route === `/compute/v1/projects/${project}/aggregated/disks` && method === "GET") {
+        // disks.aggregatedList: "DiskAggregatedList", items keyed by scope; gcloud applies --filter itself too.
+        const items: Record<string, { disks: unknown[] }> = {};
+        for (const disk of disks.values()) {
+          const scope = disk.zone ? `zones/${disk.zone}` : `regions/${disk.region}`;
+          items[scope] ??= { disks: [] };
+          items[scope].disks.push(diskJson(disk));
+        }
+        send(200, { kind: "compute#diskAggregatedList", id: `projects/${project}/aggregated/disks`, items });
+        return;
+      }
+      let m = /^\/compute\/v1\/projects\/([^/]+)\/(zones|regions)\/([^/]+)\/disks\/([^/]+)$/.exec(route);
+      if (m && method === "GET") {
+        const disk = m[1] === project ? disks.get(diskKey(`${m[2]}/${m[3]}`, m[4] ?? "")) : undefined;
+        if (disk) send(200, diskJson(disk));
+        else notFound();
+        return;
+      }
+      m = /^\/compute\/v1\/projects\/([^/]+)\/zones\/([^/]+)\/disks$/.exec(route);
+      if (m && method === "POST" && m[1] === project) {
+        const zone = m[2] ?? "";
+        const request = JSON.parse(body || "{}") as { name: string; sizeGb?: string };
+        const name = `operation-${++operationCount}`;
+        const selfLink = `${COMPUTE}/projects/${project}/zones/${zone}/operations/${name}`;
+        const operation = {
+          kind: "compute#operation",
+          id: String(9_000 + operationCount),
+          name,
+          zone: `${COMPUTE}/projects/${project}/zones/${zone}`,
+          operationType: "insert",
+          targetLink: `${COMPUTE}/projects/${project}/zones/${zone}/disks/${request.name}`,
+          status: "PENDING",
+          progress: 0,
+          insertTime: new Date().toISOString(),
+          selfLink,
+        };
+        operations.set(name, {
+          polls: 0,
+          body: operation,
+          done: () =>
+            disks.set(diskKey(`zones/${zone}`, request.name), {
+              name: request.name,
+              zone,
+              sizeGb: Number(request.sizeGb ?? "500"),
+            }),
+        });
+        send(200, operation);
+        return;
+      }
+      m = /^\/compute\/v1\/projects\/([^/]+)\/zones\/([^/]+)\/operations\/([^/]+?)(\/wait)?$/.exec(route);
+      if (m) {
+        const operation = operations.get(m[3] ?? "");
+        if (!operation) return notFound();
+        operation.polls += 1;
+        // PENDING when created, RUNNING at the first poll, DONE (and the disk created) from the second.
+        const status = operation.polls >= 2 ? "DONE" : "RUNNING";
+        if (status === "DONE" && operation.body.status !== "DONE") operation.done();
+        operation.body = { ...operation.body, status, progress: status === "DONE" ? 100 : 50 };
+        send(200, operation.body);
+        return;
+      }
+      m = /^\/deploymentmanager\/v2\/projects\/([^/]+)\/global\/deployments\/([^/]+)(\/resources)?$/.exec(
+        route,
+      );
+      if (m && method === "GET") {
+        const deployment = m[1] === project ? deployments.get(m[2] ?? "") : undefined;
+        if (!deployment) return notFound();
+        if (m[3]) {
+          send(200, {
+            resources: deployment.resources.map((resource, index) => ({
+              id: String(7_000 + index),
+              name: resource.name,
+              type: resource.type,
+              ...(resource.properties
+                ? { properties: resource.properties, finalProperties: resource.properties }
+                : {}),
+              url:
+                resource.type === "compute.v1.disk"
+                  ? `${COMPUTE}/projects/${project}/zones/x/disks/${resource.name}`
+                  : undefined,
+              insertTime: "2019-04-01T10:00:00.000-07:00",
+            })),
+          });
+        } else {
+          send(200, {
+            id: "5555",
+            name: deployment.name,
+            fingerprint: "AAAAAAAAAAA=",
+            insertTime: "2019-04-01T10:00:00.000-07:00",
+            operation: {
+              kind: "deploymentmanager#operation",
+              name: "operation-1554138000000",
+              status: "DONE",
+              progress: 100,
+            },
+            selfLink: `https://www.googleapis.com/deploymentmanager/v2/projects/${project}/global/deployments/${deployment.name}`,
+          });
+        }
+        return;
+      }
+      notFound();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+
+  return {
+    url,
+    project,
+    requests,
+    addDisk(disk) {
+      const location = disk.zone ? `zones/${disk.zone}` : `regions/${disk.region}`;
+      disks.set(diskKey(location, disk.name), disk);
+    },
+    addDeployment(deployment) {
+      deployments.set(deployment.name, deployment);
+    },
+    fail(failure) {
+      failures.push({ ...failure });
+    },
+    async configDir(configOptions = {}) {
+      const dir = await mkdtemp(path.join(os.tmpdir(), "kfp-gcloud-config-"));
+      dirs.push(dir);
+      const settings: Array<[string, string]> = [
+        ["core/project", project],
+        ["api_endpoint_overrides/compute", `${url}/compute/v1/`],
+        ["api_endpoint_overrides/deploymentmanager", `${url}/`],
+        ["api_endpoint_overrides/sourcerepo", `${url}/`],
+        ["core/disable_usage_reporting", "true"],
+        ["component_manager/disable_update_check", "true"],
+      ];
+      if (configOptions.disableCredentials !== false) settings.unshift(["auth/disable_credentials", "true"]);
+      for (const [key, value] of settings) {
+        await run("gcloud", ["config", "set", key, value, "--quiet"], {
+          env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/root", CLOUDSDK_CONFIG: dir },
+        });
+      }
+      return dir;
+    },
+    requestLines() {
+      return requests.map((request) => `${request.method} ${request.path}`);
+    },
+    async close() {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await Promise.all(dirs.map((dir) => rm(dir, { recursive: true, force: true })));
+    },
+  };
+}
+
+function errorBody(kind: FailureKind, route: string, project: string): [number, unknown] {
+  const resource = route.replace(/^\/(compute|deploymentmanager)\/v\d+\//, "");
+  switch (kind) {
+    case "notFound": {
+      const message = `The resource '${resource}' was not found`;
+      return [
+        404,
+        { error: { code: 404, message, errors: [{ message, domain: "global", reason: "notFound" }] } },
+      ];
+    }
+    case "permission": {
+      const message = `Required 'compute.disks.get' permission for '${resource}'`;
+      return [
+        403,
+        {
+          error: {
+            code: 403,
+            message,
+            errors: [{ message, domain: "global", reason: "forbidden" }],
+            status: "PERMISSION_DENIED",
+          },
+        },
+      ];
+    }
+    case "apiDisabled": {
+      const service = route.startsWith("/deploymentmanager")
+        ? "deploymentmanager.googleapis.com"
+        : "compute.googleapis.com";
+      const message = `Compute Engine API has not been used in project ${project} before or it is disabled. Enable it by visiting https://console.developers.google.com/apis/api/${service}/overview?project=${project} then retry.`;
+      return [
+        403,
+        {
+          error: {
+            code: 403,
+            message,
+            errors: [
+              {
+                message,
+                domain: "usageLimits",
+                reason: "accessNotConfigured",
+                extendedHelp: "https://console.developers.google.com",
+              },
+            ],
+            status: "PERMISSION_DENIED",
+            details: [
+              {
+                "@type": "type.googleapis.com/google.rpc.ErrorInfo",
+                reason: "SERVICE_DISABLED",
+                domain: "googleapis.com",
+                metadata: { service, consumer: `projects/${project}` },
+              },
+            ],
+          },
+        },
+      ];
+    }
+    case "quota": {
+      const message = `Quota exceeded for quota metric 'Read requests' and limit 'Read requests per minute' of service 'compute.googleapis.com' for consumer 'project_number:123456789'.`;
+      return [
+        429,
+        {
+          error: {
+            code: 429,
+            message,
+            errors: [{ message, domain: "usageLimits", reason: "rateLimitExceeded" }],
+            status: "RESOURCE_EXHAUSTED",
+            details: [
+              {
+                "@type": "type.googleapis.com/google.rpc.ErrorInfo",
+                reason: "RATE_LIMIT_EXCEEDED",
+                domain: "googleapis.com",
+                metadata: { service: "compute.googleapis.com", consumer: "projects/123456789" },
+              },
+            ],
+          },
+        },
+      ];
+    }
+    case "hang":
+      return [504, {}];
+    default:
+      kind satisfies never;
+      return [500, {}];
+  }
+}
