@@ -3,7 +3,7 @@
 // Files are spread by their last measured durations (test/e2e/durations.json; a new file counts as the median),
 // longest first onto the least loaded shard. Each shard prints its own vitest summary, prefixed with its number.
 //
-//   tsx scripts/run-e2e.ts                      # every file, KFP_UPGRADE_E2E_SHARDS shards (default 2)
+//   tsx scripts/run-e2e.ts                      # every file, KFP_UPGRADE_E2E_SHARDS shards (default 3)
 //   tsx scripts/run-e2e.ts test/e2e/x.e2e.test.ts  # just these files, one vitest process
 //   tsx scripts/run-e2e.ts --write-durations    # also record this run's per-file durations
 import { spawn } from "node:child_process";
@@ -40,7 +40,7 @@ async function main(): Promise<number> {
   const requested =
     process.env.KFP_UPGRADE_E2E_USE_DEV_CLUSTER === "1"
       ? 1
-      : Number(process.env.KFP_UPGRADE_E2E_SHARDS ?? "2") || 2;
+      : Number(process.env.KFP_UPGRADE_E2E_SHARDS ?? "3") || 3;
   const shardCount = Math.max(1, Math.min(files.length, requested));
   const shards = spread(files, durations, shardCount);
   for (const shard of shards) {
