@@ -2,6 +2,8 @@ import { createHash } from "node:crypto";
 import http from "node:http";
 import https from "node:https";
 import type { KubeConfig } from "@kubernetes/client-node";
+import { HttpProxyAgent, HttpsProxyAgent } from "hpagent";
+import { proxyForUrl } from "./proxy-from-env.js";
 
 export type HttpMethod = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
 export type QueryParams = Record<string, string | number | boolean | undefined>;
@@ -50,6 +52,7 @@ export class ApiTransport {
     private readonly kubeConfig: KubeConfig,
     readonly server: string,
     private readonly requestTimeoutSeconds: number,
+    private readonly env: Record<string, string | undefined> = process.env,
   ) {}
 
   requestCount(): number {
@@ -203,15 +206,24 @@ export class ApiTransport {
       rejectUnauthorized: options.rejectUnauthorized,
       servername: options.servername,
     };
-    const hash = createHash("sha256").update(url.protocol);
+    // HTTPS_PROXY / HTTP_PROXY / NO_PROXY, as kubectl honours them (a kubeconfig proxy-url wins, above).
+    const proxy = proxyForUrl(url, this.env);
+    const hash = createHash("sha256")
+      .update(url.protocol)
+      .update(`\0proxy=${proxy ?? ""}`);
     for (const [name, value] of Object.entries(tls)) hash.update(`\0${name}=`).update(String(value ?? ""));
     const key = hash.digest("hex");
     let agent = this.agents.get(key);
     if (!agent) {
-      agent =
-        url.protocol === "http:"
-          ? new http.Agent({ keepAlive: true })
-          : new https.Agent({ ...withoutUndefined(tls), keepAlive: true });
+      const options = { ...withoutUndefined(tls), keepAlive: true };
+      if (proxy) {
+        agent =
+          url.protocol === "http:"
+            ? new HttpProxyAgent({ proxy, keepAlive: true })
+            : new HttpsProxyAgent({ ...options, proxy });
+      } else {
+        agent = url.protocol === "http:" ? new http.Agent({ keepAlive: true }) : new https.Agent(options);
+      }
       this.agents.set(key, agent);
     }
     return agent;

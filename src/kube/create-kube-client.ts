@@ -40,5 +40,6 @@ export async function createKubeClient(options: CreateKubeClientOptions = {}): P
     namespace: options.namespace || loaded.namespace || "default",
     retrySeconds: options.retrySeconds,
     requestTimeoutSeconds: options.requestTimeoutSeconds,
+    env: options.env ?? process.env,
   });
 }

@@ -40,6 +40,8 @@ export interface HttpKubeClientOptions {
   retrySeconds?: number | undefined;
   /** A single request with no answer for this long is abandoned and retried (default 60). */
   requestTimeoutSeconds?: number | undefined;
+  /** HTTPS_PROXY, HTTP_PROXY and NO_PROXY are read from here, as kubectl reads them (default process.env). */
+  env?: Record<string, string | undefined> | undefined;
 }
 
 const PATCH_CONTENT_TYPES: Record<PatchType, string> = {
@@ -96,6 +98,7 @@ export class HttpKubeClient implements KubeClient {
       options.kubeConfig,
       options.server,
       options.requestTimeoutSeconds ?? 60,
+      options.env ?? process.env,
     );
     this.discovery = new Discovery((path, accept) => this.transport.request({ method: "GET", path, accept }));
   }

@@ -1,6 +1,8 @@
 import { writeFileSync } from "node:fs";
+import http from "node:http";
+import { type AddressInfo, connect, type Socket } from "node:net";
 import path from "node:path";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, onTestFinished } from "vitest";
 import { KubeApiError } from "../../../src/errors.js";
 import { createKubeClient } from "../../../src/kube/create-kube-client.js";
 import type { KubeClient } from "../../../src/kube/kube-client.js";
@@ -631,5 +633,57 @@ describe("HttpKubeClient serviceProxyGet", () => {
     expect(error.message).toBe(
       'get services/ml-pipeline:8888/proxy/apis/v2beta1/experiments -n kubeflow: API server says: services "ml-pipeline" not found (reason: NotFound, 404)',
     );
+  });
+});
+
+/**
+ * A CONNECT proxy on 127.0.0.1 (as squid and corporate proxies tunnel): every tunnel goes to `target`, whatever host
+ * it names, and the `host:port` each CONNECT asked for is recorded.
+ */
+async function connectProxy(target: URL): Promise<{ url: string; asked: string[] }> {
+  const asked: string[] = [];
+  const server = http.createServer((_req, res) => {
+    res.writeHead(405);
+    res.end();
+  });
+  server.on("connect", (req: http.IncomingMessage, client: Socket) => {
+    asked.push(req.url ?? "");
+    const upstream = connect(Number(target.port), target.hostname, () => {
+      client.write("HTTP/1.1 200 Connection Established\r\n\r\n");
+      upstream.pipe(client);
+      client.pipe(upstream);
+    });
+    upstream.on("error", () => client.destroy());
+    client.on("error", () => upstream.destroy());
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  onTestFinished(() => {
+    server.closeAllConnections();
+    return new Promise<void>((resolve) => server.close(() => resolve()));
+  });
+  const address = server.address() as AddressInfo;
+  return { url: `http://127.0.0.1:${address.port}`, asked };
+}
+
+describe("HttpKubeClient behind a proxy (HTTP_PROXY, HTTPS_PROXY, NO_PROXY as kubectl reads them)", () => {
+  it("sends its requests through HTTP_PROXY, and straight to a server NO_PROXY names", async () => {
+    const stub = await StubApiServer.start();
+    stub.route({ method: "GET", path: DEPLOYMENT_PATH, answer: () => ({ body: deployment(1) }) });
+    const proxy = await connectProxy(new URL(stub.url));
+    // A name only the proxy can resolve (it sends everything to the stub): a direct request cannot reach it.
+    const server = `http://kube.proxied.invalid:${new URL(stub.url).port}`;
+    const kubeconfig = stub.writeKubeconfig(undefined, server);
+    const proxied = await createKubeClient({ kubeconfig, retrySeconds: 1, env: { HTTP_PROXY: proxy.url } });
+    expect(await proxied.get(DEPLOYMENT_REF)).toMatchObject({ metadata: { name: "ml-pipeline" } });
+    expect(proxy.asked).toContain(new URL(server).host);
+
+    const before = proxy.asked.length;
+    const direct = await createKubeClient({
+      kubeconfig,
+      retrySeconds: 1,
+      env: { HTTP_PROXY: proxy.url, NO_PROXY: ".invalid" },
+    });
+    await expect(direct.get(DEPLOYMENT_REF)).rejects.toThrow(KubeApiError);
+    expect(proxy.asked.length).toBe(before);
   });
 });

@@ -135,7 +135,10 @@ export class StubApiServer {
   }
 
   /** A kubeconfig for this server (plain HTTP needs insecure-skip-tls-verify), in a temp dir removed after the test. */
-  writeKubeconfig(user: Record<string, unknown> = { token: this.options.token ?? "t" }): string {
+  writeKubeconfig(
+    user: Record<string, unknown> = { token: this.options.token ?? "t" },
+    server = this.url,
+  ): string {
     const dir = mkdtempSync(path.join(tmpdir(), "kfp-stub-"));
     onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
     const file = path.join(dir, "config");
@@ -144,7 +147,7 @@ export class StubApiServer {
       yaml.dump({
         apiVersion: "v1",
         kind: "Config",
-        clusters: [{ name: "stub", cluster: { server: this.url, "insecure-skip-tls-verify": true } }],
+        clusters: [{ name: "stub", cluster: { server, "insecure-skip-tls-verify": true } }],
         users: [{ name: "tester", user }],
         contexts: [{ name: "stub", context: { cluster: "stub", user: "tester", namespace: "kubeflow" } }],
         "current-context": "stub",
