@@ -6,6 +6,8 @@ export const EXIT_CODES = {
   ok: 0,
   failure: 1,
   usage: 2,
+  /** `--dry-run --exit-code`: the plan would change something (as `terraform plan -detailed-exitcode`). */
+  wouldChange: 2,
   config: 3,
   preflight: 4,
   cluster: 5,

@@ -1,3 +1,4 @@
+import { EXIT_CODES } from "../errors.js";
 import type { InventoryAccess } from "../execute/execution-context.js";
 import { type RunCommandResult, type RunMode, runCommand } from "../execute/run-command.js";
 import type { KubeClient } from "../kube/kube-client.js";
@@ -95,10 +96,14 @@ export async function executeCommand(options: ExecuteCommandOptions): Promise<Co
         deps.output.error(result.refusal);
       }
       lines.push("", "Dry run: nothing was changed.");
+      // --exit-code, as `terraform plan -detailed-exitcode`: 0 nothing to do, 2 the plan would change something.
+      const detailed = global.exitCode
+        ? { exitCode: result.plan.steps.length === 0 ? EXIT_CODES.ok : EXIT_CODES.wouldChange }
+        : {};
       return {
         data: result.plan,
         text: lines.join("\n"),
-        ...(result.refusal ? { exitCode: result.refusal.exitCode } : {}),
+        ...(result.refusal ? { exitCode: result.refusal.exitCode } : detailed),
       };
     }
     case "no-changes":

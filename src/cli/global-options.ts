@@ -2,28 +2,41 @@ import { z } from "zod";
 import { durationSecondsSchema } from "./parse-duration.js";
 
 /** Flags every command accepts; commander parses them once on the program, zod validates them here. */
-export const globalOptionsSchema = z.object({
-  appDir: z.string().default("."),
-  kubeconfig: z.string().optional(),
-  context: z.string().optional(),
-  namespace: z.string().optional(),
-  dryRun: z.boolean().default(false),
-  output: z.enum(["text", "yaml", "json"]).default("text"),
-  yes: z.boolean().default(false),
-  /** Seconds; the flag takes `90s`, `10m`, `1h` or bare seconds. */
-  timeout: durationSecondsSchema.default(600),
-  quiet: z.boolean().default(false),
-  verbose: z.boolean().default(false),
-  manifests: z.string().optional(),
-  releaseSource: z.url({ protocol: /^https?$/ }).optional(),
-  imageRegistry: z
-    .string()
-    .regex(
-      /^[a-z0-9]([a-z0-9.-]*[a-z0-9])?(:[0-9]+)?(\/[a-z0-9._-]+)*$/,
-      "expected a registry such as mirror.local:5000 or registry.example.com/kfp (no scheme)",
-    )
-    .optional(),
-});
+export const globalOptionsSchema = z
+  .object({
+    appDir: z.string().default("."),
+    kubeconfig: z.string().optional(),
+    context: z.string().optional(),
+    namespace: z.string().optional(),
+    dryRun: z.boolean().default(false),
+    /** With --dry-run: exit 0 when the plan changes nothing, 2 when it would change something. */
+    exitCode: z.boolean().default(false),
+    output: z.enum(["text", "yaml", "json"]).default("text"),
+    yes: z.boolean().default(false),
+    /** Seconds; the flag takes `90s`, `10m`, `1h` or bare seconds. */
+    timeout: durationSecondsSchema.default(600),
+    quiet: z.boolean().default(false),
+    verbose: z.boolean().default(false),
+    manifests: z.string().optional(),
+    releaseSource: z.url({ protocol: /^https?$/ }).optional(),
+    imageRegistry: z
+      .string()
+      .regex(
+        /^[a-z0-9]([a-z0-9.-]*[a-z0-9])?(:[0-9]+)?(\/[a-z0-9._-]+)*$/,
+        "expected a registry such as mirror.local:5000 or registry.example.com/kfp (no scheme)",
+      )
+      .optional(),
+  })
+  .superRefine((options, ctx) => {
+    if (options.exitCode && !options.dryRun) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["exitCode"],
+        message:
+          "goes with --dry-run (a run that applies its plan exits by its outcome), e.g. upgrade --tag 2.14.4 --dry-run --exit-code",
+      });
+    }
+  });
 export type GlobalOptions = z.infer<typeof globalOptionsSchema>;
 
 export const storageFlagsSchema = z.object({

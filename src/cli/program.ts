@@ -117,6 +117,11 @@ export function buildProgram(runner: CommandRunner): Command {
       "run every image from this mirror, keeping paths, tags and digests, e.g. mirror.local:5000 (kfp-app.yaml: release.imageRegistry)",
     )
     .option("--dry-run", "print the plan and change nothing", false)
+    .option(
+      "--exit-code",
+      "with --dry-run: exit 0 when the plan changes nothing, 2 when it would change something (CI gating)",
+      false,
+    )
     .addOption(
       new Option("-o, --output <format>", "output format").choices(["text", "yaml", "json"]).default("text"),
     )

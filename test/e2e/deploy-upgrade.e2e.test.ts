@@ -81,6 +81,10 @@ describe("deploy onto pre-created PVs, then upgrade", () => {
         await expectDryRunChangesNothing(["upgrade", "--tag", "2.14.4"], { appDir: dir, namespace }),
       ).toMatchObject({ command: "upgrade", namespace, from: "2.5.0", to: "2.14.4" });
 
+      // CI gating: --dry-run --exit-code exits 2 while the plan would change something, 0 once it would not.
+      const gate = () => runCli(["upgrade", "--tag", "2.14.4", "--dry-run", "--exit-code"], { appDir: dir });
+      expect((await gate()).exitCode).toBe(2);
+
       const upgrade = await timed("scenario 1: upgrade 2.5.0 -> 2.14.4", () =>
         runCli(["upgrade", "--tag", "2.14.4"], { appDir: dir }),
       );
@@ -98,6 +102,8 @@ describe("deploy onto pre-created PVs, then upgrade", () => {
         "ghcr.io/kubeflow/kfp-api-server:2.14.4",
       );
       expect(images.mysql?.mysql).toBe("mysql:8.4");
+      const again = await gate();
+      expect(again.exitCode, again.stderr).toBe(0);
 
       const mysqlAfter = await boundVolume(namespace, "mysql-pv-claim");
       const minioAfter = await boundVolume(namespace, "minio-pvc");

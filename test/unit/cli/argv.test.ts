@@ -34,6 +34,7 @@ vi.mock("../../../src/cli/commands/release.js", () => ({
 const DEFAULTS: GlobalOptions = {
   appDir: ".",
   dryRun: false,
+  exitCode: false,
   output: "text",
   yes: false,
   timeout: 600,

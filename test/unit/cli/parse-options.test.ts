@@ -9,12 +9,25 @@ describe("parseOptions", () => {
     expect(parseOptions(globalOptionsSchema, { timeout: "30", output: "json" })).toEqual({
       appDir: ".",
       dryRun: false,
+      exitCode: false,
       output: "json",
       yes: false,
       timeout: 30,
       quiet: false,
       verbose: false,
     });
+  });
+
+  it("--exit-code goes with --dry-run", () => {
+    expect(() => parseOptions(globalOptionsSchema, { exitCode: true })).toThrow(
+      expect.objectContaining({
+        code: "OPTIONS_INVALID",
+        exitCode: 2,
+        message:
+          "--exit-code: goes with --dry-run (a run that applies its plan exits by its outcome), e.g. upgrade --tag 2.14.4 --dry-run --exit-code",
+      }),
+    );
+    expect(parseOptions(globalOptionsSchema, { exitCode: true, dryRun: true }).exitCode).toBe(true);
   });
 
   it("names a single bad option by its flag, in the message", () => {
