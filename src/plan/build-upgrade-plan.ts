@@ -129,7 +129,11 @@ export function buildUpgradePlan(input: UpgradePlanInput): Plan {
   }
   const multiHop = input.hops.length > 1;
   const verifyInventory = verifyInventoryStep(namespace, input.inventory);
-  const inventoryPath = { from: snapshot.installedVersion, to: input.hops.at(-1)?.to ?? "" };
+  // No hop (the install is at the target already): the path ends where it starts, and crosses nothing.
+  const inventoryPath = {
+    from: snapshot.installedVersion,
+    to: input.hops.at(-1)?.to ?? snapshot.installedVersion ?? "",
+  };
   const inventoryNotes = inventoryMessages(input.inventory, inventoryPath);
   warnings.push(...inventoryNotes.warnings);
   notes.push(...inventoryNotes.notes);

@@ -166,5 +166,6 @@ export function refuseLegacySchema(
 }
 
 function crosses(path: { from: string | null; to: string }, since: string): boolean {
-  return path.from !== null && compareVersions(path.from, since) < 0 && compareVersions(path.to, since) >= 0;
+  if (path.from === null || path.to === "") return false;
+  return compareVersions(path.from, since) < 0 && compareVersions(path.to, since) >= 0;
 }

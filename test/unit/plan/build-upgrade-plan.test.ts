@@ -618,6 +618,18 @@ describe("crossing the 2.15 object-store switch", () => {
 });
 
 describe("upgrade edge cases", () => {
+  it("a same-version upgrade while KFP's API does not answer: no changes, and the 2.15 warning does not crash", async () => {
+    const installed = await sharedRelease("2.14.4");
+    const plan = upgrade({
+      installed,
+      snapshot: installedSnapshot(installed).build(),
+      hops: [],
+      inventory: { state: "unreachable", reason: "connection refused", legacySchemaSince: "2.15.0" },
+    });
+    expect(plan.steps).toEqual([]);
+    expect(plan.warnings.filter((w) => w.includes("pre-check"))).toEqual([]);
+  });
+
   it("a same-version upgrade renders No changes", async () => {
     const installed = await sharedRelease("2.14.4");
     const plan = upgrade({ installed, snapshot: installedSnapshot(installed).build(), hops: [] });
