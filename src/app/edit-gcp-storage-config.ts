@@ -20,9 +20,10 @@ export interface AppFileEdit {
 }
 
 /**
- * `createPipelinePersistentStorage: false` in the storage config's storage.jinja resource, so that re-applying the
- * Deployment Manager config keeps the existing pipeline disks instead of creating them (kfp-facts §1.3). Only the
- * value's characters change: the text before and after it is kept byte for byte, comments and layout included.
+ * `createPipelinePersistentStorage: false` in the storage config's storage.jinja resource, as the old reinstall
+ * procedure had the user set it: a storage deployment applied from it creates no disks, and the existing ones are used
+ * through mysqlPd/minioPd (kfp-facts §1.3). Only the value's characters change: the text before and after it is kept
+ * byte for byte, comments and layout included.
  * Undefined when the value is already false or the key is not there.
  */
 export function disablePipelineStorageCreation(
@@ -56,9 +57,15 @@ export async function planGcpStorageEdit(appDir: string): Promise<AppFileEdit | 
   return {
     file: GCP_STORAGE_CONFIG,
     change:
-      "createPipelinePersistentStorage: false (re-applying the Deployment Manager storage config keeps the existing disks)",
+      "createPipelinePersistentStorage: false (a storage deployment applied from it creates no disks; the existing ones stay in use)",
     before,
     after,
     diff: unifiedDiff(GCP_STORAGE_CONFIG, before, after),
   };
 }
+
+/**
+ * What the edited file must not be used for: updating the deployment that owns the disks without their resources
+ * deletes them under Deployment Manager's default delete policy (kfp-facts §1.3).
+ */
+export const GCP_STORAGE_EDIT_WARNING = `${GCP_STORAGE_CONFIG} will say createPipelinePersistentStorage: false: apply it only as a new Deployment Manager deployment (kfctl.sh with a new deployment name), never as an update of the existing \`<deployment>-storage\` that created the disks; that update removes the disk resources, which deletes the disks and their data under the default delete policy (\`gcloud deployment-manager deployments update ... --delete-policy=ABANDON\` keeps them)`;

@@ -75,6 +75,9 @@ describe("a legacy ksonnet GCP KFAPP reinstalled", () => {
       expect(text.exitCode, text.stderr).toBe(0);
       expect(text.stdout).toContain(`~ ${CONFIG} in the KFAPP: createPipelinePersistentStorage: false`);
       expect(text.stdout).toContain("      +    createPipelinePersistentStorage: false\n");
+      expect(text.stdout).toMatch(
+        /! gcp_config\/storage-kubeflow.yaml will say createPipelinePersistentStorage: false: apply it only as a new Deployment Manager deployment/,
+      );
       expect(await readFile(path.join(dir, CONFIG), "utf8")).toBe(before);
 
       const reinstall = await timed("legacy GCP KFAPP: reinstall", () => runCli(args, { appDir: dir }));

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { planGcpStorageEdit } from "../../app/edit-gcp-storage-config.js";
+import { GCP_STORAGE_EDIT_WARNING, planGcpStorageEdit } from "../../app/edit-gcp-storage-config.js";
 import type { KfpApp } from "../../app/kfp-app.js";
 import { loadVolumeDefinitions } from "../../app/saved-volumes.js";
 import { PreflightRefusal, UsageError } from "../../errors.js";
@@ -134,7 +134,11 @@ export async function reinstall(
           ...(storageConfigEdit ? { appFileEdits: [storageConfigEdit] } : {}),
           now: deps.now(),
         });
-        plan.warnings.push(...(release.warnings ?? []), ...gcp.warnings);
+        plan.warnings.push(
+          ...(release.warnings ?? []),
+          ...gcp.warnings,
+          ...(storageConfigEdit ? [GCP_STORAGE_EDIT_WARNING] : []),
+        );
         return {
           plan: await decideBackup({
             client: locked,

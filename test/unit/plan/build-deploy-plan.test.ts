@@ -974,7 +974,7 @@ describe("reinstall of a legacy GCP KFAPP whose storage config still creates the
   const after = before.replace("true", "false");
   const edit = {
     file: "gcp_config/storage-kubeflow.yaml",
-    change: "createPipelinePersistentStorage: false (keeps the disks)",
+    change: "createPipelinePersistentStorage: false (creates no disks)",
     before,
     after,
     diff: "--- a/gcp_config/storage-kubeflow.yaml\n+++ b/gcp_config/storage-kubeflow.yaml\n@@ -5 +5 @@\n-    createPipelinePersistentStorage: true\n+    createPipelinePersistentStorage: false",
@@ -998,7 +998,7 @@ describe("reinstall of a legacy GCP KFAPP whose storage config still creates the
     const text = renderPlanText(await plan(), { color: false });
     expect(text).toContain(
       [
-        "  ~ gcp_config/storage-kubeflow.yaml in the KFAPP: createPipelinePersistentStorage: false (keeps the disks); every other byte kept",
+        "  ~ gcp_config/storage-kubeflow.yaml in the KFAPP: createPipelinePersistentStorage: false (creates no disks); every other byte kept",
         "      --- a/gcp_config/storage-kubeflow.yaml",
         "      +++ b/gcp_config/storage-kubeflow.yaml",
         "      @@ -5 +5 @@",
