@@ -19,7 +19,7 @@ export function kfappFiles(appDir: string): {
     return full;
   };
   return {
-    read: (file) => readOptionalFile(inside(file)),
-    write: (file, content) => writeFileAtomic(inside(file), content),
+    read: async (file) => readOptionalFile(inside(file)),
+    write: async (file, content) => writeFileAtomic(inside(file), content),
   };
 }
