@@ -3,8 +3,10 @@ import { PreflightRefusal } from "../../../src/errors.js";
 import type { GcpDiskFinding, GcpDiskState, GcpFindings } from "../../../src/model/gcp-disk.js";
 import type { KubeObject } from "../../../src/model/kube-object.js";
 import { buildDeployPlan, type DeployPlanInput } from "../../../src/plan/build-deploy-plan.js";
+import { planSchema } from "../../../src/plan/plan.js";
 import { renderPlanText } from "../../../src/plan/render-plan-text.js";
 import { requiredAccess } from "../../../src/plan/required-access.js";
+import { redactSecrets } from "../../../src/redact.js";
 import { sharedRelease } from "../../support/manifests.js";
 import { aSnapshot } from "../../support/snapshot-builder.js";
 import { anApp, indexOf, NOW, PV_APP, plannedObjects, stepsOf } from "./plan-inputs.js";
@@ -1013,6 +1015,12 @@ describe("reinstall of a legacy GCP KFAPP whose storage config still creates the
     );
     const updates = (t: string) => Number(/(\d+) to update/.exec(t)?.[1]);
     expect(updates(text)).toBe(updates(without) + 1);
+  });
+
+  it("keeps the exact text before and after through the journal (redacted, written as JSON, read back)", async () => {
+    const built = await plan();
+    const journaled = planSchema.parse(JSON.parse(JSON.stringify(redactSecrets(built))));
+    expect(journaled.steps[0]).toEqual(built.steps[0]);
   });
 
   it("needs no right in the cluster for the edit", async () => {
