@@ -11,6 +11,7 @@ import {
   writeJournal,
   writeJournalPlan,
 } from "../app/journal.js";
+import { kfappFiles } from "../app/kfapp-files.js";
 import type { KfpApp } from "../app/kfp-app.js";
 import { saveApp } from "../app/save-app.js";
 import { saveVolumeDefinition } from "../app/saved-volumes.js";
@@ -112,6 +113,7 @@ export function fileRunStore(
     async saveVolume(role, volume) {
       await saveVolumeDefinition(appDir, role, volume);
     },
+    appFiles: kfappFiles(appDir),
     appendHistory: (entry) => appendHistory(appDir, entry),
     async succeeded(_plan, context) {
       await saveApp(appDir, context.app);

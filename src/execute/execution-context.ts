@@ -19,6 +19,8 @@ export interface ExecutionContext {
   inventory?: InventoryAccess | undefined;
   /** Records a backup taken and ready (the run's history entry lists it); absent in runs that keep no history. */
   recordBackup?: ((backup: BackupRecord) => void) | undefined;
+  /** The KFAPP's own files (editAppFile steps); absent in runs that have no KFAPP directory. */
+  appFiles?: AppFiles | undefined;
   /** The whole plan being run (a server-side dry run checks later steps by id). */
   steps: readonly Step[];
 }
@@ -27,4 +29,12 @@ export interface ExecutionContext {
 export interface InventoryAccess {
   read(step: StepOf<"verifyInventory"> | StepOf<"recordInventory">): Promise<KfpInventory>;
   record(inventory: KfpInventory): Promise<void>;
+}
+
+/** Reads and writes files of the KFAPP directory, by path relative to it. */
+export interface AppFiles {
+  /** The file's text, or undefined when it does not exist. */
+  read(file: string): Promise<string | undefined>;
+  /** Replaces the file's text atomically. */
+  write(file: string, content: string): Promise<void>;
 }

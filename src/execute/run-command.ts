@@ -18,7 +18,7 @@ import type { Plan } from "../plan/plan.js";
 import { planHash } from "../plan/plan-hash.js";
 import { lockAccess } from "../plan/required-access.js";
 import type { Step } from "../plan/step.js";
-import type { InventoryAccess } from "./execution-context.js";
+import type { AppFiles, InventoryAccess } from "./execution-context.js";
 import type { ExecutionEvent, Outcome } from "./execution-event.js";
 import type { JournalSink } from "./journal-sink.js";
 import { memoryJournal } from "./journal-sink.js";
@@ -79,6 +79,8 @@ export interface RunStore<T> {
   loadBefore(group: number): Promise<[string, KubeObject | null][] | undefined>;
   clear(): Promise<void>;
   saveVolume(role: "mysql" | "objectStore" | "legacyObjectStore", volume: KubeObject): Promise<void>;
+  /** The KFAPP's files (editAppFile steps); a store without them runs no such step. */
+  appFiles?: AppFiles;
   /** Appends to the local history; returns the entry as recorded (with its id), which is mirrored in the cluster. */
   appendHistory(entry: HistoryRecord): Promise<unknown>;
   /** After success: e.g. write kfp-app.yaml. */
@@ -345,6 +347,7 @@ export async function runCommand<T>(options: RunCommandOptions<T>): Promise<RunC
         rollback: options.rollback,
         completed: done,
         saveVolume: (role, volume) => store.saveVolume(role, volume),
+        appFiles: store.appFiles,
         inventory: inventory,
         recordBackup: (backup) => backups.push(backup),
         beforeStep: (step) => lock.assertHeld(`step ${step.id}`),

@@ -5,7 +5,8 @@ import type { Plan } from "../plan/plan.js";
 import type { Step, StepOf } from "../plan/step.js";
 import { stepLines } from "../plan/step-table.js";
 import { captureBefore, touchedStatelessRefs } from "./capture-before.js";
-import type { ExecutionContext, InventoryAccess } from "./execution-context.js";
+import { undoEditAppFile } from "./edit-app-file.js";
+import type { AppFiles, ExecutionContext, InventoryAccess } from "./execution-context.js";
 import type { ExecutionEvent, Outcome } from "./execution-event.js";
 import type { JournalSink } from "./journal-sink.js";
 import { rollBackHop } from "./roll-back-hop.js";
@@ -24,6 +25,8 @@ export interface RunPlanOptions {
   saveVolume(role: "mysql" | "objectStore" | "legacyObjectStore", volume: KubeObject): Promise<void>;
   /** KFP's inventory, for verifyInventory steps. */
   inventory?: InventoryAccess | undefined;
+  /** The KFAPP's files, for editAppFile steps. */
+  appFiles?: AppFiles | undefined;
   /** Receives each backup a backupVolumes step took (for the run's history). */
   recordBackup?: ExecutionContext["recordBackup"];
   /** Called before each step starts; throws to stop the run there (the lock checks it is still held). */
@@ -51,6 +54,7 @@ export async function runPlan(plan: Plan, options: RunPlanOptions): Promise<RunP
     warn: (message) => options.emit({ type: "warning", message }),
     saveVolume: options.saveVolume,
     inventory: options.inventory,
+    appFiles: options.appFiles,
     recordBackup: options.recordBackup,
     steps: plan.steps,
   };
@@ -168,6 +172,9 @@ export async function runPlan(plan: Plan, options: RunPlanOptions): Promise<RunP
           });
           const result = await rollBackHop(ctx, before);
           for (const action of result.actions) options.emit({ type: "rollback", message: action });
+          for (const edit of editsBefore(steps, step)) {
+            options.emit({ type: "rollback", message: await undoEditAppFile(edit, ctx) });
+          }
           throw new RolloutFailed(
             "ROLLED_BACK",
             `${failure}; rolled back ${result.restored} objects (data volumes untouched)`,
@@ -205,6 +212,14 @@ function lastPointOfNoReturn(steps: Step[]): StepOf<"pointOfNoReturn"> | undefin
   return steps.filter((step): step is StepOf<"pointOfNoReturn"> => step.kind === "pointOfNoReturn").at(-1);
 }
 
+/** The hop's KFAPP file edits before `failed`, last first: a rollback writes each file back as it was. */
+function editsBefore(steps: Step[], failed: Step): StepOf<"editAppFile">[] {
+  return steps
+    .slice(0, steps.indexOf(failed))
+    .filter((step): step is StepOf<"editAppFile"> => step.kind === "editAppFile")
+    .reverse();
+}
+
 function runStep(step: Step, ctx: ExecutionContext): Promise<string> {
   const handler = STEP_HANDLERS[step.kind] as (step: Step, ctx: ExecutionContext) => Promise<string>;
   return handler(step, ctx);
@@ -214,7 +229,9 @@ function describe(step: Step): string {
   const lines = stepLines(step);
   const [first] = lines;
   if (!first) return step.kind;
-  return lines.length === 1 ? `${first.symbol} ${first.text}` : `${step.kind} (${lines.length} objects)`;
+  // A line may carry detail below it (editAppFile's diff): the event names the step by its first line.
+  const text = first.text.split("\n")[0];
+  return lines.length === 1 ? `${first.symbol} ${text}` : `${step.kind} (${lines.length} objects)`;
 }
 
 /** Consecutive runs of steps of the same hop (steps outside any hop form their own runs), in plan order. */

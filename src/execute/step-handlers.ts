@@ -9,6 +9,7 @@ import { exportVolumeDefinition } from "../storage/export-volume-definition.js";
 import { adoptObjects } from "./adopt-object.js";
 import { backupVolumes } from "./backup-volumes.js";
 import { deleteDeploymentAndPods, matchLabelsOf } from "./delete-deployment.js";
+import { editAppFile } from "./edit-app-file.js";
 import type { ExecutionContext } from "./execution-context.js";
 import { forgetHelmRelease } from "./forget-helm-release.js";
 import { crdReadiness } from "./readiness/apiextensions-v1-crd.js";
@@ -69,6 +70,7 @@ export const STEP_HANDLERS: { [K in StepKind]: Handler<K> } = {
 
   adoptObjects,
   backupVolumes,
+  editAppFile,
   serverDryRun,
   forgetHelmRelease,
   verifyInventory,

@@ -1,3 +1,4 @@
+import type { AppFileEdit } from "../app/edit-gcp-storage-config.js";
 import type { KfpApp } from "../app/kfp-app.js";
 import type { ClusterSnapshot } from "../model/cluster-snapshot.js";
 import type { GcpFindings } from "../model/gcp-disk.js";
@@ -31,6 +32,8 @@ export interface DeployPlanInput {
   accept?: { volumeMismatch?: boolean; schemaMigration?: boolean };
   /** reinstall: the last inventory the KFAPP recorded, compared with what the reinstalled KFP lists. */
   inventory?: PlanInventory;
+  /** Edits of the KFAPP's own files (a legacy GCP KFAPP's storage config), run before anything in the cluster. */
+  appFileEdits?: AppFileEdit[];
   /** GCP disks and the nodes' zones, read before planning when the app's platform is gcp and it names disks. */
   gcp?: GcpFindings;
   now: Date;
@@ -120,6 +123,7 @@ export function buildDeployPlan(input: DeployPlanInput): Plan {
   refuseIfAny(refusals, what, "Nothing was changed. Fix the problems above and run the command again.");
 
   const steps = new StepList();
+  for (const edit of input.appFileEdits ?? []) steps.add({ kind: "editAppFile", ...edit });
   steps.add({ kind: "ensureNamespace", name: namespace, exists: snapshot.namespace.exists });
   steps.addAll(storage.protect);
   steps.addAll(objectSteps.namespace);

@@ -157,6 +157,8 @@ export function requiredAccess(plan: Plan): RequiredAccess[] {
         for (const ref of step.objects) add(["get", "patch"], ref.apiVersion, ref.kind, ref.namespace);
         break;
       case "serverDryRun":
+      case "editAppFile":
+        // editAppFile writes a file of the KFAPP, not the cluster.
         break;
       case "backupVolumes":
         add(

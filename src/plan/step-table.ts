@@ -364,6 +364,22 @@ export const STEP_TABLE: { [K in StepKind]: StepEntry<K> } = {
       c.wait += 1;
     },
   },
+  editAppFile: {
+    // The diff follows the line, indented under it, so the plan shows the exact edit.
+    lines: (s) => [
+      {
+        symbol: "~",
+        text: `${s.file} in the KFAPP: ${s.change}; every other byte kept\n${s.diff
+          .split("\n")
+          .map((line) => `      ${line}`)
+          .join("\n")}`,
+      },
+    ],
+    undo: (s) => `write back ${s.file} as it was (its exact bytes are kept in the plan)`,
+    count: (_s, c) => {
+      c.update += 1;
+    },
+  },
   saveVolumeDefinitions: {
     lines: (s) => [
       {

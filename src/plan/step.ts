@@ -301,6 +301,19 @@ export const stepSchema = z.discriminatedUnion("kind", [
   }),
   z.object({
     ...base,
+    kind: z.literal("editAppFile"),
+    /** A file of the KFAPP, relative to its directory; the cluster is not touched. */
+    file: z.string(),
+    /** What changes, in words. */
+    change: z.string(),
+    /** The whole file before the edit: the handler writes `after` only over exactly this, and rollback restores it. */
+    before: z.string(),
+    after: z.string(),
+    /** Unified diff of before -> after, shown in the plan. */
+    diff: z.string(),
+  }),
+  z.object({
+    ...base,
     kind: z.literal("saveVolumeDefinitions"),
     namespace: z.string(),
     claims: z.array(z.object({ role: dataRoleSchema, claim: z.string() })),

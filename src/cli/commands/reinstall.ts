@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { GCP_STORAGE_EDIT_WARNING, planGcpStorageEdit } from "../../app/edit-gcp-storage-config.js";
 import type { KfpApp } from "../../app/kfp-app.js";
 import { loadVolumeDefinitions } from "../../app/saved-volumes.js";
 import { PreflightRefusal, UsageError } from "../../errors.js";
@@ -103,6 +104,7 @@ export async function reinstall(
           );
         }
         const recorded = options.skipInventory ? undefined : await loadInventory(run.appDir);
+        const storageConfigEdit = await planGcpStorageEdit(run.appDir);
         const plan = buildDeployPlan({
           inventory: options.skipInventory
             ? { state: "skipped" }
@@ -129,9 +131,14 @@ export async function reinstall(
             schemaMigration: options.acceptSchemaMigration,
           },
           ...(gcp.findings ? { gcp: gcp.findings } : {}),
+          ...(storageConfigEdit ? { appFileEdits: [storageConfigEdit] } : {}),
           now: deps.now(),
         });
-        plan.warnings.push(...(release.warnings ?? []), ...gcp.warnings);
+        plan.warnings.push(
+          ...(release.warnings ?? []),
+          ...gcp.warnings,
+          ...(storageConfigEdit ? [GCP_STORAGE_EDIT_WARNING] : []),
+        );
         return {
           plan: await decideBackup({
             client: locked,

@@ -3,7 +3,7 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { defaultApp, type KfpApp } from "../../../src/app/kfp-app.js";
 import { loadApp } from "../../../src/app/load-app.js";
-import { renderApp, saveApp } from "../../../src/app/save-app.js";
+import { renderApp, saveApp, updateAppText } from "../../../src/app/save-app.js";
 import { appDir } from "../../support/app-dir.js";
 
 const full: KfpApp = {
@@ -24,7 +24,7 @@ describe("renderApp", () => {
   it("writes the header, then the fields in schema order whatever order they came in", () => {
     expect(renderApp(full)).toBe(`# kfp-upgrade KFAPP: the desired state of this Kubeflow Pipelines install.
 # Edit it by hand or with \`kfp-upgrade params set NAME VALUE\`; \`kfp-upgrade params list\` shows every param.
-# kfp-upgrade rewrites this file when it saves it: comments other than this header are not kept.
+# When kfp-upgrade saves it, it changes only the values that changed: comments and key order are kept.
 apiVersion: kfp-upgrade/v1
 kind: KfpApp
 namespace: kfp
@@ -105,5 +105,39 @@ describe("saveApp", () => {
       details: ['storage.mysql: storageClass "sc" conflicts with pvName "pv": choose one'],
     });
     expect(await readdir(dir)).toEqual([]);
+  });
+});
+
+describe("updateAppText", () => {
+  const OLD_HEADER = `# kfp-upgrade KFAPP: the desired state of this Kubeflow Pipelines install.
+# Edit it by hand or with \`kfp-upgrade params set NAME VALUE\`; \`kfp-upgrade params list\` shows every param.
+# kfp-upgrade rewrites this file when it saves it: comments other than this header are not kept.
+`;
+
+  it("changes nothing when the app says what the file says", () => {
+    const source = renderApp(full);
+    expect(updateAppText(source, full)).toBe(source);
+  });
+
+  it("says in an old file's header that comments are now kept", () => {
+    const source = `${OLD_HEADER}apiVersion: kfp-upgrade/v1\nkind: KfpApp\nnamespace: kubeflow # ours\n`;
+    expect(updateAppText(source, { ...defaultApp(), namespace: "kfp" })).toBe(
+      `${renderApp(defaultApp()).split("\n").slice(0, 3).join("\n")}\napiVersion: kfp-upgrade/v1\nkind: KfpApp\nnamespace: kfp # ours\nplatform:\n  type: generic\nstorage:\n  mysql: {}\n  objectStore: {}\nrelease:\n  variant: default\n`,
+    );
+  });
+
+  it("removes a key the app no longer has, keeping the comments of the others", () => {
+    const source = renderApp(full).replace("pvName: old-pv", "pvName: old-pv # the ksonnet PV");
+    const app: KfpApp = { ...full, storage: { ...full.storage, mysql: { pvName: "old-pv" } } };
+    const updated = updateAppText(source, app);
+    expect(updated).toContain("  mysql:\n    pvName: old-pv # the ksonnet PV\n  objectStore:");
+    expect(updated).not.toContain("gcpDisk");
+  });
+
+  it("quotes a new value YAML would read as a number", () => {
+    const source = "apiVersion: kfp-upgrade/v1\nkind: KfpApp\nversion: 2.14.3 # installed\n";
+    expect(updateAppText(source, { ...defaultApp(), version: "1.10" })).toContain(
+      'version: "1.10" # installed\n',
+    );
   });
 });

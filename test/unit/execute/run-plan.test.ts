@@ -7,7 +7,7 @@ import type { KubeObject, ObjectRef } from "../../../src/model/kube-object.js";
 import { buildDeployPlan } from "../../../src/plan/build-deploy-plan.js";
 import { buildUpgradePlan } from "../../../src/plan/build-upgrade-plan.js";
 import type { Plan } from "../../../src/plan/plan.js";
-import { StepList } from "../../../src/plan/step-list.js";
+import { plannedOf, StepList } from "../../../src/plan/step-list.js";
 import { FakeKubeClient } from "../../support/fake-kube-client.js";
 import { catalogueRelease } from "../../support/manifests.js";
 import {
@@ -333,6 +333,37 @@ describe("runPlan: a failed rollout", () => {
       fake,
       ref("Deployment", "ml-pipeline", "apps/v1"),
     ).template.spec.containers[0]?.image;
+
+  it("writes back a KFAPP file the hop edited, byte for byte, after restoring the cluster objects", async () => {
+    const { fake, plan } = failingUpgrade();
+    const before = "# comment\ncreatePipelinePersistentStorage: true  # kept\n";
+    const after = before.replace("true", "false");
+    const steps = new StepList();
+    steps.add({ kind: "editAppFile", file: "storage.yaml", change: "false", before, after, diff: "" });
+    steps.addAll(plan.steps.map((step) => plannedOf(step).draft));
+    const files = new Map([["storage.yaml", before]]);
+    const seen: string[] = [];
+    const run = runOptions(fake, {
+      appFiles: {
+        read: async (file) => files.get(file),
+        write: async (file, content) => {
+          files.set(file, content);
+          seen.push(content);
+        },
+      },
+    });
+    await expect(runPlan({ ...plan, steps: steps.steps }, run.options)).rejects.toMatchObject({
+      code: "ROLLED_BACK",
+    });
+    expect(seen).toEqual([after, before]);
+    expect(files.get("storage.yaml")).toBe(before);
+    expect(
+      run.events
+        .filter((e) => e.type === "rollback")
+        .map((e) => e.message)
+        .at(-1),
+    ).toBe("restored storage.yaml as it was before the run");
+  });
 
   it("restores what the hop changed, deletes what it created, and throws RolloutFailed (exit 6)", async () => {
     const { fake, plan } = failingUpgrade();

@@ -3,7 +3,10 @@ import { PreflightRefusal } from "../../../src/errors.js";
 import type { GcpDiskFinding, GcpDiskState, GcpFindings } from "../../../src/model/gcp-disk.js";
 import type { KubeObject } from "../../../src/model/kube-object.js";
 import { buildDeployPlan, type DeployPlanInput } from "../../../src/plan/build-deploy-plan.js";
+import { planSchema } from "../../../src/plan/plan.js";
 import { renderPlanText } from "../../../src/plan/render-plan-text.js";
+import { requiredAccess } from "../../../src/plan/required-access.js";
+import { redactSecrets } from "../../../src/redact.js";
 import { sharedRelease } from "../../support/manifests.js";
 import { aSnapshot } from "../../support/snapshot-builder.js";
 import { anApp, indexOf, NOW, PV_APP, plannedObjects, stepsOf } from "./plan-inputs.js";
@@ -964,5 +967,64 @@ describe("two PVs wrapping one GCP disk", () => {
     expect(() => deploy({ app, snapshot, release })).toThrow(
       /GCP disk "shared-disk" is wrapped by several PVs \(pv-a, pv-b\) and none was bound to kubeflow\/mysql-pv-claim/,
     );
+  });
+});
+
+describe("reinstall of a legacy GCP KFAPP whose storage config still creates the disks", () => {
+  const before =
+    "# kfctl.sh\nresources:\n- type: storage.jinja\n  properties:\n    createPipelinePersistentStorage: true\n";
+  const after = before.replace("true", "false");
+  const edit = {
+    file: "gcp_config/storage-kubeflow.yaml",
+    change: "createPipelinePersistentStorage: false (creates no disks)",
+    before,
+    after,
+    diff: "--- a/gcp_config/storage-kubeflow.yaml\n+++ b/gcp_config/storage-kubeflow.yaml\n@@ -5 +5 @@\n-    createPipelinePersistentStorage: true\n+    createPipelinePersistentStorage: false",
+  };
+  const plan = async () =>
+    deploy({
+      app: PV_APP,
+      snapshot: aSnapshot().withVolume("kfp-mysql").withVolume("kfp-minio").build(),
+      release: await sharedRelease("2.5.0"),
+      command: "reinstall",
+      appFileEdits: [edit],
+    });
+
+  it("edits the file first, before anything in the cluster, keeping its exact text before and after", async () => {
+    const built = await plan();
+    expect(built.steps[0]).toEqual({ id: "01-editAppFile", kind: "editAppFile", ...edit });
+    expect(built.steps[1]?.kind).toBe("ensureNamespace");
+  });
+
+  it("shows the diff under the step in the plan text, and counts it as an update", async () => {
+    const text = renderPlanText(await plan(), { color: false });
+    expect(text).toContain(
+      [
+        "  ~ gcp_config/storage-kubeflow.yaml in the KFAPP: createPipelinePersistentStorage: false (creates no disks); every other byte kept",
+        "      --- a/gcp_config/storage-kubeflow.yaml",
+        "      +++ b/gcp_config/storage-kubeflow.yaml",
+        "      @@ -5 +5 @@",
+        "      -    createPipelinePersistentStorage: true",
+        "      +    createPipelinePersistentStorage: false",
+        "",
+      ].join("\n"),
+    );
+    const without = renderPlanText(
+      { ...(await plan()), steps: (await plan()).steps.slice(1) },
+      { color: false },
+    );
+    const updates = (t: string) => Number(/(\d+) to update/.exec(t)?.[1]);
+    expect(updates(text)).toBe(updates(without) + 1);
+  });
+
+  it("keeps the exact text before and after through the journal (redacted, written as JSON, read back)", async () => {
+    const built = await plan();
+    const journaled = planSchema.parse(JSON.parse(JSON.stringify(redactSecrets(built))));
+    expect(journaled.steps[0]).toEqual(built.steps[0]);
+  });
+
+  it("needs no right in the cluster for the edit", async () => {
+    const built = await plan();
+    expect(requiredAccess(built)).toEqual(requiredAccess({ ...built, steps: built.steps.slice(1) }));
   });
 });

@@ -26,6 +26,41 @@ describe("params set", () => {
     });
   });
 
+  it("keeps the user's comments, key order and quoting; only the value set changes", async () => {
+    const commented = [
+      "# our KFP on the shared cluster",
+      "kind: KfpApp",
+      "apiVersion: kfp-upgrade/v1",
+      "",
+      "# the team's namespace (moved in 2024)",
+      "namespace: kfp # not kubeflow",
+      'version: "2.14.3"',
+      "release:",
+      "  variant: default",
+      "platform:",
+      "  type: generic",
+      "storage:",
+      "  mysql:",
+      "    pvName: mysql-pv # made by hand, see the runbook",
+      "  objectStore: {} # a fresh volume for now",
+      "",
+    ].join("\n");
+    const dir = appDir({ "kfp-app.yaml": commented });
+    const file = path.join(dir, "kfp-app.yaml");
+    await params({ action: "set", name: "namespace", value: "x", appDir: dir });
+    const renamed = commented.replace("namespace: kfp # not kubeflow", "namespace: x # not kubeflow");
+    expect(await readFile(file, "utf8")).toBe(renamed);
+    await params({ action: "set", name: "minioPvName", value: "minio-pv", appDir: dir });
+    expect(await readFile(file, "utf8")).toBe(
+      renamed.replace("objectStore: {} #", "objectStore: { pvName: minio-pv } #"),
+    );
+    await params({ action: "unset", name: "minioPvName", appDir: dir });
+    await expect(loadApp(dir)).resolves.toMatchObject({
+      app: { namespace: "x", storage: { mysql: { pvName: "mysql-pv" }, objectStore: {} } },
+    });
+    expect(await readFile(file, "utf8")).toContain("    pvName: mysql-pv # made by hand, see the runbook\n");
+  });
+
   it("says which of a PD and a PV name wins", async () => {
     const dir = appDir({ "kfp-app.yaml": APP });
     const result = await params({ action: "set", name: "mysqlPd", value: "db-disk", appDir: dir });
