@@ -1,3 +1,4 @@
+import type { Gcloud } from "../gcp/gcloud.js";
 import type { KfpInventory } from "../kfp/inventory.js";
 import type { KubeClient } from "../kube/kube-client.js";
 import type { BackupRecord } from "../model/backup.js";
@@ -19,6 +20,10 @@ export interface ExecutionContext {
   inventory?: InventoryAccess | undefined;
   /** Records a backup taken and ready (the run's history entry lists it); absent in runs that keep no history. */
   recordBackup?: ((backup: BackupRecord) => void) | undefined;
+  /** gcloud for a project (GCP disk snapshots); absent: the real gcloud in this process's environment. */
+  gcloudFor?: ((project: string) => Gcloud) | undefined;
+  /** How often a GCP snapshot's status is asked while waiting for READY (ms); 2000 when absent. */
+  gcpPollMs?: number | undefined;
   /** The whole plan being run (a server-side dry run checks later steps by id). */
   steps: readonly Step[];
 }

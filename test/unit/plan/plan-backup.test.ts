@@ -105,7 +105,9 @@ describe("assessBackup", () => {
     const { plan, snapshot } = await upgradePlan("csi");
     const classes = [PD_CLASS, { name: "z-default", driver: "pd.csi.storage.gke.io", isDefault: true }];
     expect(
-      assessBackup({ plan, snapshot, classes, snapshotApi: true }).targets.map((t) => t.snapshotClass),
+      assessBackup({ plan, snapshot, classes, snapshotApi: true }).targets.map((t) =>
+        t.method === "csi" ? t.snapshotClass : t.method,
+      ),
     ).toEqual(["z-default", "z-default"]);
   });
 
