@@ -80,6 +80,11 @@ export interface GcloudStandIn {
   addSnapshot(snapshot: StandInSnapshot): void;
   snapshot(name: string): StandInSnapshot | undefined;
   fail(failure: InjectedFailure): void;
+  /**
+   * Called with each request before it is answered (gcloud waits for the answer meanwhile): a test can look at the
+   * cluster at the moment gcloud asked. Replaces the previous hook; null removes it.
+   */
+  onRequest(hook: ((request: RecordedRequest) => Promise<void> | void) | null): void;
   /** A throwaway CLOUDSDK_CONFIG pointing gcloud at this stand-in; removed by close(). */
   configDir(options?: { disableCredentials?: boolean }): Promise<string>;
   /** The requests gcloud made, as `GET /compute/v1/projects/p/zones/z/disks/d`. */
@@ -107,6 +112,7 @@ export async function startGcloudStandIn(
   const requests: RecordedRequest[] = [];
   const dirs: string[] = [];
   let operationCount = 0;
+  let requestHook: ((request: RecordedRequest) => Promise<void> | void) | null = null;
 
   const diskKey = (location: string, name: string) => `${location}/${name}`;
   const diskJson = (disk: StandInDisk) => ({
@@ -143,11 +149,17 @@ export async function startGcloudStandIn(
     req.on("data", (chunk: Buffer) => {
       body += chunk.toString();
     });
-    req.on("end", () => {
+    req.on("end", async () => {
       const url = new URL(req.url ?? "/", "http://127.0.0.1");
       const method = req.method ?? "GET";
       const route = url.pathname;
-      requests.push({ method, path: route, ...(method === "POST" && body ? { body: parseJson(body) } : {}) });
+      const recorded = {
+        method,
+        path: route,
+        ...(method === "POST" && body ? { body: parseJson(body) } : {}),
+      };
+      requests.push(recorded);
+      await requestHook?.(recorded);
       const send = (status: number, json: unknown) => {
         res.writeHead(status, { "content-type": "application/json; charset=UTF-8" });
         res.end(JSON.stringify(json));
@@ -356,6 +368,9 @@ export async function startGcloudStandIn(
     },
     fail(failure) {
       failures.push({ ...failure });
+    },
+    onRequest(hook) {
+      requestHook = hook;
     },
     async configDir(configOptions = {}) {
       const dir = await mkdtemp(path.join(os.tmpdir(), "kfp-gcloud-config-"));
