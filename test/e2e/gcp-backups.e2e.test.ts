@@ -31,43 +31,51 @@ function stepOrder(run: CliRun): string[] {
     .map((e) => `${String(e.type)} ${String(e.stepId)}`);
 }
 
+/** A gcp app deployed at 2.5.0 onto two fresh disks of the stand-in. */
+async function deployOnDisks(
+  namespace: string,
+): Promise<{ dir: string; mysqlDisk: string; minioDisk: string }> {
+  const mysqlDisk = `${namespace}-storage-metadata-store`;
+  const minioDisk = `${namespace}-storage-artifact-store`;
+  standIn.addDisk({ name: mysqlDisk, zone: ZONE, sizeGb: 20 });
+  standIn.addDisk({ name: minioDisk, zone: ZONE, sizeGb: 200 });
+  const dir = appDir({
+    "kfp-app.yaml": [
+      "apiVersion: kfp-upgrade/v1",
+      "kind: KfpApp",
+      `namespace: ${namespace}`,
+      "platform:",
+      "  type: gcp",
+      `  project: ${PROJECT}`,
+      `  zone: ${ZONE}`,
+      "",
+    ].join("\n"),
+  });
+  const deploy = await timed("gcp backups: deploy 2.5.0", () =>
+    runCli(
+      [
+        "deploy",
+        "--tag",
+        "2.5.0",
+        "--manifests",
+        SHARED_MANIFESTS,
+        "--mysql-pd",
+        mysqlDisk,
+        "--minio-pd",
+        minioDisk,
+      ],
+      { appDir: dir, env: gcloudEnv },
+    ),
+  );
+  expect(deploy.exitCode, deploy.stderr).toBe(0);
+  return { dir, mysqlDisk, minioDisk };
+}
+
 describe("GCP disk snapshots before one-way steps, with the real gcloud", () => {
   it("upgrade --backup snapshots both disks before the first change, records them, and `backups` and `status` show them", async () => {
     await timed("gcp backups: snapshots before 2.5.0 -> 2.14.4", async () => {
       const namespace = testNamespace("gcp-bk");
-      const mysqlDisk = `${namespace}-storage-metadata-store`;
-      const minioDisk = `${namespace}-storage-artifact-store`;
-      standIn.addDisk({ name: mysqlDisk, zone: ZONE, sizeGb: 20 });
-      standIn.addDisk({ name: minioDisk, zone: ZONE, sizeGb: 200 });
-      const dir = appDir({
-        "kfp-app.yaml": [
-          "apiVersion: kfp-upgrade/v1",
-          "kind: KfpApp",
-          `namespace: ${namespace}`,
-          "platform:",
-          "  type: gcp",
-          `  project: ${PROJECT}`,
-          `  zone: ${ZONE}`,
-          "",
-        ].join("\n"),
-      });
-      const deploy = await timed("gcp backups: deploy 2.5.0", () =>
-        runCli(
-          [
-            "deploy",
-            "--tag",
-            "2.5.0",
-            "--manifests",
-            SHARED_MANIFESTS,
-            "--mysql-pd",
-            mysqlDisk,
-            "--minio-pd",
-            minioDisk,
-          ],
-          { appDir: dir, env: gcloudEnv },
-        ),
-      );
-      expect(deploy.exitCode, deploy.stderr).toBe(0);
+      const { dir, mysqlDisk, minioDisk } = await deployOnDisks(namespace);
 
       // The dry run names the snapshots the run will take.
       const dry = await runCli(["upgrade", "--tag", "2.14.4", "--backup", "--dry-run"], {
@@ -169,6 +177,42 @@ describe("GCP disk snapshots before one-way steps, with the real gcloud", () => 
           ],
         },
       });
+    });
+  }, 600_000);
+
+  it("a quota error on the first snapshot stops the upgrade before any change (exit 10); resume takes the snapshots and finishes", async () => {
+    await timed("gcp backups: quota, then resume", async () => {
+      const namespace = testNamespace("gcp-bkq");
+      const { dir } = await deployOnDisks(namespace);
+      const before = await clusterState([namespace]);
+      standIn.requests.length = 0;
+      standIn.fail({ method: "POST", path: /\/global\/snapshots$/, kind: "quota", times: 1 });
+      const failed = await runCli(["upgrade", "--tag", "2.14.4", "--backup"], {
+        appDir: dir,
+        env: gcloudEnv,
+      });
+      expect(failed.exitCode, failed.stderr).toBe(10);
+      expect(failed.stderr).toContain("GCP_QUOTA");
+      expect(failed.stderr).toMatch(/gcloud compute snapshots create \S+-mysql-2-5-0-to-2-14-4-\d{8}t\d{6}/);
+      expect(failed.stderr).not.toContain("ERROR: (gcloud");
+      expect(
+        changedObjects(before, await clusterState([namespace])).filter((k) => !k.startsWith("Lease/")),
+      ).toEqual([]);
+      expect(await imagesIn(namespace)).toEqual(bundleImages("2.5.0"));
+      expect(
+        standIn.requestLines().filter((line) => line.startsWith("POST") && line.endsWith("/snapshots")),
+      ).toEqual([`POST /compute/v1/projects/${PROJECT}/global/snapshots`]);
+
+      // The journal keeps the plan, so the snapshots keep their names; the quota is back, so this time they are taken.
+      const resumed = await runCli(["resume"], { appDir: dir, env: gcloudEnv });
+      expect(resumed.exitCode, resumed.stderr).toBe(0);
+      const names = standIn.requests
+        .filter((r) => r.method === "POST" && r.path.endsWith("/global/snapshots"))
+        .map((r) => (r.body as { name: string }).name);
+      expect(names).toHaveLength(3);
+      expect(names[1]).toBe(names[0]);
+      for (const name of names) expect(standIn.snapshot(name)?.status).toBe("READY");
+      expect(await imagesIn(namespace)).toEqual(bundleImages("2.14.4"));
     });
   }, 600_000);
 });
