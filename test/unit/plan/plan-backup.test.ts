@@ -314,6 +314,27 @@ describe("withBackupStep", () => {
     expect(before).not.toBe(after);
   });
 
+  it("renders GCP disk snapshots with their project, disk and zone or region, waited for until READY", async () => {
+    const { plan, snapshot } = await upgradePlan("gcp");
+    const { targets } = assessBackup({
+      plan,
+      snapshot,
+      classes: [],
+      snapshotApi: false,
+      gcp: { project: "kf-proj", zone: "us-central1-a" },
+    });
+    const text = renderPlanText(withBackupStep(plan, snapshot, targets, "--backup"), { color: false });
+    expect(text).toContain(
+      "+ GCP snapshot kubeflow-mysql-2-5-0-to-2-14-4-20260102t030405 (project disk-proj): mysql-pv-claim (PV kfp-mysql, disk kf-metadata in region us-central1)",
+    );
+    expect(text).toContain(
+      "+ GCP snapshot kubeflow-objects-2-5-0-to-2-14-4-20260102t030405 (project kf-proj): minio-pvc (PV kfp-minio, disk kf-artifacts in zone us-central1-a)",
+    );
+    expect(text).toContain(
+      "… back up before any program runs on the data (--backup): wait until all 2 snapshots are READY",
+    );
+  });
+
   it("changes nothing without targets", async () => {
     const { plan, snapshot } = await upgradePlan("csi");
     expect(withBackupStep(plan, snapshot, [], "--backup")).toBe(plan);
