@@ -1,4 +1,4 @@
-import { VerificationFailed } from "../errors.js";
+import { GcpError, VerificationFailed } from "../errors.js";
 import {
   createSnapshot,
   describeSnapshot,
@@ -40,7 +40,9 @@ export async function gcpDiskSnapshot(
     ctx.progress(`GCP snapshot ${target.name} exists (an earlier attempt created it)`);
   } else {
     ctx.progress(`creating GCP snapshot ${target.name} of disk ${target.disk} (${where})`);
-    await createSnapshot(gcloud, target.name, source);
+    await createSnapshot(gcloud, target.name, source).catch((error: unknown) => {
+      throw error instanceof GcpError ? stoppedAtBackup(error) : error;
+    });
   }
   const result = await waitForSnapshotReady(gcloud, target.name, {
     timeoutSeconds: ctx.timeoutSeconds,
@@ -73,6 +75,16 @@ export async function gcpDiskSnapshot(
     diskSizeGb: result.snapshot.diskSizeGb ?? null,
     takenAt: result.snapshot.creationTimestamp ?? null,
   };
+}
+
+/** gcloud's failure, naming the command that failed and how the stopped run goes on (its journal is kept). */
+function stoppedAtBackup(error: GcpError): GcpError {
+  return new GcpError(error.code, error.message, {
+    command: error.command,
+    cause: error,
+    details: [...error.details, `the command that failed: ${error.command}`],
+    hint: `${error.hint ?? ""} The run stopped at its backup step, before any change to KFP: then \`kfp-upgrade resume\` takes the snapshots and continues it.`.trim(),
+  });
 }
 
 function defaultGcloud(ctx: ExecutionContext): (project: string) => Gcloud {

@@ -61,6 +61,17 @@ export async function createSnapshot(gcloud: Gcloud, name: string, source: Snaps
         },
       );
     }
+    if (error instanceof GcpError && error.code === "GCP_QUOTA") {
+      throw new GcpError(
+        error.code,
+        `a GCP quota or rate limit of project ${gcloud.project} stopped the snapshot of disk ${source.disk}; nothing was changed`,
+        {
+          command: error.command,
+          details: error.details,
+          hint: `Wait a minute; \`gcloud compute project-info describe --project ${gcloud.project}\` shows the quotas (snapshots count against SNAPSHOTS), \`gcloud compute snapshots list --project ${gcloud.project}\` the snapshots that use it.`,
+        },
+      );
+    }
     throw error;
   }
 }

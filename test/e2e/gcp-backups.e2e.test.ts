@@ -193,7 +193,10 @@ describe("GCP disk snapshots before one-way steps, with the real gcloud", () => 
       });
       expect(failed.exitCode, failed.stderr).toBe(10);
       expect(failed.stderr).toContain("GCP_QUOTA");
-      expect(failed.stderr).toMatch(/gcloud compute snapshots create \S+-mysql-2-5-0-to-2-14-4-\d{8}t\d{6}/);
+      expect(failed.stderr).toMatch(
+        /the command that failed: gcloud compute snapshots create \S+-mysql-2-5-0-to-2-14-4-\d{8}t\d{6} --source-disk \S+ --source-disk-zone us-central1-a --project kfp-e2e-project --format=json/,
+      );
+      expect(failed.stderr).toContain("`kfp-upgrade resume` takes the snapshots and continues it");
       expect(failed.stderr).not.toContain("ERROR: (gcloud");
       expect(
         changedObjects(before, await clusterState([namespace])).filter((k) => !k.startsWith("Lease/")),

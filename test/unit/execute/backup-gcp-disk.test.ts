@@ -154,6 +154,11 @@ describe("backupVolumes: GCP disk snapshots with the real gcloud", () => {
         exitCode: 10,
         command: `gcloud compute snapshots create ${mysqlName} --source-disk kf-metadata --source-disk-zone ${ZONE} --project ${PROJECT} --format=json`,
       });
+      const { details, hint } = error as GcpError;
+      expect(details.at(-1)).toBe(`the command that failed: ${(error as GcpError).command}`);
+      expect(hint).toMatch(
+        / The run stopped at its backup step, before any change to KFP: then `kfp-upgrade resume` takes the snapshots and continues it\.$/,
+      );
       expect(standIn.requestLines()).toEqual([
         `GET ${COMPUTE}/global/snapshots/${mysqlName}`,
         `POST ${COMPUTE}/global/snapshots`,

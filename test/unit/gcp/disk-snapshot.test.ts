@@ -111,6 +111,10 @@ describe("GCP disk snapshots with the real gcloud", () => {
       command:
         "gcloud compute snapshots create snap-quota --source-disk kf-storage-metadata-store --source-disk-zone us-central1-a --project kf-proj --format=json",
     });
+    expect((error as GcpError).message).toBe(
+      "a GCP quota or rate limit of project kf-proj stopped the snapshot of disk kf-storage-metadata-store; nothing was changed",
+    );
+    expect((error as GcpError).hint).toContain("gcloud compute project-info describe --project kf-proj");
     expect(standIn.requestLines()).toEqual([`POST ${COMPUTE}/global/snapshots`]);
     expect(standIn.snapshot("snap-quota")).toBeUndefined();
   });
