@@ -198,15 +198,18 @@ describe("GCP disk snapshots before one-way steps, with the real gcloud", () => 
       );
       expect(failed.stderr).toContain("`kfp-upgrade resume` takes the snapshots and continues it");
       expect(failed.stderr).not.toContain("ERROR: (gcloud");
+      // After the run: its history entry in the namespace's kfp-upgrade-history ConfigMap (kfp-upgrade's own record).
       expect(
-        changedObjects(before, await clusterState([namespace])).filter((k) => !k.startsWith("Lease/")),
+        changedObjects(before, await clusterState([namespace])).filter(
+          (key) => !key.startsWith("Lease/") && key !== `ConfigMap/${namespace}/kfp-upgrade-history`,
+        ),
       ).toEqual([]);
       expect(await imagesIn(namespace)).toEqual(bundleImages("2.5.0"));
       expect(
         standIn.requestLines().filter((line) => line.startsWith("POST") && line.endsWith("/snapshots")),
       ).toEqual([`POST /compute/v1/projects/${PROJECT}/global/snapshots`]);
 
-      // The journal keeps the plan, so the snapshots keep their names; the quota is back, so this time they are taken.
+      // The journal keeps the plan, so the snapshots keep their names; the stand-in failed one request only.
       const resumed = await runCli(["resume"], { appDir: dir, env: gcloudEnv });
       expect(resumed.exitCode, resumed.stderr).toBe(0);
       const names = standIn.requests
