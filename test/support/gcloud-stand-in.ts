@@ -22,7 +22,8 @@ import { promisify } from "node:util";
  * It keeps state (disks, deployments, operations), records every request, and can be told to fail requests.
  *
  * What it cannot show: real IAM, real quotas, or how long real operations take; the errors it returns are the
- * documented shapes, not captured from a real project.
+ * documented shapes, not captured from a real project. A snapshot here holds no data (there is none on its disks),
+ * and no disk can be created from one.
  */
 
 export interface StandInDisk {
