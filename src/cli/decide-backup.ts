@@ -1,8 +1,14 @@
+import type { KfpApp } from "../app/kfp-app.js";
 import { UsageError } from "../errors.js";
 import type { KubeClient } from "../kube/kube-client.js";
 import type { ClusterSnapshot } from "../model/cluster-snapshot.js";
 import type { Plan } from "../plan/plan.js";
-import { assessBackup, type BackupAssessment, withBackupStep } from "../plan/plan-backup.js";
+import {
+  assessBackup,
+  type BackupAssessment,
+  type GcpPlatform,
+  withBackupStep,
+} from "../plan/plan-backup.js";
 import type { CommandDeps } from "./command-deps.js";
 import type { GlobalOptions } from "./global-options.js";
 import { readSnapshotClasses } from "./read-snapshot-classes.js";
@@ -31,6 +37,8 @@ export async function decideBackup(input: {
   global: GlobalOptions;
   deps: CommandDeps;
   memo: BackupMemo;
+  /** The app's project and zone when its platform is gcp: its GCP disks are snapshotted with gcloud. */
+  gcp?: GcpPlatform | undefined;
 }): Promise<Plan> {
   const { plan, flag, global, deps } = input;
   if (plan.refusal || plan.steps.length === 0) return plan;
@@ -45,9 +53,10 @@ export async function decideBackup(input: {
     plan,
     snapshot: input.snapshot,
     ...(await readSnapshotClasses(input.client, input.snapshot)),
+    gcp: input.gcp,
   });
   const complete = assessment.manual.length === 0;
-  const snapshotted = assessment.targets.map((t) => t.claim).join(" and ");
+  const snapshotted = `${snapshotKind(assessment)} of ${assessment.targets.map((t) => t.claim).join(" and ")}`;
   if (flag === true) {
     if (assessment.targets.length === 0 && complete) {
       return withNote(plan, "--backup: no data volume holds data yet (new volumes only); nothing to back up");
@@ -59,7 +68,7 @@ export async function decideBackup(input: {
   if (global.dryRun) {
     return withNote(
       plan,
-      `this plan makes one-way changes: the run asks whether to back up first; ${complete && assessment.targets.length > 0 ? `--backup takes VolumeSnapshots of ${snapshotted}` : "no VolumeSnapshot can be taken here, so back up by hand (see the README's Backups section)"}, --no-backup takes none`,
+      `this plan makes one-way changes: the run asks whether to back up first; ${complete && assessment.targets.length > 0 ? `--backup takes ${snapshotted}` : "no VolumeSnapshot can be taken here, so back up by hand (see the README's Backups section)"}, --no-backup takes none`,
     );
   }
   if (global.yes) {
@@ -72,7 +81,7 @@ export async function decideBackup(input: {
   }
   if (complete && assessment.targets.length > 0) {
     input.memo.answer ??= await deps.confirm(
-      `This plan makes one-way changes (${oneWay.join("; ")}). Take VolumeSnapshots of ${snapshotted} before the first change?`,
+      `This plan makes one-way changes (${oneWay.join("; ")}). Take ${snapshotted} before the first change?`,
     );
     return input.memo.answer
       ? withBackupStep(plan, input.snapshot, assessment.targets, reason)
@@ -104,6 +113,19 @@ export async function decideBackup(input: {
   );
 }
 
+/** The app's project and zone when it runs on GCP (its disks are snapshotted with gcloud). */
+export function gcpPlatformOf(app: KfpApp): GcpPlatform | undefined {
+  const { platform } = app;
+  return platform.type === "gcp" ? { project: platform.project, zone: platform.zone } : undefined;
+}
+
+/** "VolumeSnapshots", "GCP disk snapshots", or both when the data volumes differ. */
+function snapshotKind(assessment: BackupAssessment): string {
+  const methods = new Set(assessment.targets.map((t) => t.method));
+  if (methods.size > 1) return "VolumeSnapshots and GCP disk snapshots";
+  return methods.has("gcp-snapshot") ? "GCP disk snapshots" : "VolumeSnapshots";
+}
+
 function withNote(plan: Plan, note: string): Plan {
   return { ...plan, notes: [...plan.notes, note] };
 }
@@ -122,7 +144,7 @@ function refused(plan: Plan, assessment: BackupAssessment, code: string, message
         ]),
   ];
   const hint = canSnapshot
-    ? `Pass --backup to take VolumeSnapshots of ${snapshotted.join(" and ")} before the first change, or --no-backup if you backed the data up yourself.`
+    ? `Pass --backup to take ${snapshotKind(assessment)} of ${snapshotted.join(" and ")} before the first change, or --no-backup if you backed the data up yourself.`
     : "Back the data up with the commands above (or your storage's own snapshots), then run the command again with --no-backup.";
   return { ...plan, refusal: { code, message, problems, hint } };
 }

@@ -150,6 +150,12 @@ export function backupListingLines(listing: BackupListing): string[] {
       `Run ${run.run} (${run.command} ${run.from ?? "-"} -> ${run.to}, ${run.outcome}, started ${run.startedAt}) backed up:`,
     );
     for (const b of run.backups) {
+      if (b.method === "gcp-snapshot") {
+        lines.push(
+          `  GCP snapshot ${b.snapshot} (project ${b.project}): ${b.claim} (PV ${b.volume}, disk ${b.disk} in ${b.zone ? `zone ${b.zone}` : `region ${b.region}`}); \`gcloud compute snapshots describe ${b.snapshot} --project ${b.project}\` shows it`,
+        );
+        continue;
+      }
       const live = listing.snapshots.some((s) => s.name === b.snapshot);
       lines.push(
         `  volumesnapshot/${b.snapshot} -n ${b.namespace}: ${b.claim} (PV ${b.volume}, class ${b.snapshotClass})${live || !listing.snapshotApi ? "" : " (no longer in the cluster)"}`,

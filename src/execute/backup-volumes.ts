@@ -2,6 +2,7 @@ import { VerificationFailed } from "../errors.js";
 import { BACKUP_ROLE_LABEL, type BackupRecord, type BackupTarget } from "../model/backup.js";
 import type { KubeObject, ObjectRef } from "../model/kube-object.js";
 import type { StepOf } from "../plan/step.js";
+import { gcpDiskSnapshot } from "./backup-gcp-disk.js";
 import type { ExecutionContext } from "./execution-context.js";
 import { volumeSnapshotReadiness } from "./readiness/snapshot-storage-k8s-io-v1-volume-snapshot.js";
 
@@ -11,8 +12,8 @@ type CsiTarget = Extract<BackupTarget, { method: "csi" }>;
 
 /**
  * Backs up every data volume of the step before anything else of the plan changes: one VolumeSnapshot per claim
- * (created unless a resumed run created it already), each waited for until `readyToUse`, and recorded for the run's
- * history. A snapshot that is not ready within the timeout stops the run before its first change.
+ * (created unless a resumed run created it already), each waited for until `readyToUse`, or a GCP disk snapshot
+ * (waited for until READY), and recorded for the run's history. A snapshot that is not ready within the timeout stops the run before its first change.
  */
 export async function backupVolumes(step: StepOf<"backupVolumes">, ctx: ExecutionContext): Promise<string> {
   const records: BackupRecord[] = [];
@@ -21,12 +22,21 @@ export async function backupVolumes(step: StepOf<"backupVolumes">, ctx: Executio
       case "csi":
         records.push(await csiSnapshot(step, target, ctx));
         break;
+      case "gcp-snapshot":
+        records.push(await gcpDiskSnapshot(step, target, ctx));
+        break;
       default:
-        target.method satisfies never;
+        target satisfies never;
     }
   }
   for (const record of records) ctx.recordBackup?.(record);
-  return `${records.length} backup${records.length === 1 ? "" : "s"} ready: ${records.map((r) => `volumesnapshot/${r.snapshot}`).join(", ")}`;
+  return `${records.length} backup${records.length === 1 ? "" : "s"} ready: ${records.map(describeRecord).join(", ")}`;
+}
+
+function describeRecord(record: BackupRecord): string {
+  return record.method === "csi"
+    ? `volumesnapshot/${record.snapshot}`
+    : `GCP snapshot ${record.snapshot} (disk ${record.disk})`;
 }
 
 async function csiSnapshot(

@@ -1,3 +1,4 @@
+import type { Gcloud } from "../gcp/gcloud.js";
 import type { KfpInventory } from "../kfp/inventory.js";
 import type { KubeClient } from "../kube/kube-client.js";
 import type { BackupRecord } from "../model/backup.js";
@@ -21,6 +22,10 @@ export interface ExecutionContext {
   recordBackup?: ((backup: BackupRecord) => void) | undefined;
   /** The KFAPP's own files (editAppFile steps); absent in runs that have no KFAPP directory. */
   appFiles?: AppFiles | undefined;
+  /** gcloud for a project (GCP disk snapshots); absent: the real gcloud in this process's environment. */
+  gcloudFor?: ((project: string) => Gcloud) | undefined;
+  /** How often a GCP snapshot's status is asked while waiting for READY (ms); 2000 when absent. */
+  gcpPollMs?: number | undefined;
   /** The whole plan being run (a server-side dry run checks later steps by id). */
   steps: readonly Step[];
 }

@@ -10,7 +10,8 @@ const roleSchema = z.enum(["mysql", "objectStore", "legacyObjectStore"]);
 
 /**
  * One volume to back up before a one-way step, by method (a discriminated union: `csi` is a VolumeSnapshot of the
- * claim through the cluster's snapshot controller; a GCP disk snapshot is a further member when src/gcp adds it).
+ * claim through the cluster's snapshot controller; `gcp-snapshot` a Compute Engine snapshot of the persistent disk
+ * the claim's PV wraps, taken with gcloud).
  */
 export const backupTargetSchema = z.discriminatedUnion("method", [
   z.object({
@@ -23,6 +24,21 @@ export const backupTargetSchema = z.discriminatedUnion("method", [
     /** The VolumeSnapshotClass whose `driver` is the PV's. */
     snapshotClass: z.string(),
     /** The VolumeSnapshot's name: the app, the role, the from/to versions and the plan's time. */
+    name: z.string(),
+  }),
+  z.object({
+    method: z.literal("gcp-snapshot"),
+    role: roleSchema,
+    claim: z.string(),
+    /** The PV bound to the claim: in-tree `gcePersistentDisk` or CSI `pd.csi.storage.gke.io`. */
+    volume: z.string(),
+    project: z.string(),
+    disk: z.string(),
+    /** A zonal disk's zone; null for a regional disk. */
+    zone: z.string().nullable(),
+    /** A regional disk's region; null for a zonal disk. */
+    region: z.string().nullable(),
+    /** The snapshot's name (GCE rules: lowercase letters, digits, hyphens, at most 63, a letter first). */
     name: z.string(),
   }),
 ]);
@@ -45,6 +61,25 @@ export const backupRecordSchema = z.discriminatedUnion("method", [
       /** `status.restoreSize`: the smallest claim a restore needs; null when unknown. */
       restoreSize: z.string().nullable(),
       /** `status.creationTime`: when the storage took the point-in-time snapshot; null when unknown. */
+      takenAt: z.string().nullable(),
+    })
+    .strict(),
+  z
+    .object({
+      method: z.literal("gcp-snapshot"),
+      role: roleSchema,
+      claim: z.string(),
+      volume: z.string(),
+      namespace: z.string(),
+      /** The Compute Engine snapshot (global to the project). */
+      snapshot: z.string(),
+      project: z.string(),
+      disk: z.string(),
+      zone: z.string().nullable(),
+      region: z.string().nullable(),
+      /** `diskSizeGb` of the snapshot: the smallest disk a restore needs, in GB; null when unknown. */
+      diskSizeGb: z.string().nullable(),
+      /** `creationTimestamp`; null when unknown. */
       takenAt: z.string().nullable(),
     })
     .strict(),

@@ -1,6 +1,7 @@
 import { BACKUP_FROM_LABEL, BACKUP_OF_LABEL, BACKUP_TO_LABEL, type BackupTarget } from "../model/backup.js";
 import type { ClusterSnapshot } from "../model/cluster-snapshot.js";
 import { type VolumeSource, volumeSource } from "../model/volume-source.js";
+import { GCE_PD_CSI_DRIVER } from "../storage/gcp-disk-volume.js";
 import type { Plan } from "./plan.js";
 import type { Step } from "./step.js";
 import { numbered, plannedOf } from "./step-list.js";
@@ -33,7 +34,7 @@ export interface ManualBackup {
 export interface BackupAssessment {
   /** The plan's one-way changes (empty: a backup is optional). */
   oneWay: string[];
-  /** Volumes a VolumeSnapshot can back up. */
+  /** Volumes a VolumeSnapshot or a GCP disk snapshot can back up. */
   targets: BackupTarget[];
   /** Volumes it cannot: the user backs them up by hand (`instructions`). */
   manual: ManualBackup[];
@@ -43,17 +44,26 @@ export interface BackupAssessment {
 
 const BACKED_UP_ROLES = new Set<string>(Object.keys(SHORT_ROLE));
 
+/** The app's GCP project and zone, when its platform is gcp. */
+export interface GcpPlatform {
+  project: string;
+  zone: string;
+}
+
 /**
- * Which data volumes of the plan a CSI VolumeSnapshot can back up: the claim's PV is a CSI volume and a
- * VolumeSnapshotClass has its driver (the default one of that driver first, else the first by name). hostPath and
- * in-tree volumes, and CSI drivers without a class, are backed up by hand: the assessment says how.
- * `snapshotApi`: the cluster serves `snapshot.storage.k8s.io/v1`.
+ * Which data volumes of the plan can be backed up, and how. On a gcp app, a PV that wraps a GCP persistent disk
+ * (in-tree `gcePersistentDisk`, or CSI `pd.csi.storage.gke.io` with a `projects/P/zones|regions/L/disks/D` handle)
+ * gets a Compute Engine snapshot of the disk, taken with gcloud. Otherwise a CSI VolumeSnapshot when the claim's PV
+ * is a CSI volume and a VolumeSnapshotClass has its driver (the default one of that driver first, else the first by
+ * name). hostPath and other in-tree volumes, and CSI drivers without a class, are backed up by hand: the assessment
+ * says how. `snapshotApi`: the cluster serves `snapshot.storage.k8s.io/v1`.
  */
 export function assessBackup(input: {
   plan: Plan;
   snapshot: ClusterSnapshot;
   classes: SnapshotClass[];
   snapshotApi: boolean;
+  gcp?: GcpPlatform | undefined;
 }): BackupAssessment {
   const { plan, snapshot } = input;
   const targets: BackupTarget[] = [];
@@ -66,7 +76,17 @@ export function assessBackup(input: {
     const source = sourceOf(plan, snapshot, volume);
     const name = backupName(plan, role, stamp);
     const without = (why: string) => manual.push({ role, claim: entry.claim, volume, why });
-    if (source === null) {
+    const disk = input.gcp && source ? gcpDiskOf(source, input.gcp) : null;
+    if (disk !== null) {
+      targets.push({
+        method: "gcp-snapshot",
+        role,
+        claim: entry.claim,
+        volume,
+        ...disk,
+        name: gcpSnapshotName(plan, role, stamp),
+      });
+    } else if (source === null) {
       without(`PV ${volume} is not in the cluster yet, so its volume source is unknown`);
     } else if (source.type !== "csi") {
       without(
@@ -109,6 +129,44 @@ export function backupName(plan: Plan, role: BackedUpRole, stamp: string): strin
   const prefix = `${plan.namespace}-${SHORT_ROLE[role]}-${versions}`;
   // VolumeSnapshot names are DNS-1123 subdomains (253 characters); the time keeps a retried run's backups apart.
   return `${prefix.slice(0, 253 - stamp.length - 1)}-${stamp}`;
+}
+
+/**
+ * `kubeflow-mysql-2-5-0-to-2-14-4-20261203t074500`: a Compute Engine name (RFC 1035: lowercase letters, digits and
+ * hyphens, at most 63, a letter first, no hyphen last). A long namespace is shortened, never the role or the time.
+ */
+export function gcpSnapshotName(plan: Plan, role: BackedUpRole, stamp: string): string {
+  const clean = (text: string) =>
+    text
+      .toLowerCase()
+      .replace(/[^a-z0-9-]+/g, "-")
+      .replace(/-+/g, "-")
+      .replace(/^-|-$/g, "");
+  const tail = `-${SHORT_ROLE[role]}-${clean(`${plan.from ?? "none"}-to-${plan.to}`)}`.slice(0, 63 - 16 - 4);
+  let head = clean(plan.namespace);
+  if (!/^[a-z]/.test(head)) head = `kfp-${head}`;
+  head = head.slice(0, 63 - 16 - tail.length).replace(/-+$/, "");
+  return `${head}${tail}-${stamp}`.replace(/-+/g, "-");
+}
+
+/** The GCP disk a PV wraps: a CSI handle names project and zone or region; an in-tree PD is in the app's. */
+function gcpDiskOf(
+  source: VolumeSource,
+  gcp: GcpPlatform,
+): { project: string; disk: string; zone: string | null; region: string | null } | null {
+  if (source.type === "gcePersistentDisk" && source.pdName !== "") {
+    return { project: gcp.project, disk: source.pdName, zone: gcp.zone, region: null };
+  }
+  if (source.type !== "csi" || source.driver !== GCE_PD_CSI_DRIVER) return null;
+  const match = /^projects\/([^/]+)\/(zones|regions)\/([^/]+)\/disks\/([^/]+)$/.exec(source.volumeHandle);
+  if (!match) return null;
+  const [, project = "", scope, location = "", disk = ""] = match;
+  return {
+    project,
+    disk,
+    zone: scope === "zones" ? location : null,
+    region: scope === "regions" ? location : null,
+  };
 }
 
 function compactTime(iso: string): string {

@@ -161,13 +161,16 @@ export function requiredAccess(plan: Plan): RequiredAccess[] {
         // editAppFile writes a file of the KFAPP, not the cluster.
         break;
       case "backupVolumes":
-        add(
-          ["get", "create", "list", "watch"],
-          "snapshot.storage.k8s.io/v1",
-          "VolumeSnapshot",
-          step.namespace,
-        );
-        add(["get"], "v1", "PersistentVolumeClaim", step.namespace);
+        // A GCP disk snapshot is taken with gcloud: it needs no access to the cluster.
+        if (step.backups.some((b) => b.method === "csi")) {
+          add(
+            ["get", "create", "list", "watch"],
+            "snapshot.storage.k8s.io/v1",
+            "VolumeSnapshot",
+            step.namespace,
+          );
+          add(["get"], "v1", "PersistentVolumeClaim", step.namespace);
+        }
         break;
       case "forgetHelmRelease":
         // Read as metadata-only lists (a Secret's data, here a whole release, is never read).

@@ -351,11 +351,14 @@ export const STEP_TABLE: { [K in StepKind]: StepEntry<K> } = {
     lines: (s) => [
       ...s.backups.map((b) => ({
         symbol: "+" as const,
-        text: `volumesnapshot/${b.name} -n ${s.namespace}: ${b.claim} (PV ${b.volume}, CSI driver ${b.driver}, class ${b.snapshotClass})`,
+        text:
+          b.method === "csi"
+            ? `volumesnapshot/${b.name} -n ${s.namespace}: ${b.claim} (PV ${b.volume}, CSI driver ${b.driver}, class ${b.snapshotClass})`
+            : `GCP snapshot ${b.name} (project ${b.project}): ${b.claim} (PV ${b.volume}, disk ${b.disk} in ${b.zone ? `zone ${b.zone}` : `region ${b.region}`})`,
       })),
       {
         symbol: "…" as const,
-        text: `back up before any program runs on the data (${s.reason}): wait until ${s.backups.length === 1 ? "the snapshot is" : `all ${s.backups.length} snapshots are`} readyToUse`,
+        text: `back up before any program runs on the data (${s.reason}): wait until ${s.backups.length === 1 ? "the snapshot is" : `all ${s.backups.length} snapshots are`} ${s.backups.every((b) => b.method === "gcp-snapshot") ? "READY" : "readyToUse"}`,
       },
     ],
     undo: () => "nothing: backups are kept (`kfp-upgrade backups` lists them)",

@@ -12,6 +12,9 @@ import { promisify } from "node:util";
  * JSON shapes, taken from their public discovery documents:
  * - Compute Engine v1 https://compute.googleapis.com/$discovery/rest?version=v1 : schemas "Disk" (disks.get,
  *   regionDisks.get, disks.insert), "DiskAggregatedList" (disks.aggregatedList), "Operation" (zoneOperations.get / .wait: status PENDING -> RUNNING -> DONE);
+ *   "Snapshot" (snapshots.insert `POST projects/P/global/snapshots`, which is what `gcloud compute snapshots create
+ *   --source-disk` sends, checked by running it against this stand-in; snapshots.get; status CREATING -> READY) with
+ *   its "Operation" (globalOperations.get / .wait);
  * - Deployment Manager v2 https://deploymentmanager.googleapis.com/$discovery/rest?version=v2 : "Deployment"
  *   (deployments.get) and "ResourcesListResponse" / "Resource" (resources.list);
  * - errors in Google's JSON error format (https://cloud.google.com/apis/design/errors): `{error: {code, message,
@@ -19,7 +22,8 @@ import { promisify } from "node:util";
  * It keeps state (disks, deployments, operations), records every request, and can be told to fail requests.
  *
  * What it cannot show: real IAM, real quotas, or how long real operations take; the errors it returns are the
- * documented shapes, not captured from a real project.
+ * documented shapes, not captured from a real project. A snapshot here holds no data (there is none on its disks),
+ * and no disk can be created from one.
  */
 
 export interface StandInDisk {
@@ -43,6 +47,17 @@ export interface RecordedRequest {
   method: string;
   /** Path without the query string. */
   path: string;
+  /** The JSON body of a POST, parsed. */
+  body?: unknown;
+}
+
+export interface StandInSnapshot {
+  name: string;
+  /** The disk's URL, as the API stores it (`https://www.googleapis.com/compute/v1/projects/P/zones/Z/disks/D`). */
+  sourceDisk: string;
+  diskSizeGb: number;
+  /** CREATING until `readyAfterGets` GETs of it have been answered, then READY. */
+  status: "CREATING" | "READY" | "FAILED";
 }
 
 /** `hang`: never answers (gcloud waits until it times out). */
@@ -62,7 +77,15 @@ export interface GcloudStandIn {
   readonly requests: RecordedRequest[];
   addDisk(disk: StandInDisk): void;
   addDeployment(deployment: StandInDeployment): void;
+  /** A snapshot that exists already (as an earlier attempt left it). */
+  addSnapshot(snapshot: StandInSnapshot): void;
+  snapshot(name: string): StandInSnapshot | undefined;
   fail(failure: InjectedFailure): void;
+  /**
+   * Called with each request before it is answered (gcloud waits for the answer meanwhile): a test can look at the
+   * cluster at the moment gcloud asked. Replaces the previous hook; null removes it.
+   */
+  onRequest(hook: ((request: RecordedRequest) => Promise<void> | void) | null): void;
   /** A throwaway CLOUDSDK_CONFIG pointing gcloud at this stand-in; removed by close(). */
   configDir(options?: { disableCredentials?: boolean }): Promise<string>;
   /** The requests gcloud made, as `GET /compute/v1/projects/p/zones/z/disks/d`. */
@@ -73,8 +96,16 @@ export interface GcloudStandIn {
 const COMPUTE = "https://www.googleapis.com/compute/v1";
 const run = promisify(execFile);
 
-export async function startGcloudStandIn(options: { project?: string } = {}): Promise<GcloudStandIn> {
+export async function startGcloudStandIn(
+  options: {
+    project?: string;
+    /** How many GETs of a new snapshot answer CREATING before it is READY (2 unless told). */
+    snapshotReadyAfterGets?: number;
+  } = {},
+): Promise<GcloudStandIn> {
   const project = options.project ?? "kfp-test-project";
+  const readyAfterGets = options.snapshotReadyAfterGets ?? 2;
+  const snapshots = new Map<string, StandInSnapshot & { gets: number; created: string }>();
   const disks = new Map<string, StandInDisk>();
   const deployments = new Map<string, StandInDeployment>();
   const operations = new Map<string, { polls: number; body: Record<string, unknown>; done: () => void }>();
@@ -82,6 +113,7 @@ export async function startGcloudStandIn(options: { project?: string } = {}): Pr
   const requests: RecordedRequest[] = [];
   const dirs: string[] = [];
   let operationCount = 0;
+  let requestHook: ((request: RecordedRequest) => Promise<void> | void) | null = null;
 
   const diskKey = (location: string, name: string) => `${location}/${name}`;
   const diskJson = (disk: StandInDisk) => ({
@@ -118,11 +150,17 @@ export async function startGcloudStandIn(options: { project?: string } = {}): Pr
     req.on("data", (chunk: Buffer) => {
       body += chunk.toString();
     });
-    req.on("end", () => {
+    req.on("end", async () => {
       const url = new URL(req.url ?? "/", "http://127.0.0.1");
       const method = req.method ?? "GET";
       const route = url.pathname;
-      requests.push({ method, path: route });
+      const recorded = {
+        method,
+        path: route,
+        ...(method === "POST" && body ? { body: parseJson(body) } : {}),
+      };
+      requests.push(recorded);
+      await requestHook?.(recorded);
       const send = (status: number, json: unknown) => {
         res.writeHead(status, { "content-type": "application/json; charset=UTF-8" });
         res.end(JSON.stringify(json));
@@ -131,7 +169,7 @@ export async function startGcloudStandIn(options: { project?: string } = {}): Pr
       if (failure) {
         if (failure.times !== undefined && --failure.times <= 0)
           failures.splice(failures.indexOf(failure), 1);
-        const [status, error] = errorBody(failure.kind, route, project);
+        const [status, error] = errorBody(failure.kind, route, project, method);
         send(status, error);
         return;
       }
@@ -197,9 +235,64 @@ export async function startGcloudStandIn(options: { project?: string } = {}): Pr
         send(200, operation);
         return;
       }
-      m = /^\/compute\/v1\/projects\/([^/]+)\/zones\/([^/]+)\/operations\/([^/]+?)(\/wait)?$/.exec(route);
+      m = /^\/compute\/v1\/projects\/([^/]+)\/global\/snapshots$/.exec(route);
+      if (m && method === "POST") {
+        const request = JSON.parse(body || "{}") as { name: string; sourceDisk: string };
+        if (snapshots.has(request.name)) {
+          const message = `The resource 'projects/${project}/global/snapshots/${request.name}' already exists`;
+          send(409, {
+            error: { code: 409, message, errors: [{ message, domain: "global", reason: "alreadyExists" }] },
+          });
+          return;
+        }
+        const disk = [...disks.values()].find((d) =>
+          request.sourceDisk.endsWith(
+            `/${d.zone ? `zones/${d.zone}` : `regions/${d.region}`}/disks/${d.name}`,
+          ),
+        );
+        if (!disk) return notFound();
+        const name = `operation-${++operationCount}`;
+        const operation = {
+          kind: "compute#operation",
+          id: String(9_000 + operationCount),
+          name,
+          operationType: "insert",
+          targetLink: `${COMPUTE}/projects/${project}/global/snapshots/${request.name}`,
+          status: "PENDING",
+          progress: 0,
+          insertTime: new Date().toISOString(),
+          selfLink: `${COMPUTE}/projects/${project}/global/operations/${name}`,
+        };
+        operations.set(name, {
+          polls: 0,
+          body: operation,
+          done: () =>
+            snapshots.set(request.name, {
+              name: request.name,
+              sourceDisk: `${COMPUTE}/projects/${project}/${disk.zone ? `zones/${disk.zone}` : `regions/${disk.region}`}/disks/${disk.name}`,
+              diskSizeGb: disk.sizeGb,
+              status: "CREATING",
+              gets: 0,
+              created: new Date().toISOString(),
+            }),
+        });
+        send(200, operation);
+        return;
+      }
+      m = /^\/compute\/v1\/projects\/([^/]+)\/global\/snapshots\/([^/]+)$/.exec(route);
+      if (m && method === "GET") {
+        const snapshot = snapshots.get(m[2] ?? "");
+        if (!snapshot) return notFound();
+        snapshot.gets += 1;
+        if (snapshot.status === "CREATING" && snapshot.gets > readyAfterGets) snapshot.status = "READY";
+        send(200, snapshotJson(snapshot));
+        return;
+      }
+      m = /^\/compute\/v1\/projects\/([^/]+)\/(?:zones\/[^/]+|global)\/operations\/([^/]+?)(\/wait)?$/.exec(
+        route,
+      );
       if (m) {
-        const operation = operations.get(m[3] ?? "");
+        const operation = operations.get(m[2] ?? "");
         if (!operation) return notFound();
         operation.polls += 1;
         // PENDING when created, RUNNING at the first poll, DONE (and the disk created) from the second.
@@ -265,8 +358,20 @@ export async function startGcloudStandIn(options: { project?: string } = {}): Pr
     addDeployment(deployment) {
       deployments.set(deployment.name, deployment);
     },
+    addSnapshot(snapshot) {
+      snapshots.set(snapshot.name, { ...snapshot, gets: 0, created: new Date().toISOString() });
+    },
+    snapshot(name) {
+      const found = snapshots.get(name);
+      if (!found) return undefined;
+      const { gets: _gets, created: _created, ...snapshot } = found;
+      return snapshot;
+    },
     fail(failure) {
       failures.push({ ...failure });
+    },
+    onRequest(hook) {
+      requestHook = hook;
     },
     async configDir(configOptions = {}) {
       const dir = await mkdtemp(path.join(os.tmpdir(), "kfp-gcloud-config-"));
@@ -298,7 +403,34 @@ export async function startGcloudStandIn(options: { project?: string } = {}): Pr
   };
 }
 
-function errorBody(kind: FailureKind, route: string, project: string): [number, unknown] {
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
+
+/** A Snapshot resource (discovery schema "Snapshot"): int64 fields are strings, links are URLs. */
+function snapshotJson(snapshot: StandInSnapshot & { created: string }) {
+  const project = /\/projects\/([^/]+)\//.exec(snapshot.sourceDisk)?.[1] ?? "";
+  return {
+    kind: "compute#snapshot",
+    id: String(3_000_000 + snapshot.name.length),
+    creationTimestamp: snapshot.created,
+    name: snapshot.name,
+    status: snapshot.status,
+    sourceDisk: snapshot.sourceDisk,
+    sourceDiskId: String(1_000_000 + (snapshot.sourceDisk.split("/").at(-1) ?? "").length),
+    diskSizeGb: String(snapshot.diskSizeGb),
+    storageBytes: snapshot.status === "READY" ? String(snapshot.diskSizeGb * 1024 ** 2) : "0",
+    storageBytesStatus: snapshot.status === "READY" ? "UP_TO_DATE" : "UPDATING",
+    storageLocations: ["us"],
+    selfLink: `${COMPUTE}/projects/${project}/global/snapshots/${snapshot.name}`,
+  };
+}
+
+function errorBody(kind: FailureKind, route: string, project: string, method = "GET"): [number, unknown] {
   const resource = route.replace(/^\/(compute|deploymentmanager)\/v\d+\//, "");
   switch (kind) {
     case "notFound": {
@@ -309,7 +441,10 @@ function errorBody(kind: FailureKind, route: string, project: string): [number, 
       ];
     }
     case "permission": {
-      const message = `Required 'compute.disks.get' permission for '${resource}'`;
+      const permission = /\/snapshots/.test(route)
+        ? `compute.snapshots.${method === "POST" ? "create" : "get"}`
+        : "compute.disks.get";
+      const message = `Required '${permission}' permission for '${resource}'`;
       return [
         403,
         {

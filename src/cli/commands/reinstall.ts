@@ -11,7 +11,7 @@ import { findDiskVolumes } from "../../storage/find-disk-volumes.js";
 import { applyStorageFlags } from "../apply-storage-flags.js";
 import type { CommandDeps } from "../command-deps.js";
 import type { CommandResult } from "../command-result.js";
-import { type BackupMemo, decideBackup } from "../decide-backup.js";
+import { type BackupMemo, decideBackup, gcpPlatformOf } from "../decide-backup.js";
 import { executeCommand } from "../execute-plan.js";
 import { type GlobalOptions, storageFlagsSchema } from "../global-options.js";
 import { kfpApiOptionsSchema } from "../inventory-options.js";
@@ -148,6 +148,7 @@ export async function reinstall(
             global,
             deps,
             memo,
+            gcp: gcpPlatformOf(app),
           }),
           context: {
             release: {

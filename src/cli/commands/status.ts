@@ -74,7 +74,11 @@ export async function status(
         to: lastBackup.to,
         snapshots: lastBackup.backups.map((b) => ({
           ...b,
-          inCluster: backupListing?.snapshots.some((s) => s.name === b.snapshot) ?? false,
+          // A GCP snapshot lives in the project, not in the cluster.
+          inCluster:
+            b.method === "csi"
+              ? (backupListing?.snapshots.some((s) => s.name === b.snapshot) ?? false)
+              : null,
         })),
       }
     : null;
@@ -128,7 +132,9 @@ export async function status(
     );
     for (const b of backups.snapshots) {
       lines.push(
-        `  volumesnapshot/${b.snapshot} (${b.claim}, ${b.restoreSize ?? "size unknown"})${b.inCluster ? "" : " (no longer in the cluster)"}`,
+        b.method === "csi"
+          ? `  volumesnapshot/${b.snapshot} (${b.claim}, ${b.restoreSize ?? "size unknown"})${b.inCluster ? "" : " (no longer in the cluster)"}`
+          : `  GCP snapshot ${b.snapshot} of disk ${b.disk} (${b.claim}, ${b.diskSizeGb === null ? "size unknown" : `${b.diskSizeGb} GB`}, project ${b.project})`,
       );
     }
   }

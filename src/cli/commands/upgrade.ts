@@ -9,7 +9,7 @@ import {
 import { pathFor } from "../../release/path-for.js";
 import type { CommandDeps } from "../command-deps.js";
 import type { CommandResult } from "../command-result.js";
-import { type BackupMemo, decideBackup } from "../decide-backup.js";
+import { type BackupMemo, decideBackup, gcpPlatformOf } from "../decide-backup.js";
 import { executeCommand } from "../execute-plan.js";
 import type { GlobalOptions } from "../global-options.js";
 import { kfpApiOptionsSchema } from "../inventory-options.js";
@@ -133,6 +133,7 @@ export async function upgrade(
             global,
             deps,
             memo,
+            gcp: gcpPlatformOf(app),
           }),
           context: {
             release: {

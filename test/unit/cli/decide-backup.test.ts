@@ -56,6 +56,7 @@ function run(
   flag: BackupFlag,
   global: Partial<GlobalOptions>,
   answers: boolean[] = [],
+  gcp?: { project: string; zone: string },
 ) {
   const streams = fakeStreams();
   const questions: string[] = [];
@@ -77,6 +78,7 @@ function run(
     global: globalOptionsSchema.parse(global),
     deps,
     memo: {},
+    gcp,
   });
   return { decided, questions, stderr: () => streams.stderr.text() };
 }
@@ -91,6 +93,34 @@ describe("decideBackup", () => {
     expect(kinds(plan)[0]).toBe("backupVolumes");
     expect(plan.refusal).toBeUndefined();
     expect(questions).toEqual([]);
+  });
+
+  it("a gcp app: its PD CSI volumes get GCP disk snapshots, and the prompt says so", async () => {
+    const input = await setup(false);
+    const gcp = { project: "kf-proj", zone: "us-central1-a" };
+    // The handles name no project/zone (`disks/mysql`): not a GCP disk the plan can snapshot, so by hand.
+    const manual = await run(input, true, { yes: true }, [], gcp).decided;
+    expect(manual.refusal?.code).toBe("BACKUP_UNAVAILABLE");
+
+    const onDisks = await setup(false);
+    const snapshot: ClusterSnapshot = {
+      ...onDisks.snapshot,
+      volumes: onDisks.snapshot.volumes.map((v) => ({
+        ...v,
+        source: CSI(`projects/kf-proj/zones/us-central1-a/disks/${v.name}`),
+      })),
+    };
+    const asked = run({ ...onDisks, snapshot }, undefined, {}, [true], gcp);
+    const plan = await asked.decided;
+    expect(asked.questions).toEqual([
+      "This plan makes one-way changes (hop 1 (2.5.0 → 2.14.4): MySQL 8.0 → 8.4 upgrades the data directory). Take GCP disk snapshots of mysql-pv-claim and minio-pvc before the first change?",
+    ]);
+    const step = plan.steps[0];
+    expect(step?.kind).toBe("backupVolumes");
+    expect(step?.kind === "backupVolumes" ? step.backups.map((b) => [b.method, b.claim]) : []).toEqual([
+      ["gcp-snapshot", "mysql-pv-claim"],
+      ["gcp-snapshot", "minio-pvc"],
+    ]);
   });
 
   it("--backup without a class: refused with the manual commands", async () => {

@@ -94,6 +94,45 @@ describe("listBackups", () => {
     ]);
   });
 
+  it("lists the GCP disk snapshots a run recorded, with the command that shows each", async () => {
+    const dir = appDir();
+    await appendHistory(dir, {
+      command: "upgrade",
+      user: "alice",
+      startedAt: "2026-01-02T03:04:05.000Z",
+      finishedAt: "2026-01-02T03:09:05.000Z",
+      from: "2.5.0",
+      to: "2.14.4",
+      planHash: "h",
+      outcome: "succeeded",
+      backups: [
+        {
+          method: "gcp-snapshot",
+          role: "mysql",
+          claim: "mysql-pv-claim",
+          volume: "kfp-mysql",
+          namespace: "kubeflow",
+          snapshot: "kubeflow-mysql-2-5-0-to-2-14-4-20260102t030405",
+          project: "kf-proj",
+          disk: "kf-storage-metadata-store",
+          zone: null,
+          region: "us-central1",
+          diskSizeGb: "20",
+          takenAt: "2026-01-02T03:04:06Z",
+        },
+      ],
+    });
+    const listing = await listBackups(new FakeKubeClient(), dir, "kubeflow");
+    expect(listing.recorded[0]?.backups[0]).toMatchObject({
+      method: "gcp-snapshot",
+      disk: "kf-storage-metadata-store",
+    });
+    expect(backupListingLines(listing).slice(1)).toEqual([
+      "Run 1 (upgrade 2.5.0 -> 2.14.4, succeeded, started 2026-01-02T03:04:05.000Z) backed up:",
+      "  GCP snapshot kubeflow-mysql-2-5-0-to-2-14-4-20260102t030405 (project kf-proj): mysql-pv-claim (PV kfp-mysql, disk kf-storage-metadata-store in region us-central1); `gcloud compute snapshots describe kubeflow-mysql-2-5-0-to-2-14-4-20260102t030405 --project kf-proj` shows it",
+    ]);
+  });
+
   it("a cluster without the snapshot API: says so, and still shows the history", async () => {
     const listing = await listBackups(new FakeKubeClient(), await withHistory(), "kubeflow");
     expect(listing.snapshotApi).toBe(false);

@@ -108,11 +108,12 @@ describe("backupVolumes", () => {
       volumeSnapshotClassName: "pd-snapshots",
       source: { persistentVolumeClaimName: "mysql-pv-claim" },
     });
-    expect(recorded.map((r) => [r.claim, r.restoreSize, r.takenAt])).toEqual([
+    const csi = recorded.flatMap((r) => (r.method === "csi" ? [r] : []));
+    expect(csi.map((r) => [r.claim, r.restoreSize, r.takenAt])).toEqual([
       ["mysql-pv-claim", "20Gi", "2026-01-01T00:00:01Z"],
       ["minio-pvc", "20Gi", "2026-01-01T00:00:01Z"],
     ]);
-    expect(recorded[0]?.content).toMatch(/^snapcontent-/);
+    expect(csi[0]?.content).toMatch(/^snapcontent-/);
     expect(ctx.progressed).toContain(
       "volumesnapshot/kubeflow-mysql-2.5.0-to-2.14.4-20260101t000000: Waiting for the snapshot controller to take the snapshot",
     );

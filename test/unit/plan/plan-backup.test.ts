@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { ClusterSnapshot } from "../../../src/model/cluster-snapshot.js";
 import { buildUpgradePlan } from "../../../src/plan/build-upgrade-plan.js";
 import type { Plan } from "../../../src/plan/plan.js";
-import { assessBackup, backupName, withBackupStep } from "../../../src/plan/plan-backup.js";
+import { assessBackup, backupName, gcpSnapshotName, withBackupStep } from "../../../src/plan/plan-backup.js";
 import { renderPlanText } from "../../../src/plan/render-plan-text.js";
 import { sharedHops, sharedRelease } from "../../support/manifests.js";
 import { aSnapshot } from "../../support/snapshot-builder.js";
@@ -16,7 +16,9 @@ const CSI = (handle: string) => ({
 const PD_CLASS = { name: "pd-snapshots", driver: "pd.csi.storage.gke.io", isDefault: false };
 
 /** The real 2.5.0 -> 2.14.4 upgrade plan over an install whose PVs have the given sources. */
-async function upgradePlan(sources: "csi" | "hostPath"): Promise<{ plan: Plan; snapshot: ClusterSnapshot }> {
+async function upgradePlan(
+  sources: "csi" | "hostPath" | "gcp",
+): Promise<{ plan: Plan; snapshot: ClusterSnapshot }> {
   const installed = await sharedRelease("2.5.0");
   const snapshot =
     sources === "csi"
@@ -25,7 +27,20 @@ async function upgradePlan(sources: "csi" | "hostPath"): Promise<{ plan: Plan; s
           .withBoundClaim("mysql-pv-claim", "kfp-mysql", { uid: "pv-uid-mysql", source: CSI("disks/mysql") })
           .withBoundClaim("minio-pvc", "kfp-minio", { uid: "pv-uid-minio", source: CSI("disks/minio") })
           .build()
-      : installedSnapshot(installed).build();
+      : sources === "gcp"
+        ? aSnapshot("kubeflow")
+            .withInstalled("2.5.0", installed.objects)
+            // A CSI PV of a regional disk in another project, and an in-tree PD (in the app's project and zone).
+            .withBoundClaim("mysql-pv-claim", "kfp-mysql", {
+              uid: "pv-uid-mysql",
+              source: CSI("projects/disk-proj/regions/us-central1/disks/kf-metadata"),
+            })
+            .withBoundClaim("minio-pvc", "kfp-minio", {
+              uid: "pv-uid-minio",
+              source: { type: "gcePersistentDisk", pdName: "kf-artifacts" },
+            })
+            .build()
+        : installedSnapshot(installed).build();
   const plan = buildUpgradePlan({
     app: PV_APP,
     snapshot,
@@ -105,8 +120,58 @@ describe("assessBackup", () => {
     const { plan, snapshot } = await upgradePlan("csi");
     const classes = [PD_CLASS, { name: "z-default", driver: "pd.csi.storage.gke.io", isDefault: true }];
     expect(
-      assessBackup({ plan, snapshot, classes, snapshotApi: true }).targets.map((t) => t.snapshotClass),
+      assessBackup({ plan, snapshot, classes, snapshotApi: true }).targets.map((t) =>
+        t.method === "csi" ? t.snapshotClass : t.method,
+      ),
     ).toEqual(["z-default", "z-default"]);
+  });
+
+  it("on a gcp app, snapshots the GCP disks behind the claims with gcloud, whatever the snapshot classes", async () => {
+    const { plan, snapshot } = await upgradePlan("gcp");
+    const gcp = { project: "kf-proj", zone: "us-central1-a" };
+    const assessment = assessBackup({ plan, snapshot, classes: [PD_CLASS], snapshotApi: true, gcp });
+    expect(assessment.manual).toEqual([]);
+    expect(assessment.targets).toEqual([
+      {
+        method: "gcp-snapshot",
+        role: "mysql",
+        claim: "mysql-pv-claim",
+        volume: "kfp-mysql",
+        project: "disk-proj",
+        disk: "kf-metadata",
+        zone: null,
+        region: "us-central1",
+        name: "kubeflow-mysql-2-5-0-to-2-14-4-20260102t030405",
+      },
+      {
+        method: "gcp-snapshot",
+        role: "objectStore",
+        claim: "minio-pvc",
+        volume: "kfp-minio",
+        project: "kf-proj",
+        disk: "kf-artifacts",
+        zone: "us-central1-a",
+        region: null,
+        name: "kubeflow-objects-2-5-0-to-2-14-4-20260102t030405",
+      },
+    ]);
+    // Not a gcp app: the in-tree PD is backed up by hand, the CSI one by a VolumeSnapshot.
+    const elsewhere = assessBackup({ plan, snapshot, classes: [PD_CLASS], snapshotApi: true });
+    expect(elsewhere.targets.map((t) => t.method)).toEqual(["csi"]);
+    expect(elsewhere.manual.map((m) => m.claim)).toEqual(["minio-pvc"]);
+  });
+
+  it("names GCP snapshots by Compute Engine rules: lowercase, a letter first, at most 63 characters", async () => {
+    const { plan } = await upgradePlan("gcp");
+    const stamp = "20260102t030405";
+    const long = { ...plan, namespace: `9${"x".repeat(70)}`, from: "2.5.0-RC.1", to: "2.14.4" };
+    const name = gcpSnapshotName(long, "legacyObjectStore", stamp);
+    expect(name.length).toBeLessThanOrEqual(63);
+    expect(name).toMatch(/^[a-z]([-a-z0-9]*[a-z0-9])?$/);
+    expect(name).toMatch(/^kfp-9x+-legacy-objects-2-5-0-rc-1-to-2-14-4-20260102t030405$/);
+    expect(gcpSnapshotName({ ...plan, from: null }, "mysql", stamp)).toBe(
+      "kubeflow-mysql-none-to-2-14-4-20260102t030405",
+    );
   });
 
   const manualCases = [
@@ -247,6 +312,27 @@ describe("withBackupStep", () => {
     const before = renderPlanText(plan, { color: false }).split("\n").at(-1);
     const after = text.split("\n").at(-1);
     expect(before).not.toBe(after);
+  });
+
+  it("renders GCP disk snapshots with their project, disk and zone or region, waited for until READY", async () => {
+    const { plan, snapshot } = await upgradePlan("gcp");
+    const { targets } = assessBackup({
+      plan,
+      snapshot,
+      classes: [],
+      snapshotApi: false,
+      gcp: { project: "kf-proj", zone: "us-central1-a" },
+    });
+    const text = renderPlanText(withBackupStep(plan, snapshot, targets, "--backup"), { color: false });
+    expect(text).toContain(
+      "+ GCP snapshot kubeflow-mysql-2-5-0-to-2-14-4-20260102t030405 (project disk-proj): mysql-pv-claim (PV kfp-mysql, disk kf-metadata in region us-central1)",
+    );
+    expect(text).toContain(
+      "+ GCP snapshot kubeflow-objects-2-5-0-to-2-14-4-20260102t030405 (project kf-proj): minio-pvc (PV kfp-minio, disk kf-artifacts in zone us-central1-a)",
+    );
+    expect(text).toContain(
+      "… back up before any program runs on the data (--backup): wait until all 2 snapshots are READY",
+    );
   });
 
   it("changes nothing without targets", async () => {

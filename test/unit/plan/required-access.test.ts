@@ -85,3 +85,46 @@ describe("requiredAccess of backupVolumes", () => {
     });
   });
 });
+
+describe("requiredAccess of backupVolumes with GCP disk snapshots", () => {
+  const gcpTarget = {
+    method: "gcp-snapshot" as const,
+    role: "mysql" as const,
+    claim: "mysql-pv-claim",
+    volume: "pv-mysql",
+    project: "kf-proj",
+    disk: "kf-metadata",
+    zone: "us-central1-a",
+    region: null,
+    name: "kubeflow-mysql-2-5-0-to-2-14-4-20260101t000000",
+  };
+  const csiTarget = {
+    method: "csi" as const,
+    role: "objectStore" as const,
+    claim: "minio-pvc",
+    volume: "pv-minio",
+    driver: "pd.csi.storage.gke.io",
+    snapshotClass: "pd-snapshots",
+    name: "kubeflow-objects-2.5.0-to-2.14.4-20260101t000000",
+  };
+  const step = (backups: Extract<Step, { kind: "backupVolumes" }>["backups"]): Step => ({
+    id: "01-backupVolumes",
+    kind: "backupVolumes",
+    namespace: "kubeflow",
+    reason: "--backup",
+    labels: {},
+    backups,
+  });
+  const resources = (steps: Step[]) => requiredAccess(planOf(steps)).map((check) => check.resource);
+
+  it("GCP disk snapshots only: nothing of the cluster (gcloud takes them)", () => {
+    // Only what every run needs (its lock Lease).
+    expect(new Set(resources([step([gcpTarget])]))).toEqual(new Set(resources([])));
+  });
+
+  it("with a VolumeSnapshot too: volumesnapshots and the claims", () => {
+    expect(resources([step([gcpTarget, csiTarget])]).sort()).toEqual(
+      expect.arrayContaining(["persistentvolumeclaims", "volumesnapshots"]),
+    );
+  });
+});
