@@ -1,5 +1,16 @@
 import { z } from "zod";
 
+/** A private registry that mirrors the releases' images: `mirror.local:5000` or `registry.example.com/kfp`. */
+export const imageRegistrySchema = z
+  .string()
+  .regex(
+    /^[a-z0-9]([a-z0-9.-]*[a-z0-9])?(:[0-9]+)?(\/[a-z0-9._-]+)*$/,
+    "expected a registry such as mirror.local:5000 or registry.example.com/kfp (no scheme)",
+  );
+
+/** Where release source archives come from: kubeflow/pipelines or a mirror laid out like it. */
+export const releaseArchiveSourceSchema = z.url({ protocol: /^https?$/ });
+
 /**
  * Storage for one data volume. Mirrors the ksonnet params: `pvName` (mysqlPvName/minioPvName), `gcpDisk`
  * (mysqlPd/minioPd) or a StorageClass; none of them means the cluster's default StorageClass. As in the old
@@ -43,15 +54,9 @@ export const releaseSourceSchema = z
      * Where releases without a bundle on disk are fetched from: kubeflow/pipelines on GitHub or a mirror laid out
      * like it (`<source>/archive/refs/tags/<tag>.tar.gz`).
      */
-    source: z.url({ protocol: /^https?$/ }).optional(),
+    source: releaseArchiveSourceSchema.optional(),
     /** A private registry mirroring every image of the releases: images become `<imageRegistry>/<path>:<tag>`. */
-    imageRegistry: z
-      .string()
-      .regex(
-        /^[a-z0-9]([a-z0-9.-]*[a-z0-9])?(:[0-9]+)?(\/[a-z0-9._-]+)*$/,
-        "expected a registry such as mirror.local:5000 or registry.example.com/kfp (no scheme)",
-      )
-      .optional(),
+    imageRegistry: imageRegistrySchema.optional(),
   })
   .strict();
 export type ReleaseSource = z.infer<typeof releaseSourceSchema>;

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { imageRegistrySchema, releaseArchiveSourceSchema } from "../app/kfp-app.js";
 import { durationSecondsSchema } from "./parse-duration.js";
 
 /** Flags every command accepts; commander parses them once on the program, zod validates them here. */
@@ -18,14 +19,8 @@ export const globalOptionsSchema = z
     quiet: z.boolean().default(false),
     verbose: z.boolean().default(false),
     manifests: z.string().optional(),
-    releaseSource: z.url({ protocol: /^https?$/ }).optional(),
-    imageRegistry: z
-      .string()
-      .regex(
-        /^[a-z0-9]([a-z0-9.-]*[a-z0-9])?(:[0-9]+)?(\/[a-z0-9._-]+)*$/,
-        "expected a registry such as mirror.local:5000 or registry.example.com/kfp (no scheme)",
-      )
-      .optional(),
+    releaseSource: releaseArchiveSourceSchema.optional(),
+    imageRegistry: imageRegistrySchema.optional(),
   })
   .superRefine((options, ctx) => {
     if (options.exitCode && !options.dryRun) {
