@@ -491,6 +491,28 @@ Examples:
       });
   }
   program
+    .command("app")
+    .description("the KFAPP itself: fetch a web-UI deployment's KFAPP from its Cloud Source Repository")
+    .command("clone")
+    .description(
+      "clone PROJECT-kubeflow-config with `gcloud source repos clone` and read the KFAPP in it (nothing is saved)",
+    )
+    .option("--project <project>", "the GCP project the web UI deployed Kubeflow to")
+    .option("--dir <dir>", "where to clone (default: ./PROJECT-kubeflow-config); must be new or empty")
+    .option("--name <deployment>", "the deployment's KFAPP, when the repository holds several")
+    .addHelpText(
+      "after",
+      "\nExamples:\n  kfp-upgrade app clone --project my-project\n  kfp-upgrade app clone --project my-project --dir ~/kf --name kubeflow-1",
+    )
+    .action(async (options: Record<string, unknown>, command: Command) => {
+      await runner(
+        "app clone",
+        async (_gl, deps) => (await import("./commands/app-clone.js")).appClone(options, deps),
+        global(command),
+      );
+    });
+
+  program
     .command("completion")
     .description("print the shell completion script: commands, flags, --tag releases, --context names")
     .addArgument(new Argument("<shell>", "bash, zsh or fish").choices(["bash", "zsh", "fish"]))

@@ -108,6 +108,25 @@ export const STEP_HANDLERS: { [K in StepKind]: Handler<K> } = {
     return `${created} created, ${step.objects.length - created} kept as they were`;
   },
 
+  async ensureAdminBinding(step, ctx) {
+    const binding = {
+      apiVersion: "rbac.authorization.k8s.io/v1",
+      kind: "ClusterRoleBinding",
+      metadata: { name: step.name, labels: { "app.kubernetes.io/managed-by": "kfp-upgrade" } },
+      roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: step.clusterRole },
+      subjects: [{ apiGroup: "rbac.authorization.k8s.io", kind: "User", name: step.user }],
+    };
+    // Created, never updated: an existing binding of that name (whoever made it) is left as it is.
+    try {
+      await ctx.client.create(binding);
+    } catch (error) {
+      if (error instanceof KubeApiError && error.statusCode === 409)
+        return `clusterrolebinding/${step.name} exists; kept as it is`;
+      throw error;
+    }
+    return `clusterrolebinding/${step.name} created: ${step.clusterRole} for user ${step.user}`;
+  },
+
   async carrySecret(step, ctx) {
     const ref = (name: string): ObjectRef => ({
       apiVersion: "v1",

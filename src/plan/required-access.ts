@@ -6,6 +6,8 @@ export interface RequiredAccess {
   resource: string;
   /** `proxy` of `services/proxy`. */
   subresource?: string;
+  /** One object (`bind` on clusterrole `cluster-admin`); all of them when omitted. */
+  name?: string;
   namespace?: string;
 }
 
@@ -15,6 +17,23 @@ const IRREGULAR_PLURALS: Record<string, string> = {
   NetworkPolicy: "networkpolicies",
   Ingress: "ingresses",
 };
+
+/** `create customresourcedefinitions.apiextensions.k8s.io (cluster-wide)`: one right, as refusals list it. */
+export function describeAccess(check: RequiredAccess): string {
+  const name = check.subresource ? `${check.resource}/${check.subresource}` : check.resource;
+  const resource = check.group ? `${name}.${check.group}` : name;
+  const object = check.name ? ` ${check.name}` : "";
+  return `${check.verb} ${resource}${object}${check.namespace ? ` in namespace ${check.namespace}` : " (cluster-wide)"}`;
+}
+
+/**
+ * What the RBAC preflight checks before a run: everything the plan needs, except when it starts by creating the admin
+ * binding. Then only that step's rights (and the lock's) are checked, since the binding grants the rest.
+ */
+export function preflightAccess(plan: Plan): RequiredAccess[] {
+  const binding = plan.steps.filter((step) => step.kind === "ensureAdminBinding");
+  return requiredAccess(binding.length > 0 ? { ...plan, steps: binding } : plan);
+}
 
 /** `Deployment` -> `deployments`: the resource name RBAC rules use. */
 export function resourceOf(kind: string): string {
@@ -155,6 +174,16 @@ export function requiredAccess(plan: Plan): RequiredAccess[] {
         break;
       case "adoptObjects":
         for (const ref of step.objects) add(["get", "patch"], ref.apiVersion, ref.kind, ref.namespace);
+        break;
+      case "ensureAdminBinding":
+        add(["create"], "rbac.authorization.k8s.io/v1", "ClusterRoleBinding");
+        // RBAC lets a user bind a role it does not hold only with `bind` on that role (escalation prevention).
+        out.set(`bind clusterroles ${step.clusterRole}`, {
+          verb: "bind",
+          group: "rbac.authorization.k8s.io",
+          resource: "clusterroles",
+          name: step.clusterRole,
+        });
         break;
       case "serverDryRun":
       case "editAppFile":

@@ -383,6 +383,19 @@ export const STEP_TABLE: { [K in StepKind]: StepEntry<K> } = {
       c.update += 1;
     },
   },
+  ensureAdminBinding: {
+    lines: (s) => [
+      {
+        symbol: "+",
+        text: `clusterrolebinding/${s.name}: ${s.clusterRole} for user ${s.user} (only if absent; the account lacks ${s.missing.length} right${s.missing.length === 1 ? "" : "s"} this plan needs, e.g. ${s.missing[0] ?? "none"}). Creating it takes create on clusterrolebindings and bind on clusterrole ${s.clusterRole}: on GKE a project owner or roles/container.admin has both through IAM`,
+      },
+    ],
+    undo: (s) =>
+      `nothing: the binding is kept (the run may need it again); remove it with \`kubectl delete clusterrolebinding ${s.name}\` when you no longer want ${s.user} to be ${s.clusterRole}`,
+    count: (_s, c) => {
+      c.create += 1;
+    },
+  },
   saveVolumeDefinitions: {
     lines: (s) => [
       {

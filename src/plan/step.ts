@@ -314,6 +314,17 @@ export const stepSchema = z.discriminatedUnion("kind", [
   }),
   z.object({
     ...base,
+    kind: z.literal("ensureAdminBinding"),
+    /** `admin-binding`: the name the old web-UI procedure gave it (`kubectl create clusterrolebinding admin-binding`). */
+    name: z.string(),
+    clusterRole: z.literal("cluster-admin"),
+    /** The account `gcloud config get-value account` reports: on GKE, the caller's Kubernetes user name. */
+    user: z.string(),
+    /** What the RBAC preflight found missing (`create customresourcedefinitions.apiextensions.k8s.io (cluster-wide)`). */
+    missing: z.array(z.string()),
+  }),
+  z.object({
+    ...base,
     kind: z.literal("saveVolumeDefinitions"),
     namespace: z.string(),
     claims: z.array(z.object({ role: dataRoleSchema, claim: z.string() })),

@@ -1,9 +1,10 @@
 import { execFile } from "node:child_process";
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import os from "node:os";
 import path from "node:path";
+import { pathToFileURL } from "node:url";
 import { promisify } from "node:util";
 
 /**
@@ -17,6 +18,12 @@ import { promisify } from "node:util";
  *   its "Operation" (globalOperations.get / .wait);
  * - Deployment Manager v2 https://deploymentmanager.googleapis.com/$discovery/rest?version=v2 : "Deployment"
  *   (deployments.get) and "ResourcesListResponse" / "Resource" (resources.list);
+ * - Cloud Source Repositories v1 https://sourcerepo.googleapis.com/$discovery/rest?version=v1 : "Repo" (repos.get,
+ *   `GET v1/projects/P/repos/R`: `{name: "projects/P/repos/R", url, size, mirrorConfig?}`, size an int64 string) and
+ *   "ListReposResponse" (repos.list). The real `url` is `https://source.developers.google.com/p/P/r/R`; here it is
+ *   `file://` + a local git repository, which `gcloud source repos clone` hands to `git clone` as it is (it adds its
+ *   credential helper only for https://source.developers.google.com/ URLs: googlecloudsdk/api_lib/source/git.py
+ *   `_GetCredHelperCommand`, gcloud 528), so the REAL gcloud clones offline;
  * - errors in Google's JSON error format (https://cloud.google.com/apis/design/errors): `{error: {code, message,
  *   status, errors: [{reason, domain, message}], details: [google.rpc.ErrorInfo]}}`.
  * It keeps state (disks, deployments, operations), records every request, and can be told to fail requests.
@@ -41,6 +48,15 @@ export interface StandInDisk {
 export interface StandInDeployment {
   name: string;
   resources: Array<{ name: string; type: string; properties?: string }>;
+}
+
+/** A Cloud Source Repositories repository, served from a local git repository (cloned over `file://`). */
+export interface StandInSourceRepo {
+  name: string;
+  /** A git repository on this machine (a working tree or a bare one). */
+  gitDir: string;
+  /** A mirrored repository (GitHub, Bitbucket): gcloud warns that pushes to the clone have no effect. */
+  mirrorUrl?: string;
 }
 
 export interface RecordedRequest {
@@ -77,6 +93,7 @@ export interface GcloudStandIn {
   readonly requests: RecordedRequest[];
   addDisk(disk: StandInDisk): void;
   addDeployment(deployment: StandInDeployment): void;
+  addSourceRepo(repo: StandInSourceRepo): void;
   /** A snapshot that exists already (as an earlier attempt left it). */
   addSnapshot(snapshot: StandInSnapshot): void;
   snapshot(name: string): StandInSnapshot | undefined;
@@ -86,8 +103,20 @@ export interface GcloudStandIn {
    * cluster at the moment gcloud asked. Replaces the previous hook; null removes it.
    */
   onRequest(hook: ((request: RecordedRequest) => Promise<void> | void) | null): void;
-  /** A throwaway CLOUDSDK_CONFIG pointing gcloud at this stand-in; removed by close(). */
-  configDir(options?: { disableCredentials?: boolean }): Promise<string>;
+  /**
+   * A throwaway CLOUDSDK_CONFIG pointing gcloud at this stand-in; removed by close(). `account`: core/account (what
+   * `gcloud config get-value account` prints). `accessTokenFile`: auth/access_token_file names a file holding a
+   * dummy token. `gcloud source repos clone` insists on loaded credentials even with auth/disable_credentials (its
+   * Run() calls `c_store.Load()`, which raises "You do not currently have an active account selected" otherwise:
+   * surface/source/repos/clone.py and core/credentials/store.py `_Load`, gcloud 528, seen when run against this
+   * stand-in); an access token file satisfies it without any login. With auth/disable_credentials the token is
+   * never sent.
+   */
+  configDir(options?: {
+    disableCredentials?: boolean;
+    account?: string;
+    accessTokenFile?: boolean;
+  }): Promise<string>;
   /** The requests gcloud made, as `GET /compute/v1/projects/p/zones/z/disks/d`. */
   requestLines(): string[];
   close(): Promise<void>;
@@ -108,6 +137,7 @@ export async function startGcloudStandIn(
   const snapshots = new Map<string, StandInSnapshot & { gets: number; created: string }>();
   const disks = new Map<string, StandInDisk>();
   const deployments = new Map<string, StandInDeployment>();
+  const sourceRepos = new Map<string, StandInSourceRepo>();
   const operations = new Map<string, { polls: number; body: Record<string, unknown>; done: () => void }>();
   const failures: InjectedFailure[] = [];
   const requests: RecordedRequest[] = [];
@@ -177,7 +207,7 @@ export async function startGcloudStandIn(
         const [status, error] = errorBody("notFound", route, project);
         send(status, error);
       };
-      const other = /^\/(compute\/v1|deploymentmanager\/v2)\/projects\/([^/]+)/.exec(route);
+      const other = /^\/(compute\/v1|deploymentmanager\/v2|v1)\/projects\/([^/]+)/.exec(route);
       if (other && other[2] !== project) {
         // The real APIs name the project, not the resource, when the project does not exist.
         const message = `The resource 'projects/${other[2]}' was not found`;
@@ -195,6 +225,18 @@ export async function startGcloudStandIn(
           items[scope].disks.push(diskJson(disk));
         }
         send(200, { kind: "compute#diskAggregatedList", id: `projects/${project}/aggregated/disks`, items });
+        return;
+      }
+      // sourcerepo v1 repos.get ("Repo") and repos.list ("ListReposResponse").
+      const repoGet = /^\/v1\/projects\/([^/]+)\/repos\/([^/]+)$/.exec(route);
+      if (repoGet && method === "GET") {
+        const repo = sourceRepos.get(decodeURIComponent(repoGet[2] ?? ""));
+        if (repo) send(200, repoJson(project, repo));
+        else notFound();
+        return;
+      }
+      if (route === `/v1/projects/${project}/repos` && method === "GET") {
+        send(200, { repos: [...sourceRepos.values()].map((repo) => repoJson(project, repo)) });
         return;
       }
       let m = /^\/compute\/v1\/projects\/([^/]+)\/(zones|regions)\/([^/]+)\/disks\/([^/]+)$/.exec(route);
@@ -358,6 +400,9 @@ export async function startGcloudStandIn(
     addDeployment(deployment) {
       deployments.set(deployment.name, deployment);
     },
+    addSourceRepo(repo) {
+      sourceRepos.set(repo.name, repo);
+    },
     addSnapshot(snapshot) {
       snapshots.set(snapshot.name, { ...snapshot, gets: 0, created: new Date().toISOString() });
     },
@@ -385,6 +430,12 @@ export async function startGcloudStandIn(
         ["component_manager/disable_update_check", "true"],
       ];
       if (configOptions.disableCredentials !== false) settings.unshift(["auth/disable_credentials", "true"]);
+      if (configOptions.account) settings.push(["core/account", configOptions.account]);
+      if (configOptions.accessTokenFile) {
+        const tokenFile = path.join(dir, "dummy-access-token");
+        await writeFile(tokenFile, "not-a-real-token\n");
+        settings.push(["auth/access_token_file", tokenFile]);
+      }
       for (const [key, value] of settings) {
         await run("gcloud", ["config", "set", key, value, "--quiet"], {
           env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/root", CLOUDSDK_CONFIG: dir },
@@ -411,6 +462,16 @@ function parseJson(text: string): unknown {
   }
 }
 
+/** A Repo resource (sourcerepo v1 discovery schema "Repo"): `size` is an int64, so a string. */
+function repoJson(project: string, repo: StandInSourceRepo) {
+  return {
+    name: `projects/${project}/repos/${repo.name}`,
+    size: "2048",
+    url: pathToFileURL(repo.gitDir).href,
+    ...(repo.mirrorUrl ? { mirrorConfig: { url: repo.mirrorUrl, webhookId: "1", deployKeyId: "1" } } : {}),
+  };
+}
+
 /** A Snapshot resource (discovery schema "Snapshot"): int64 fields are strings, links are URLs. */
 function snapshotJson(snapshot: StandInSnapshot & { created: string }) {
   const project = /\/projects\/([^/]+)\//.exec(snapshot.sourceDisk)?.[1] ?? "";
@@ -431,7 +492,16 @@ function snapshotJson(snapshot: StandInSnapshot & { created: string }) {
 }
 
 function errorBody(kind: FailureKind, route: string, project: string, method = "GET"): [number, unknown] {
-  const resource = route.replace(/^\/(compute|deploymentmanager)\/v\d+\//, "");
+  const resource = route.replace(/^\/(compute\/|deploymentmanager\/)?v\d+\//, "");
+  // Cloud Source Repositories is a One Platform API: its errors carry the google.rpc status and its canonical
+  // message (https://cloud.google.com/apis/design/errors#handling_errors), not Compute's `errors[]` reasons.
+  if (route.startsWith("/v1/") && (kind === "notFound" || kind === "permission")) {
+    const [code, status, message] =
+      kind === "notFound"
+        ? [404, "NOT_FOUND", "Requested entity was not found."]
+        : [403, "PERMISSION_DENIED", "The caller does not have permission"];
+    return [code, { error: { code, message, status } }];
+  }
   switch (kind) {
     case "notFound": {
       const message = `The resource '${resource}' was not found`;
@@ -458,10 +528,12 @@ function errorBody(kind: FailureKind, route: string, project: string, method = "
       ];
     }
     case "apiDisabled": {
-      const service = route.startsWith("/deploymentmanager")
-        ? "deploymentmanager.googleapis.com"
-        : "compute.googleapis.com";
-      const message = `Compute Engine API has not been used in project ${project} before or it is disabled. Enable it by visiting https://console.developers.google.com/apis/api/${service}/overview?project=${project} then retry.`;
+      const [service, title] = route.startsWith("/deploymentmanager")
+        ? ["deploymentmanager.googleapis.com", "Cloud Deployment Manager V2 API"]
+        : route.startsWith("/v1/")
+          ? ["sourcerepo.googleapis.com", "Cloud Source Repositories API"]
+          : ["compute.googleapis.com", "Compute Engine API"];
+      const message = `${title} has not been used in project ${project} before or it is disabled. Enable it by visiting https://console.developers.google.com/apis/api/${service}/overview?project=${project} then retry.`;
       return [
         403,
         {

@@ -11,6 +11,7 @@ import { findDiskVolumes } from "../../storage/find-disk-volumes.js";
 import { applyStorageFlags } from "../apply-storage-flags.js";
 import type { CommandDeps } from "../command-deps.js";
 import type { CommandResult } from "../command-result.js";
+import { decideAdminBinding } from "../decide-admin-binding.js";
 import { type BackupMemo, decideBackup, gcpPlatformOf } from "../decide-backup.js";
 import { executeCommand } from "../execute-plan.js";
 import { type GlobalOptions, storageFlagsSchema } from "../global-options.js";
@@ -140,15 +141,20 @@ export async function reinstall(
           ...(storageConfigEdit ? [GCP_STORAGE_EDIT_WARNING] : []),
         );
         return {
-          plan: await decideBackup({
+          plan: await decideAdminBinding({
             client: locked,
-            plan,
-            snapshot,
-            flag: options.backup,
-            global,
-            deps,
-            memo,
-            gcp: gcpPlatformOf(app),
+            app,
+            env: deps.env,
+            plan: await decideBackup({
+              client: locked,
+              plan,
+              snapshot,
+              flag: options.backup,
+              global,
+              deps,
+              memo,
+              gcp: gcpPlatformOf(app),
+            }),
           }),
           context: {
             release: {

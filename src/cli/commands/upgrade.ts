@@ -9,6 +9,7 @@ import {
 import { pathFor } from "../../release/path-for.js";
 import type { CommandDeps } from "../command-deps.js";
 import type { CommandResult } from "../command-result.js";
+import { decideAdminBinding } from "../decide-admin-binding.js";
 import { type BackupMemo, decideBackup, gcpPlatformOf } from "../decide-backup.js";
 import { executeCommand } from "../execute-plan.js";
 import type { GlobalOptions } from "../global-options.js";
@@ -125,15 +126,20 @@ export async function upgrade(
           );
         }
         return {
-          plan: await decideBackup({
+          plan: await decideAdminBinding({
             client: locked,
-            plan,
-            snapshot,
-            flag: options.backup,
-            global,
-            deps,
-            memo,
-            gcp: gcpPlatformOf(app),
+            app,
+            env: deps.env,
+            plan: await decideBackup({
+              client: locked,
+              plan,
+              snapshot,
+              flag: options.backup,
+              global,
+              deps,
+              memo,
+              gcp: gcpPlatformOf(app),
+            }),
           }),
           context: {
             release: {
