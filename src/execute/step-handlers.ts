@@ -10,6 +10,7 @@ import { adoptObjects } from "./adopt-object.js";
 import { backupVolumes } from "./backup-volumes.js";
 import { deleteDeploymentAndPods, matchLabelsOf } from "./delete-deployment.js";
 import { editAppFile } from "./edit-app-file.js";
+import { ensureAdminBinding } from "./ensure-admin-binding.js";
 import type { ExecutionContext } from "./execution-context.js";
 import { forgetHelmRelease } from "./forget-helm-release.js";
 import { crdReadiness } from "./readiness/apiextensions-v1-crd.js";
@@ -71,6 +72,7 @@ export const STEP_HANDLERS: { [K in StepKind]: Handler<K> } = {
   adoptObjects,
   backupVolumes,
   editAppFile,
+  ensureAdminBinding,
   serverDryRun,
   forgetHelmRelease,
   verifyInventory,
@@ -106,25 +108,6 @@ export const STEP_HANDLERS: { [K in StepKind]: Handler<K> } = {
       }
     }
     return `${created} created, ${step.objects.length - created} kept as they were`;
-  },
-
-  async ensureAdminBinding(step, ctx) {
-    const binding = {
-      apiVersion: "rbac.authorization.k8s.io/v1",
-      kind: "ClusterRoleBinding",
-      metadata: { name: step.name, labels: { "app.kubernetes.io/managed-by": "kfp-upgrade" } },
-      roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: step.clusterRole },
-      subjects: [{ apiGroup: "rbac.authorization.k8s.io", kind: "User", name: step.user }],
-    };
-    // Created, never updated: an existing binding of that name (whoever made it) is left as it is.
-    try {
-      await ctx.client.create(binding);
-    } catch (error) {
-      if (error instanceof KubeApiError && error.statusCode === 409)
-        return `clusterrolebinding/${step.name} exists; kept as it is`;
-      throw error;
-    }
-    return `clusterrolebinding/${step.name} created: ${step.clusterRole} for user ${step.user}`;
   },
 
   async carrySecret(step, ctx) {

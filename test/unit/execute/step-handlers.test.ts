@@ -50,44 +50,6 @@ const reclaimPolicy = (fake: FakeKubeClient, name: string) =>
   specOf<{ persistentVolumeReclaimPolicy: string }>(fake, pv(name)).persistentVolumeReclaimPolicy;
 
 describe("step handlers", () => {
-  const adminBinding = {
-    name: "admin-binding",
-    clusterRole: "cluster-admin" as const,
-    user: "owner@example.com",
-    missing: ["create customresourcedefinitions.apiextensions.k8s.io (cluster-wide)"],
-  };
-  const bindingRef: ObjectRef = {
-    apiVersion: "rbac.authorization.k8s.io/v1",
-    kind: "ClusterRoleBinding",
-    name: "admin-binding",
-  };
-
-  it("ensureAdminBinding creates cluster-admin for the gcloud account", async () => {
-    const fake = new FakeKubeClient();
-    await expect(run("ensureAdminBinding", adminBinding, context(fake))).resolves.toBe(
-      "clusterrolebinding/admin-binding created: cluster-admin for user owner@example.com",
-    );
-    expect(await fake.get(bindingRef)).toMatchObject({
-      roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: "cluster-admin" },
-      subjects: [{ apiGroup: "rbac.authorization.k8s.io", kind: "User", name: "owner@example.com" }],
-    });
-  });
-
-  it("ensureAdminBinding never overwrites a binding of that name (a resumed run, or someone else's)", async () => {
-    const theirs: KubeObject = {
-      apiVersion: "rbac.authorization.k8s.io/v1",
-      kind: "ClusterRoleBinding",
-      metadata: { name: "admin-binding" },
-      roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: "cluster-admin" },
-      subjects: [{ kind: "User", name: "someone@example.com" }],
-    };
-    const fake = new FakeKubeClient().seed([theirs]);
-    await expect(run("ensureAdminBinding", adminBinding, context(fake))).resolves.toBe(
-      "clusterrolebinding/admin-binding exists; kept as it is",
-    );
-    expect(await fake.get(bindingRef)).toMatchObject({ subjects: [{ name: "someone@example.com" }] });
-  });
-
   it("setReclaimPolicy switches a PV to Retain", async () => {
     const fake = new FakeKubeClient().seed([hostPathVolume("pvc-1", "Delete")]);
     await expect(
