@@ -69,6 +69,13 @@ function sourceRepoError(gcloud: Gcloud, repo: string, error: unknown): unknown 
       },
     );
   }
+  if (error.code === "GCP_PROJECT_NOT_FOUND") {
+    return new GcpError(error.code, error.message, {
+      command: error.command,
+      details: error.details,
+      hint: `Check the project ID with \`gcloud projects list\` (the web UI deployed to the project whose ID it was given), then pass it with --project.`,
+    });
+  }
   if (error.code === "GCP_PERMISSION_DENIED") {
     return new GcpError(
       error.code,

@@ -98,8 +98,9 @@ describe("the web-UI deployment path with the real gcloud", () => {
     expect(again.stderr).toContain(`${dir} is not empty; nothing was changed`);
     expect(standIn.requests).toEqual([]);
 
-    // A project without the repository: exit 10, the message names it and the hint the command that lists them.
-    const missing = await runCli(
+    // A project gcloud cannot find (a wrong --project): exit 10, the hint names the command that lists projects,
+    // and nothing is left behind. (A project without the repository is GCP_SOURCE_REPO_MISSING: unit-tested.)
+    const wrong = await runCli(
       ["app", "clone", "--project", "other-project", "--dir", path.join(work, "o")],
       {
         appDir: work,
@@ -107,11 +108,12 @@ describe("the web-UI deployment path with the real gcloud", () => {
         env: { CLOUDSDK_CONFIG: config },
       },
     );
-    expect(missing.exitCode).toBe(10);
-    expect(missing.stderr).toContain(
-      'project other-project has no Cloud Source Repository "other-project-kubeflow-config"',
+    expect(wrong.exitCode).toBe(10);
+    expect(wrong.stderr).toContain(
+      'GCP project "other-project" does not exist or is not visible to this account; nothing was changed',
     );
-    expect(missing.stderr).toContain("gcloud source repos list --project other-project");
+    expect(wrong.stderr).toContain("gcloud projects list");
+    expect(wrong.stderr).toContain("pass it with --project");
     expect(readdirSync(work).filter((name) => name.startsWith("o") || name.startsWith(".o"))).toEqual([]);
   }, 300_000);
 

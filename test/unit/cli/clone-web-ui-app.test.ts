@@ -26,6 +26,7 @@ let loggedIn: string;
 let notLoggedIn: string;
 let single: LocalGitRepo;
 let several: LocalGitRepo;
+let none: LocalGitRepo;
 
 beforeAll(async () => {
   standIn = await startGcloudStandIn({ project: PROJECT });
@@ -33,11 +34,13 @@ beforeAll(async () => {
   notLoggedIn = await standIn.configDir();
   single = await webUiRepo({ kubeflow1: "ksonnet-kfapp-gcp" });
   several = await webUiRepo({ kubeflow1: "ksonnet-kfapp-gcp", kubeflow2: "ksonnet-kfapp-gcp" });
+  none = await webUiRepo({}, { "README.md": "no KFAPP here\n" });
 }, 60_000);
 afterAll(async () => {
   await standIn.close();
   single.remove();
   several.remove();
+  none.remove();
 });
 beforeEach(() => {
   standIn.requests.length = 0;
@@ -174,6 +177,7 @@ describe("cloneWebUiApp with the real gcloud", () => {
       cloneWebUiApp({ gcloud: gcloud(loggedIn), repo: REPO, dir: path.join(dir, "x") }),
     ).rejects.toMatchObject({
       code: "WEBUI_KFAPP_AMBIGUOUS",
+      exitCode: 3,
       details: ["its KFAPPs: kubeflow1, kubeflow2"],
     });
     expect(readdirSync(dir)).toEqual([]);
@@ -185,5 +189,14 @@ describe("cloneWebUiApp with the real gcloud", () => {
     });
     expect(cloned.kfappDir).toBe(path.join(dir, "x", "kubeflow2"));
     expect(existsSync(path.join(dir, "x", "kubeflow1"))).toBe(true);
+  });
+
+  it("a repository without a KFAPP: WEBUI_KFAPP_MISSING (exit 3), the clone removed", async () => {
+    standIn.addSourceRepo({ name: REPO, gitDir: none.dir });
+    const dir = parent();
+    await expect(
+      cloneWebUiApp({ gcloud: gcloud(loggedIn), repo: REPO, dir: path.join(dir, "x") }),
+    ).rejects.toMatchObject({ code: "WEBUI_KFAPP_MISSING", exitCode: 3 });
+    expect(readdirSync(dir)).toEqual([]);
   });
 });
