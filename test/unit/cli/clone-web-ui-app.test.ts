@@ -35,12 +35,10 @@ beforeAll(async () => {
   single = await webUiRepo({ kubeflow1: "ksonnet-kfapp-gcp" });
   several = await webUiRepo({ kubeflow1: "ksonnet-kfapp-gcp", kubeflow2: "ksonnet-kfapp-gcp" });
   none = await webUiRepo({}, { "README.md": "no KFAPP here\n" });
-}, 60_000);
+}, 240_000);
 afterAll(async () => {
-  await standIn.close();
-  single.remove();
-  several.remove();
-  none.remove();
+  await standIn?.close();
+  for (const repo of [single, several, none]) repo?.remove();
 });
 beforeEach(() => {
   standIn.requests.length = 0;
@@ -54,7 +52,7 @@ function parent(): string {
 const gcloud = (config: string, extra: Record<string, string> = {}) =>
   createGcloud({ project: PROJECT, env: { PATH: process.env.PATH, CLOUDSDK_CONFIG: config, ...extra } });
 
-describe("cloneWebUiApp with the real gcloud", () => {
+describe("cloneWebUiApp with the real gcloud", { timeout: 120_000 }, () => {
   it("clones the repository, finds the deployment's KFAPP and imports it", async () => {
     standIn.addSourceRepo({ name: REPO, gitDir: single.dir });
     const into = path.join(parent(), "clone");

@@ -23,7 +23,7 @@ beforeAll(async () => {
   standIn = await startGcloudStandIn({ project: "kf-proj" });
   withAccount = await standIn.configDir({ account: "owner@example.com" });
   withoutAccount = await standIn.configDir();
-}, 60_000);
+}, 240_000);
 afterAll(() => standIn.close());
 beforeEach(() => {
   standIn.requests.length = 0;
@@ -48,7 +48,7 @@ const denyCrds = () =>
     resource: "customresourcedefinitions",
   });
 
-describe("decideAdminBinding", () => {
+describe("decideAdminBinding", { timeout: 120_000 }, () => {
   it("adds the binding for the gcloud account when a right is missing and the binding is absent", async () => {
     const plan = await upgradePlan();
     const decided = await decideAdminBinding({

@@ -17,13 +17,13 @@ beforeAll(async () => {
     gitDir: "/srv/git/config",
     mirrorUrl: "https://github.com/me/config",
   });
-}, 60_000);
+}, 240_000);
 afterAll(() => standIn.close());
 
 const gcloud = (dir: string) =>
   createGcloud({ project: "kf-proj", env: { PATH: process.env.PATH, CLOUDSDK_CONFIG: dir } });
 
-describe("Source Repositories with the real gcloud", () => {
+describe("Source Repositories with the real gcloud", { timeout: 120_000 }, () => {
   it("names the web UI's repository after the project", () => {
     expect(webUiRepoName("kf-proj")).toBe("kf-proj-kubeflow-config");
   });
@@ -39,7 +39,7 @@ describe("Source Repositories with the real gcloud", () => {
   });
 });
 
-describe("gcloudAccount", () => {
+describe("gcloudAccount", { timeout: 120_000 }, () => {
   it("reads `gcloud config get-value account`", async () => {
     await expect(gcloudAccount(gcloud(accountConfig))).resolves.toBe("owner@example.com");
   });
