@@ -197,4 +197,13 @@ describe("cloneWebUiApp with the real gcloud", { timeout: 120_000 }, () => {
     ).rejects.toMatchObject({ code: "WEBUI_KFAPP_MISSING", exitCode: 3 });
     expect(readdirSync(dir)).toEqual([]);
   });
+
+  it("a repository whose root is the KFAPP: the clone itself is the app directory", async () => {
+    const atRoot = await webUiRepo({ ".": "ksonnet-kfapp-gcp" });
+    onTestFinished(() => atRoot.remove());
+    standIn.addSourceRepo({ name: REPO, gitDir: atRoot.dir });
+    const into = path.join(parent(), "root");
+    const cloned = await cloneWebUiApp({ gcloud: gcloud(loggedIn), repo: REPO, dir: into });
+    expect(cloned).toMatchObject({ kfappDir: into, kfapps: ["."] });
+  });
 });
