@@ -12,8 +12,8 @@ import { runCli } from "../support/run-cli.js";
 // The live view as a person sees it: the BUILT CLI runs in a real terminal (tmux, from Debian) during an upgrade on
 // the local control plane in which one Deployment's new pods never become ready (their image cannot be pulled:
 // kwok's pod-image-pull-backoff stage shows them as the kubelet would). The pane is captured while the rollout is
-// waited for and at the end. The same run off a terminal (CI=true) is asserted separately: timestamped lines, no
-// escape sequences.
+// waited for and at the end. The same rollout off a terminal (CI=true) is asserted separately: timestamped lines, no
+// escape sequences; and once more as `-o json` events.
 
 const BIN = fileURLToPath(new URL("../../bin/kfp-upgrade.js", import.meta.url));
 const BROKEN = "ml-pipeline-ui";
@@ -97,7 +97,7 @@ async function uiImage(namespace: string): Promise<string | undefined> {
 }
 
 describe("live view", () => {
-  it("asks once; shows on a terminal the steps, each Deployment's replicas and ImagePullBackOff while waiting, then the failure and summary; off a terminal, timestamped lines", async () => {
+  it("asks once; shows on a terminal the steps, each Deployment's replicas and ImagePullBackOff while waiting, then the failure and summary; off a terminal, timestamped lines; in -o json, the same causes", async () => {
     const kfp = await installKfp({ prefix: "live", versions: ["2.3.0"], manifests: unpullableTarget() });
     const upgrade = [
       "--app-dir",
@@ -173,5 +173,31 @@ describe("live view", () => {
     ).toBe(true);
     expect(plain.stderr).toContain(`pods not ready: deployment/${BROKEN} 0/1 ready (pod ${BROKEN}-`);
     expect(await uiImage(kfp.namespace)).toBe("gcr.io/ml-pipeline/frontend:2.3.0");
+
+    // And as `-o json` events: step-progress carries each Deployment's counts and the cause, as the screen showed.
+    const json = await runCli(["--timeout", TIMEOUT, "resume"], { appDir: kfp.appDir });
+    expect(json.exitCode, json.stderr).toBe(8);
+    const progress = json.events.flatMap((event) =>
+      event.type === "step-progress" && Array.isArray(event.deployments)
+        ? (event.deployments as { name: string }[])
+        : [],
+    );
+    expect(progress).toContainEqual({
+      name: BROKEN,
+      ready: 0,
+      desired: 1,
+      cause: {
+        pod: expect.stringMatching(new RegExp(`^${BROKEN}-`)),
+        container: BROKEN,
+        reason: "ImagePullBackOff",
+        message: `Back-off pulling image "${BROKEN_IMAGE}"`,
+      },
+    });
+    expect(progress).toContainEqual({ name: "ml-pipeline", ready: 1, desired: 1 });
+    expect(json.result).toMatchObject({
+      ok: false,
+      outcome: "failed-forward",
+      message: expect.stringContaining(`pods not ready: deployment/${BROKEN} 0/1 ready`),
+    });
   });
 });
