@@ -128,6 +128,12 @@ export class LiveView {
     this.writer.persist(text);
   }
 
+  /** Stops drawing for good, leaving what is on the screen and the cursor shown (before an error is printed). */
+  close(): void {
+    this.stop();
+    this.writer.done();
+  }
+
   /** Stops drawing, leaving what is on the screen (before an error is printed, or at the end). */
   stop(): void {
     if (this.timer) clearInterval(this.timer);

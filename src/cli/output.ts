@@ -200,7 +200,7 @@ export class Output {
 
   error(error: KfpError): void {
     // The live view stops first, so the error is printed below its last frame, not redrawn over.
-    this.liveView?.stop();
+    this.liveView?.close();
     this.liveView = null;
     this.flushPending();
     const c = new Chalk({ level: this.color && this.streams.stderr.isTTY ? 1 : 0 });
