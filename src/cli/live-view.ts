@@ -94,7 +94,8 @@ export class LiveView {
           ? [`${c.green("✔")} ${head} ${c.dim(seconds)}`]
           : [
               `${c.red("✖")} ${head} ${c.dim(seconds)}`,
-              ...this.deploymentLines(this.running?.deployments ?? []),
+              // What was still unready when the step failed stays in the scrollback with its cause.
+              ...this.deploymentLines((this.running?.deployments ?? []).filter((d) => d.ready < d.desired)),
               c.red(`    failed: ${event.message}`),
             ];
         this.running = null;
@@ -160,7 +161,7 @@ export class LiveView {
 
   private deploymentLines(deployments: readonly DeploymentProgress[]): string[] {
     const c = this.chalk;
-    const width = Math.max(...deployments.map((d) => d.name.length));
+    const width = Math.max(0, ...deployments.map((d) => d.name.length));
     return deployments.map((d) => {
       const count = `${d.ready}/${d.desired}`;
       const done = d.ready >= d.desired;

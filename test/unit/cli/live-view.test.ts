@@ -117,8 +117,7 @@ describe("LiveView", () => {
     expect(terminal.persisted.at(-1)).toBe(
       [
         "✖ [2/2] … wait rollout 1m02s",
-        "    ml-pipeline  1/1",
-        '    ui           0/1  ImagePullBackOff: Back-off pulling image "x" (pod ui-1)',
+        '    ui  0/1  ImagePullBackOff: Back-off pulling image "x" (pod ui-1)',
         "    failed: timed out",
       ].join("\n"),
     );
