@@ -14,7 +14,8 @@ export async function readDeploymentProgress(
   const [deployments, replicaSets, pods, events] = await Promise.all([
     client.list("apps/v1", "Deployment", { namespace }),
     client.list("apps/v1", "ReplicaSet", { namespace }),
-    client.list("v1", "Pod", { namespace }),
+    // A Deployment's pods never succeed or fail for good; KFP's finished run pods, often thousands, are left out.
+    client.list("v1", "Pod", { namespace, fieldSelector: "status.phase!=Succeeded,status.phase!=Failed" }),
     client.list("v1", "Event", { namespace, fieldSelector: "involvedObject.kind=Pod,reason=Unhealthy" }),
   ]);
   const byName = new Map(deployments.map((deployment) => [deployment.metadata.name, deployment]));
