@@ -13,6 +13,12 @@ export const NEVER_READY_LABEL = "e2e/never-ready";
 /** Put this annotation on a pod (template) to delay its readiness by a Go duration, e.g. `"3s"` or `"500ms"`. */
 export const READY_DELAY_ANNOTATION = "e2e/ready-delay";
 
+/**
+ * A container whose image contains this marker never pulls: kwok shows its pod the way the kubelet shows an image
+ * it cannot pull (ImagePullBackOff), e.g. `example.invalid/does-not-exist:1`.
+ */
+export const UNPULLABLE_IMAGE_MARKER = "does-not-exist";
+
 /** A kwok `Stage` object (kwok.x-k8s.io/v1alpha1), loosely typed: kwok validates it. */
 export interface KwokStage {
   apiVersion: "kwok.x-k8s.io/v1alpha1";
@@ -59,6 +65,81 @@ const labelKey = (label: string) => `.metadata.labels["${label}"]`;
  * (data-store-simulation.ts), which decides from their data directory whether they start.
  */
 export const DATA_STORE_CONTAINERS_KEY = `.spec.containers[] | .image | select(test("${MYSQL_IMAGE_PATTERN}") or test("${KFP_API_SERVER_IMAGE_PATTERN}"))`;
+
+/** A jq expression yielding the image of every container of a pod whose image carries UNPULLABLE_IMAGE_MARKER. */
+const UNPULLABLE_CONTAINERS_KEY = `.spec.containers[] | .image | select(contains("${UNPULLABLE_IMAGE_MARKER}"))`;
+
+/**
+ * What the kubelet shows for a pod one of whose images cannot be pulled: the pod stays Pending, not Ready; that
+ * container waits with reason `ImagePullBackOff` and the message `Back-off pulling image "<image>"` (the kubelet's
+ * wording, pkg/kubelet/images/image_manager.go), the others run. Documented behaviour:
+ * https://kubernetes.io/docs/concepts/containers/images/#imagepullbackoff ("the kubelet … will keep trying to pull
+ * the image, with an increasing back-off delay") and
+ * https://kubernetes.io/docs/concepts/workloads/pods/pod-lifecycle/#container-state-waiting (a Waiting container
+ * shows a Reason). It cannot show the real back-off timing, the ErrImagePull/ImagePullBackOff alternation or the
+ * kubelet's `Failed`/`BackOff` events: the reason is set once and kept.
+ */
+const UNPULLABLE_IMAGE_STAGE: KwokStage = {
+  apiVersion: "kwok.x-k8s.io/v1alpha1",
+  kind: "Stage",
+  metadata: { name: "pod-image-pull-backoff" },
+  spec: {
+    resourceRef: { apiGroup: "v1", kind: "Pod" },
+    selector: {
+      matchExpressions: [
+        { key: UNPULLABLE_CONTAINERS_KEY, operator: "Exists" },
+        { key: ".metadata.deletionTimestamp", operator: "DoesNotExist" },
+        { key: ".status.phase", operator: "In", values: ["Pending"] },
+        // Once set, the status stays: without this the stage would match its own result again and again.
+        {
+          key: '.status.containerStatuses[]? | select(.state.waiting.reason == "ImagePullBackOff") | .name',
+          operator: "DoesNotExist",
+        },
+      ],
+    },
+    next: {
+      statusTemplate: `{{ $now := Now }}
+conditions:
+- lastTransitionTime: {{ $now | Quote }}
+  status: "True"
+  type: PodScheduled
+- lastTransitionTime: {{ $now | Quote }}
+  status: "True"
+  type: Initialized
+- lastTransitionTime: {{ $now | Quote }}
+  status: "False"
+  reason: ContainersNotReady
+  message: "containers with unready status: [{{ range .spec.containers }}{{ if contains "${UNPULLABLE_IMAGE_MARKER}" .image }}{{ .name }} {{ end }}{{ end }}]"
+  type: Ready
+- lastTransitionTime: {{ $now | Quote }}
+  status: "False"
+  reason: ContainersNotReady
+  type: ContainersReady
+containerStatuses:
+{{ range .spec.containers }}
+- image: {{ .image | Quote }}
+  name: {{ .name | Quote }}
+  restartCount: 0
+{{ if contains "${UNPULLABLE_IMAGE_MARKER}" .image }}
+  ready: false
+  started: false
+  state:
+    waiting:
+      reason: ImagePullBackOff
+      message: {{ printf "Back-off pulling image %q" .image | Quote }}
+{{ else }}
+  ready: true
+  started: true
+  state:
+    running:
+      startedAt: {{ $now | Quote }}
+{{ end }}
+{{ end }}
+phase: Pending
+`,
+    },
+  },
+};
 
 /** Running, scheduled, containers started but not ready: what a pod with a failing readiness probe looks like. */
 const NEVER_READY_STAGE: KwokStage = {
@@ -127,7 +208,8 @@ startTime: {{ $now | Quote }}
  * The stage set every cluster runs: upstream node-initialize, node-heartbeat-with-lease, pod-complete and pod-delete
  * (without it namespaces never finish deleting), pod-ready patched to skip never-ready pods and data-store pods
  * (MySQL, KFP API server: the data-store simulator plays their kubelet) and to honour the ready-delay annotation,
- * plus pod-never-ready (which still takes never-ready data-store pods: they never start on their data). `extra` stages are appended; one named like a default replaces it.
+ * plus pod-never-ready (which still takes never-ready data-store pods: they never start on their data) and
+ * pod-image-pull-backoff (pods with an UNPULLABLE_IMAGE_MARKER image; pod-ready skips them). `extra` stages are appended; one named like a default replaces it.
  */
 export function clusterStages(upstream: readonly KwokStage[], extra: readonly KwokStage[] = []): KwokStage[] {
   const stages = upstream.map((stage): KwokStage => {
@@ -136,6 +218,7 @@ export function clusterStages(upstream: readonly KwokStage[], extra: readonly Kw
       ...(stage.spec.selector?.matchExpressions ?? []),
       { key: labelKey(NEVER_READY_LABEL), operator: "DoesNotExist" as const },
       { key: DATA_STORE_CONTAINERS_KEY, operator: "DoesNotExist" as const },
+      { key: UNPULLABLE_CONTAINERS_KEY, operator: "DoesNotExist" as const },
     ];
     return {
       ...stage,
@@ -150,7 +233,7 @@ export function clusterStages(upstream: readonly KwokStage[], extra: readonly Kw
       },
     };
   });
-  const all = [...stages, NEVER_READY_STAGE];
+  const all = [...stages, NEVER_READY_STAGE, UNPULLABLE_IMAGE_STAGE];
   const extraNames = new Set(extra.map((stage) => stage.metadata.name));
   return [...all.filter((stage) => !extraNames.has(stage.metadata.name)), ...extra];
 }

@@ -2,8 +2,11 @@ import { Chalk, type ChalkInstance } from "chalk";
 import yaml from "js-yaml";
 import type { KfpError } from "../errors.js";
 import type { ExecutionEvent } from "../execute/execution-event.js";
+import type { DeploymentProgress } from "../execute/readiness/apps-v1-deployment-progress.js";
 import { redactSecrets } from "../redact.js";
 import type { CommandResult, OutputFormat } from "./command-result.js";
+import type { LiveView, LiveWriter } from "./live-view.js";
+import { describeRunSummary, emptyRunSummary, recordForSummary } from "./run-summary.js";
 
 export interface OutputStreams {
   stdout: NodeJS.WritableStream & { isTTY?: boolean };
@@ -13,7 +16,9 @@ export interface OutputStreams {
 
 /**
  * The one place that writes: data (results, plans, JSON events) to stdout, progress and errors to stderr. Everything
- * goes through `redactSecrets`. Colour only on a TTY, never with NO_COLOR; no spinners, so CI logs stay readable.
+ * goes through `redactSecrets`. Colour only on a TTY, never with NO_COLOR. Progress is a live view redrawn in place
+ * (src/cli/live-view.ts) when stderr is a terminal and CI is unset; otherwise plain timestamped lines, no cursor
+ * movement, so CI logs stay readable.
  */
 export class Output {
   readonly color: boolean;
@@ -23,12 +28,19 @@ export class Output {
   private totalSteps = 0;
   /** Whether `-o yaml` has printed events, so what follows is a further `---` document. */
   private yamlDocuments = false;
+  /** Progress redrawn in place: text output, not --quiet, stderr a terminal, CI unset. */
+  readonly live: boolean;
+  private liveView: LiveView | null = null;
+  /** Events that arrived while log-update was being loaded: replayed into the live view once it is. */
+  private pending: ExecutionEvent[] | null = null;
+  private readonly summary = emptyRunSummary();
 
   constructor(
     private readonly streams: OutputStreams,
     readonly format: OutputFormat,
     private readonly quiet: boolean,
     private readonly verbose: boolean,
+    private readonly now: () => Date = () => new Date(),
   ) {
     const env = streams.env;
     this.color =
@@ -36,6 +48,35 @@ export class Output {
         ? env.FORCE_COLOR !== "0" && env.FORCE_COLOR !== "false"
         : !("NO_COLOR" in env) && env.TERM !== "dumb" && streams.stdout.isTTY === true;
     this.chalk = new Chalk({ level: this.color ? 1 : 0 });
+    const ci = env.CI !== undefined && env.CI !== "" && env.CI !== "0" && env.CI !== "false";
+    this.live = format === "text" && !quiet && streams.stderr.isTTY === true && !ci && env.TERM !== "dumb";
+  }
+
+  /**
+   * Starts the live view (log-update, loaded only now: start-up stays fast and runs off a terminal never load it).
+   * Events until it is loaded wait in `pending`; a failure to load falls back to plain lines.
+   */
+  private startLiveView(): void {
+    this.pending = [];
+    const chalk = new Chalk({ level: this.color && this.streams.stderr.isTTY ? 1 : 0 });
+    void Promise.all([import("log-update"), import("./live-view.js")]).then(
+      ([{ createLogUpdate }, { LiveView }]) => {
+        // error() came first and printed the pending events plainly: stay plain.
+        if (this.pending === null) return;
+        const draw = createLogUpdate(this.streams.stderr as NodeJS.WriteStream);
+        const writer: LiveWriter = {
+          update: (text) => draw(redactSecrets(text)),
+          persist: (text) => draw.persist(redactSecrets(text)),
+          done: () => draw.done(),
+        };
+        const view = new LiveView(writer, chalk, () => this.now().getTime());
+        const pending = this.pending ?? [];
+        this.pending = null;
+        this.liveView = view;
+        for (const event of pending) view.event(event);
+      },
+      () => this.flushPending(),
+    );
   }
 
   result(result: CommandResult): void {
@@ -72,7 +113,31 @@ export class Output {
       this.streams.stdout.write(`${JSON.stringify(redactSecrets(event))}\n`);
       return;
     }
+    if (this.live && event.type === "plan" && !this.liveView && !this.pending) this.startLiveView();
+    if (this.pending) {
+      this.pending.push(event);
+      return;
+    }
+    if (this.liveView) {
+      this.liveView.event(event);
+      if (event.type === "result") this.liveView = null;
+      return;
+    }
+    this.plainEvent(event);
+  }
+
+  private flushPending(): void {
+    const pending = this.pending ?? [];
+    this.pending = null;
+    for (const event of pending) this.plainEvent(event);
+  }
+
+  /** One event as plain lines on stderr, each starting with the time (UTC, to the second). */
+  private plainEvent(event: ExecutionEvent): void {
     const c = this.chalk;
+    const at = this.now();
+    const line = (text: string) => this.info(`${c.dim(timestamp(at))} ${text}`);
+    recordForSummary(this.summary, event, at.getTime());
     switch (event.type) {
       case "plan":
         this.totalSteps = event.plan.steps.length;
@@ -80,47 +145,64 @@ export class Output {
         return;
       case "step-start":
         this.stepNumber += 1;
-        if (!this.quiet)
-          this.info(`${c.dim(`[${this.stepNumber}/${this.totalSteps}]`)} ${event.description}`);
+        if (!this.quiet) line(`${c.dim(`[${this.stepNumber}/${this.totalSteps}]`)} ${event.description}`);
         return;
       case "step-progress": {
         if (this.quiet) return;
-        const now = Date.now();
+        if (event.deployments) {
+          // Printed whenever it changes (the executor reports it only then): the causes must not be skipped.
+          for (const text of deploymentLines(event.deployments)) line(c.dim(`      ${text}`));
+          return;
+        }
+        const now = at.getTime();
         const last = this.lastProgress.get(event.stepId) ?? 0;
         if (!this.verbose && now - last < 5000) return;
         this.lastProgress.set(event.stepId, now);
-        this.info(c.dim(`      ${event.message}`));
+        line(c.dim(`      ${event.message}`));
         return;
       }
       case "step-skip":
-        if (this.verbose) this.info(c.dim(`      skipped ${event.stepId}: ${event.reason}`));
+        if (this.verbose) line(c.dim(`      skipped ${event.stepId}: ${event.reason}`));
         return;
       case "step-end":
-        if (!event.ok) this.info(c.red(`      failed: ${event.message}`));
+        if (!event.ok) line(c.red(`      failed: ${event.message}`));
         else if (!this.quiet)
-          this.info(c.dim(`      ${event.message} (${(event.durationMs / 1000).toFixed(1)}s)`));
+          line(c.dim(`      ${event.message} (${(event.durationMs / 1000).toFixed(1)}s)`));
         return;
       case "warning":
-        this.info(c.yellow(`warning: ${event.message}`));
+        line(c.yellow(`warning: ${event.message}`));
         return;
       case "rollback":
-        this.info(c.magenta(`rollback: ${event.message}`));
+        line(c.magenta(`rollback: ${event.message}`));
         return;
-      case "result":
-        if (!this.quiet || !event.ok) this.info(event.ok ? c.green(event.message) : c.red(event.message));
+      case "result": {
+        if (!this.quiet || !event.ok) {
+          const [first, ...rest] = describeRunSummary(this.summary, event, at.getTime());
+          line(event.ok ? c.green(first ?? event.message) : c.red(first ?? event.message));
+          if (!this.quiet) for (const text of rest) this.info(text);
+        }
         if (this.verbose && event.apiRequests !== undefined)
           this.info(c.dim(`${event.apiRequests} API requests`));
         return;
+      }
       default:
         event satisfies never;
     }
   }
 
   info(message: string): void {
+    if (this.liveView) {
+      this.liveView.info(message);
+      return;
+    }
     this.streams.stderr.write(`${redactSecrets(message)}\n`);
   }
 
   error(error: KfpError): void {
+    // The live view stops first, so the error is printed below its last frame, not redrawn over.
+    this.liveView?.close();
+    this.liveView = null;
+    this.flushPending();
     const c = new Chalk({ level: this.color && this.streams.stderr.isTTY ? 1 : 0 });
     const lines = [c.red(`error: ${error.message}`)];
     for (const detail of error.details) lines.push(`  - ${detail}`);
@@ -130,4 +212,21 @@ export class Output {
     if (this.verbose && error.cause instanceof Error) lines.push(c.dim(`cause: ${error.cause.message}`));
     this.streams.stderr.write(`${lines.join("\n")}\n`);
   }
+}
+
+/** Plain lines for a rollout's Deployments: how many are ready, then each unready one with its cause. */
+function deploymentLines(deployments: readonly DeploymentProgress[]): string[] {
+  const unready = deployments.filter((d) => d.ready < d.desired);
+  return [
+    `${deployments.length - unready.length}/${deployments.length} Deployments ready`,
+    ...unready.map(
+      (d) =>
+        `  ${d.name} ${d.ready}/${d.desired}${d.cause ? `: ${d.cause.reason}${d.cause.message ? `: ${d.cause.message}` : ""} (pod ${d.cause.pod})` : ""}`,
+    ),
+  ];
+}
+
+/** `2026-12-03T10:29:21Z`: UTC, to the second. */
+function timestamp(at: Date): string {
+  return `${at.toISOString().slice(0, 19)}Z`;
 }

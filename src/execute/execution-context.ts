@@ -4,13 +4,15 @@ import type { KubeClient } from "../kube/kube-client.js";
 import type { BackupRecord } from "../model/backup.js";
 import type { KubeObject } from "../model/kube-object.js";
 import type { DataRole, Step, StepOf } from "../plan/step.js";
+import type { DeploymentProgress } from "./readiness/apps-v1-deployment-progress.js";
 
 /** What a step handler may use. Handlers know steps, not commands. */
 export interface ExecutionContext {
   client: KubeClient;
   timeoutSeconds: number;
   signal: AbortSignal;
-  progress(message: string): void;
+  /** `deployments`: while a rollout is waited for, each Deployment's ready replicas and first pod-level cause. */
+  progress(message: string, deployments?: DeploymentProgress[]): void;
   warn(message: string): void;
   /** PV name and UID each data claim was found bound to during this run (claim name -> binding). */
   bindings: Map<string, { volumeName: string; volumeUid: string }>;

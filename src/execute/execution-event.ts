@@ -1,4 +1,5 @@
 import type { Plan } from "../plan/plan.js";
+import type { DeploymentProgress } from "./readiness/apps-v1-deployment-progress.js";
 
 export type Outcome = "succeeded" | "failed" | "rolled-back" | "failed-forward" | "interrupted" | "refused";
 
@@ -6,7 +7,13 @@ export type Outcome = "succeeded" | "failed" | "rolled-back" | "failed-forward" 
 export type ExecutionEvent =
   | { type: "plan"; plan: Plan }
   | { type: "step-start"; stepId: string; kind: string; description: string }
-  | { type: "step-progress"; stepId: string; message: string }
+  | {
+      type: "step-progress";
+      stepId: string;
+      message: string;
+      /** While a rollout is waited for: each Deployment's new replicas ready of desired and first pod-level cause. */
+      deployments?: DeploymentProgress[];
+    }
   | { type: "step-skip"; stepId: string; reason: string }
   | { type: "step-end"; stepId: string; ok: boolean; message: string; durationMs: number }
   | { type: "warning"; message: string }

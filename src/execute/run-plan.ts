@@ -50,7 +50,13 @@ export async function runPlan(plan: Plan, options: RunPlanOptions): Promise<RunP
     timeoutSeconds: options.timeoutSeconds,
     signal: options.signal,
     bindings: new Map(),
-    progress: (message) => options.emit({ type: "step-progress", stepId: currentStep, message }),
+    progress: (message, deployments) =>
+      options.emit({
+        type: "step-progress",
+        stepId: currentStep,
+        message,
+        ...(deployments ? { deployments } : {}),
+      }),
     warn: (message) => options.emit({ type: "warning", message }),
     saveVolume: options.saveVolume,
     inventory: options.inventory,

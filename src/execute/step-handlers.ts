@@ -14,7 +14,6 @@ import { ensureAdminBinding } from "./ensure-admin-binding.js";
 import type { ExecutionContext } from "./execution-context.js";
 import { forgetHelmRelease } from "./forget-helm-release.js";
 import { crdReadiness } from "./readiness/apiextensions-v1-crd.js";
-import { appliedDeploymentReadiness } from "./readiness/apps-v1-deployment.js";
 import { claimReadiness } from "./readiness/v1-persistent-volume-claim.js";
 import { podsGoneReadiness } from "./readiness/v1-pods-gone.js";
 import { mysqlSeriesReadiness } from "./readiness/v1-pods-mysql-series.js";
@@ -22,6 +21,7 @@ import { recordInventory } from "./record-inventory.js";
 import { serverDryRun } from "./server-dry-run.js";
 import { verifyInventory } from "./verify-inventory.js";
 import { waitAll } from "./wait-all.js";
+import { waitDeployments } from "./wait-deployments.js";
 import { waitPods } from "./wait-pods.js";
 
 type Handler<K extends StepKind> = (step: StepOf<K>, ctx: ExecutionContext) => Promise<string>;
@@ -345,10 +345,9 @@ export const STEP_HANDLERS: { [K in StepKind]: Handler<K> } = {
   },
 
   async waitRollout(step, ctx) {
-    const refs = step.deployments.map((name) => deploymentRef(step.namespace, name));
     const timeoutSeconds = step.timeoutSeconds ?? ctx.timeoutSeconds;
-    await waitAll({ ...ctx, timeoutSeconds }, refs, appliedDeploymentReadiness, "Deployments available");
-    return `${refs.length} Deployments available`;
+    await waitDeployments({ ...ctx, timeoutSeconds }, step.namespace, step.deployments);
+    return `${step.deployments.length} Deployments available`;
   },
 
   async verifyBinding(step, ctx) {

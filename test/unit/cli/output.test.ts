@@ -2,6 +2,7 @@ import yaml from "js-yaml";
 import { describe, expect, it } from "vitest";
 import { Output } from "../../../src/cli/output.js";
 import { UsageError } from "../../../src/errors.js";
+import type { DeploymentProgress } from "../../../src/execute/readiness/apps-v1-deployment-progress.js";
 import type { Plan } from "../../../src/plan/plan.js";
 import { REDACTED } from "../../../src/redact.js";
 import { fakeStreams } from "./fake-streams.js";
@@ -35,6 +36,42 @@ function planWithSecret(): Plan {
     createdAt: "2026-01-02T03:04:05.000Z",
   };
 }
+
+/** A clock that starts at the plan's createdAt and moves one second each time it is read. */
+function ticking(): () => Date {
+  let seconds = 0;
+  return () => new Date(Date.parse("2026-01-02T03:04:05Z") + 1000 * seconds++);
+}
+
+const STUCK: DeploymentProgress[] = [
+  { name: "ml-pipeline", ready: 1, desired: 1 },
+  {
+    name: "ml-pipeline-ui",
+    ready: 0,
+    desired: 1,
+    cause: {
+      pod: "ui-1",
+      container: "ui",
+      reason: "ImagePullBackOff",
+      message: 'Back-off pulling image "x/does-not-exist:1"',
+    },
+  },
+];
+
+describe("Output: live view or lines", () => {
+  const cases = [
+    { name: "a terminal", env: {}, isTTY: true, live: true },
+    { name: "a pipe", env: {}, isTTY: false, live: false },
+    { name: "CI set, even on a terminal", env: { CI: "true" }, isTTY: true, live: false },
+    { name: "CI=false on a terminal", env: { CI: "false" }, isTTY: true, live: true },
+    { name: "TERM=dumb", env: { TERM: "dumb" }, isTTY: true, live: false },
+  ];
+  it.each(cases)("$name", ({ env, isTTY, live }) => {
+    expect(new Output(fakeStreams({ env, isTTY }), "text", false, false).live).toBe(live);
+    expect(new Output(fakeStreams({ env, isTTY }), "json", false, false).live).toBe(false);
+    expect(new Output(fakeStreams({ env, isTTY }), "text", true, false).live).toBe(false);
+  });
+});
 
 describe("Output: colour", () => {
   const cases = [
@@ -117,9 +154,9 @@ describe("Output: events", () => {
     expect(streams.stdout.text()).not.toContain('{"type"');
   });
 
-  it("text: progress on stderr, numbered against the plan", () => {
+  it("text off a terminal: timestamped progress lines on stderr, numbered against the plan, then the summary", () => {
     const streams = fakeStreams();
-    const output = new Output(streams, "text", false, false);
+    const output = new Output(streams, "text", false, false, ticking());
     output.event({ type: "plan", plan: planWithSecret() });
     output.event({
       type: "step-start",
@@ -140,6 +177,7 @@ describe("Output: events", () => {
       kind: "waitRollout",
       description: "… wait",
     });
+    output.event({ type: "step-progress", stepId: "02-waitRollout", message: "summary", deployments: STUCK });
     output.event({
       type: "step-end",
       stepId: "02-waitRollout",
@@ -154,26 +192,32 @@ describe("Output: events", () => {
       ok: false,
       outcome: "rolled-back",
       message: "upgrade failed",
-      bindings: [],
+      bindings: [{ claim: "mysql-pv-claim", volumeName: "pv-1", volumeUid: "uid-1" }],
     });
     expect(streams.stderr.text()).toBe(
       [
-        "[1/3] + secret/mysql-secret",
-        "      1 created (1.5s)",
-        "[2/3] … wait",
-        "      failed: timed out",
-        "warning: PV has reclaim policy Delete",
-        "rollback: restored deployment/ml-pipeline -n kubeflow",
-        "upgrade failed",
+        "2026-01-02T03:04:06Z [1/3] + secret/mysql-secret",
+        "2026-01-02T03:04:07Z       1 created (1.5s)",
+        "2026-01-02T03:04:08Z [2/3] … wait",
+        "2026-01-02T03:04:09Z       1/2 Deployments ready",
+        '2026-01-02T03:04:09Z         ml-pipeline-ui 0/1: ImagePullBackOff: Back-off pulling image "x/does-not-exist:1" (pod ui-1)',
+        "2026-01-02T03:04:10Z       failed: timed out",
+        "2026-01-02T03:04:11Z warning: PV has reclaim policy Delete",
+        "2026-01-02T03:04:12Z rollback: restored deployment/ml-pipeline -n kubeflow",
+        "2026-01-02T03:04:13Z upgrade failed",
+        "  KFP (none) → 2.5.0 in namespace kubeflow, 8.0s",
+        "  data: claim mysql-pv-claim on PV pv-1 (uid uid-1)",
+        "  backups: none in this plan",
         "",
       ].join("\n"),
     );
+    expect(streams.stderr.text()).not.toContain("\u001b");
     expect(streams.stdout.text()).toBe("");
   });
 
   it("--quiet keeps failures, warnings and failed results only", () => {
     const streams = fakeStreams();
-    const output = new Output(streams, "text", true, false);
+    const output = new Output(streams, "text", true, false, () => new Date("2026-01-02T03:04:05Z"));
     output.event({ type: "plan", plan: planWithSecret() });
     output.event({
       type: "step-start",
@@ -199,7 +243,12 @@ describe("Output: events", () => {
     output.event({ type: "result", ok: true, outcome: "succeeded", message: "done", bindings: [] });
     output.event({ type: "result", ok: false, outcome: "failed", message: "upgrade failed", bindings: [] });
     expect(streams.stderr.text()).toBe(
-      "      failed: timed out\nwarning: PV has reclaim policy Delete\nupgrade failed\n",
+      [
+        "2026-01-02T03:04:05Z       failed: timed out",
+        "2026-01-02T03:04:05Z warning: PV has reclaim policy Delete",
+        "2026-01-02T03:04:05Z upgrade failed",
+        "",
+      ].join("\n"),
     );
   });
 });
