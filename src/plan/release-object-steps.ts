@@ -201,6 +201,12 @@ export function releaseObjectSteps(input: {
   }
   if (newSecrets.length > 0)
     result.config.push({ kind: "createIfAbsent", group: "secrets", objects: newSecrets });
+  const dataless = secrets.filter((secret) => secret.data === undefined && secret.stringData === undefined);
+  if (dataless.length > 0) {
+    result.notes.push(
+      `Secrets the release ships without data (an initializer fills them) are created only when absent, never applied over, pruned or re-created: ${dataless.map((s) => s.metadata.name).join(", ")}`,
+    );
+  }
   if (keptSecrets.length > 0) {
     result.notes.push(
       `Secrets kept as they are (never overwritten): ${keptSecrets.map((s) => s.metadata.name).join(", ")}`,

@@ -33,6 +33,9 @@ export const upgradeOptionsSchema = kfpApiOptionsSchema.extend({
   migrationTimeout: durationSecondsSchema.default(DEFAULT_MIGRATION_TIMEOUT_SECONDS),
   /** `--backup` true, `--no-backup` false, neither undefined (asked before one-way changes). */
   backup: z.boolean().optional(),
+  /** A hop into 2.18 while Argo Workflows run: wait for them, or go ahead anyway (refused otherwise). */
+  waitForWorkflows: z.boolean().default(false),
+  ignoreRunningWorkflows: z.boolean().default(false),
 });
 
 /** Move the running install to a release through every hop `pathFor` requires, in one command. */
@@ -115,6 +118,8 @@ export async function upgrade(
           strategy: options.strategy,
           adopt: options.adopt,
           migrationTimeoutSeconds: options.migrationTimeout,
+          ...(options.waitForWorkflows ? { runningWorkflows: "wait" as const } : {}),
+          ...(options.ignoreRunningWorkflows ? { runningWorkflows: "ignore" as const } : {}),
           ...(objectStore ? { objectStore, objectStoreFrom: options.objectStore ? "flag" : "app" } : {}),
           now: deps.now(),
         });
