@@ -33,6 +33,8 @@ export const deploymentStateSchema = z.object({
   updatedReplicas: z.number(),
   /** The PVCs its pod template mounts (`volumes[].persistentVolumeClaim.claimName`): which claim a data store uses. */
   claims: z.array(z.string()).default([]),
+  /** `spec.strategy.type` (null: not set, which the API server defaults to RollingUpdate). */
+  strategy: z.string().nullable().default(null),
 });
 export type DeploymentState = z.infer<typeof deploymentStateSchema>;
 

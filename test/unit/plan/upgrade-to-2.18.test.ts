@@ -137,6 +137,17 @@ describe("upgrade 2.17.0 -> 2.18.1: the recurring-run adoption as its own phase"
       expect.stringContaining(`Secrets kept as they are (never overwritten)`),
     );
     expect(stepsOf(again, "scaleDeployments")).toEqual([]);
+    // ml-pipeline-ui runs Recreate already: applied, not recreated again.
+    expect(stepsOf(again, "recreateDeployment")).toEqual([]);
+  });
+
+  it("recreates ml-pipeline-ui, whose strategy becomes Recreate (an apply over the defaulted RollingUpdate is invalid)", () => {
+    expect(stepsOf(plan(), "recreateDeployment")).toEqual([
+      expect.objectContaining({
+        name: "ml-pipeline-ui",
+        reason: "its strategy becomes Recreate (an apply over the defaulted RollingUpdate is invalid)",
+      }),
+    ]);
   });
 });
 
