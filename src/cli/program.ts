@@ -205,8 +205,20 @@ Examples:
     .option("--no-rollback", "leave a failed rollout as it is, for debugging")
     .option(
       "--migration-timeout <duration>",
-      "how long the API server of a hop with a one-way data migration (2.15) may take to become Available",
+      "how long the API server of a hop with a one-way data migration (2.15, 2.18) may take to become Available",
       "30m",
+    )
+    .addOption(
+      new Option(
+        "--wait-for-workflows",
+        "a hop into 2.18 while Argo Workflows of the namespace run: wait for them to finish (up to --timeout)",
+      ).conflicts("ignoreRunningWorkflows"),
+    )
+    .addOption(
+      new Option(
+        "--ignore-running-workflows",
+        "a hop into 2.18 while Argo Workflows of the namespace run: go ahead anyway (KFP's guide asks to drain them)",
+      ).conflicts("waitForWorkflows"),
     )
     .option("--wait-for-lock", "wait for another run's lock instead of failing", false);
   addKfpApiOptions(addBackupOptions(upgradeCommand), true)

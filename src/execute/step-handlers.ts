@@ -8,10 +8,11 @@ import type { StepKind, StepOf } from "../plan/step.js";
 import { exportVolumeDefinition } from "../storage/export-volume-definition.js";
 import { adoptObjects } from "./adopt-object.js";
 import { backupVolumes } from "./backup-volumes.js";
-import { deleteDeploymentAndPods, matchLabelsOf } from "./delete-deployment.js";
+import { alreadyRecreated, deleteDeploymentAndPods } from "./delete-deployment.js";
 import { editAppFile } from "./edit-app-file.js";
 import { ensureAdminBinding } from "./ensure-admin-binding.js";
 import type { ExecutionContext } from "./execution-context.js";
+import { followMigrationLog } from "./follow-migration-log.js";
 import { forgetHelmRelease } from "./forget-helm-release.js";
 import { crdReadiness } from "./readiness/apiextensions-v1-crd.js";
 import { claimReadiness } from "./readiness/v1-persistent-volume-claim.js";
@@ -23,6 +24,7 @@ import { verifyInventory } from "./verify-inventory.js";
 import { waitAll } from "./wait-all.js";
 import { waitDeployments } from "./wait-deployments.js";
 import { waitPods } from "./wait-pods.js";
+import { waitWorkflowsDone } from "./wait-workflows.js";
 
 type Handler<K extends StepKind> = (step: StepOf<K>, ctx: ExecutionContext) => Promise<string>;
 
@@ -288,9 +290,8 @@ export const STEP_HANDLERS: { [K in StepKind]: Handler<K> } = {
   async recreateDeployment(step, ctx) {
     const ref = deploymentRef(step.namespace, step.name);
     const current = await ctx.client.get(ref);
-    const wanted = JSON.stringify(matchLabelsOf(step.object) ?? null);
     // A resumed run may find the new Deployment already there: applying it again is all that is left.
-    if (current && JSON.stringify(matchLabelsOf(current) ?? null) === wanted) {
+    if (alreadyRecreated(current, step.object)) {
       await ctx.client.apply(step.object, { force: true });
       return "already recreated with the new selector; applied";
     }
@@ -346,8 +347,32 @@ export const STEP_HANDLERS: { [K in StepKind]: Handler<K> } = {
 
   async waitRollout(step, ctx) {
     const timeoutSeconds = step.timeoutSeconds ?? ctx.timeoutSeconds;
-    await waitDeployments({ ...ctx, timeoutSeconds }, step.namespace, step.deployments);
+    const stopLogs = new AbortController();
+    const following =
+      step.progressLog !== undefined
+        ? Promise.all(
+            step.deployments.map((name) =>
+              followMigrationLog(
+                ctx,
+                step.namespace,
+                name,
+                new RegExp(step.progressLog ?? ""),
+                stopLogs.signal,
+              ),
+            ),
+          )
+        : Promise.resolve();
+    try {
+      await waitDeployments({ ...ctx, timeoutSeconds }, step.namespace, step.deployments);
+    } finally {
+      stopLogs.abort();
+      await following;
+    }
     return `${step.deployments.length} Deployments available`;
+  },
+
+  async waitWorkflowsDone(step, ctx) {
+    return waitWorkflowsDone(ctx, step.namespace);
   },
 
   async verifyBinding(step, ctx) {

@@ -11,13 +11,21 @@ import {
 import { compareVersions } from "../release/compare-versions.js";
 import type { Release } from "../release/release.js";
 import type { ReleaseInfo } from "../release/release-info.js";
-import { mysqlSeriesFor, oneWayApiMigrationCrossed, SEAWEEDFS_SINCE } from "../release/release-rules.js";
+import {
+  mysqlSeriesFor,
+  oneWayApiMigration,
+  oneWayApiMigrationCrossed,
+  oneWayApiMigrationsCrossed,
+  SEAWEEDFS_SINCE,
+  UI_SIGNING_KEY_SECRET,
+} from "../release/release-rules.js";
 import { adoptInstalls, adoptionRefusal, placeAdoption } from "./adopt-installs.js";
 import {
   clusterScopedObjects,
   liveCrdsFromSnapshot,
   withoutSharedClusterObjects,
 } from "./cluster-scoped-objects.js";
+import { drainWorkflows } from "./drain-workflows.js";
 import { imageSteps } from "./image-steps.js";
 import {
   inventoryMessages,
@@ -89,6 +97,11 @@ export interface UpgradePlanInput {
   gcp?: GcpFindings;
   /** How long the API server of a hop with a one-way migration may take to become Available (default 1800). */
   migrationTimeoutSeconds?: number;
+  /**
+   * A hop into a release whose migration asks for drained Argo Workflows (2.18) while some run: refused (undefined),
+   * waited for with a plan step (`--wait-for-workflows`), or gone ahead with a warning (`--ignore-running-workflows`).
+   */
+  runningWorkflows?: "wait" | "ignore";
   now: Date;
 }
 
@@ -242,6 +255,7 @@ export function buildUpgradePlan(input: UpgradePlanInput): Plan {
 
   input.hops.forEach((hop, index) => {
     const hopNumber = multiHop ? index + 1 : undefined;
+    let drainBeforeHop: StepDraft | null = null;
     const { release } = hop;
     const canApply = release.objects.length > 0 && installed.era !== "ksonnet";
     const strategy: "manifests" | "images" =
@@ -353,17 +367,39 @@ export function buildUpgradePlan(input: UpgradePlanInput): Plan {
     const apiServerMarker = (): StepDraft => ({
       kind: "pointOfNoReturn",
       namespace,
-      reason: `KFP ${release.version}'s API server starts and migrates the database schema${crossesSchemaMigration ? " (the one-way 2.15 migration)" : ""}; an older one cannot run on it`,
+      reason: `KFP ${release.version}'s API server starts and migrates the database schema${crossesSchemaMigration ? " (the one-way 2.15 migration)" : ""}${laterMigrations.map((m) => ` and runs ${m.what}`).join("")}; an older one cannot run on it`,
       keep,
     });
+    const laterMigrations = newerApiServer
+      ? oneWayApiMigrationsCrossed(apiServerVersion, release.version).filter(
+          (m) => m.since !== SEAWEEDFS_SINCE,
+        )
+      : [];
+    if (laterMigrations.some((m) => m.drainWorkflows)) {
+      drainBeforeHop = drainWorkflows({
+        namespace,
+        snapshot,
+        release: release.version,
+        choice: input.runningWorkflows,
+        refusals,
+        warnings,
+      });
+    }
     if (refusals.length > 0) return;
     if (newerApiServer && crossesSchemaMigration) {
       oneWay.push(
         `${label}: KFP ${release.version}'s API server runs the one-way 2.15 database schema migration`,
       );
     }
+    for (const migration of laterMigrations) {
+      oneWay.push(`${label}: KFP ${release.version}'s API server runs ${migration.what}`);
+      warnings.push(
+        `Back up before ${label} (KFP ${migration.since}'s one-way migration, ${migration.source.split(";")[0]}): ${migration.backup.join(", ")}${migration.backup.some((b) => b.includes(UI_SIGNING_KEY_SECRET)) ? ` (\`kubectl -n ${namespace} get secret ${UI_SIGNING_KEY_SECRET} -o yaml\`, where it exists already)` : ""}`,
+      );
+    }
 
     if (strategy === "images") {
+      if (drainBeforeHop) steps.add(drainBeforeHop, hopNumber);
       const images = imageSteps({ snapshot, namespace, release, current: imagesSoFar });
       const apiAt = images.steps.findIndex(
         (step) => step.kind === "setImages" && step.deployment === API_SERVER_DEPLOYMENT,
@@ -428,6 +464,7 @@ export function buildUpgradePlan(input: UpgradePlanInput): Plan {
     steps.addAll(ownerReferenceSteps(snapshot, namespace, going, dataClaimNames), hopNumber);
     let objectSteps: ReleaseObjectSteps;
     let marked = false;
+    if (drainBeforeHop) steps.add(drainBeforeHop, hopNumber);
     let migrationWait: StepDraft | null = null;
     if (seriesMove) {
       // The MySQL series phase: every client stops, the old server's pod is gone, the new server starts alone on
@@ -568,6 +605,7 @@ export function buildUpgradePlan(input: UpgradePlanInput): Plan {
       if (migration && writers.length > 0) {
         // The API migration phase: the old API server and ScheduledWorkflow controller are gone before the new ones
         // start, so no old writer works on the data while the new server converts it (never two versions at once).
+        const rule = oneWayApiMigration(migration);
         const scaled = new Map<string, number>(writers.map(([name, d]) => [name, d.replicas]));
         steps.add(
           {
@@ -609,7 +647,22 @@ export function buildUpgradePlan(input: UpgradePlanInput): Plan {
           deployments: [API_SERVER_DEPLOYMENT],
           timeoutSeconds: input.migrationTimeoutSeconds ?? DEFAULT_MIGRATION_TIMEOUT_SECONDS,
           reason: `KFP ${migration}'s API server migrates the stored data at its first start`,
+          ...(rule?.progressLog ? { progressLog: rule.progressLog.source } : {}),
         };
+        // Recorded before the new server starts: the PVs name the newest KFP that may have moved the data, so a
+        // rollback or reinstall never starts an API server from before the migration on it.
+        const mysqlClaim = bindings.find((binding) => binding.role === "mysql");
+        if (mysqlClaim) {
+          steps.add(
+            {
+              kind: "recordDataWriter",
+              namespace,
+              claims: [{ role: "mysql", claim: mysqlClaim.claim }],
+              writer: { kfpVersion: release.version, mysqlSeries: series, objectStore: release.objectStore },
+            },
+            hopNumber,
+          );
+        }
       } else {
         objectSteps = releaseObjectSteps({ objects: clusterScoped.objects, prior, dataClaims });
       }
