@@ -60,7 +60,8 @@ function context(client: FakeKubeClient, recorded: BackupRecord[]) {
   };
 }
 
-describe("backupVolumes: GCP disk snapshots with the real gcloud", () => {
+// Each case runs the real gcloud a dozen times (1-3 s each on a loaded 2-core machine).
+describe("backupVolumes: GCP disk snapshots with the real gcloud", { timeout: 120_000 }, () => {
   it("snapshots each disk in turn, waits until READY, records both; a retry of the same run reuses them", async () => {
     const client = new FakeKubeClient();
     const recorded: BackupRecord[] = [];
