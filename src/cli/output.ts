@@ -4,6 +4,7 @@ import type { KfpError } from "../errors.js";
 import type { ExecutionEvent } from "../execute/execution-event.js";
 import { redactSecrets } from "../redact.js";
 import type { CommandResult, OutputFormat } from "./command-result.js";
+import { errorOutput } from "./json-output/error-output.js";
 
 export interface OutputStreams {
   stdout: NodeJS.WritableStream & { isTTY?: boolean };
@@ -23,6 +24,8 @@ export class Output {
   private totalSteps = 0;
   /** Whether `-o yaml` has printed events, so what follows is a further `---` document. */
   private yamlDocuments = false;
+  /** Whether a whole document (a plan, a command's result) is on stdout: an error then adds no second one. */
+  private documentPrinted = false;
 
   constructor(
     private readonly streams: OutputStreams,
@@ -47,6 +50,9 @@ export class Output {
   }
 
   data(value: unknown): void {
+    // A run that executed its plan has said everything in its events.
+    if (value === undefined) return;
+    this.documentPrinted = true;
     const safe = redactSecrets(value);
     if (this.format === "yaml") {
       // After events, each document is `---`-separated, so the whole stream loads with yaml.loadAll.
@@ -120,7 +126,8 @@ export class Output {
     this.streams.stderr.write(`${redactSecrets(message)}\n`);
   }
 
-  error(error: KfpError): void {
+  /** `document: false` when the document printed next carries the error itself (a dry run's refused plan). */
+  error(error: KfpError, options: { document?: boolean } = {}): void {
     const c = new Chalk({ level: this.color && this.streams.stderr.isTTY ? 1 : 0 });
     const lines = [c.red(`error: ${error.message}`)];
     for (const detail of error.details) lines.push(`  - ${detail}`);
@@ -129,5 +136,13 @@ export class Output {
     lines.push(c.dim(`code: ${error.code} (exit ${error.exitCode})`));
     if (this.verbose && error.cause instanceof Error) lines.push(c.dim(`cause: ${error.cause.message}`));
     this.streams.stderr.write(`${lines.join("\n")}\n`);
+    if (this.format === "text" || this.documentPrinted || options.document === false) return;
+    // Scripts and the GitHub Action read stdout only: after the events (or instead of any), the error as one more.
+    const document = redactSecrets(errorOutput(error));
+    this.streams.stdout.write(
+      this.format === "json"
+        ? `${JSON.stringify(document)}\n`
+        : `---\n${yaml.dump(document, { noRefs: true, lineWidth: 120 })}`,
+    );
   }
 }
