@@ -31,8 +31,10 @@ export function jobSummary(input: JobSummaryInput): string {
   const error = documents.flatMap((d) => parsed(errorOutputSchema, d)).at(-1);
   const command = input.args[0] ?? "kfp-upgrade";
   const dryRun = input.args.includes("--dry-run");
-  const outcome = result?.outcome ?? (error ? "failed" : dryRun && plan ? "planned" : "done");
   const ok = input.exitCode === 0 || (dryRun && input.exitCode === 2 && !error);
+  const outcome =
+    result?.outcome ??
+    (!ok ? (input.exitCode === 130 ? "interrupted" : "failed") : dryRun && plan ? "planned" : "done");
   const lines = [
     `## ${ok ? "✅" : "❌"} kfp-upgrade ${command}: ${outcome}${input.exitCode === 0 ? "" : ` (exit ${input.exitCode})`}`,
     "",
