@@ -1,6 +1,7 @@
 import { setMaxListeners } from "node:events";
 import { type Command, CommanderError } from "commander";
 import { EXIT_CODES, InternalError, isKfpError, type KfpError, UsageError } from "../errors.js";
+import { askOnTerminal } from "./ask-on-terminal.js";
 import type { CommandDeps } from "./command-deps.js";
 import { confirmOnTerminal } from "./confirm-on-terminal.js";
 import { Output, type OutputStreams } from "./output.js";
@@ -26,6 +27,7 @@ export async function main(argv: string[], streams: OutputStreams = process): Pr
       env: streams.env,
       signal: controller.signal,
       confirm: (question) => confirmOnTerminal(question, streams),
+      ask: (question) => askOnTerminal(question, streams),
       now: () => new Date(),
     };
     const result = await run(global, deps);

@@ -81,6 +81,66 @@ describe("uninstall keeps the data", () => {
     });
   }, 600_000);
 
+  it("--delete-data: refused without the namespace's name; with it, the claims go, the Retain PVs and their bytes stay, and reinstall binds them again", async () => {
+    await timed("uninstall --delete-data, then reinstall", async () => {
+      const namespace = testNamespace("uninstall-data");
+      const dir = appDir();
+      const deploy = await runCli(
+        ["deploy", "--tag", VERSION, "--manifests", SHARED_MANIFESTS, "-n", namespace],
+        { appDir: dir },
+      );
+      expect(deploy.exitCode, deploy.stderr).toBe(0);
+      const mysql = await boundVolume(namespace, "mysql-pv-claim");
+      const minio = await boundVolume(namespace, "minio-pvc");
+      const seeded = await seedDataDirs(hostPathOf(mysql.pv), hostPathOf(minio.pv));
+
+      // --yes is no confirmation of deleting data: without a terminal the name must be given.
+      const unconfirmed = await runCli(["uninstall", "--delete-data"], { appDir: dir });
+      expect(unconfirmed.exitCode, unconfirmed.stderr).toBe(2);
+      expect(unconfirmed.stderr).toContain("code: DELETE_DATA_NOT_CONFIRMED");
+      expect(unconfirmed.stderr).toContain(`hint: Pass --confirm-namespace ${namespace}`);
+      const wrong = await runCli(["uninstall", "--delete-data", "--confirm-namespace", "kubeflow"], {
+        appDir: dir,
+      });
+      expect(wrong.exitCode, wrong.stderr).toBe(2);
+      expect(wrong.stderr).toContain("code: DELETE_DATA_NOT_CONFIRMED");
+      expect((await listDeployments(namespace)).items.length).toBeGreaterThan(0);
+      expect((await boundVolume(namespace, "mysql-pv-claim")).claim.metadata.uid).toBe(
+        mysql.claim.metadata.uid,
+      );
+
+      const uninstall = await runCli(["uninstall", "--delete-data", "--confirm-namespace", namespace], {
+        appDir: dir,
+      });
+      expect(uninstall.exitCode, uninstall.stderr).toBe(0);
+      expect(uninstall.result).toMatchObject({ ok: true, outcome: "succeeded" });
+      expect(
+        uninstall.events.find((e) => e.type === "step-end" && String(e.stepId).endsWith("deleteDataClaims")),
+      ).toMatchObject({ ok: true });
+      expect((await kubectl(["get", "pvc", "-n", namespace, "-o", "name"])).trim()).toBe("");
+      for (const before of [mysql, minio]) {
+        const pv = JSON.parse(await kubectl(["get", "pv", before.pv.metadata.name, "-o", "json"])) as {
+          metadata: { uid: string };
+          spec: { persistentVolumeReclaimPolicy: string };
+          status: { phase: string };
+        };
+        expect(pv.metadata.uid).toBe(before.pv.metadata.uid);
+        expect(pv.spec.persistentVolumeReclaimPolicy).toBe("Retain");
+        expect(pv.status.phase).toBe("Released");
+      }
+      expect(await fingerprintsOf(hostPathOf(mysql.pv), hostPathOf(minio.pv))).toEqual(seeded);
+
+      const reinstall = await runCli(["reinstall"], { appDir: dir });
+      expect(reinstall.exitCode, reinstall.stderr).toBe(0);
+      expect(resultBindings(reinstall)).toEqual({
+        "mysql-pv-claim": mysql.pv.metadata.uid,
+        "minio-pvc": minio.pv.metadata.uid,
+      });
+      expect(await unavailableDeployments(namespace)).toEqual([]);
+      expect(await fingerprintsOf(hostPathOf(mysql.pv), hostPathOf(minio.pv))).toEqual(seeded);
+    });
+  }, 600_000);
+
   it("refuses where no KFP is installed, and changes nothing", async () => {
     const namespace = testNamespace("uninstall-none");
     await kubectl(["create", "namespace", namespace]);
