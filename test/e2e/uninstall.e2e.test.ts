@@ -1,6 +1,8 @@
+import { execFile } from "node:child_process";
+import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { appDir } from "../support/app-dir.js";
-import { kubectl } from "../support/e2e-cluster.js";
+import { e2eCluster, kubectl } from "../support/e2e-cluster.js";
 import {
   boundVolume,
   bundleImages,
@@ -22,6 +24,34 @@ import { runCli, SHARED_MANIFESTS } from "../support/run-cli.js";
 // the same bytes and the same Secrets.
 
 const VERSION = "2.14.4";
+const BIN = fileURLToPath(new URL("../../bin/kfp-upgrade.js", import.meta.url));
+
+/** Runs the built CLI on a pseudo-terminal (script(1)), typing `answer` at its prompt; returns what the terminal showed. */
+function typedOnTerminal(args: string[], answer: string): Promise<{ exitCode: number; output: string }> {
+  const command = [process.execPath, BIN, ...args].map((arg) => `'${arg}'`).join(" ");
+  return new Promise((resolve) => {
+    const child = execFile(
+      "script",
+      ["-qec", command, "/dev/null"],
+      {
+        env: {
+          PATH: process.env.PATH ?? "",
+          HOME: process.env.HOME ?? "/root",
+          NO_COLOR: "1",
+          TERM: "dumb",
+          KUBECONFIG: e2eCluster().kubeconfigPath,
+        },
+        timeout: 170_000,
+      },
+      (error, stdout) =>
+        resolve({
+          exitCode: error ? (typeof error.code === "number" ? error.code : 1) : 0,
+          output: stdout.replaceAll("\r", ""),
+        }),
+    );
+    child.stdin?.end(`${answer}\n`);
+  });
+}
 
 describe("uninstall keeps the data", () => {
   it("removes every Deployment and Service, keeps claims, PVs and Secrets; reinstall brings KFP back on them", async () => {
@@ -104,6 +134,17 @@ describe("uninstall keeps the data", () => {
       });
       expect(wrong.exitCode, wrong.stderr).toBe(2);
       expect(wrong.stderr).toContain("code: DELETE_DATA_NOT_CONFIRMED");
+      // On a terminal (script(1) gives it one) the plan is shown and the name asked for, even with --yes.
+      const typed = await typedOnTerminal(
+        ["uninstall", "--delete-data", "--yes", "--app-dir", dir],
+        "kubeflow",
+      );
+      expect(typed.output).toContain(
+        `uninstall KFP ${VERSION} from namespace ${namespace}, keeping its data`,
+      );
+      expect(typed.output).toContain(`Type the namespace's name (${namespace}) to delete its data claims:`);
+      expect(typed.output).toContain(`"kubeflow" is not "${namespace}": nothing was changed`);
+      expect(typed.exitCode).toBe(2);
       expect((await listDeployments(namespace)).items.length).toBeGreaterThan(0);
       expect((await boundVolume(namespace, "mysql-pv-claim")).claim.metadata.uid).toBe(
         mysql.claim.metadata.uid,
