@@ -1,10 +1,10 @@
 import { execFile } from "node:child_process";
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import yaml from "js-yaml";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, onTestFinished } from "vitest";
 import { z } from "zod";
 import { e2eCluster } from "../support/e2e-cluster.js";
 import { runActionStep } from "../support/github-action.js";
@@ -92,6 +92,7 @@ describe("the README's three places", () => {
     await timed("three places (terminal, action, rebuild)", async () => {
       const namespace = testNamespace("action");
       const workspace = mkdtempSync(path.join(tmpdir(), "kfp-upgrade-workspace-"));
+      onTestFinished(() => rmSync(workspace, { recursive: true, force: true }));
       const kfapp = path.join(workspace, "kfapp");
       mkdirSync(kfapp);
       const env = {

@@ -1,9 +1,10 @@
 import { execFile } from "node:child_process";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import yaml from "js-yaml";
+import { onTestFinished } from "vitest";
 import { z } from "zod";
 
 const REPO = fileURLToPath(new URL("../..", import.meta.url));
@@ -61,6 +62,7 @@ export function runActionStep(
       throw new Error(`action.yml uses \${{ ${expression} }}, which this test does not provide`);
     });
   const dir = mkdtempSync(path.join(tmpdir(), "kfp-upgrade-action-"));
+  onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
   const summaryFile = path.join(dir, "step-summary.md");
   const outputFile = path.join(dir, "output");
   writeFileSync(summaryFile, "");
