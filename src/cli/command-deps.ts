@@ -8,5 +8,7 @@ export interface CommandDeps {
   signal: AbortSignal;
   /** Asks on a TTY; without one, mutating commands need --yes. */
   confirm(question: string): Promise<boolean>;
+  /** What the user typed on a TTY (a namespace's name, for `uninstall --delete-data`); null without one. */
+  ask?(question: string): Promise<string | null>;
   now(): Date;
 }

@@ -93,7 +93,7 @@ export async function executeCommand(options: ExecuteCommandOptions): Promise<Co
       const lines = [text(result.plan, done)];
       if (result.refusal) {
         lines.push("", ...refusalLines(result.plan));
-        deps.output.error(result.refusal);
+        deps.output.error(result.refusal, { document: false });
       }
       lines.push("", "Dry run: nothing was changed.");
       // --exit-code, as `terraform plan -detailed-exitcode`: 0 nothing to do, 2 the plan would change something.

@@ -1,10 +1,12 @@
 import { setMaxListeners } from "node:events";
 import { type Command, CommanderError } from "commander";
 import { EXIT_CODES, InternalError, isKfpError, type KfpError, UsageError } from "../errors.js";
+import { askOnTerminal } from "./ask-on-terminal.js";
 import type { CommandDeps } from "./command-deps.js";
 import { confirmOnTerminal } from "./confirm-on-terminal.js";
 import { Output, type OutputStreams } from "./output.js";
 import { buildProgram, COMPLETE_COMMAND } from "./program.js";
+import { withUsageExample } from "./usage-examples.js";
 
 /**
  * Runs the CLI and returns the exit code; the only place that maps errors to exit codes. SIGINT/SIGTERM abort the
@@ -26,6 +28,7 @@ export async function main(argv: string[], streams: OutputStreams = process): Pr
       env: streams.env,
       signal: controller.signal,
       confirm: (question) => confirmOnTerminal(question, streams),
+      ask: (question) => askOnTerminal(question, streams),
       now: () => new Date(),
     };
     const result = await run(global, deps);
@@ -34,15 +37,17 @@ export async function main(argv: string[], streams: OutputStreams = process): Pr
   });
   // Commander copies these settings to a subcommand only when it is created, and buildProgram has created them
   // all by now: set them on every command, or a subcommand's usage error calls process.exit(1) itself.
-  const configure = (command: Command): void => {
+  const configure = (command: Command, path: string): void => {
     command.exitOverride();
     command.configureOutput({
       writeOut: (text) => streams.stdout.write(text),
       writeErr: (text) => streams.stderr.write(text),
+      // Every usage error says what was expected, with an example.
+      outputError: (text, write) => write(withUsageExample(text, path)),
     });
-    for (const sub of command.commands) configure(sub);
+    for (const sub of command.commands) configure(sub, path ? `${path} ${sub.name()}` : sub.name());
   };
-  configure(program);
+  configure(program, "");
   if (argv[0] === COMPLETE_COMMAND) {
     // The shell's completion function asks here on every TAB: candidates on stdout, one per line, never an error.
     const { completeWords } = await import("./completion/complete-words.js");

@@ -5,6 +5,7 @@ import type { ExecutionEvent } from "../execute/execution-event.js";
 import type { DeploymentProgress } from "../execute/readiness/apps-v1-deployment-progress.js";
 import { redactSecrets } from "../redact.js";
 import type { CommandResult, OutputFormat } from "./command-result.js";
+import { errorOutput } from "./json-output/error-output.js";
 import type { LiveView, LiveWriter } from "./live-view.js";
 import { describeRunSummary, emptyRunSummary, recordForSummary } from "./run-summary.js";
 
@@ -34,6 +35,8 @@ export class Output {
   /** Events that arrived while log-update was being loaded: replayed into the live view once it is. */
   private pending: ExecutionEvent[] | null = null;
   private readonly summary = emptyRunSummary();
+  /** Whether a whole document (a plan, a command's result) is on stdout: an error then adds no second one. */
+  private documentPrinted = false;
 
   constructor(
     private readonly streams: OutputStreams,
@@ -88,6 +91,9 @@ export class Output {
   }
 
   data(value: unknown): void {
+    // A run that executed its plan has said everything in its events.
+    if (value === undefined) return;
+    this.documentPrinted = true;
     const safe = redactSecrets(value);
     if (this.format === "yaml") {
       // After events, each document is `---`-separated, so the whole stream loads with yaml.loadAll.
@@ -198,7 +204,8 @@ export class Output {
     this.streams.stderr.write(`${redactSecrets(message)}\n`);
   }
 
-  error(error: KfpError): void {
+  /** `document: false` when the document printed next carries the error itself (a dry run's refused plan). */
+  error(error: KfpError, options: { document?: boolean } = {}): void {
     // The live view stops first, so the error is printed below its last frame, not redrawn over.
     this.liveView?.close();
     this.liveView = null;
@@ -211,6 +218,14 @@ export class Output {
     lines.push(c.dim(`code: ${error.code} (exit ${error.exitCode})`));
     if (this.verbose && error.cause instanceof Error) lines.push(c.dim(`cause: ${error.cause.message}`));
     this.streams.stderr.write(`${lines.join("\n")}\n`);
+    if (this.format === "text" || this.documentPrinted || options.document === false) return;
+    // Scripts and the GitHub Action read stdout only: after the events (or instead of any), the error as one more.
+    const document = redactSecrets(errorOutput(error));
+    this.streams.stdout.write(
+      this.format === "json"
+        ? `${JSON.stringify(document)}\n`
+        : `---\n${yaml.dump(document, { noRefs: true, lineWidth: 120 })}`,
+    );
   }
 }
 

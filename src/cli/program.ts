@@ -370,9 +370,18 @@ Examples:
     .command("uninstall")
     .description("remove KFP and keep its data: claims, PVs (Retain), Secrets, the namespace and CRDs stay")
     .option("--wait-for-lock", "wait for another run's lock instead of failing", false)
+    .option(
+      "--delete-data",
+      "also delete the data claims (their PVs stay: Retain); needs the namespace's name typed on a terminal or --confirm-namespace",
+      false,
+    )
+    .option(
+      "--confirm-namespace <name>",
+      "with --delete-data, for scripts: the namespace's name, e.g. --confirm-namespace kubeflow",
+    )
     .addHelpText(
       "after",
-      "\nExamples:\n  kfp-upgrade uninstall --dry-run\n  kfp-upgrade uninstall --yes && kfp-upgrade reinstall --yes   # the same KFP, the same data\n\nDeletes the release's Deployments, Services, ConfigMaps, RBAC and cluster-scoped objects no other install uses; never a claim, PV, Secret, namespace or CRD.",
+      "\nExamples:\n  kfp-upgrade uninstall --dry-run\n  kfp-upgrade uninstall --yes && kfp-upgrade reinstall --yes   # the same KFP, the same data\n  kfp-upgrade uninstall --delete-data --confirm-namespace kubeflow --yes\n\nDeletes the release's Deployments, Services, ConfigMaps, RBAC and cluster-scoped objects no other install uses; never a PV, Secret, namespace or CRD, and a data claim only with --delete-data.",
     )
     .action(async (options: Record<string, unknown>, command: Command) => {
       const g = global(command);

@@ -15,6 +15,7 @@ import type { ExecutionContext } from "./execution-context.js";
 import { followMigrationLog } from "./follow-migration-log.js";
 import { forgetHelmRelease } from "./forget-helm-release.js";
 import { crdReadiness } from "./readiness/apiextensions-v1-crd.js";
+import { goneReadiness } from "./readiness/gone.js";
 import { claimReadiness } from "./readiness/v1-persistent-volume-claim.js";
 import { podsGoneReadiness } from "./readiness/v1-pods-gone.js";
 import { mysqlSeriesReadiness } from "./readiness/v1-pods-mysql-series.js";
@@ -454,6 +455,40 @@ export const STEP_HANDLERS: { [K in StepKind]: Handler<K> } = {
       recorded.push(volumeName);
     }
     return `${recorded.join(", ") || "no PV"}: data written by KFP ${step.writer.kfpVersion}`;
+  },
+
+  async deleteDataClaims(step, ctx) {
+    // Every PV is checked before any claim goes: a claim whose PV would be deleted with it is never deleted.
+    const going: { ref: ObjectRef; volume: string }[] = [];
+    for (const { claim } of step.claims) {
+      const ref = pvcRef(step.namespace, claim);
+      const pvc = await ctx.client.get(ref);
+      if (!pvc) continue; // deleted by an earlier attempt of this step
+      const volumeName = (pvc.spec as { volumeName?: string } | undefined)?.volumeName ?? "";
+      const volume = volumeName ? await ctx.client.get(pvRef(volumeName)) : null;
+      const policy = (volume?.spec as { persistentVolumeReclaimPolicy?: string } | undefined)
+        ?.persistentVolumeReclaimPolicy;
+      if (!volume || policy !== "Retain") {
+        throw new VerificationFailed(
+          "DATA_VOLUME_NOT_RETAINED",
+          `${describeRef(ref)} is bound to ${volumeName ? `persistentvolume/${volumeName}` : "no PV"}${volume ? ` with reclaim policy ${policy ?? "(unset)"}` : ""}: deleting the claim could delete the data, so no claim was deleted`,
+          {
+            hint: 'Set the PV\'s reclaim policy to Retain (kubectl patch pv NAME -p \'{"spec":{"persistentVolumeReclaimPolicy":"Retain"}}\') and run uninstall --delete-data again.',
+          },
+        );
+      }
+      going.push({ ref, volume: volumeName });
+    }
+    for (const { ref } of going) await ctx.client.delete(ref, { propagationPolicy: "Background" });
+    await waitAll(
+      ctx,
+      going.map(({ ref }) => ref),
+      goneReadiness,
+      "data claims deleted",
+    );
+    return going.length === 0
+      ? "no data claim was left"
+      : `deleted ${going.map(({ ref }) => ref.name).join(", ")}; kept ${going.map(({ volume }) => `persistentvolume/${volume}`).join(", ")} (Retain) with the data`;
   },
 
   async saveVolumeDefinitions(step, ctx) {

@@ -1,7 +1,9 @@
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { homedir } from "node:os";
 import path from "node:path";
 import type { Cluster, Context, KubeConfig, User } from "@kubernetes/client-node";
+import yaml from "js-yaml";
+import { z } from "zod";
 import { ConfigError } from "../errors.js";
 
 export type ClientNodeModule = typeof import("@kubernetes/client-node");
@@ -134,8 +136,44 @@ interface KubeconfigParts {
   currentContext: string;
 }
 
+/** The top level kubectl expects; client-node meets anything else with a TypeError. */
+const kubeconfigShapeSchema = z.looseObject({
+  clusters: z.array(z.unknown()).nullish(),
+  contexts: z.array(z.unknown()).nullish(),
+  users: z.array(z.unknown()).nullish(),
+  "current-context": z.string().nullish(),
+});
+
+/** What is wrong with the file's shape, in words; undefined when it looks like a kubeconfig (or is not YAML). */
+function shapeProblem(text: string): string | undefined {
+  let document: unknown;
+  try {
+    document = yaml.load(text);
+  } catch {
+    return undefined; // client-node's parser names the line
+  }
+  if (document === undefined || document === null) return "the file is empty";
+  if (typeof document !== "object" || Array.isArray(document)) {
+    return `expected a YAML mapping with clusters, contexts and users, found ${Array.isArray(document) ? "a list" : `a ${typeof document}`}`;
+  }
+  const parsed = kubeconfigShapeSchema.safeParse(document);
+  if (parsed.success) return undefined;
+  return parsed.error.issues
+    .map(
+      (issue) =>
+        `${issue.path.join(".")}: expected ${issue.path[0] === "current-context" ? "a context name" : "a list"}`,
+    )
+    .join("; ");
+}
+
 function readKubeconfig(k8s: ClientNodeModule, file: string): KubeconfigParts {
   const config = new k8s.KubeConfig();
+  const problem = shapeProblem(readFileSync(file, "utf8"));
+  if (problem !== undefined) {
+    throw new ConfigError("KUBECONFIG_INVALID", `kubeconfig ${file} is not a kubeconfig: ${problem}`, {
+      hint: "Fix the file (kubectl config view shows what kubectl makes of it), or point --kubeconfig at another.",
+    });
+  }
   try {
     // "filter": like kubectl, an entry that is invalid only matters when it is the one selected.
     config.loadFromFile(file, { onInvalidEntry: "filter" });

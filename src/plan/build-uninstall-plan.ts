@@ -17,6 +17,8 @@ export interface UninstallPlanInput {
   /** The installed release, with its bundle's objects when known (the cluster's KFP-labelled objects count too). */
   installed: Release;
   now: Date;
+  /** `--delete-data`, confirmed: the data claims go too (after the pods); their Retain PVs still stay. */
+  deleteData?: boolean;
 }
 
 /** Deletion order: the reverse of the apply order, so workloads stop before what they use goes. */
@@ -87,6 +89,10 @@ export function buildUninstallPlan(input: UninstallPlanInput): Plan {
       reason: "MySQL and the object store have stopped before the volumes are used again",
     });
   }
+  if (input.deleteData && storage.bindings.length > 0) {
+    steps.add({ kind: "deleteDataClaims", namespace, claims: storage.bindings });
+  }
+  const claimNames = dataClaims.map((c) => c.claim).join(", ") || "none";
   return {
     apiVersion: PLAN_API_VERSION,
     kind: "Plan",
@@ -102,7 +108,9 @@ export function buildUninstallPlan(input: UninstallPlanInput): Plan {
     warnings: storage.warnings,
     notes: [
       ...guarded.notes,
-      `kept: the data claims (${dataClaims.map((c) => c.claim).join(", ") || "none"}) bound to their PVs, every Secret, the namespace and the CRDs; \`kfp-upgrade reinstall\` brings KFP ${installed.version} back on them`,
+      input.deleteData
+        ? `deleted: the data claims (${claimNames}); kept: their PVs (Retain, then Released) with the data, every Secret, the namespace and the CRDs; \`kfp-upgrade reinstall\` binds new claims to the Released PVs and brings KFP ${installed.version} back on them`
+        : `kept: the data claims (${claimNames}) bound to their PVs, every Secret, the namespace and the CRDs; \`kfp-upgrade reinstall\` brings KFP ${installed.version} back on them`,
     ],
     createdAt: input.now.toISOString(),
   };

@@ -120,6 +120,10 @@ export function requiredAccess(plan: Plan): RequiredAccess[] {
         break;
       case "waitBound":
       case "verifyBinding":
+      case "deleteDataClaims":
+        add(["get", "list", "watch", "delete"], "v1", "PersistentVolumeClaim", step.namespace);
+        add(["get"], "v1", "PersistentVolume");
+        break;
       case "saveVolumeDefinitions":
         add(["get", "list", "watch"], "v1", "PersistentVolumeClaim", step.namespace);
         add(["get"], "v1", "PersistentVolume");

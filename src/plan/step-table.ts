@@ -408,6 +408,17 @@ export const STEP_TABLE: { [K in StepKind]: StepEntry<K> } = {
       c.create += 1;
     },
   },
+  deleteDataClaims: {
+    lines: (s) =>
+      s.claims.map((c) => ({
+        symbol: "-",
+        text: `persistentvolumeclaim/${c.claim} -n ${s.namespace} (--delete-data; its PV ${c.volumeName ?? "(unbound)"} stays: Retain, Released, with the data)`,
+      })),
+    undo: () => "`kfp-upgrade reinstall` binds new claims to the Released PVs, whose data stayed",
+    count: (s, c) => {
+      c.delete += s.claims.length;
+    },
+  },
   saveVolumeDefinitions: {
     lines: (s) => [
       {

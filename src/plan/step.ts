@@ -342,6 +342,17 @@ export const stepSchema = z.discriminatedUnion("kind", [
     namespace: z.string(),
     claims: z.array(z.object({ role: dataRoleSchema, claim: z.string() })),
   }),
+  /**
+   * `uninstall --delete-data` (confirmed by typing the namespace's name): deletes the data claims once no pod uses
+   * them. Their PVs stay (reclaim policy Retain, checked for every claim before any is deleted), Released, with the
+   * data on them.
+   */
+  z.object({
+    ...base,
+    kind: z.literal("deleteDataClaims"),
+    namespace: z.string(),
+    claims: z.array(claimBindingSchema),
+  }),
 ]);
 export type Step = z.infer<typeof stepSchema>;
 export type StepKind = Step["kind"];

@@ -1,6 +1,7 @@
 import type { CommandDeps } from "../command-deps.js";
 import type { CommandResult } from "../command-result.js";
 import type { GlobalOptions } from "../global-options.js";
+import type { BackupsOutput } from "../json-output/backups-output.js";
 import { backupListingLines, listBackups } from "../list-backups.js";
 import { prepareRun } from "../prepare-run.js";
 
@@ -8,6 +9,6 @@ import { prepareRun } from "../prepare-run.js";
 export async function backups(global: GlobalOptions, deps: CommandDeps): Promise<CommandResult> {
   const run = await prepareRun(global, deps);
   const client = await run.connect();
-  const listing = await listBackups(client, run.appDir, run.app.namespace);
+  const listing: BackupsOutput = await listBackups(client, run.appDir, run.app.namespace);
   return { data: listing, text: backupListingLines(listing).join("\n") };
 }

@@ -7,6 +7,7 @@ import type { CommandDeps } from "../command-deps.js";
 import type { CommandResult } from "../command-result.js";
 import type { GlobalOptions } from "../global-options.js";
 import { kfpApiOptionsSchema } from "../inventory-options.js";
+import type { StatusOutput } from "../json-output/status-output.js";
 import { inventoryStatus, saveInventory } from "../kfp-inventory.js";
 import { listBackups } from "../list-backups.js";
 import { parseOptions } from "../parse-options.js";
@@ -82,7 +83,7 @@ export async function status(
         })),
       }
     : null;
-  const data = {
+  const data: StatusOutput = {
     context: snapshot.context,
     namespace: { name: namespace, exists: snapshot.namespace.exists, phase: snapshot.namespace.phase },
     installedVersion: snapshot.installedVersion,

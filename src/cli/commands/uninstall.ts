@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { PreflightRefusal } from "../../errors.js";
+import { PreflightRefusal, UsageError } from "../../errors.js";
 import { takeSnapshot } from "../../kube/take-snapshot.js";
 import { buildUninstallPlan } from "../../plan/build-uninstall-plan.js";
 import type { CommandDeps } from "../command-deps.js";
@@ -10,9 +10,21 @@ import { parseOptions } from "../parse-options.js";
 import { prepareRun } from "../prepare-run.js";
 import { resolveReleaseForApp } from "../resolve-release-for-app.js";
 
-export const uninstallOptionsSchema = z.object({
-  waitForLock: z.boolean().default(false),
-});
+export const uninstallOptionsSchema = z
+  .object({
+    waitForLock: z.boolean().default(false),
+    deleteData: z.boolean().default(false),
+    confirmNamespace: z.string().min(1).optional(),
+  })
+  .superRefine((options, ctx) => {
+    if (options.confirmNamespace !== undefined && !options.deleteData) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["confirmNamespace"],
+        message: "goes with --delete-data, e.g. uninstall --delete-data --confirm-namespace kubeflow",
+      });
+    }
+  });
 
 /**
  * Remove KFP and keep its data: what the installed release put in the namespace (and cluster-scoped objects no
@@ -27,10 +39,21 @@ export async function uninstall(
   const options = parseOptions(uninstallOptionsSchema, raw);
   const run = await prepareRun(global, deps);
   const namespace = run.app.namespace;
+  if (options.confirmNamespace !== undefined && options.confirmNamespace !== namespace) {
+    throw new UsageError(
+      "DELETE_DATA_NOT_CONFIRMED",
+      `--confirm-namespace ${options.confirmNamespace} is not the namespace KFP is uninstalled from ("${namespace}"): no data is deleted`,
+      {
+        hint: `Pass --confirm-namespace ${namespace} to delete the data claims of namespace "${namespace}".`,
+      },
+    );
+  }
+  // Without --confirm-namespace, --delete-data asks for the namespace's name on a terminal, even with --yes.
+  const typedConfirmation = options.deleteData && options.confirmNamespace === undefined && !global.dryRun;
   const client = await run.connect();
   const result = await executeCommand({
-    global,
-    deps,
+    global: typedConfirmation ? { ...global, yes: false } : global,
+    deps: typedConfirmation ? { ...deps, confirm: () => confirmByName(namespace, deps) } : deps,
     client,
     appDir: run.appDir,
     releases: run.releases,
@@ -54,7 +77,13 @@ export async function uninstall(
           run.releases,
           run.app.release.variant,
         );
-        const plan = buildUninstallPlan({ app: run.app, snapshot, installed, now: deps.now() });
+        const plan = buildUninstallPlan({
+          app: run.app,
+          snapshot,
+          installed,
+          now: deps.now(),
+          deleteData: options.deleteData,
+        });
         return {
           plan,
           context: {
@@ -71,8 +100,32 @@ export async function uninstall(
   });
   if (!global.dryRun && global.output === "text" && !global.quiet) {
     deps.output.info(
-      `KFP is uninstalled; its data stays on the same PVs. Bring it back with: kfp-upgrade reinstall${global.appDir !== "." ? ` --app-dir ${global.appDir}` : ""}`,
+      `${options.deleteData ? "KFP is uninstalled and its data claims are deleted; the data stays on the Released PVs (Retain)" : "KFP is uninstalled; its data stays on the same PVs"}. Bring it back with: kfp-upgrade reinstall${global.appDir !== "." ? ` --app-dir ${global.appDir}` : ""}`,
     );
   }
   return result;
+}
+
+/** `--delete-data` on a terminal: the user types the namespace's name; anything else deletes nothing. */
+async function confirmByName(namespace: string, deps: CommandDeps): Promise<boolean> {
+  const typed = deps.ask
+    ? await deps.ask(`Type the namespace's name (${namespace}) to delete its data claims:`)
+    : null;
+  if (typed === null) {
+    throw new UsageError(
+      "DELETE_DATA_NOT_CONFIRMED",
+      "--delete-data needs the namespace's name typed on a terminal, and there is none: nothing was changed",
+      { hint: `Pass --confirm-namespace ${namespace} (scripts and CI), or run it on a terminal.` },
+    );
+  }
+  if (typed !== namespace) {
+    throw new UsageError(
+      "DELETE_DATA_NOT_CONFIRMED",
+      `"${typed}" is not "${namespace}": nothing was changed`,
+      {
+        hint: "Run the command again and type the namespace's name exactly, or leave out --delete-data to keep the data.",
+      },
+    );
+  }
+  return true;
 }

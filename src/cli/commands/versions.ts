@@ -1,3 +1,4 @@
+import type { z } from "zod";
 import { EXIT_CODES, UsageError } from "../../errors.js";
 import { CATALOGUE, type Catalogue, findRelease } from "../../release/catalogue.js";
 import { unknownReleasesWarning, upstreamBackendVersions } from "../../release/discover-releases.js";
@@ -9,6 +10,12 @@ import { pathFor, type UpgradePath } from "../../release/path-for.js";
 import type { ReleaseInfo } from "../../release/release-info.js";
 import { resolveRelease } from "../../release/resolve-release.js";
 import type { CommandResult, OutputFormat } from "../command-result.js";
+import type {
+  bundlesOutputSchema,
+  catalogueOutputSchema,
+  refreshedOutputSchema,
+  upgradePathOutputSchema,
+} from "../json-output/versions-output.js";
 
 export interface VersionsOptions {
   /** FROM TO, each anything `--tag` accepts. */
@@ -38,7 +45,7 @@ export async function versions(options: VersionsOptions, deps: VersionsDeps = {}
     if (!deps.upstream) throw new UsageError("REFRESH_UNAVAILABLE", "--refresh needs a release source");
     return refreshed(deps.upstream, catalogue);
   }
-  const data = catalogue.releases.map((release) => ({
+  const data: z.infer<typeof catalogueOutputSchema> = catalogue.releases.map((release) => ({
     version: release.version,
     era: release.era,
     registry: release.registry,
@@ -87,7 +94,8 @@ function upgradePath(args: readonly string[], manifests: string | null, catalogu
   const to = resolveTag(toTag, catalogue, { hasBundle });
   const path = pathFor(from.version, to.version, { catalogue, hasBundle });
   const notes = [from.note, to.note].filter((note) => note !== undefined);
-  return { data: path, text: [...notes.map((note) => `Note: ${note}`), ...renderPath(path)].join("\n") };
+  const data: z.infer<typeof upgradePathOutputSchema> = path;
+  return { data, text: [...notes.map((note) => `Note: ${note}`), ...renderPath(path)].join("\n") };
 }
 
 function renderPath(path: UpgradePath): string[] {
@@ -114,7 +122,7 @@ function renderPath(path: UpgradePath): string[] {
 async function bundles(manifests: string, catalogue: Catalogue): Promise<CommandResult> {
   const listings = await listBundles(manifests, catalogue);
   const failed = listings.filter((listing) => listing.error !== undefined);
-  const data = listings.map((listing) => ({
+  const data: z.infer<typeof bundlesOutputSchema> = listings.map((listing) => ({
     version: listing.version,
     variant: listing.variant,
     dir: listing.dir,
@@ -190,7 +198,7 @@ function table(rows: readonly (readonly string[])[]): string {
  */
 async function refreshed(upstream: UpstreamConfig, catalogue: Catalogue): Promise<CommandResult> {
   const versions = await upstreamBackendVersions(upstream, catalogue);
-  const data = [];
+  const data: z.infer<typeof refreshedOutputSchema> = [];
   for (const version of versions) {
     const known = findRelease(catalogue, version);
     const info = known ?? (await derivedInfo(version, upstream, catalogue));

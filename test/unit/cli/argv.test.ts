@@ -550,19 +550,20 @@ describe("argv errors exit 2 through main()", () => {
     {
       name: "an unknown global option",
       argv: ["--frobnicate", "status"],
-      stderr: "error: unknown option '--frobnicate'\n(run with --help for usage)\n",
+      stderr:
+        "error: unknown option '--frobnicate'\n  e.g. kfp-upgrade upgrade --tag 2.14.4 (kfp-upgrade --help lists the commands)\n(run with --help for usage)\n",
     },
     {
       name: "-o outside its choices",
       argv: ["-o", "xml", "status"],
       stderr:
-        "error: option '-o, --output <format>' argument 'xml' is invalid. Allowed choices are text, yaml, json.\n(run with --help for usage)\n",
+        "error: option '-o, --output <format>' argument 'xml' is invalid. Allowed choices are text, yaml, json.\n  e.g. -o json\n(run with --help for usage)\n",
     },
     {
       name: "-o outside its choices, after the subcommand",
       argv: ["status", "-o", "xml"],
       stderr:
-        "error: option '-o, --output <format>' argument 'xml' is invalid. Allowed choices are text, yaml, json.\n(run with --help for usage)\n",
+        "error: option '-o, --output <format>' argument 'xml' is invalid. Allowed choices are text, yaml, json.\n  e.g. -o json\n(run with --help for usage)\n",
     },
     {
       name: "a timeout that is not a number (zod, after commander)",

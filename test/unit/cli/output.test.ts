@@ -260,12 +260,45 @@ describe("Output: errors", () => {
     cause: new Error("the cause"),
   });
 
-  it("prints message, details, hint and the stable code on stderr", () => {
+  it("prints message, details, hint and the stable code on stderr; with -o json also one error line on stdout", () => {
     const streams = fakeStreams();
     new Output(streams, "json", false, false).error(error);
     expect(streams.stderr.text()).toBe(
       "error: --storage-class x conflicts with --mysql-pv y\n  - first\n  - second\nhint: Pass one of them.\ncode: STORAGE_FLAGS_CONFLICT (exit 2)\n",
     );
+    expect(streams.stdout.text()).toBe(
+      `${JSON.stringify({ type: "error", code: "STORAGE_FLAGS_CONFLICT", exitCode: 2, message: "--storage-class x conflicts with --mysql-pv y", details: ["first", "second"], hint: "Pass one of them." })}\n`,
+    );
+  });
+
+  it("adds no error document after a whole document (a refused plan carries its refusal), nor with -o text", () => {
+    const afterPlan = fakeStreams();
+    const output = new Output(afterPlan, "json", false, false);
+    output.result({ data: { kind: "Plan" }, text: "" });
+    output.error(error);
+    expect(JSON.parse(afterPlan.stdout.text())).toEqual({ kind: "Plan" });
+    const refused = fakeStreams();
+    new Output(refused, "json", false, false).error(error, { document: false });
+    expect(refused.stdout.text()).toBe("");
+    const text = fakeStreams();
+    new Output(text, "text", false, false).error(error);
+    expect(text.stdout.text()).toBe("");
+  });
+
+  it("-o yaml: the error is one more --- document", () => {
+    const streams = fakeStreams();
+    const output = new Output(streams, "yaml", false, false);
+    output.event({ type: "warning", message: "w" });
+    output.error(error);
+    expect(yaml.loadAll(streams.stdout.text())).toEqual([
+      { type: "warning", message: "w" },
+      expect.objectContaining({ type: "error", code: "STORAGE_FLAGS_CONFLICT" }),
+    ]);
+  });
+
+  it("a run that executed its plan prints no result document after its events (not `undefined`)", () => {
+    const streams = fakeStreams();
+    new Output(streams, "json", false, false).result({ data: undefined, text: "" });
     expect(streams.stdout.text()).toBe("");
   });
 

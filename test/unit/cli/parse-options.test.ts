@@ -50,7 +50,7 @@ describe("parseOptions", () => {
       expect.objectContaining({
         message: "invalid options",
         details: [
-          '--object-store: Invalid option: expected one of "keep-minio"|"seaweedfs"',
+          '--object-store: Invalid option: expected one of "keep-minio"|"seaweedfs", e.g. --object-store keep-minio',
           "--wait-for-lock: Invalid input: expected boolean, received string",
         ],
       }),

@@ -50,6 +50,54 @@ const reclaimPolicy = (fake: FakeKubeClient, name: string) =>
   specOf<{ persistentVolumeReclaimPolicy: string }>(fake, pv(name)).persistentVolumeReclaimPolicy;
 
 describe("step handlers", () => {
+  it("deleteDataClaims deletes the claims and never their Retain PVs", async () => {
+    const fake = new FakeKubeClient({ defaultNamespace: NS }).seed([
+      NAMESPACE,
+      hostPathVolume("pvc-1", "Retain"),
+      hostPathVolume("pvc-2", "Retain"),
+      claimTemplate("mysql-pv-claim"),
+      claimTemplate("minio-pvc"),
+    ]);
+    fake.bind({ namespace: NS, name: "mysql-pv-claim" }, "pvc-1");
+    fake.bind({ namespace: NS, name: "minio-pvc" }, "pvc-2");
+    const claims = [
+      { role: "mysql" as const, claim: "mysql-pv-claim", volumeName: "pvc-1", volumeUid: null },
+      { role: "objectStore" as const, claim: "minio-pvc", volumeName: "pvc-2", volumeUid: null },
+    ];
+    await expect(run("deleteDataClaims", { namespace: NS, claims }, context(fake))).resolves.toBe(
+      "deleted mysql-pv-claim, minio-pvc; kept persistentvolume/pvc-1, persistentvolume/pvc-2 (Retain) with the data",
+    );
+    expect(await fake.get(pvc("mysql-pv-claim"))).toBeNull();
+    expect(await fake.get(pvc("minio-pvc"))).toBeNull();
+    expect([reclaimPolicy(fake, "pvc-1"), reclaimPolicy(fake, "pvc-2")]).toEqual(["Retain", "Retain"]);
+    // Run again (a resumed run): nothing is left to delete.
+    await expect(run("deleteDataClaims", { namespace: NS, claims }, context(fake))).resolves.toBe(
+      "no data claim was left",
+    );
+  });
+
+  it("deleteDataClaims deletes no claim when one's PV is not Retain (it would take the data with it)", async () => {
+    const fake = new FakeKubeClient({ defaultNamespace: NS }).seed([
+      NAMESPACE,
+      hostPathVolume("pvc-1", "Retain"),
+      hostPathVolume("pvc-2", "Delete"),
+      claimTemplate("mysql-pv-claim"),
+      claimTemplate("minio-pvc"),
+    ]);
+    fake.bind({ namespace: NS, name: "mysql-pv-claim" }, "pvc-1");
+    fake.bind({ namespace: NS, name: "minio-pvc" }, "pvc-2");
+    const claims = [
+      { role: "mysql" as const, claim: "mysql-pv-claim", volumeName: "pvc-1", volumeUid: null },
+      { role: "objectStore" as const, claim: "minio-pvc", volumeName: "pvc-2", volumeUid: null },
+    ];
+    await expect(run("deleteDataClaims", { namespace: NS, claims }, context(fake))).rejects.toMatchObject({
+      code: "DATA_VOLUME_NOT_RETAINED",
+      message: expect.stringContaining("persistentvolume/pvc-2 with reclaim policy Delete"),
+    });
+    expect(await fake.get(pvc("mysql-pv-claim"))).not.toBeNull();
+    expect(await fake.get(pvc("minio-pvc"))).not.toBeNull();
+  });
+
   it("setReclaimPolicy switches a PV to Retain", async () => {
     const fake = new FakeKubeClient().seed([hostPathVolume("pvc-1", "Delete")]);
     await expect(

@@ -249,6 +249,26 @@ describe("loadKubeConfig", () => {
     expect(error.code).toBe("KUBECONFIG_INVALID");
     expect(error.message).toMatch(new RegExp(`^cannot read kubeconfig ${file}: `));
   });
+
+  it.each([
+    ["", "the file is empty"],
+    ["just a string\n", "expected a YAML mapping with clusters, contexts and users, found a string"],
+    ["- a\n- b\n", "expected a YAML mapping with clusters, contexts and users, found a list"],
+    ["clusters: 5\ncurrent-context: x\n", "clusters: expected a list"],
+    ["contexts: {a: 1}\n", "contexts: expected a list"],
+    ["current-context: [1]\n", "current-context: expected a context name"],
+  ])(
+    "a malformed kubeconfig (%j) is a config error naming the file and the problem, never a TypeError",
+    (text, problem) => {
+      const dir = tempDir();
+      const file = path.join(dir, "config");
+      writeFileSync(file, text);
+      const error = configErrorOf(() => loadKubeConfig(k8s, { kubeconfig: file, env: {}, homeDir: dir }));
+      expect(error.code).toBe("KUBECONFIG_INVALID");
+      expect(error.message).toBe(`kubeconfig ${file} is not a kubeconfig: ${problem}`);
+      expect(error.hint).toContain("kubectl config view");
+    },
+  );
 });
 
 describe("createKubeClient", () => {

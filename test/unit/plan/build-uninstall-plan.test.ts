@@ -7,15 +7,36 @@ import { aSnapshot } from "../../support/snapshot-builder.js";
 import { installedSnapshot, NOW, PV_APP, stepsOf } from "./plan-inputs.js";
 
 describe("uninstall 2.14.4 installed on two pre-created PVs", () => {
-  async function plan() {
+  async function plan(deleteData = false) {
     const installed = await sharedRelease("2.14.4");
     return buildUninstallPlan({
       app: PV_APP,
       snapshot: installedSnapshot(installed).build(),
       installed,
       now: NOW,
+      deleteData,
     });
   }
+
+  it("--delete-data: the data claims go last, once no pod uses them; the plan says their PVs stay", async () => {
+    const p = await plan(true);
+    expect(p.steps.at(-1)).toMatchObject({
+      kind: "deleteDataClaims",
+      claims: [
+        { role: "mysql", claim: "mysql-pv-claim" },
+        { role: "objectStore", claim: "minio-pvc" },
+      ],
+    });
+    expect(p.steps.at(-2)?.kind).toBe("waitPodsGone");
+    expect(p.notes.at(-1)).toMatch(
+      /^deleted: the data claims \(mysql-pv-claim, minio-pvc\); kept: their PVs \(Retain/,
+    );
+    const text = renderPlanText(p, { color: false });
+    expect(text).toMatch(
+      /- persistentvolumeclaim\/mysql-pv-claim -n \S+ \(--delete-data; its PV \S+ stays: Retain/,
+    );
+    expect(stepsOf(await plan(false), "deleteDataClaims")).toEqual([]);
+  });
 
   it("saves the volumes and verifies them before deleting anything, then waits until no pod is left", async () => {
     const p = await plan();

@@ -1,0 +1,50 @@
+import { z } from "zod";
+import { planSchema } from "../plan/plan.js";
+import type { ExecutionEvent, Outcome } from "./execution-event.js";
+
+export const outcomeSchema = z.enum([
+  "succeeded",
+  "failed",
+  "rolled-back",
+  "failed-forward",
+  "interrupted",
+  "refused",
+]);
+
+/**
+ * The events `-o json` prints while a plan runs, one JSON object a line (schema/event.schema.json is generated from
+ * this). The TypeScript union in execution-event.ts is what the executor emits; the checks below fail to compile
+ * when the two differ, so the published schema cannot drift from what is printed.
+ */
+export const executionEventSchema = z.discriminatedUnion("type", [
+  z.object({ type: z.literal("plan"), plan: planSchema }),
+  z.object({ type: z.literal("step-start"), stepId: z.string(), kind: z.string(), description: z.string() }),
+  z.object({ type: z.literal("step-progress"), stepId: z.string(), message: z.string() }),
+  z.object({ type: z.literal("step-skip"), stepId: z.string(), reason: z.string() }),
+  z.object({
+    type: z.literal("step-end"),
+    stepId: z.string(),
+    ok: z.boolean(),
+    message: z.string(),
+    durationMs: z.number(),
+  }),
+  z.object({ type: z.literal("warning"), message: z.string() }),
+  z.object({ type: z.literal("rollback"), message: z.string() }),
+  z.object({
+    type: z.literal("result"),
+    ok: z.boolean(),
+    outcome: outcomeSchema,
+    message: z.string(),
+    bindings: z.array(
+      z.object({ claim: z.string(), volumeName: z.string().nullable(), volumeUid: z.string().nullable() }),
+    ),
+    /** API requests this process made, retries and watches included. */
+    apiRequests: z.number().int().nonnegative().optional(),
+  }),
+]);
+
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const sameEvent: Same<z.infer<typeof executionEventSchema>, ExecutionEvent> = true;
+const sameOutcome: Same<z.infer<typeof outcomeSchema>, Outcome> = true;
+void sameEvent;
+void sameOutcome;
