@@ -18,6 +18,7 @@ import {
   liveCrdsFromSnapshot,
   withoutSharedClusterObjects,
 } from "./cluster-scoped-objects.js";
+import { gatherRefusals } from "./gather-refusals.js";
 import { imageSteps } from "./image-steps.js";
 import {
   inventoryMessages,
@@ -89,6 +90,11 @@ export interface UpgradePlanInput {
   gcp?: GcpFindings;
   /** How long the API server of a hop with a one-way migration may take to become Available (default 1800). */
   migrationTimeoutSeconds?: number;
+  /**
+   * `check`: every refusal of every hop goes into the plan's `refusal` instead of being thrown at the first; a hop is
+   * judged as if the refusals of the hops before it were fixed.
+   */
+  collectRefusals?: boolean;
   now: Date;
 }
 
@@ -242,6 +248,8 @@ export function buildUpgradePlan(input: UpgradePlanInput): Plan {
 
   input.hops.forEach((hop, index) => {
     const hopNumber = multiHop ? index + 1 : undefined;
+    // A refused hop plans no further; `check` still plans the hops after it.
+    const refusedBefore = input.collectRefusals ? refusals.length : 0;
     const { release } = hop;
     const canApply = release.objects.length > 0 && installed.era !== "ksonnet";
     const strategy: "manifests" | "images" =
@@ -356,7 +364,7 @@ export function buildUpgradePlan(input: UpgradePlanInput): Plan {
       reason: `KFP ${release.version}'s API server starts and migrates the database schema${crossesSchemaMigration ? " (the one-way 2.15 migration)" : ""}; an older one cannot run on it`,
       keep,
     });
-    if (refusals.length > 0) return;
+    if (refusals.length > refusedBefore) return;
     if (newerApiServer && crossesSchemaMigration) {
       oneWay.push(
         `${label}: KFP ${release.version}'s API server runs the one-way 2.15 database schema migration`,
@@ -394,7 +402,7 @@ export function buildUpgradePlan(input: UpgradePlanInput): Plan {
       ...(input.gcp ? { gcp: input.gcp } : {}),
     });
     refusals.push(...storage.refusals);
-    if (refusals.length > 0) return;
+    if (refusals.length > refusedBefore) return;
     notes.push(...storage.notes);
     for (const entry of storage.storage) {
       if (!storageOut.some((s) => s.claim === entry.claim)) storageOut.push(entry);
@@ -672,13 +680,21 @@ export function buildUpgradePlan(input: UpgradePlanInput): Plan {
   });
   // Every problem at once: a Helm or GitOps install is one more when there are others.
   if (adoption.refusal && refusals.length > 0) refusals.push(...adoption.refusal.problems);
-  refuseIfAny(
-    [...new Set(refusals)],
-    cannot,
-    "Nothing was changed. Fix the problems above and run the command again.",
+  const refusal = gatherRefusals(
+    [
+      () =>
+        refuseIfAny(
+          [...new Set(refusals)],
+          cannot,
+          "Nothing was changed. Fix the problems above and run the command again.",
+        ),
+      () => {
+        if (adoption.refusal) throw adoptionRefusal(cannot, adoption.refusal);
+      },
+      () => refuseLegacySchema(input.inventory, inventoryPath, cannot),
+    ],
+    { collect: input.collectRefusals === true, what: cannot },
   );
-  if (adoption.refusal) throw adoptionRefusal(cannot, adoption.refusal);
-  refuseLegacySchema(input.inventory, inventoryPath, cannot);
   warnings.push(...adoption.warnings);
   const last = input.hops.at(-1);
   if (last && bindings.length > 0) {
@@ -718,6 +734,7 @@ export function buildUpgradePlan(input: UpgradePlanInput): Plan {
     ...(oneWay.length > 0 ? { oneWay: [...new Set(oneWay)] } : {}),
     // Each hop of a multi-hop plan says the same about, say, the Secrets it keeps; once is enough.
     notes: [...new Set(notes)],
+    ...(refusal ? { refusal } : {}),
     createdAt: input.now.toISOString(),
   };
 }
