@@ -58,6 +58,14 @@ const BACKEND_VERSIONS: readonly string[] = [
   "2.16.0",
   "2.16.1",
   "2.17.0",
+  // Issue 16 (its summary of the release pages, not verified against upstream: the mirror of kubeflow/pipelines ends
+  // at 2.17.0, 21 Aug 2026): 2.17.1, 2.17.2, 2.18.0 and 2.18.1 (18 Nov 2026, five security fixes). Their images,
+  // registry, MySQL 8.4, SeaweedFS and Argo follow the 2.17.0 rules; 2.18.0 is a one-way API migration
+  // (ONE_WAY_API_MIGRATIONS in release-rules.ts).
+  "2.17.1",
+  "2.17.2",
+  "2.18.0",
+  "2.18.1",
 ];
 
 /**

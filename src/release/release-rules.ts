@@ -12,19 +12,62 @@ export const GHCR_SINCE = "2.4.0";
 export const KUSTOMIZE_SINCE = "0.1.26";
 /** 2.15.0 replaced MinIO with SeaweedFS and moved the API server to GORM v2 with a one-way schema migration. */
 export const SEAWEEDFS_SINCE = "2.15.0";
+/** One release whose API server changes stored data one way at its first start; no older API server may follow it. */
+export interface OneWayApiMigration {
+  /** The first release that runs it; a hop from below `since` to `since` or later crosses it. */
+  since: string;
+  /** What the new API server does to the data, in words for the plan. */
+  what: string;
+  /** Log lines of the new API server that report the migration's progress, shown while it is waited for. */
+  progressLog?: RegExp;
+  /** What KFP's own guide says to back up before the hop, named in the plan's back-up advice. */
+  backup: readonly string[];
+  /** Whether KFP asks that Argo Workflows of the install have finished before the hardened API server starts. */
+  drainWorkflows: boolean;
+  /** Where the rule comes from. */
+  source: string;
+}
+
 /**
  * Releases whose API server runs a one-way migration of stored data on its first start, which an older API server
- * writing at the same time could undo or break: 2.15.0's legacy-schema migration (GORM v2; it checks column lengths
- * first, backend/src/apiserver/validation/length.go at 2.15.0, and converts the tables once). A hop into one of them
- * stops the old API server and ScheduledWorkflow controller before the new ones start.
+ * (or ScheduledWorkflow controller) writing at the same time could undo or break. A hop into one of them stops the
+ * old API server and ScheduledWorkflow controller before the new ones start, and nothing rolls back across it.
  */
-export const ONE_WAY_API_MIGRATIONS: readonly string[] = [SEAWEEDFS_SINCE];
+export const ONE_WAY_API_MIGRATIONS: readonly OneWayApiMigration[] = [
+  {
+    since: SEAWEEDFS_SINCE,
+    what: "the legacy-schema migration to GORM v2 (column lengths checked first, the tables converted once)",
+    backup: ["the MySQL database"],
+    drainWorkflows: false,
+    source:
+      "backend/src/apiserver/validation/length.go at 2.15.0; kubeflow/pipelines#3636 (no down-migration)",
+  },
+  {
+    since: "2.18.0",
+    what: "the recurring-run adoption (`recurring_run_adoption id=legacy-2.18`): schedules get API-owned scheduling state, and an old API server can overwrite stored schedule inputs",
+    progressLog: /recurring_run_(adoption|migration)\b/,
+    backup: ["the MySQL database", "the UI signing-key Secret ml-pipeline-ui-tensorboard-proxy"],
+    drainWorkflows: true,
+    source:
+      "kubeflow/pipelines docs/operator-guides/upgrade-2.18.md (Plan the multi-user rollout, Prepare the UI signing key) and scheduled-service-accounts.md (Upgrade and revocation, Inventory); the drain and the adoption log line from issue 16's summary of the release notes, not verified against upstream",
+  },
+];
 
-/** The one-way API migration a hop from an API server at `from` (null: unknown) to `to` runs, if any. */
+/** The newest one-way API migration a hop from an API server at `from` (null: unknown) to `to` runs, if any. */
 export function oneWayApiMigrationCrossed(from: string | null, to: string): string | undefined {
-  return ONE_WAY_API_MIGRATIONS.find(
-    (since) => compareVersions(to, since) >= 0 && (from === null || compareVersions(from, since) < 0),
+  return oneWayApiMigrationsCrossed(from, to).at(-1)?.since;
+}
+
+/** Every one-way API migration between an API server at `from` (null: unknown) and `to`, oldest first. */
+export function oneWayApiMigrationsCrossed(from: string | null, to: string): OneWayApiMigration[] {
+  return ONE_WAY_API_MIGRATIONS.filter(
+    (m) => compareVersions(to, m.since) >= 0 && (from === null || compareVersions(from, m.since) < 0),
   );
+}
+
+/** The one-way API migration that starts at `since`. */
+export function oneWayApiMigration(since: string): OneWayApiMigration | undefined {
+  return ONE_WAY_API_MIGRATIONS.find((m) => m.since === since);
 }
 
 /** Only the 2.15 line ships `env/platform-agnostic-minio`; 2.16 dropped it. */

@@ -28,11 +28,11 @@ beforeAll(async () => {
   archives = {
     "2.5.0": await buildReleaseArchive("2.5.0"),
     "2.14.4": await buildReleaseArchive("2.14.4"),
-    // A release newer than the catalogue, as upstream would publish it: the 2.17.0 tree with 2.18.0's images.
-    "2.18.0": await buildReleaseArchive("2.18.0", { from: "2.17.0" }),
+    // A release newer than the catalogue, as upstream would publish it: the 2.17.0 tree with 2.19.0's images.
+    "2.19.0": await buildReleaseArchive("2.19.0", { from: "2.17.0" }),
   };
   server = await startReleaseServer({
-    tags: ["sdk-2.18.0", "2.18.0", "2.17.0", "sdk-2.17.0", "2.16.1", "2.15.0", "2.14.4", "2.5.0"],
+    tags: ["sdk-2.19.0", "2.19.0", "2.17.0", "sdk-2.17.0", "2.16.1", "2.15.0", "2.14.4", "2.5.0"],
     archives: Object.fromEntries(
       Object.entries(archives).map(([tag, body]) => [tag, { kind: "serve" as const, body }]),
     ),
@@ -116,7 +116,7 @@ describe("releases fetched from the release source", () => {
         "/archive/refs/tags/2.14.4.tar.gz",
       ]);
 
-      // latest is upstream's newest backend tag (sdk-2.18.0 is not one), which the catalogue has no facts for.
+      // latest is upstream's newest backend tag (sdk-2.19.0 is not one), which the catalogue has no facts for.
       const latest = await runCli(
         ["upgrade", "--tag", "latest", "--object-store", "seaweedfs", "--dry-run"],
         {
@@ -124,11 +124,11 @@ describe("releases fetched from the release source", () => {
           env: { ...env, KFP_UPGRADE_GITHUB_API: server.url },
         },
       );
-      expect(planOf(latest)).toMatchObject({ from: "2.14.4", to: "2.18.0" });
+      expect(planOf(latest)).toMatchObject({ from: "2.14.4", to: "2.19.0" });
       expect(planOf(latest).warnings).toEqual(
         expect.arrayContaining([
-          "latest is KFP 2.18.0, the newest backend release tag upstream",
-          "the catalogue has no facts for KFP 2.18.0: MySQL series, registry, object store and data claims are derived from the rendered bundle",
+          "latest is KFP 2.19.0, the newest backend release tag upstream",
+          "the catalogue has no facts for KFP 2.19.0: MySQL series, registry, object store and data claims are derived from the rendered bundle",
         ]),
       );
       rmSync(cache, { recursive: true, force: true });

@@ -12,9 +12,9 @@ beforeAll(async () => {
   server = await startReleaseServer({
     archives: {
       "2.5.0": { kind: "serve", body: await buildReleaseArchive("2.5.0") },
-      "2.18.0": { kind: "serve", body: await buildReleaseArchive("2.18.0", { from: "2.17.0" }) },
+      "2.19.0": { kind: "serve", body: await buildReleaseArchive("2.19.0", { from: "2.17.0" }) },
     },
-    tags: ["sdk-2.18.0", "2.18.0", "2.17.0", "2.16.1"],
+    tags: ["sdk-2.19.0", "2.19.0", "2.17.0", "2.16.1"],
   });
 });
 afterAll(() => server.close());
@@ -67,11 +67,11 @@ describe("resolveReleaseForApp", () => {
       { manifestsDir: null, upstream: upstream() },
       "default",
     );
-    expect(release).toMatchObject({ version: "2.18.0", mysqlSeries: "8.4", objectStore: "seaweedfs" });
+    expect(release).toMatchObject({ version: "2.19.0", mysqlSeries: "8.4", objectStore: "seaweedfs" });
     expect(release.warnings).toEqual([
-      "latest is KFP 2.18.0, the newest backend release tag upstream",
-      "the catalogue has no facts for KFP 2.18.0: MySQL series, registry, object store and data claims are derived from the rendered bundle",
-      "KFP 2.18.0 is not in the catalogue; its bundle alone describes it",
+      "latest is KFP 2.19.0, the newest backend release tag upstream",
+      "the catalogue has no facts for KFP 2.19.0: MySQL series, registry, object store and data claims are derived from the rendered bundle",
+      "KFP 2.19.0 is not in the catalogue; its bundle alone describes it",
     ]);
   });
 

@@ -18,8 +18,8 @@ describe("catalogue", () => {
     for (const release of CATALOGUE.releases) expect(releaseInfoSchema.parse(release)).toEqual(release);
   });
 
-  it("spans 0.1.0 to 2.17.0", () => {
-    expect([versions[0], versions.at(-1)]).toEqual(["0.1.0", "2.17.0"]);
+  it("spans 0.1.0 to 2.18.1", () => {
+    expect([versions[0], versions.at(-1)]).toEqual(["0.1.0", "2.18.1"]);
   });
 
   const absent = [
@@ -119,6 +119,15 @@ describe("catalogue", () => {
       claim: "seaweedfs-pvc",
       era: "kustomize",
     },
+    ...["2.17.1", "2.17.2", "2.18.0", "2.18.1"].map((version) => ({
+      name: `${version}, on the 2.17.0 rules (issue 16)`,
+      version,
+      registry: "ghcr.io/kubeflow",
+      mysql: "8.4",
+      store: "seaweedfs",
+      claim: "seaweedfs-pvc",
+      era: "kustomize",
+    })),
   ];
   it.each(rules)("$name", ({ version, registry, mysql, store, claim, era }) => {
     expect(findRelease(CATALOGUE, version)).toMatchObject({
@@ -127,6 +136,23 @@ describe("catalogue", () => {
       objectStore: store,
       dataClaims: { mysql: "mysql-pv-claim", objectStore: claim },
       era,
+    });
+  });
+
+  it("gives 2.18.1 the Deployments and images of 2.17.0, tagged 2.18.1, with Argo and ghcr.io SeaweedFS", () => {
+    const images = (version: string) => findRelease(CATALOGUE, version)?.components;
+    expect(images("2.18.1")).toEqual(images("2.17.0"));
+    expect(images("2.18.1")).toContainEqual({
+      deployment: "workflow-controller",
+      container: "workflow-controller",
+      image: "quay.io/argoproj/workflow-controller",
+      versioned: false,
+    });
+    expect(images("2.18.1")).toContainEqual({
+      deployment: "seaweedfs",
+      container: "seaweedfs",
+      image: "ghcr.io/chrislusf/seaweedfs",
+      versioned: false,
     });
   });
 

@@ -11,9 +11,9 @@ import { buildReleaseArchive } from "../../support/release-tree.js";
 
 /** kubeflow/pipelines-like tags, newest first: backend releases, SDK tags, prereleases and filler to need 3 pages. */
 const TAGS = [
-  "sdk-2.18.0",
-  "2.19.0-rc.1",
-  "2.18.0",
+  "sdk-2.19.0",
+  "2.20.0-rc.1",
+  "2.19.0",
   "sdk-2.17.1",
   "2.17.0",
   "2.16.1",
@@ -28,7 +28,7 @@ let authServer: ReleaseServer;
 beforeAll(async () => {
   server = await startReleaseServer({
     tags: TAGS,
-    archives: { "2.18.0": { kind: "serve", body: await buildReleaseArchive("2.18.0", { from: "2.17.0" }) } },
+    archives: { "2.19.0": { kind: "serve", body: await buildReleaseArchive("2.19.0", { from: "2.17.0" }) } },
   });
   authServer = await startReleaseServer({ tags: TAGS, token: "s3cr3t-token" });
 });
@@ -41,7 +41,7 @@ const cacheRoot = () => path.join(mkdtempSync(path.join(tmpdir(), "kfp-cache-"))
 
 describe("backendVersions", () => {
   it("keeps X.Y.Z tags (v dropped), leaves out sdk-*, prereleases and the catalogue's SDK-only versions", () => {
-    expect(backendVersions(TAGS, CATALOGUE)).toEqual(["0.1.12", "1.8.5", "2.16.1", "2.17.0", "2.18.0"]);
+    expect(backendVersions(TAGS, CATALOGUE)).toEqual(["0.1.12", "1.8.5", "2.16.1", "2.17.0", "2.19.0"]);
   });
 });
 
@@ -49,7 +49,7 @@ describe("upstream tag list", () => {
   it("reads every page of the tag list", async () => {
     const before = server.requests.length;
     const upstream = { source: server.url, api: server.url, cacheRoot: cacheRoot() };
-    expect(await upstreamBackendVersions(upstream, CATALOGUE)).toContain("2.18.0");
+    expect(await upstreamBackendVersions(upstream, CATALOGUE)).toContain("2.19.0");
     expect(server.requests.slice(before)).toEqual([
       "/repos/kubeflow/pipelines/tags?per_page=100&page=1",
       "/repos/kubeflow/pipelines/tags?per_page=100&page=2",
@@ -62,19 +62,19 @@ describe("upstream tag list", () => {
       CATALOGUE,
     );
     expect(latest).toEqual({
-      version: "2.18.0",
+      version: "2.19.0",
       warnings: [
-        "latest is KFP 2.18.0, the newest backend release tag upstream",
-        "the catalogue has no facts for KFP 2.18.0: MySQL series, registry, object store and data claims are derived from the rendered bundle",
+        "latest is KFP 2.19.0, the newest backend release tag upstream",
+        "the catalogue has no facts for KFP 2.19.0: MySQL series, registry, object store and data claims are derived from the rendered bundle",
       ],
     });
   });
 
   it("sends GITHUB_TOKEN as a bearer token, and never prints it when it is refused", async () => {
     const upstream = { source: authServer.url, api: authServer.url, cacheRoot: cacheRoot() };
-    expect((await latestUpstream({ ...upstream, token: "s3cr3t-token" }, CATALOGUE)).version).toBe("2.18.0");
+    expect((await latestUpstream({ ...upstream, token: "s3cr3t-token" }, CATALOGUE)).version).toBe("2.19.0");
     const refused = await latestUpstream({ ...upstream, token: "wrong-token" }, CATALOGUE);
-    expect(refused.version).toBe("2.17.0");
+    expect(refused.version).toBe("2.18.1");
     expect(refused.warnings.join("\n")).toContain("HTTP 401");
     expect(refused.warnings.join("\n")).not.toContain("wrong-token");
   });
@@ -84,13 +84,13 @@ describe("upstream tag list", () => {
     await gone.close();
     const offline = { source: server.url, api: gone.url, cacheRoot: cacheRoot() };
     const known = await latestUpstream(offline, CATALOGUE);
-    expect(known.version).toBe("2.17.0");
+    expect(known.version).toBe("2.18.1");
     expect(known.warnings).toEqual([
       expect.stringMatching(
-        /^cannot read the upstream tag list \(Cannot download http:\/\/127\.0\.0\.1:\d+\/repos\/kubeflow\/pipelines\/tags\?per_page=100&page=1: ECONNREFUSED.*\); latest falls back to the newest cached or known release, KFP 2\.17\.0$/,
+        /^cannot read the upstream tag list \(Cannot download http:\/\/127\.0\.0\.1:\d+\/repos\/kubeflow\/pipelines\/tags\?per_page=100&page=1: ECONNREFUSED.*\); latest falls back to the newest cached or known release, KFP 2\.18\.1$/,
       ),
     ]);
-    await ensureRelease("2.18.0", offline);
-    expect((await latestUpstream(offline, CATALOGUE)).version).toBe("2.18.0");
+    await ensureRelease("2.19.0", offline);
+    expect((await latestUpstream(offline, CATALOGUE)).version).toBe("2.19.0");
   });
 });

@@ -10,10 +10,10 @@ describe("resolveTag accepts", () => {
     {
       name: "latest, the newest backend release",
       input: "latest",
-      version: "2.17.0",
-      note: "latest is KFP 2.17.0",
+      version: "2.18.1",
+      note: "latest is KFP 2.18.1",
     },
-    { name: "LATEST in capitals", input: "LATEST", version: "2.17.0", note: "latest is KFP 2.17.0" },
+    { name: "LATEST in capitals", input: "LATEST", version: "2.18.1", note: "latest is KFP 2.18.1" },
     {
       name: "a v-prefixed version that is no kubeflow/kubeflow tag",
       input: "v0.1.12",
@@ -140,9 +140,9 @@ describe("resolveTag refuses", () => {
     },
     {
       name: "a version newer than the catalogue",
-      input: "2.18.0",
+      input: "2.19.0",
       code: "TAG_UNKNOWN",
-      message: "KFP 2.18.0 is newer than the catalogue; the newest backend release is 2.17.0",
+      message: "KFP 2.19.0 is newer than the catalogue; the newest backend release is 2.18.1",
     },
     {
       name: "a version older than 0.1",

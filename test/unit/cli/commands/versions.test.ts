@@ -165,9 +165,9 @@ describe("versions", () => {
 describe("versions --refresh", () => {
   it("lists upstream's backend releases: the catalogue's facts where it has them, the bundle's for a new one", async () => {
     const server = await startReleaseServer({
-      tags: ["sdk-2.18.0", "2.18.0", "2.17.0", "2.16.1", "2.15.2", "sdk-2.15.2", "1.8.5"],
+      tags: ["sdk-2.19.0", "2.19.0", "2.17.0", "2.16.1", "2.15.2", "sdk-2.15.2", "1.8.5"],
       archives: {
-        "2.18.0": { kind: "serve", body: await buildReleaseArchive("2.18.0", { from: "2.17.0" }) },
+        "2.19.0": { kind: "serve", body: await buildReleaseArchive("2.19.0", { from: "2.17.0" }) },
       },
     });
     onTestFinished(() => server.close());
@@ -181,17 +181,17 @@ describe("versions --refresh", () => {
     const result = await versions({ output: "text", refresh: true }, { upstream });
     expect(
       (result.data as { version: string; facts: string }[]).map((row) => `${row.version} ${row.facts}`),
-    ).toEqual(["1.8.5 catalogue", "2.16.1 catalogue", "2.17.0 catalogue", "2.18.0 bundle"]);
+    ).toEqual(["1.8.5 catalogue", "2.16.1 catalogue", "2.17.0 catalogue", "2.19.0 bundle"]);
     const lines = result.text.split("\n");
     expect(lines[0]).toBe(
       "VERSION  FACTS      ERA        REGISTRY            MYSQL  OBJECT STORE  MYSQL CLAIM     OBJECT CLAIM",
     );
     expect(lines).toContain(
-      "2.18.0   bundle     kustomize  ghcr.io/kubeflow    8.4    seaweedfs     mysql-pv-claim  seaweedfs-pvc",
+      "2.19.0   bundle     kustomize  ghcr.io/kubeflow    8.4    seaweedfs     mysql-pv-claim  seaweedfs-pvc",
     );
-    expect(lines).toContain(`4 backend releases upstream (${server.url}); newest 2.18.0.`);
+    expect(lines).toContain(`4 backend releases upstream (${server.url}); newest 2.19.0.`);
     const warning =
-      "the catalogue has no facts for KFP 2.18.0: MySQL series, registry, object store and data claims are derived from the rendered bundle";
+      "the catalogue has no facts for KFP 2.19.0: MySQL series, registry, object store and data claims are derived from the rendered bundle";
     expect(lines).toContain(`! ${warning}`);
     expect(progress).toContain(`warning: ${warning}`);
   });
