@@ -11,7 +11,12 @@ import {
 import { compareVersions } from "../release/compare-versions.js";
 import type { Release } from "../release/release.js";
 import type { ReleaseInfo } from "../release/release-info.js";
-import { mysqlSeriesFor, oneWayApiMigrationCrossed, SEAWEEDFS_SINCE } from "../release/release-rules.js";
+import {
+  mysqlSeriesFor,
+  oneWayApiMigrationCrossed,
+  oneWayApiMigrationsCrossed,
+  SEAWEEDFS_SINCE,
+} from "../release/release-rules.js";
 import { adoptInstalls, adoptionRefusal, placeAdoption } from "./adopt-installs.js";
 import {
   clusterScopedObjects,
@@ -364,12 +369,22 @@ export function buildUpgradePlan(input: UpgradePlanInput): Plan {
       reason: `KFP ${release.version}'s API server starts and migrates the database schema${crossesSchemaMigration ? " (the one-way 2.15 migration)" : ""}; an older one cannot run on it`,
       keep,
     });
-    if (refusals.length > refusedBefore) return;
+    // Said of a refused hop too: `check` lists every one-way step of the path.
     if (newerApiServer && crossesSchemaMigration) {
       oneWay.push(
         `${label}: KFP ${release.version}'s API server runs the one-way 2.15 database schema migration`,
       );
     }
+    if (newerApiServer) {
+      for (const migration of oneWayApiMigrationsCrossed(apiServerVersion, release.version)) {
+        // 2.15's is said above, in the words the data rules use.
+        if (migration.since === SEAWEEDFS_SINCE) continue;
+        oneWay.push(
+          `${label}: KFP ${release.version}'s API server runs KFP ${migration.since}'s one-way migration, ${migration.what}`,
+        );
+      }
+    }
+    if (refusals.length > refusedBefore) return;
 
     if (strategy === "images") {
       const images = imageSteps({ snapshot, namespace, release, current: imagesSoFar });

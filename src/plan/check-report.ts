@@ -63,6 +63,8 @@ export interface CheckReportInput {
   drain?: CheckDrain[];
   /** Extra warnings the command found around the plan (GCP disks, the target's schema migration). */
   warnings?: string[];
+  /** What the one-way migrations on the path ask to be backed up first, in words (ONE_WAY_API_MIGRATIONS). */
+  guideBackups?: string[];
   now: Date;
 }
 
@@ -96,7 +98,7 @@ export function buildCheckReport(input: CheckReportInput): CheckReport {
     refusal,
     warnings,
     oneWay,
-    backup: backupAdvice(input.to, oneWay, input.backup),
+    backup: backupAdvice(input.to, oneWay, input.backup, input.guideBackups ?? []),
     drain,
     notes: plan?.notes ?? [],
     createdAt: input.now.toISOString(),
@@ -107,6 +109,7 @@ function backupAdvice(
   to: string,
   oneWay: readonly string[],
   assessment: BackupAssessment | null,
+  guideBackups: readonly string[],
 ): CheckReport["backup"] {
   if (oneWay.length === 0) {
     return { needed: false, byKfpUpgrade: false, targets: [], manual: [], advice: [] };
@@ -127,6 +130,12 @@ function backupAdvice(
       "kfp-upgrade cannot snapshot every data volume here; back it up by hand while KFP still runs the old release, then run `kfp-upgrade upgrade` with --no-backup:",
       ...manual.map((m) => `  ${m.claim}: ${m.why}`),
       ...(assessment?.instructions ?? []).map((line) => `  ${line}`),
+    );
+  }
+  if (guideBackups.length > 0) {
+    advice.push(
+      "What the one-way migrations ask to be backed up first (--backup snapshots the data volumes only; back up a Secret with `kubectl get secret NAME -o yaml`):",
+      ...guideBackups.map((what) => `  ${what}`),
     );
   }
   return { needed: true, byKfpUpgrade, targets, manual, advice };
