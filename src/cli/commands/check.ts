@@ -134,12 +134,16 @@ export async function check(raw: unknown, global: GlobalOptions, deps: CommandDe
 }
 
 function result(report: CheckReport, global: GlobalOptions, deps: CommandDeps): CommandResult {
-  const exitCode: ExitCode = !global.exitCode
-    ? EXIT_CODES.ok
-    : report.verdict === "refused"
-      ? EXIT_CODES.checkRefused
-      : report.verdict === "warnings"
-        ? EXIT_CODES.checkWarnings
-        : EXIT_CODES.ok;
-  return { data: report, text: renderCheckReport(report, { color: deps.output.color }), exitCode };
+  return {
+    data: report,
+    text: renderCheckReport(report, { color: deps.output.color }),
+    exitCode: checkExitCode(report.verdict, global.exitCode),
+  };
+}
+
+/** `--exit-code`: 0 clear, 2 refused, 3 warnings or one-way steps only; without it, 0 after a successful read. */
+export function checkExitCode(verdict: CheckReport["verdict"], exitCodeFlag: boolean): ExitCode {
+  if (!exitCodeFlag) return EXIT_CODES.ok;
+  if (verdict === "refused") return EXIT_CODES.checkRefused;
+  return verdict === "warnings" ? EXIT_CODES.checkWarnings : EXIT_CODES.ok;
 }
