@@ -104,6 +104,9 @@ describe("check --to: the pre-upgrade report", () => {
       // The local cluster's volumes are hostPath ones: no VolumeSnapshot, so the advice is the commands by hand.
       expect(r3.backup).toMatchObject({ needed: true, byKfpUpgrade: false });
       expect(r3.backup.advice).toContainEqual(expect.stringContaining("mysqldump"));
+      expect(r3.backup.advice).toContain(
+        "  the UI signing-key Secret ml-pipeline-ui-tensorboard-proxy (before the one-way migration of KFP 2.18.0)",
+      );
 
       // 4. The text report, as the README shows it.
       const text = await check(["--to", "2.18.1", "--object-store", "seaweedfs"], false);

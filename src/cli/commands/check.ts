@@ -120,15 +120,17 @@ export async function check(raw: unknown, global: GlobalOptions, deps: CommandDe
     why: `KFP ${migration.since}'s upgrade guide asks that the install's Argo Workflows have finished before its API server starts (${migration.source})`,
     running,
   }));
-  const guideBackups = [
-    ...new Set(
-      path.hops.flatMap((hop) =>
-        oneWayApiMigrationsCrossed(hop.from, hop.to).flatMap((migration) =>
-          migration.backup.map((what) => `${what} (KFP ${migration.since}'s upgrade guide)`),
-        ),
-      ),
-    ),
-  ];
+  // What each one-way migration on the path asks to be backed up, each thing once, naming the migrations.
+  const asked = new Map<string, string[]>();
+  for (const hop of path.hops) {
+    for (const migration of oneWayApiMigrationsCrossed(hop.from, hop.to)) {
+      for (const what of migration.backup) asked.set(what, [...(asked.get(what) ?? []), migration.since]);
+    }
+  }
+  const guideBackups = [...asked].map(
+    ([what, since]) =>
+      `${what} (before the one-way migration${since.length === 1 ? "" : "s"} of KFP ${since.join(" and ")})`,
+  );
   const report = buildCheckReport({ ...base, plan, backup, drain, guideBackups });
   return result(report, global, deps);
 }

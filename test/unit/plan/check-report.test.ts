@@ -81,7 +81,7 @@ describe("buildCheckReport", () => {
       plan: aPlan({ oneWay: ONE_WAY }),
       backup: BY_HAND,
       guideBackups: [
-        "the UI signing-key Secret ml-pipeline-ui-tensorboard-proxy (KFP 2.18.0's upgrade guide)",
+        "the UI signing-key Secret ml-pipeline-ui-tensorboard-proxy (before the one-way migration of KFP 2.18.0)",
       ],
     });
     expect(report.backup).toEqual({
@@ -95,7 +95,7 @@ describe("buildCheckReport", () => {
         "  mysql-pv-claim: PV pv-1 is a hostPath volume",
         "  MySQL (claim mysql-pv-claim): kubectl -n kubeflow exec deploy/mysql -- mysqldump …",
         "What the one-way migrations ask to be backed up first (--backup snapshots the data volumes only; back up a Secret with `kubectl get secret NAME -o yaml`):",
-        "  the UI signing-key Secret ml-pipeline-ui-tensorboard-proxy (KFP 2.18.0's upgrade guide)",
+        "  the UI signing-key Secret ml-pipeline-ui-tensorboard-proxy (before the one-way migration of KFP 2.18.0)",
       ],
     });
   });
