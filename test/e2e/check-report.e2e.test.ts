@@ -105,6 +105,9 @@ describe("check --to: the pre-upgrade report", () => {
       expect(r3.backup).toMatchObject({ needed: true, byKfpUpgrade: false });
       expect(r3.backup.advice).toContainEqual(expect.stringContaining("mysqldump"));
       expect(r3.backup.advice).toContain(
+        "  the MySQL database (before the one-way migrations of KFP 2.15.0 and 2.18.0)",
+      );
+      expect(r3.backup.advice).toContain(
         "  the UI signing-key Secret ml-pipeline-ui-tensorboard-proxy (before the one-way migration of KFP 2.18.0)",
       );
 
