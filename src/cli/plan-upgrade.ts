@@ -32,6 +32,9 @@ export interface PlanUpgradeInput {
     migrationTimeout: number;
     /** `--object-store` as given (undefined: not given). */
     objectStore?: ObjectStoreChoice | undefined;
+    /** A hop into 2.18 while Argo Workflows run: wait for them, or go ahead anyway (refused otherwise). */
+    waitForWorkflows: boolean;
+    ignoreRunningWorkflows: boolean;
   };
   /** The object-store choice in force: the flag's, else the one kfp-app.yaml saved. */
   objectStore: ObjectStoreChoice | undefined;
@@ -95,6 +98,8 @@ export async function planUpgrade(input: PlanUpgradeInput): Promise<{ plan: Plan
     strategy: options.strategy,
     adopt: options.adopt,
     migrationTimeoutSeconds: options.migrationTimeout,
+    ...(options.waitForWorkflows ? { runningWorkflows: "wait" as const } : {}),
+    ...(options.ignoreRunningWorkflows ? { runningWorkflows: "ignore" as const } : {}),
     ...(objectStore ? { objectStore, objectStoreFrom: options.objectStore ? "flag" : "app" } : {}),
     ...(input.collectRefusals ? { collectRefusals: true } : {}),
     now: input.deps.now(),

@@ -206,8 +206,20 @@ Examples:
     .option("--no-rollback", "leave a failed rollout as it is, for debugging")
     .option(
       "--migration-timeout <duration>",
-      "how long the API server of a hop with a one-way data migration (2.15) may take to become Available",
+      "how long the API server of a hop with a one-way data migration (2.15, 2.18) may take to become Available",
       "30m",
+    )
+    .addOption(
+      new Option(
+        "--wait-for-workflows",
+        "a hop into 2.18 while Argo Workflows of the namespace run: wait for them to finish (up to --timeout)",
+      ).conflicts("ignoreRunningWorkflows"),
+    )
+    .addOption(
+      new Option(
+        "--ignore-running-workflows",
+        "a hop into 2.18 while Argo Workflows of the namespace run: go ahead anyway (KFP's guide asks to drain them)",
+      ).conflicts("waitForWorkflows"),
     )
     .option("--wait-for-lock", "wait for another run's lock instead of failing", false);
   addKfpApiOptions(addBackupOptions(upgradeCommand), true)
@@ -253,7 +265,19 @@ Examples:
         ["keep-minio", "seaweedfs"],
       ),
     )
-    .option("--adopt", "as for upgrade: take over a Helm or GitOps install", false);
+    .option("--adopt", "as for upgrade: take over a Helm or GitOps install", false)
+    .addOption(
+      new Option(
+        "--wait-for-workflows",
+        "as for upgrade: running Argo Workflows are waited for before a hop into 2.18 (not refused)",
+      ).conflicts("ignoreRunningWorkflows"),
+    )
+    .addOption(
+      new Option(
+        "--ignore-running-workflows",
+        "as for upgrade: a hop into 2.18 goes ahead while Argo Workflows run (a warning)",
+      ).conflicts("waitForWorkflows"),
+    );
   addKfpApiOptions(checkCommand, true)
     .addHelpText(
       "after",

@@ -11,6 +11,7 @@ import { backupVolumes } from "./backup-volumes.js";
 import { deleteDeploymentAndPods, matchLabelsOf } from "./delete-deployment.js";
 import { editAppFile } from "./edit-app-file.js";
 import type { ExecutionContext } from "./execution-context.js";
+import { followMigrationLog } from "./follow-migration-log.js";
 import { forgetHelmRelease } from "./forget-helm-release.js";
 import { crdReadiness } from "./readiness/apiextensions-v1-crd.js";
 import { appliedDeploymentReadiness } from "./readiness/apps-v1-deployment.js";
@@ -22,6 +23,7 @@ import { serverDryRun } from "./server-dry-run.js";
 import { verifyInventory } from "./verify-inventory.js";
 import { waitAll } from "./wait-all.js";
 import { waitPods } from "./wait-pods.js";
+import { waitWorkflowsDone } from "./wait-workflows.js";
 
 type Handler<K extends StepKind> = (step: StepOf<K>, ctx: ExecutionContext) => Promise<string>;
 
@@ -345,8 +347,32 @@ export const STEP_HANDLERS: { [K in StepKind]: Handler<K> } = {
   async waitRollout(step, ctx) {
     const refs = step.deployments.map((name) => deploymentRef(step.namespace, name));
     const timeoutSeconds = step.timeoutSeconds ?? ctx.timeoutSeconds;
-    await waitAll({ ...ctx, timeoutSeconds }, refs, appliedDeploymentReadiness, "Deployments available");
+    const stopLogs = new AbortController();
+    const following =
+      step.progressLog !== undefined
+        ? Promise.all(
+            step.deployments.map((name) =>
+              followMigrationLog(
+                ctx,
+                step.namespace,
+                name,
+                new RegExp(step.progressLog ?? ""),
+                stopLogs.signal,
+              ),
+            ),
+          )
+        : Promise.resolve();
+    try {
+      await waitAll({ ...ctx, timeoutSeconds }, refs, appliedDeploymentReadiness, "Deployments available");
+    } finally {
+      stopLogs.abort();
+      await following;
+    }
     return `${refs.length} Deployments available`;
+  },
+
+  async waitWorkflowsDone(step, ctx) {
+    return waitWorkflowsDone(ctx, step.namespace);
   },
 
   async verifyBinding(step, ctx) {

@@ -20,6 +20,7 @@ import {
   type KubeClient,
   type ListOptions,
   type PatchType,
+  type PodLogRequest,
   type ServerVersion,
   type ServiceProxyRequest,
   type WaitCheck,
@@ -323,6 +324,27 @@ export class HttpKubeClient implements KubeClient {
       return outcome.answer;
     } catch (error) {
       throw toServiceProxyError(error, request, this.cluster);
+    }
+  }
+
+  async podLogs(request: PodLogRequest): Promise<string> {
+    const path = `/api/v1/namespaces/${encodeURIComponent(request.namespace)}/pods/${encodeURIComponent(request.pod)}/log`;
+    const ref: ObjectRef = { apiVersion: "v1", kind: "Pod", name: request.pod, namespace: request.namespace };
+    try {
+      const text = await withRetry(
+        () =>
+          this.transport.request<unknown>({
+            method: "GET",
+            path,
+            query: { container: request.container, tailLines: request.tailLines },
+            accept: "text/plain, */*",
+          }),
+        { retrySeconds: this.retrySeconds },
+      );
+      // The transport parses JSON bodies; a log that happens to be one JSON value is given back as text.
+      return typeof text === "string" ? text : text === undefined ? "" : JSON.stringify(text);
+    } catch (error) {
+      throw toKubeApiError(error, { verb: "get", ref, server: this.cluster });
     }
   }
 

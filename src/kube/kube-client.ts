@@ -152,4 +152,18 @@ export interface KubeClient {
    *   `services/proxy` permission; `KUBE_UNREACHABLE`, …), after the usual retries.
    */
   serviceProxyGet(request: ServiceProxyRequest): Promise<unknown>;
+
+  /**
+   * GET /api/v1/namespaces/NS/pods/POD/log: the last lines of a container's log as text. Optional: a client that
+   * cannot read logs leaves it out, and callers treat logs as a nice-to-have (progress), never as required.
+   */
+  podLogs?(request: PodLogRequest): Promise<string>;
+}
+
+export interface PodLogRequest {
+  namespace: string;
+  pod: string;
+  container?: string | undefined;
+  /** Only the last N lines. */
+  tailLines?: number | undefined;
 }

@@ -42,6 +42,7 @@ export function toDeploymentState(deployment: KubeObject): DeploymentState {
     claims: records(podSpec.volumes)
       .map((volume) => string(record(volume.persistentVolumeClaim).claimName))
       .filter((claim): claim is string => typeof claim === "string" && claim !== ""),
+    strategy: string(record(spec.strategy).type) ?? null,
   };
 }
 

@@ -4,6 +4,7 @@ import type { ClusterSnapshot, HelmReleaseState } from "../model/cluster-snapsho
 import { type ObjectOwnership, ownershipOf } from "../model/field-owners.js";
 import type { KubeObject } from "../model/kube-object.js";
 import { runningServers } from "../model/running-servers.js";
+import { isUnfinishedWorkflowPhase } from "../model/workflow-phase.js";
 import type { KubeClient } from "./kube-client.js";
 import {
   detectInstalledVersion,
@@ -87,6 +88,7 @@ export async function takeSnapshot(client: KubeClient, options: SnapshotOptions)
     clusterObjects,
     apiServers,
     namespaces,
+    activeWorkflows,
   ] = await Promise.all([
     client.get({ apiVersion: "v1", kind: "Namespace", name: namespace }),
     client.list("apps/v1", "Deployment", inNamespace),
@@ -122,6 +124,7 @@ export async function takeSnapshot(client: KubeClient, options: SnapshotOptions)
       .listMetadata("v1", "Namespace")
       .then((list) => list.map((ns) => ns.metadata.name).sort(compareText))
       .catch(() => null),
+    served.has(WORKFLOW_API) ? readActiveWorkflows(client, namespace) : Promise.resolve([]),
   ]);
 
   const wantedClaims = options.claimNames ? new Set(options.claimNames) : null;
@@ -194,8 +197,33 @@ export async function takeSnapshot(client: KubeClient, options: SnapshotOptions)
     servedApiVersions: [...served].sort(),
     objects,
     ownership,
+    activeWorkflows,
     helmReleases,
   };
+}
+
+const WORKFLOW_API = "argoproj.io/v1alpha1";
+
+/** Argo Workflows of the namespace that have not finished (no phase yet, Pending or Running); null when forbidden. */
+async function readActiveWorkflows(
+  client: KubeClient,
+  namespace: string,
+): Promise<ClusterSnapshot["activeWorkflows"]> {
+  try {
+    const workflows = await client.list(WORKFLOW_API, "Workflow", { namespace });
+    return byName(workflows)
+      .map((workflow) => ({ name: workflow.metadata.name, phase: workflowPhase(workflow) }))
+      .filter((workflow) => isUnfinishedWorkflowPhase(workflow.phase));
+  } catch (error) {
+    if (error instanceof KubeApiError && error.code === "KUBE_KIND_NOT_SERVED") return [];
+    if (error instanceof KubeApiError && error.code === "KUBE_FORBIDDEN") return null;
+    throw error;
+  }
+}
+
+function workflowPhase(workflow: KubeObject): string | null {
+  const phase = (workflow.status as { phase?: unknown } | undefined)?.phase;
+  return typeof phase === "string" && phase !== "" ? phase : null;
 }
 
 /**

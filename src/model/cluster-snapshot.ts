@@ -33,6 +33,8 @@ export const deploymentStateSchema = z.object({
   updatedReplicas: z.number(),
   /** The PVCs its pod template mounts (`volumes[].persistentVolumeClaim.claimName`): which claim a data store uses. */
   claims: z.array(z.string()).default([]),
+  /** `spec.strategy.type` (null: not set, which the API server defaults to RollingUpdate). */
+  strategy: z.string().nullable().default(null),
 });
 export type DeploymentState = z.infer<typeof deploymentStateSchema>;
 
@@ -163,6 +165,14 @@ export const clusterSnapshotSchema = z.object({
    * name.
    */
   ownership: z.array(objectOwnershipSchema).default([]),
+  /**
+   * Argo Workflows (argoproj.io/v1alpha1) of the namespace that have not finished: `status.phase` Running, Pending or
+   * none yet; sorted by name. null when they could not be read (no permission to list them).
+   */
+  activeWorkflows: z
+    .array(z.object({ name: z.string(), phase: z.string().nullable() }))
+    .nullable()
+    .default([]),
   /** The Helm releases the ownership marks name, with their release records (metadata only); sorted. */
   helmReleases: z.array(helmReleaseStateSchema).default([]),
 });

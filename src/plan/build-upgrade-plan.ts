@@ -13,9 +13,11 @@ import type { Release } from "../release/release.js";
 import type { ReleaseInfo } from "../release/release-info.js";
 import {
   mysqlSeriesFor,
+  oneWayApiMigration,
   oneWayApiMigrationCrossed,
   oneWayApiMigrationsCrossed,
   SEAWEEDFS_SINCE,
+  UI_SIGNING_KEY_SECRET,
 } from "../release/release-rules.js";
 import { adoptInstalls, adoptionRefusal, placeAdoption } from "./adopt-installs.js";
 import {
@@ -23,6 +25,7 @@ import {
   liveCrdsFromSnapshot,
   withoutSharedClusterObjects,
 } from "./cluster-scoped-objects.js";
+import { drainWorkflows } from "./drain-workflows.js";
 import { gatherRefusals } from "./gather-refusals.js";
 import { imageSteps } from "./image-steps.js";
 import {
@@ -95,6 +98,11 @@ export interface UpgradePlanInput {
   gcp?: GcpFindings;
   /** How long the API server of a hop with a one-way migration may take to become Available (default 1800). */
   migrationTimeoutSeconds?: number;
+  /**
+   * A hop into a release whose migration asks for drained Argo Workflows (2.18) while some run: refused (undefined),
+   * waited for with a plan step (`--wait-for-workflows`), or gone ahead with a warning (`--ignore-running-workflows`).
+   */
+  runningWorkflows?: "wait" | "ignore";
   /**
    * `check`: every refusal of every hop goes into the plan's `refusal` instead of being thrown at the first; a hop is
    * judged as if the refusals of the hops before it were fixed.
@@ -255,6 +263,7 @@ export function buildUpgradePlan(input: UpgradePlanInput): Plan {
     const hopNumber = multiHop ? index + 1 : undefined;
     // A refused hop plans no further; `check` still plans the hops after it.
     const refusedBefore = input.collectRefusals ? refusals.length : 0;
+    let drainBeforeHop: StepDraft | null = null;
     const { release } = hop;
     const canApply = release.objects.length > 0 && installed.era !== "ksonnet";
     const strategy: "manifests" | "images" =
@@ -366,27 +375,40 @@ export function buildUpgradePlan(input: UpgradePlanInput): Plan {
     const apiServerMarker = (): StepDraft => ({
       kind: "pointOfNoReturn",
       namespace,
-      reason: `KFP ${release.version}'s API server starts and migrates the database schema${crossesSchemaMigration ? " (the one-way 2.15 migration)" : ""}; an older one cannot run on it`,
+      reason: `KFP ${release.version}'s API server starts and migrates the database schema${crossesSchemaMigration ? " (the one-way 2.15 migration)" : ""}${laterMigrations.map((m) => ` and runs ${m.what}`).join("")}; an older one cannot run on it`,
       keep,
     });
-    // Said of a refused hop too: `check` lists every one-way step of the path.
+    const laterMigrations = newerApiServer
+      ? oneWayApiMigrationsCrossed(apiServerVersion, release.version).filter(
+          (m) => m.since !== SEAWEEDFS_SINCE,
+        )
+      : [];
+    if (laterMigrations.some((m) => m.drainWorkflows)) {
+      drainBeforeHop = drainWorkflows({
+        namespace,
+        snapshot,
+        release: release.version,
+        choice: input.runningWorkflows,
+        refusals,
+        warnings,
+      });
+    }
     if (newerApiServer && crossesSchemaMigration) {
       oneWay.push(
         `${label}: KFP ${release.version}'s API server runs the one-way 2.15 database schema migration`,
       );
     }
-    if (newerApiServer) {
-      for (const migration of oneWayApiMigrationsCrossed(apiServerVersion, release.version)) {
-        // 2.15's is said above, in the words the data rules use.
-        if (migration.since === SEAWEEDFS_SINCE) continue;
-        oneWay.push(
-          `${label}: KFP ${release.version}'s API server runs KFP ${migration.since}'s one-way migration, ${migration.what}`,
-        );
-      }
+    // Said of a refused hop too: `check` lists every one-way step of the path.
+    for (const migration of laterMigrations) {
+      oneWay.push(`${label}: KFP ${release.version}'s API server runs ${migration.what}`);
+      warnings.push(
+        `Back up before ${label} (KFP ${migration.since}'s one-way migration, ${migration.source.split(";")[0]}): ${migration.backup.join(", ")}${migration.backup.some((b) => b.includes(UI_SIGNING_KEY_SECRET)) ? ` (\`kubectl -n ${namespace} get secret ${UI_SIGNING_KEY_SECRET} -o yaml\`, where it exists already)` : ""}`,
+      );
     }
     if (refusals.length > refusedBefore) return;
 
     if (strategy === "images") {
+      if (drainBeforeHop) steps.add(drainBeforeHop, hopNumber);
       const images = imageSteps({ snapshot, namespace, release, current: imagesSoFar });
       const apiAt = images.steps.findIndex(
         (step) => step.kind === "setImages" && step.deployment === API_SERVER_DEPLOYMENT,
@@ -451,6 +473,7 @@ export function buildUpgradePlan(input: UpgradePlanInput): Plan {
     steps.addAll(ownerReferenceSteps(snapshot, namespace, going, dataClaimNames), hopNumber);
     let objectSteps: ReleaseObjectSteps;
     let marked = false;
+    if (drainBeforeHop) steps.add(drainBeforeHop, hopNumber);
     let migrationWait: StepDraft | null = null;
     if (seriesMove) {
       // The MySQL series phase: every client stops, the old server's pod is gone, the new server starts alone on
@@ -591,6 +614,7 @@ export function buildUpgradePlan(input: UpgradePlanInput): Plan {
       if (migration && writers.length > 0) {
         // The API migration phase: the old API server and ScheduledWorkflow controller are gone before the new ones
         // start, so no old writer works on the data while the new server converts it (never two versions at once).
+        const rule = oneWayApiMigration(migration);
         const scaled = new Map<string, number>(writers.map(([name, d]) => [name, d.replicas]));
         steps.add(
           {
@@ -632,7 +656,22 @@ export function buildUpgradePlan(input: UpgradePlanInput): Plan {
           deployments: [API_SERVER_DEPLOYMENT],
           timeoutSeconds: input.migrationTimeoutSeconds ?? DEFAULT_MIGRATION_TIMEOUT_SECONDS,
           reason: `KFP ${migration}'s API server migrates the stored data at its first start`,
+          ...(rule?.progressLog ? { progressLog: rule.progressLog.source } : {}),
         };
+        // Recorded before the new server starts: the PVs name the newest KFP that may have moved the data, so a
+        // rollback or reinstall never starts an API server from before the migration on it.
+        const mysqlClaim = bindings.find((binding) => binding.role === "mysql");
+        if (mysqlClaim) {
+          steps.add(
+            {
+              kind: "recordDataWriter",
+              namespace,
+              claims: [{ role: "mysql", claim: mysqlClaim.claim }],
+              writer: { kfpVersion: release.version, mysqlSeries: series, objectStore: release.objectStore },
+            },
+            hopNumber,
+          );
+        }
       } else {
         objectSteps = releaseObjectSteps({ objects: clusterScoped.objects, prior, dataClaims });
       }

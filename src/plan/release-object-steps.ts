@@ -31,6 +31,8 @@ export interface SecretReference {
 export interface PriorState {
   exists(kind: string, namespace: string | null, name: string): boolean;
   selectorOf(namespace: string, deployment: string): Record<string, string> | null;
+  /** A Deployment's `spec.strategy.type` there (null: unset or unknown). */
+  strategyOf(namespace: string, deployment: string): string | null;
   secretExists(name: string): boolean;
   /** Every Secret name there, for finding the old name of a Secret a release renamed. */
   secretNames(): string[];
@@ -49,6 +51,8 @@ export function priorStateFromSnapshot(snapshot: ClusterSnapshot): PriorState {
     exists: (kind, namespace, name) => keys.has(objectKey(kind, namespace, name)),
     selectorOf: (namespace, name) =>
       snapshot.deployments.find((d) => d.namespace === namespace && d.name === name)?.selector ?? null,
+    strategyOf: (namespace, name) =>
+      snapshot.deployments.find((d) => d.namespace === namespace && d.name === name)?.strategy ?? null,
     secretExists: (name) => secrets.has(name),
     secretNames: () => [...secrets],
     secretReferences: () =>
@@ -69,6 +73,10 @@ export function priorStateFromObjects(objects: KubeObject[], previous: PriorStat
     selectorOf: (namespace, name) => {
       const object = byKey.get(objectKey("Deployment", namespace, name));
       return object ? matchLabelsOf(object) : previous.selectorOf(namespace, name);
+    },
+    strategyOf: (namespace, name) => {
+      const object = byKey.get(objectKey("Deployment", namespace, name));
+      return object ? strategyTypeOf(object) : previous.strategyOf(namespace, name);
     },
     secretExists: (name) =>
       previous.secretExists(name) || objects.some((o) => o.kind === "Secret" && o.metadata.name === name),
@@ -97,6 +105,11 @@ export function matchLabelsOf(deployment: KubeObject): Record<string, string> | 
   const selector = (deployment.spec as { selector?: { matchLabels?: Record<string, string> } } | undefined)
     ?.selector;
   return selector?.matchLabels ?? null;
+}
+
+function strategyTypeOf(deployment: KubeObject): string | null {
+  const type = (deployment.spec as { strategy?: { type?: unknown } } | undefined)?.strategy?.type;
+  return typeof type === "string" ? type : null;
 }
 
 function sameLabels(a: Record<string, string>, b: Record<string, string>): boolean {
@@ -201,6 +214,12 @@ export function releaseObjectSteps(input: {
   }
   if (newSecrets.length > 0)
     result.config.push({ kind: "createIfAbsent", group: "secrets", objects: newSecrets });
+  const dataless = secrets.filter((secret) => secret.data === undefined && secret.stringData === undefined);
+  if (dataless.length > 0) {
+    result.notes.push(
+      `Secrets the release ships without data (an initializer fills them) are created only when absent, never applied over, pruned or re-created: ${dataless.map((s) => s.metadata.name).join(", ")}`,
+    );
+  }
   if (keptSecrets.length > 0) {
     result.notes.push(
       `Secrets kept as they are (never overwritten): ${keptSecrets.map((s) => s.metadata.name).join(", ")}`,
@@ -219,12 +238,28 @@ export function releaseObjectSteps(input: {
     const before =
       workload.kind === "Deployment" ? input.prior.selectorOf(namespace, workload.metadata.name) : null;
     const after = matchLabelsOf(workload);
+    const toRecreate =
+      workload.kind === "Deployment" &&
+      before !== null &&
+      strategyTypeOf(workload) === "Recreate" &&
+      input.prior.strategyOf(namespace, workload.metadata.name) !== "Recreate";
     if (before && after && !sameLabels(before, after)) {
       result.workloads.push({
         kind: "recreateDeployment",
         namespace,
         name: workload.metadata.name,
         reason: `selector changes from ${JSON.stringify(before)} to ${JSON.stringify(after)} (immutable)`,
+        object: workload,
+      });
+    } else if (toRecreate) {
+      // An apply of `type: Recreate` keeps the rollingUpdate the API server defaulted, which validation forbids
+      // ("spec.strategy.rollingUpdate: Forbidden: may not be specified when strategy `type` is 'Recreate'"; KFP
+      // 2.18's ml-pipeline-ui moves to Recreate): the Deployment is recreated, which is what Recreate means anyway.
+      result.workloads.push({
+        kind: "recreateDeployment",
+        namespace,
+        name: workload.metadata.name,
+        reason: `its strategy becomes Recreate (an apply over the defaulted RollingUpdate is invalid)`,
         object: workload,
       });
     } else {

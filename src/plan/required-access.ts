@@ -148,6 +148,9 @@ export function requiredAccess(plan: Plan): RequiredAccess[] {
         add(["delete", "create", "patch"], "apps/v1", "Deployment", step.namespace);
         add(["list"], "v1", "Pod", step.namespace);
         break;
+      case "waitWorkflowsDone":
+        add(["list"], "argoproj.io/v1alpha1", "Workflow", step.namespace);
+        break;
       case "prune":
         // Rollback re-creates what the hop pruned.
         for (const ref of step.objects)

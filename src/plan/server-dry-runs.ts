@@ -6,6 +6,7 @@ const READ_ONLY_KINDS = new Set<StepKind>([
   "waitEstablished",
   "waitBound",
   "waitPodsGone",
+  "waitWorkflowsDone",
   "verifyMysqlSeries",
   "pointOfNoReturn",
   "waitRollout",

@@ -255,6 +255,18 @@ export const STEP_TABLE: { [K in StepKind]: StepEntry<K> } = {
       c.wait += 1;
     },
   },
+  waitWorkflowsDone: {
+    lines: (s) => [
+      {
+        symbol: "…",
+        text: `wait until no Argo Workflow of namespace ${s.namespace} is Pending or Running (now: ${s.workflows.join(", ")}; up to --timeout): ${s.reason}`,
+      },
+    ],
+    undo: () => "nothing",
+    count: (_s, c) => {
+      c.wait += 1;
+    },
+  },
   verifyBinding: {
     lines: (s) => [
       {

@@ -210,6 +210,19 @@ export const stepSchema = z.discriminatedUnion("kind", [
     timeoutSeconds: z.number().int().positive().optional(),
     /** Why this wait is its own step, in words. */
     reason: z.string().optional(),
+    /**
+     * A regular expression (JavaScript source) for the log lines of the waited-for pods that report a migration's
+     * progress; matching lines are shown as progress where pod logs can be read (a failure to read them is no error).
+     */
+    progressLog: z.string().optional(),
+  }),
+  z.object({
+    ...base,
+    kind: z.literal("waitWorkflowsDone"),
+    namespace: z.string(),
+    /** The unfinished Workflows the plan saw; the wait ends when no Workflow of the namespace is unfinished. */
+    workflows: z.array(z.string()),
+    reason: z.string(),
   }),
   z.object({
     ...base,

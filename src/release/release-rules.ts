@@ -12,6 +12,13 @@ export const GHCR_SINCE = "2.4.0";
 export const KUSTOMIZE_SINCE = "0.1.26";
 /** 2.15.0 replaced MinIO with SeaweedFS and moved the API server to GORM v2 with a one-way schema migration. */
 export const SEAWEEDFS_SINCE = "2.15.0";
+/**
+ * KFP 2.18's UI signing-key Secret: shipped without data, filled once by the `ml-pipeline-ui-signing-key-init` Job,
+ * read by every UI replica. KFP's guide: preserve it, never prune or force-recreate it, back it up
+ * (kubeflow/pipelines docs/operator-guides/upgrade-2.18.md, manifests/kustomize/base/pipeline/ui-signing-key).
+ */
+export const UI_SIGNING_KEY_SECRET = "ml-pipeline-ui-tensorboard-proxy";
+
 /** One release whose API server changes stored data one way at its first start; no older API server may follow it. */
 export interface OneWayApiMigration {
   /** The first release that runs it; a hop from below `since` to `since` or later crosses it. */
@@ -46,7 +53,7 @@ export const ONE_WAY_API_MIGRATIONS: readonly OneWayApiMigration[] = [
     since: "2.18.0",
     what: "the recurring-run adoption (`recurring_run_adoption id=legacy-2.18`): schedules get API-owned scheduling state, and an old API server can overwrite stored schedule inputs",
     progressLog: /recurring_run_(adoption|migration)\b/,
-    backup: ["the MySQL database", "the UI signing-key Secret ml-pipeline-ui-tensorboard-proxy"],
+    backup: ["the MySQL database", `the UI signing-key Secret ${UI_SIGNING_KEY_SECRET}`],
     drainWorkflows: true,
     source:
       "kubeflow/pipelines docs/operator-guides/upgrade-2.18.md (Plan the multi-user rollout, Prepare the UI signing key) and scheduled-service-accounts.md (Upgrade and revocation, Inventory); the drain and the adoption log line from issue 16's summary of the release notes, not verified against upstream",

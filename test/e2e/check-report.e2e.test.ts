@@ -62,7 +62,7 @@ describe("check --to: the pre-upgrade report", () => {
       const check = (args: string[], machine = true) =>
         runCli(["check", "--manifests", manifests, "--skip-inventory", ...args], { appDir: dir, machine });
 
-      // 1. No --object-store: `upgrade` would refuse (MinIO -> SeaweedFS needs a choice): exit 2.
+      // 1. No --object-store, a Workflow running: `upgrade` would refuse on both counts, and check names both: exit 2.
       const refused = await check(["--to", "2.18.1", "--exit-code"]);
       expect(refused.exitCode, refused.stderr).toBe(2);
       const r1 = refused.json as Report;
@@ -72,11 +72,12 @@ describe("check --to: the pre-upgrade report", () => {
       ]);
       expect(r1.refusal?.problems).toEqual([
         expect.stringContaining("KFP 2.18.1 replaces MinIO with SeaweedFS"),
+        expect.stringContaining(`1 Argo Workflow of namespace ${namespace} is not finished: train-1`),
       ]);
       expect(r1.oneWay).toEqual([
         "hop 1 (2.14.4 → 2.18.1): KFP 2.18.1's API server runs the one-way 2.15 database schema migration",
         expect.stringMatching(
-          /^hop 1 \(2\.14\.4 → 2\.18\.1\): KFP 2\.18\.1's API server runs KFP 2\.18\.0's one-way migration, the recurring-run adoption/,
+          /^hop 1 \(2\.14\.4 → 2\.18\.1\): KFP 2\.18\.1's API server runs the recurring-run adoption/,
         ),
       ]);
       expect(r1.backup.needed).toBe(true);
@@ -89,8 +90,10 @@ describe("check --to: the pre-upgrade report", () => {
       expect(plain.exitCode, plain.stderr).toBe(0);
       expect((plain.json as Report).verdict).toBe("refused");
 
-      // 3. --object-store seaweedfs: `upgrade` would run, with warnings and one-way steps: exit 3.
-      const warned = await check(["--tag", "2.18.1", "--object-store", "seaweedfs", "--exit-code"]);
+      // 3. --object-store seaweedfs --ignore-running-workflows: `upgrade` would run, with warnings and one-way steps:
+      // exit 3.
+      const chosen = ["--object-store", "seaweedfs", "--ignore-running-workflows"];
+      const warned = await check(["--tag", "2.18.1", ...chosen, "--exit-code"]);
       expect(warned.exitCode, warned.stderr).toBe(3);
       const r3 = warned.json as Report;
       expect(r3.verdict).toBe("warnings");
@@ -101,6 +104,12 @@ describe("check --to: the pre-upgrade report", () => {
       expect(r3.warnings).toContain(
         "KFP 2.18.1 migrates the database schema on start and cannot be rolled back (kubeflow/pipelines#3636): back up MySQL first",
       );
+      expect(r3.warnings).toContainEqual(
+        expect.stringContaining(
+          `1 Argo Workflow of namespace ${namespace} still runs (train-1 (no phase yet))`,
+        ),
+      );
+      expect(r3.drain).toEqual([expect.objectContaining({ running: [`${namespace}/train-1`] })]);
       // The local cluster's volumes are hostPath ones: no VolumeSnapshot, so the advice is the commands by hand.
       expect(r3.backup).toMatchObject({ needed: true, byKfpUpgrade: false });
       expect(r3.backup.advice).toContainEqual(expect.stringContaining("mysqldump"));
@@ -112,7 +121,8 @@ describe("check --to: the pre-upgrade report", () => {
       );
 
       // 4. The text report, as the README shows it.
-      const text = await check(["--to", "2.18.1", "--object-store", "seaweedfs"], false);
+      const text = await check(["--to", "2.18.1", ...chosen], false);
+      console.log(`[README]\n${text.stdout}[/README]`);
       expect(text.exitCode, text.stderr).toBe(0);
       expect(text.stdout).toContain(`Check: upgrade KFP 2.14.4 -> 2.18.1 in namespace ${namespace}`);
       expect(text.stdout).toContain("Path (1 hop):");

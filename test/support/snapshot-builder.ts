@@ -255,6 +255,7 @@ export class SnapshotBuilder {
       availableReplicas: replicas,
       updatedReplicas: replicas,
       claims: options.claims ?? [],
+      strategy: null,
     });
     this.objects.push({
       apiVersion: "apps/v1",

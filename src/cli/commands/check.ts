@@ -16,7 +16,6 @@ import { kfpApiOptionsSchema } from "../inventory-options.js";
 import { parseOptions } from "../parse-options.js";
 import { planUpgrade } from "../plan-upgrade.js";
 import { prepareRun } from "../prepare-run.js";
-import { readRunningWorkflows } from "../read-running-workflows.js";
 import { readSnapshotClasses } from "../read-snapshot-classes.js";
 import { resolveReleaseForApp } from "../resolve-release-for-app.js";
 
@@ -30,8 +29,18 @@ export const checkOptionsSchema = kfpApiOptionsSchema
     objectStore: z.enum(["keep-minio", "seaweedfs"]).optional(),
     adopt: z.boolean().default(false),
     skipInventory: z.boolean().default(false),
+    waitForWorkflows: z.boolean().default(false),
+    ignoreRunningWorkflows: z.boolean().default(false),
   })
   .superRefine((options, ctx) => {
+    if (options.waitForWorkflows && options.ignoreRunningWorkflows) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["waitForWorkflows"],
+        message:
+          "--wait-for-workflows and --ignore-running-workflows exclude each other: wait for the Workflows, or go ahead",
+      });
+    }
     if (options.to === undefined && options.tag === undefined) {
       ctx.addIssue({
         code: "custom",
@@ -113,7 +122,8 @@ export async function check(raw: unknown, global: GlobalOptions, deps: CommandDe
       .filter((migration) => migration.drainWorkflows)
       .map((migration) => ({ hop: i + 1, to: hop.to, migration })),
   );
-  const running = drainHops.length > 0 ? await readRunningWorkflows(client, snapshot, app.namespace) : [];
+  // As the snapshot read them (null: no permission to list them); the plan refuses the hop while any runs.
+  const running = snapshot.activeWorkflows?.map((w) => `${app.namespace}/${w.name}`) ?? null;
   const drain: CheckDrain[] = drainHops.map(({ hop, to, migration }) => ({
     hop,
     to,

@@ -2,8 +2,10 @@ import { z } from "zod";
 import { readHistory } from "../../app/history.js";
 import { PreflightRefusal, UsageError } from "../../errors.js";
 import { takeSnapshot } from "../../kube/take-snapshot.js";
+import type { ClusterSnapshot } from "../../model/cluster-snapshot.js";
 import { buildUpgradePlan } from "../../plan/build-upgrade-plan.js";
 import { rollbackRefusals } from "../../plan/rollback-refusals.js";
+import { compareVersions, isVersion } from "../../release/compare-versions.js";
 import type { CommandDeps } from "../command-deps.js";
 import type { CommandResult } from "../command-result.js";
 import { executeCommand } from "../execute-plan.js";
@@ -84,7 +86,7 @@ export async function rollback(
         );
         // The series on the data is what the running mysql image says, not what the catalogue guesses.
         const onData = { ...installed, mysqlSeries: snapshot.running.mysql?.series ?? installed.mysqlSeries };
-        const refusals = rollbackRefusals(onData, target);
+        const refusals = rollbackRefusals(onData, target, newestOnData(snapshot, installed.dataClaims.mysql));
         if (refusals.length > 0) {
           throw new PreflightRefusal(
             "ROLLBACK_REFUSED",
@@ -122,4 +124,17 @@ export async function rollback(
       },
     },
   });
+}
+
+/**
+ * The newest KFP known to have run on the data: the writer recorded on the MySQL PV (recorded before a one-way
+ * migration's API server starts, so a run that failed forward still names it) or the running API server.
+ */
+function newestOnData(snapshot: ClusterSnapshot, mysqlClaim: string): string | null {
+  const claim = snapshot.claims.find((c) => c.name === mysqlClaim && c.namespace === snapshot.namespace.name);
+  const recorded = snapshot.volumes.find((v) => v.name === claim?.volumeName)?.dataWrittenBy?.kfpVersion;
+  const candidates = [recorded, snapshot.running.apiServer?.version].filter(
+    (v): v is string => typeof v === "string" && isVersion(v),
+  );
+  return candidates.sort(compareVersions).at(-1) ?? null;
 }

@@ -13,20 +13,29 @@ import { planUpgrade } from "../plan-upgrade.js";
 import { prepareRun } from "../prepare-run.js";
 import { resolveReleaseForApp } from "../resolve-release-for-app.js";
 
-export const upgradeOptionsSchema = kfpApiOptionsSchema.extend({
-  tag: z.string().min(1).default("latest"),
-  strategy: z.enum(["auto", "manifests", "images"]).default("auto"),
-  objectStore: z.enum(["keep-minio", "seaweedfs"]).optional(),
-  /** Take over an install a Helm release or a GitOps controller tracks. */
-  adopt: z.boolean().default(false),
-  rollback: z.boolean().default(true),
-  waitForLock: z.boolean().default(false),
-  skipInventory: z.boolean().default(false),
-  /** How long a migrating API server may take to become Available (90s, 30m, 1h, or seconds). */
-  migrationTimeout: durationSecondsSchema.default(DEFAULT_MIGRATION_TIMEOUT_SECONDS),
-  /** `--backup` true, `--no-backup` false, neither undefined (asked before one-way changes). */
-  backup: z.boolean().optional(),
-});
+export const upgradeOptionsSchema = kfpApiOptionsSchema
+  .extend({
+    tag: z.string().min(1).default("latest"),
+    strategy: z.enum(["auto", "manifests", "images"]).default("auto"),
+    objectStore: z.enum(["keep-minio", "seaweedfs"]).optional(),
+    /** Take over an install a Helm release or a GitOps controller tracks. */
+    adopt: z.boolean().default(false),
+    rollback: z.boolean().default(true),
+    waitForLock: z.boolean().default(false),
+    skipInventory: z.boolean().default(false),
+    /** How long a migrating API server may take to become Available (90s, 30m, 1h, or seconds). */
+    migrationTimeout: durationSecondsSchema.default(DEFAULT_MIGRATION_TIMEOUT_SECONDS),
+    /** `--backup` true, `--no-backup` false, neither undefined (asked before one-way changes). */
+    backup: z.boolean().optional(),
+    /** A hop into 2.18 while Argo Workflows run: wait for them, or go ahead anyway (refused otherwise). */
+    waitForWorkflows: z.boolean().default(false),
+    ignoreRunningWorkflows: z.boolean().default(false),
+  })
+  .refine((options) => !(options.waitForWorkflows && options.ignoreRunningWorkflows), {
+    message:
+      "--wait-for-workflows and --ignore-running-workflows exclude each other: wait for the Workflows, or go ahead",
+    path: ["waitForWorkflows"],
+  });
 
 /** Move the running install to a release through every hop `pathFor` requires, in one command. */
 export async function upgrade(

@@ -544,6 +544,7 @@ describe("argv -> command and options", () => {
       global: { exitCode: true, output: "json" },
       args: [
         { to: "2.18.1", strategy: "auto", objectStore: "seaweedfs", adopt: false, skipInventory: false },
+
         { ...DEFAULTS, exitCode: true, output: "json" },
       ],
     },

@@ -200,8 +200,9 @@ describe("takeSnapshot of a KFP 2.5.0 install", () => {
     await takeSnapshot(fake, { namespace: "kubeflow" });
     expect(fake.calls[0]?.method).toBe("servedApiVersions");
     // discovery, namespace, 8 full or metadata-only lists, 6 namespaced prune kinds (Application is served), 3
-    // cluster-scoped kinds, 1 cluster-wide look for other KFP API servers, 1 list of namespaces (owner marks)
-    expect(fake.requestCount()).toBe(21);
+    // cluster-scoped kinds, 1 cluster-wide look for other KFP API servers, 1 list of namespaces (owner marks), 1 list
+    // of the namespace's Argo Workflows (a hop into 2.18 drains them)
+    expect(fake.requestCount()).toBe(22);
   });
 
   it("reads who installed every object it reads: the namespace's, the Namespace, all CRDs and KFP cluster kinds", async () => {
@@ -311,7 +312,7 @@ describe("takeSnapshot of a KFP 2.5.0 install", () => {
         ],
       },
     ]);
-    expect(fake.requestCount()).toBe(23);
+    expect(fake.requestCount()).toBe(24);
     expect(JSON.stringify(snapshot)).not.toContain("H4sI");
   });
 

@@ -514,7 +514,7 @@ describe("crossing the 2.15 object-store switch", () => {
         { role: "objectStore", claim: "seaweedfs-pvc" },
       ]);
       // The MinIO PV keeps the record of what last wrote it (2.14.4); the others now hold data of the target.
-      expect(stepsOf(plan, "recordDataWriter")[0]).toMatchObject({
+      expect(stepsOf(plan, "recordDataWriter").at(-1)).toMatchObject({
         claims: [
           { role: "mysql", claim: "mysql-pv-claim" },
           { role: "objectStore", claim: "seaweedfs-pvc" },
@@ -1108,7 +1108,7 @@ describe("storage rules in an upgrade", () => {
       role: "legacyObjectStore",
       claim: "minio-pvc",
     });
-    expect(stepsOf(plan, "recordDataWriter")[0]?.claims).toEqual([
+    expect(stepsOf(plan, "recordDataWriter").at(-1)?.claims).toEqual([
       { role: "mysql", claim: "mysql-pv-claim" },
       { role: "objectStore", claim: "seaweedfs-pvc" },
     ]);

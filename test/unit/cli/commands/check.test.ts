@@ -9,6 +9,8 @@ describe("check options", () => {
       strategy: "auto",
       adopt: false,
       skipInventory: false,
+      waitForWorkflows: false,
+      ignoreRunningWorkflows: false,
     });
     expect(parseOptions(checkOptionsSchema, { tag: "2.18.1", objectStore: "seaweedfs" })).toMatchObject({
       to: "2.18.1",

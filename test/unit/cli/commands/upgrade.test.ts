@@ -15,4 +15,15 @@ describe("upgrade options", () => {
       'expected a duration such as 90s, 10m or 1h (or whole seconds), got "soon"',
     );
   });
+
+  it("--wait-for-workflows and --ignore-running-workflows exclude each other", () => {
+    expect(upgradeOptionsSchema.parse({ waitForWorkflows: true })).toMatchObject({
+      waitForWorkflows: true,
+      ignoreRunningWorkflows: false,
+    });
+    const parsed = upgradeOptionsSchema.safeParse({ waitForWorkflows: true, ignoreRunningWorkflows: true });
+    expect(parsed.error?.issues[0]?.message).toBe(
+      "--wait-for-workflows and --ignore-running-workflows exclude each other: wait for the Workflows, or go ahead",
+    );
+  });
 });
