@@ -122,7 +122,6 @@ describe("check --to: the pre-upgrade report", () => {
 
       // 4. The text report, as the README shows it.
       const text = await check(["--to", "2.18.1", ...chosen], false);
-      console.log(`[README]\n${text.stdout}[/README]`);
       expect(text.exitCode, text.stderr).toBe(0);
       expect(text.stdout).toContain(`Check: upgrade KFP 2.14.4 -> 2.18.1 in namespace ${namespace}`);
       expect(text.stdout).toContain("Path (1 hop):");
