@@ -12,6 +12,21 @@ export function matchLabelsOf(object: KubeObject | null): Record<string, string>
 }
 
 /**
+ * Whether the live Deployment already is the recreated one (a resumed run): it has the wanted selector, and the
+ * wanted Recreate strategy when that is why it is recreated (an apply cannot turn RollingUpdate into Recreate).
+ */
+export function alreadyRecreated(current: KubeObject | null, wanted: KubeObject): boolean {
+  if (!current) return false;
+  const sameSelector =
+    JSON.stringify(matchLabelsOf(current) ?? null) === JSON.stringify(matchLabelsOf(wanted) ?? null);
+  return sameSelector && (strategyType(wanted) !== "Recreate" || strategyType(current) === "Recreate");
+}
+
+function strategyType(object: KubeObject): unknown {
+  return (object.spec as { strategy?: { type?: unknown } } | undefined)?.strategy?.type;
+}
+
+/**
  * Deletes a Deployment so that nothing of it runs any more: Foreground propagation (its ReplicaSets and pods go
  * before it does), then waits until the Deployment is gone AND no pod of its selector exists. Only then may another
  * Deployment start a pod on the same data volume (one writer per volume; a terminating mysqld still holds its

@@ -1,7 +1,7 @@
 import { DryRunRefused, InternalError, KubeApiError } from "../errors.js";
 import { describeRef, type KubeObject, type ObjectRef, refOf } from "../model/kube-object.js";
 import type { Step, StepOf } from "../plan/step.js";
-import { matchLabelsOf } from "./delete-deployment.js";
+import { alreadyRecreated } from "./delete-deployment.js";
 import type { ExecutionContext } from "./execution-context.js";
 
 /** The suffix of the name a recreated Deployment is dry-run created under (see `dryRunRecreate`). */
@@ -98,19 +98,17 @@ function objectsOf(write: Step): KubeObject[] {
 }
 
 /**
- * A Deployment whose selector changes is deleted and created again, so its new form cannot be dry-run applied over
- * the old one (the selector is immutable: the server would refuse what the real step never asks). It is dry-run
+ * A Deployment whose selector changes (or whose strategy becomes Recreate) is deleted and created again, so its new
+ * form cannot be dry-run applied over the old one (the selector is immutable, a defaulted rollingUpdate forbids
+ * Recreate: the server would refuse what the real step never asks). It is dry-run
  * created under a derived name instead: the same validation and admission as the real creation, minus name-specific
- * policies. When the live Deployment already has the new selector (a resumed run) or is gone, the apply the step
+ * policies. When the live Deployment already is the recreated one (a resumed run) or is gone, the apply the step
  * will make is dry-run as it is.
  */
 async function dryRunRecreate(ctx: ExecutionContext, write: StepOf<"recreateDeployment">): Promise<void> {
   const ref: ObjectRef = refOf(write.object);
   const current = await ctx.client.get(ref);
-  const sameSelector =
-    current &&
-    JSON.stringify(matchLabelsOf(current) ?? null) === JSON.stringify(matchLabelsOf(write.object) ?? null);
-  if (!current || sameSelector) {
+  if (!current || alreadyRecreated(current, write.object)) {
     await ctx.client.apply(write.object, { force: true, dryRun: true });
     return;
   }

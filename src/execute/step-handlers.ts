@@ -8,7 +8,7 @@ import type { StepKind, StepOf } from "../plan/step.js";
 import { exportVolumeDefinition } from "../storage/export-volume-definition.js";
 import { adoptObjects } from "./adopt-object.js";
 import { backupVolumes } from "./backup-volumes.js";
-import { deleteDeploymentAndPods, matchLabelsOf } from "./delete-deployment.js";
+import { alreadyRecreated, deleteDeploymentAndPods } from "./delete-deployment.js";
 import { editAppFile } from "./edit-app-file.js";
 import type { ExecutionContext } from "./execution-context.js";
 import { followMigrationLog } from "./follow-migration-log.js";
@@ -288,9 +288,8 @@ export const STEP_HANDLERS: { [K in StepKind]: Handler<K> } = {
   async recreateDeployment(step, ctx) {
     const ref = deploymentRef(step.namespace, step.name);
     const current = await ctx.client.get(ref);
-    const wanted = JSON.stringify(matchLabelsOf(step.object) ?? null);
     // A resumed run may find the new Deployment already there: applying it again is all that is left.
-    if (current && JSON.stringify(matchLabelsOf(current) ?? null) === wanted) {
+    if (alreadyRecreated(current, step.object)) {
       await ctx.client.apply(step.object, { force: true });
       return "already recreated with the new selector; applied";
     }

@@ -185,6 +185,6 @@ describe("2.17.0 -> 2.18 (a 2.18-shaped bundle derived from 2.17.0)", () => {
     expect(back.stderr).toContain(
       "KFP's upgrade guide forbids going back to an API server from before 2.18.0",
     );
-    await expectDataIntactAndBound(kfp);
+    await expectDataIntactAndBound(kfp, "seaweedfs-pvc");
   });
 });

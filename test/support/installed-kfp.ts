@@ -204,12 +204,16 @@ export async function dataClaims(namespace: string): Promise<Record<string, stri
  * The data survived and is attached: the same bytes, each claim Bound to its own PV, MySQL would start on it (the
  * data-store simulation's rules) and no two MySQL servers ever ran on it at once.
  */
-export async function expectDataIntactAndBound(kfp: InstalledKfp): Promise<void> {
+export async function expectDataIntactAndBound(
+  kfp: InstalledKfp,
+  /** The object store's claim: `seaweedfs-pvc` for an install deployed at 2.15 or later. */
+  objectStoreClaim = "minio-pvc",
+): Promise<void> {
   expect(await dataState(kfp)).toEqual(kfp.seeded);
   await expectMysqlCanStart({ namespace: kfp.namespace, dir: kfp.mysql.path });
   expect(await serverOverlapsOn(kfp.mysql.path)).toEqual([]);
   expect(await dataClaims(kfp.namespace)).toEqual({
-    "minio-pvc": `Bound ${kfp.objectStore.name}`,
+    [objectStoreClaim]: `Bound ${kfp.objectStore.name}`,
     "mysql-pv-claim": `Bound ${kfp.mysql.name}`,
   });
 }
