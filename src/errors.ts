@@ -8,6 +8,10 @@ export const EXIT_CODES = {
   usage: 2,
   /** `--dry-run --exit-code`: the plan would change something (as `terraform plan -detailed-exitcode`). */
   wouldChange: 2,
+  /** `check --exit-code`: `upgrade` would refuse. */
+  checkRefused: 2,
+  /** `check --exit-code`: `upgrade` would run, with warnings or one-way steps. */
+  checkWarnings: 3,
   config: 3,
   preflight: 4,
   cluster: 5,

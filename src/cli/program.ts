@@ -1,7 +1,7 @@
 import { Argument, Command, Option } from "commander";
 import type { CommandDeps } from "./command-deps.js";
 import type { CommandResult } from "./command-result.js";
-import { type GlobalOptions, globalOptionsSchema } from "./global-options.js";
+import { checkGlobalOptionsSchema, type GlobalOptions, globalOptionsSchema } from "./global-options.js";
 import { packageVersion } from "./package-version.js";
 import { parseOptions } from "./parse-options.js";
 
@@ -119,7 +119,7 @@ export function buildProgram(runner: CommandRunner): Command {
     .option("--dry-run", "print the plan and change nothing", false)
     .option(
       "--exit-code",
-      "with --dry-run: exit 0 when the plan changes nothing, 2 when it would change something (CI gating)",
+      "with --dry-run: exit 0 when the plan changes nothing, 2 when it would change something; with check: 0 clear, 2 refused, 3 warnings only (CI gating)",
       false,
     )
     .addOption(
@@ -140,6 +140,7 @@ export function buildProgram(runner: CommandRunner): Command {
 Examples:
   kfp-upgrade deploy --tag 2.5.0 --mysql-pv kfp-mysql --minio-pv kfp-minio --manifests ./bundles
   kfp-upgrade upgrade --tag 2.14.4 --dry-run          # print the plan, change nothing
+  kfp-upgrade check --to 2.18.1 --exit-code           # every refusal, warning and one-way step on the way
   kfp-upgrade upgrade --tag v0.1.12                   # ksonnet-era app: moves the images
   kfp-upgrade reinstall                               # new cluster, same volumes
   kfp-upgrade versions --path 1.8.5 2.14.4            # which hops an upgrade takes, and why`,
@@ -243,6 +244,59 @@ Examples:
       await runner(
         "upgrade",
         async (gl, deps) => (await import("./commands/upgrade.js")).upgrade(options, gl, deps),
+        g,
+      );
+    });
+
+  const checkCommand = program
+    .command("check")
+    .description(
+      "read-only pre-upgrade report: every refusal, warning, one-way step, backup advice and drain need on the path to a release",
+    )
+    .option("--to <tag>", TAG_HELP)
+    .option("--tag <tag>", "the same as --to, as upgrade spells it")
+    .addOption(
+      new Option("--strategy <strategy>", "as for upgrade: manifests or images")
+        .choices(["auto", "manifests", "images"])
+        .default("auto"),
+    )
+    .addOption(
+      new Option("--object-store <choice>", "as for upgrade: crossing 2.15, keep-minio or seaweedfs").choices(
+        ["keep-minio", "seaweedfs"],
+      ),
+    )
+    .option("--adopt", "as for upgrade: take over a Helm or GitOps install", false)
+    .addOption(
+      new Option(
+        "--wait-for-workflows",
+        "as for upgrade: running Argo Workflows are waited for before a hop into 2.18 (not refused)",
+      ).conflicts("ignoreRunningWorkflows"),
+    )
+    .addOption(
+      new Option(
+        "--ignore-running-workflows",
+        "as for upgrade: a hop into 2.18 goes ahead while Argo Workflows run (a warning)",
+      ).conflicts("waitForWorkflows"),
+    );
+  addKfpApiOptions(checkCommand, true)
+    .addHelpText(
+      "after",
+      `
+Changes nothing (no lock, no write). Reports what \`kfp-upgrade upgrade --tag T\` with the same flags would meet on
+every hop, all at once.
+
+Exit codes: 0 after a successful read; with --exit-code, 0 clear, 2 upgrade would refuse, 3 warnings or one-way
+steps only. An error (no report) exits with its own code, as for every command.
+
+Examples:
+  kfp-upgrade check --to 2.18.1
+  kfp-upgrade check --to 2.18.1 --object-store seaweedfs --exit-code -o json`,
+    )
+    .action(async (options: Record<string, unknown>, command: Command) => {
+      const g = parseOptions(checkGlobalOptionsSchema, command.optsWithGlobals());
+      await runner(
+        "check",
+        async (gl, deps) => (await import("./commands/check.js")).check(options, gl, deps),
         g,
       );
     });

@@ -26,6 +26,7 @@ import {
   withoutSharedClusterObjects,
 } from "./cluster-scoped-objects.js";
 import { drainWorkflows } from "./drain-workflows.js";
+import { gatherRefusals } from "./gather-refusals.js";
 import { imageSteps } from "./image-steps.js";
 import {
   inventoryMessages,
@@ -102,6 +103,11 @@ export interface UpgradePlanInput {
    * waited for with a plan step (`--wait-for-workflows`), or gone ahead with a warning (`--ignore-running-workflows`).
    */
   runningWorkflows?: "wait" | "ignore";
+  /**
+   * `check`: every refusal of every hop goes into the plan's `refusal` instead of being thrown at the first; a hop is
+   * judged as if the refusals of the hops before it were fixed.
+   */
+  collectRefusals?: boolean;
   now: Date;
 }
 
@@ -255,6 +261,8 @@ export function buildUpgradePlan(input: UpgradePlanInput): Plan {
 
   input.hops.forEach((hop, index) => {
     const hopNumber = multiHop ? index + 1 : undefined;
+    // A refused hop plans no further; `check` still plans the hops after it.
+    const refusedBefore = input.collectRefusals ? refusals.length : 0;
     let drainBeforeHop: StepDraft | null = null;
     const { release } = hop;
     const canApply = release.objects.length > 0 && installed.era !== "ksonnet";
@@ -385,18 +393,19 @@ export function buildUpgradePlan(input: UpgradePlanInput): Plan {
         warnings,
       });
     }
-    if (refusals.length > 0) return;
     if (newerApiServer && crossesSchemaMigration) {
       oneWay.push(
         `${label}: KFP ${release.version}'s API server runs the one-way 2.15 database schema migration`,
       );
     }
+    // Said of a refused hop too: `check` lists every one-way step of the path.
     for (const migration of laterMigrations) {
       oneWay.push(`${label}: KFP ${release.version}'s API server runs ${migration.what}`);
       warnings.push(
         `Back up before ${label} (KFP ${migration.since}'s one-way migration, ${migration.source.split(";")[0]}): ${migration.backup.join(", ")}${migration.backup.some((b) => b.includes(UI_SIGNING_KEY_SECRET)) ? ` (\`kubectl -n ${namespace} get secret ${UI_SIGNING_KEY_SECRET} -o yaml\`, where it exists already)` : ""}`,
       );
     }
+    if (refusals.length > refusedBefore) return;
 
     if (strategy === "images") {
       if (drainBeforeHop) steps.add(drainBeforeHop, hopNumber);
@@ -430,7 +439,7 @@ export function buildUpgradePlan(input: UpgradePlanInput): Plan {
       ...(input.gcp ? { gcp: input.gcp } : {}),
     });
     refusals.push(...storage.refusals);
-    if (refusals.length > 0) return;
+    if (refusals.length > refusedBefore) return;
     notes.push(...storage.notes);
     for (const entry of storage.storage) {
       if (!storageOut.some((s) => s.claim === entry.claim)) storageOut.push(entry);
@@ -725,13 +734,21 @@ export function buildUpgradePlan(input: UpgradePlanInput): Plan {
   });
   // Every problem at once: a Helm or GitOps install is one more when there are others.
   if (adoption.refusal && refusals.length > 0) refusals.push(...adoption.refusal.problems);
-  refuseIfAny(
-    [...new Set(refusals)],
-    cannot,
-    "Nothing was changed. Fix the problems above and run the command again.",
+  const refusal = gatherRefusals(
+    [
+      () =>
+        refuseIfAny(
+          [...new Set(refusals)],
+          cannot,
+          "Nothing was changed. Fix the problems above and run the command again.",
+        ),
+      () => {
+        if (adoption.refusal) throw adoptionRefusal(cannot, adoption.refusal);
+      },
+      () => refuseLegacySchema(input.inventory, inventoryPath, cannot),
+    ],
+    { collect: input.collectRefusals === true, what: cannot },
   );
-  if (adoption.refusal) throw adoptionRefusal(cannot, adoption.refusal);
-  refuseLegacySchema(input.inventory, inventoryPath, cannot);
   warnings.push(...adoption.warnings);
   const last = input.hops.at(-1);
   if (last && bindings.length > 0) {
@@ -771,6 +788,7 @@ export function buildUpgradePlan(input: UpgradePlanInput): Plan {
     ...(oneWay.length > 0 ? { oneWay: [...new Set(oneWay)] } : {}),
     // Each hop of a multi-hop plan says the same about, say, the Secrets it keeps; once is enough.
     notes: [...new Set(notes)],
+    ...(refusal ? { refusal } : {}),
     createdAt: input.now.toISOString(),
   };
 }

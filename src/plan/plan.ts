@@ -40,7 +40,7 @@ export const planSchema = z.object({
   /**
    * A plan a data rule refuses, which still protects the data first: only its protective steps
    * (`setReclaimPolicy`, `retainClaimVolumes`) run, then the command exits 4 with this refusal. Absent on plans
-   * that may run.
+   * that may run. `check` builds its plan with every refusal of every hop collected here (never run).
    */
   refusal: z
     .object({ code: z.string(), message: z.string(), problems: z.array(z.string()), hint: z.string() })

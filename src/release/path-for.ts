@@ -1,8 +1,9 @@
 import { PreflightRefusal, UsageError } from "../errors.js";
 import { CATALOGUE, type Catalogue } from "./catalogue.js";
-import { compareVersions, isVersion } from "./compare-versions.js";
+import { compareVersions, inRange, isVersion } from "./compare-versions.js";
 import { MYSQL_SERIES, type MysqlSeries } from "./release-info.js";
 import { mysqlSeriesFor, objectStoreFor, SEAWEEDFS_SINCE } from "./release-rules.js";
+import { REQUIRED_STOPS, type RequiredStop } from "./required-stops.js";
 
 export interface UpgradeHop {
   from: string;
@@ -37,11 +38,20 @@ export interface PathForOptions {
    * series for `from`. The path's stops start from it.
    */
   fromSeries?: MysqlSeries;
+  /** Release lines a path must pass through (default REQUIRED_STOPS: ≤ 2.17 → 3.x goes through 2.18.x). */
+  requiredStops?: readonly RequiredStop[];
+}
+
+/** An intermediate release of a path, and why the path stops there. */
+interface Stop {
+  version: string;
+  why: string;
 }
 
 /**
  * The releases an upgrade from `from` to `to` has to pass through. MySQL upgrades in place only one series at a time
- * (5.6 → 5.7 → 8.0 → 8.4), so each series between the two gets a stop at its newest release.
+ * (5.6 → 5.7 → 8.0 → 8.4), so each series between the two gets a stop at its newest release; a required release line
+ * (REQUIRED_STOPS: 2.18.x on the way to 3.x) gets a stop at its newest release too.
  */
 export function pathFor(from: string, to: string, options: PathForOptions = {}): UpgradePath {
   for (const version of [from, to]) {
@@ -55,14 +65,18 @@ export function pathFor(from: string, to: string, options: PathForOptions = {}):
         "restore the backup taken before the upgrade instead",
     });
   }
-  const stops = [from, ...intermediateStops(from, to, options), to];
+  const stops: Stop[] = [
+    { version: from, why: "" },
+    ...intermediateStops(from, to, options),
+    { version: to, why: "the target release" },
+  ];
   const hops =
     order === 0
       ? []
       : stops
           .slice(1)
           .map((stop, i) =>
-            hop(stops[i] ?? from, stop, to, i === 0 ? options.fromSeries : undefined, options.hasBundle),
+            hop(stops[i]?.version ?? from, stop, i === 0 ? options.fromSeries : undefined, options.hasBundle),
           );
   return {
     from,
@@ -73,21 +87,21 @@ export function pathFor(from: string, to: string, options: PathForOptions = {}):
   };
 }
 
-function intermediateStops(from: string, to: string, options: PathForOptions): string[] {
+function intermediateStops(from: string, to: string, options: PathForOptions): Stop[] {
   const catalogue = options.catalogue ?? CATALOGUE;
-  const first = MYSQL_SERIES.indexOf(options.fromSeries ?? mysqlSeriesFor(from));
-  const last = MYSQL_SERIES.indexOf(mysqlSeriesFor(to));
-  return MYSQL_SERIES.slice(first + 1, last).map((series) => {
+  const between = (fits: (version: string) => boolean): string | undefined => {
     const candidates = catalogue.releases
       .map((release) => release.version)
       .filter(
-        (version) =>
-          mysqlSeriesFor(version) === series &&
-          compareVersions(version, from) > 0 &&
-          compareVersions(version, to) < 0,
+        (version) => compareVersions(version, from) > 0 && compareVersions(version, to) < 0 && fits(version),
       );
     const bundled = candidates.filter((version) => options.hasBundle?.(version));
-    const stop = bundled.at(-1) ?? candidates.at(-1);
+    return bundled.at(-1) ?? candidates.at(-1);
+  };
+  const first = MYSQL_SERIES.indexOf(options.fromSeries ?? mysqlSeriesFor(from));
+  const last = MYSQL_SERIES.indexOf(mysqlSeriesFor(to));
+  const seriesStops = MYSQL_SERIES.slice(first + 1, last).map((series): Stop => {
+    const stop = between((version) => mysqlSeriesFor(version) === series);
     if (stop === undefined) {
       throw new PreflightRefusal(
         "NO_UPGRADE_PATH",
@@ -97,14 +111,39 @@ function intermediateStops(from: string, to: string, options: PathForOptions): s
         },
       );
     }
-    return stop;
+    return {
+      version: stop,
+      why: `MySQL moves one series at a time; ${stop} is the newest release on MySQL ${series}`,
+    };
   });
+  const lineStops = (options.requiredStops ?? REQUIRED_STOPS)
+    .filter((rule) => compareVersions(from, rule.line.since) < 0 && compareVersions(to, rule.whenTo) >= 0)
+    .map((rule): Stop => {
+      const line = rule.line.since.replace(/\.0$/, ".x");
+      const stop = between((version) => inRange(version, rule.line));
+      if (stop === undefined) {
+        throw new PreflightRefusal(
+          "NO_UPGRADE_PATH",
+          `No KFP ${line} release is known between ${from} and ${to}`,
+          {
+            hint: `${rule.why}, so the path goes through KFP ${line}: add the bundle of a ${line} release under --manifests`,
+          },
+        );
+      }
+      return { version: stop, why: `${rule.why}: the path goes through the newest KFP ${line}, ${stop}` };
+    });
+  const byVersion = new Map<string, string[]>();
+  for (const stop of [...seriesStops, ...lineStops]) {
+    byVersion.set(stop.version, [...(byVersion.get(stop.version) ?? []), stop.why]);
+  }
+  return [...byVersion.entries()]
+    .sort(([a], [b]) => compareVersions(a, b))
+    .map(([version, whys]) => ({ version, why: whys.join("; ") }));
 }
 
 function hop(
   from: string,
-  to: string,
-  target: string,
+  { version: to, why }: Stop,
   fromSeries: MysqlSeries | undefined,
   hasBundle: PathForOptions["hasBundle"],
 ): UpgradeHop {
@@ -112,9 +151,7 @@ function hop(
   const needsBundle = mysqlSeries.from !== mysqlSeries.to;
   const objectStoreSwitch = objectStoreFor(from) !== objectStoreFor(to);
   const reasons = [
-    to === target
-      ? "the target release"
-      : `MySQL moves one series at a time; ${to} is the newest release on MySQL ${mysqlSeries.to}`,
+    why,
     mysqlSeries.from === mysqlSeries.to
       ? `MySQL stays on ${mysqlSeries.from}`
       : `MySQL ${mysqlSeries.from} → ${mysqlSeries.to} (in-place data directory upgrade)`,

@@ -1,12 +1,6 @@
 import { z } from "zod";
-import { PreflightRefusal } from "../../errors.js";
 import { takeSnapshot } from "../../kube/take-snapshot.js";
-import {
-  buildUpgradePlan,
-  DEFAULT_MIGRATION_TIMEOUT_SECONDS,
-  type UpgradeHop,
-} from "../../plan/build-upgrade-plan.js";
-import { pathFor } from "../../release/path-for.js";
+import { DEFAULT_MIGRATION_TIMEOUT_SECONDS } from "../../plan/build-upgrade-plan.js";
 import type { CommandDeps } from "../command-deps.js";
 import type { CommandResult } from "../command-result.js";
 import { decideAdminBinding } from "../decide-admin-binding.js";
@@ -16,10 +10,9 @@ import type { GlobalOptions } from "../global-options.js";
 import { kfpApiOptionsSchema } from "../inventory-options.js";
 import { durationSecondsSchema } from "../parse-duration.js";
 import { parseOptions } from "../parse-options.js";
-import { planInventoryBefore } from "../plan-inventory-before.js";
+import { planUpgrade } from "../plan-upgrade.js";
 import { prepareRun } from "../prepare-run.js";
-import { readGcpDisks } from "../read-gcp-disks.js";
-import { hasBundleIn, resolveReleaseForApp } from "../resolve-release-for-app.js";
+import { resolveReleaseForApp } from "../resolve-release-for-app.js";
 
 export const upgradeOptionsSchema = kfpApiOptionsSchema
   .extend({
@@ -77,65 +70,18 @@ export async function upgrade(
       namespace: app.namespace,
       async build(locked) {
         const snapshot = await takeSnapshot(locked, { namespace: app.namespace });
-        const installedVersion = snapshot.installedVersion;
-        if (installedVersion === null) {
-          throw new PreflightRefusal(
-            "NOT_INSTALLED",
-            `no KFP install found in namespace "${app.namespace}"${snapshot.namespace.exists ? "" : " (the namespace does not exist)"}`,
-            {
-              hint: "Use `kfp-upgrade deploy` for a first install, or `kfp-upgrade reinstall` to re-attach old volumes.",
-            },
-          );
-        }
-        const installed = await resolveReleaseForApp(installedVersion, run.releases, app.release.variant);
-        const path = pathFor(installedVersion, target.version, {
-          hasBundle: hasBundleIn(run.releases),
-          // The series on the data is what the running mysql image says, not what the catalogue guesses.
-          ...(snapshot.running.mysql?.series ? { fromSeries: snapshot.running.mysql.series } : {}),
-        });
-        const hops: UpgradeHop[] = [];
-        for (const hop of path.hops) {
-          const release =
-            hop.to === target.version ? target : await resolveReleaseForApp(hop.to, run.releases, variant);
-          hops.push({ from: hop.from, to: hop.to, reason: hop.reason, release });
-        }
-        const inventory = await planInventoryBefore(locked, app.namespace, installedVersion, options);
-        // A hop creates a PV only for a data claim that is missing: only then are GCP disks asked about.
-        const claimMissing = hops.some(({ release }) =>
-          Object.values(release.dataClaims).some(
-            (claim) => !snapshot.claims.some((c) => c.name === claim && c.namespace === app.namespace),
-          ),
-        );
-        const gcp = claimMissing
-          ? await readGcpDisks({
-              app,
-              appDir: run.appDir,
-              gcpDeployment: undefined,
-              client: locked,
-              env: deps.env,
-            })
-          : undefined;
-        const plan = buildUpgradePlan({
-          ...(gcp?.findings ? { gcp: gcp.findings } : {}),
-          inventory,
-          app,
+        const { plan } = await planUpgrade({
+          client: locked,
           snapshot,
-          installed,
-          hops,
-          strategy: options.strategy,
-          adopt: options.adopt,
-          migrationTimeoutSeconds: options.migrationTimeout,
-          ...(options.waitForWorkflows ? { runningWorkflows: "wait" as const } : {}),
-          ...(options.ignoreRunningWorkflows ? { runningWorkflows: "ignore" as const } : {}),
-          ...(objectStore ? { objectStore, objectStoreFrom: options.objectStore ? "flag" : "app" } : {}),
-          now: deps.now(),
+          app,
+          appDir: run.appDir,
+          releases: run.releases,
+          target,
+          variant,
+          options,
+          objectStore,
+          deps,
         });
-        plan.warnings.push(...(gcp?.warnings ?? []));
-        if (path.schemaOneWay) {
-          plan.warnings.push(
-            `KFP ${target.version} migrates the database schema on start and cannot be rolled back (kubeflow/pipelines#3636): back up MySQL first`,
-          );
-        }
         return {
           plan: await decideAdminBinding({
             client: locked,

@@ -19,6 +19,7 @@ function isDeps(value: unknown): boolean {
 }
 vi.mock("../../../src/cli/commands/deploy.js", () => ({ deploy: recorder("deploy") }));
 vi.mock("../../../src/cli/commands/upgrade.js", () => ({ upgrade: recorder("upgrade") }));
+vi.mock("../../../src/cli/commands/check.js", () => ({ check: recorder("check") }));
 vi.mock("../../../src/cli/commands/reinstall.js", () => ({ reinstall: recorder("reinstall") }));
 vi.mock("../../../src/cli/commands/status.js", () => ({ status: recorder("status") }));
 vi.mock("../../../src/cli/commands/resume.js", () => ({ resume: recorder("resume") }));
@@ -535,6 +536,24 @@ describe("argv -> command and options", () => {
         { to: "3", strategy: "auto", waitForLock: false },
         { ...DEFAULTS, dryRun: true },
       ],
+    },
+    {
+      name: "check with --exit-code needs no --dry-run",
+      argv: ["check", "--to", "2.18.1", "--object-store", "seaweedfs", "--exit-code", "-o", "json"],
+      command: "check",
+      global: { exitCode: true, output: "json" },
+      args: [
+        { to: "2.18.1", strategy: "auto", objectStore: "seaweedfs", adopt: false, skipInventory: false },
+
+        { ...DEFAULTS, exitCode: true, output: "json" },
+      ],
+    },
+    {
+      name: "check --tag, as upgrade spells it",
+      argv: ["check", "--tag", "2.18.1"],
+      command: "check",
+      global: {},
+      args: [{ tag: "2.18.1", strategy: "auto", adopt: false, skipInventory: false }, DEFAULTS],
     },
   ];
   it.each(cases)("$name", async ({ argv, command, global, args }) => {

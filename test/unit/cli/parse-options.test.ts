@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
-import { globalOptionsSchema } from "../../../src/cli/global-options.js";
+import { checkGlobalOptionsSchema, globalOptionsSchema } from "../../../src/cli/global-options.js";
 import { parseOptions } from "../../../src/cli/parse-options.js";
 import { UsageError } from "../../../src/errors.js";
 
@@ -24,10 +24,12 @@ describe("parseOptions", () => {
         code: "OPTIONS_INVALID",
         exitCode: 2,
         message:
-          "--exit-code: goes with --dry-run (a run that applies its plan exits by its outcome), e.g. upgrade --tag 2.14.4 --dry-run --exit-code",
+          "--exit-code: goes with --dry-run (a run that applies its plan exits by its outcome) or with check, e.g. upgrade --tag 2.14.4 --dry-run --exit-code",
       }),
     );
     expect(parseOptions(globalOptionsSchema, { exitCode: true, dryRun: true }).exitCode).toBe(true);
+    // check changes nothing: its --exit-code reports the verdict without --dry-run.
+    expect(parseOptions(checkGlobalOptionsSchema, { exitCode: true }).exitCode).toBe(true);
   });
 
   it("names a single bad option by its flag, in the message", () => {

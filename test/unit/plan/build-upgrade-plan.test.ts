@@ -1151,6 +1151,37 @@ describe("KFP's inventory in an upgrade", () => {
     },
   };
 
+  it("collectRefusals (check): every refusal at once, in the plan, where a run throws the first rule's", async () => {
+    const installed = await sharedRelease("2.14.4");
+    const input = {
+      app: PV_APP,
+      snapshot: installedSnapshot(installed).build(),
+      installed,
+      hops: await sharedHops("2.14.4", "2.17.0"),
+      strategy: "auto" as const,
+      inventory: TOO_LONG,
+      now: NOW,
+    };
+    // A run: the first rule (the object store) throws, and the legacy-schema rule after it is never reached.
+    expect(() => buildUpgradePlan(input)).toThrow(
+      expect.objectContaining({ message: expect.stringContaining("replaces MinIO with SeaweedFS") }),
+    );
+    const plan = buildUpgradePlan({ ...input, collectRefusals: true });
+    expect(plan.refusal).toMatchObject({
+      code: "PREFLIGHT",
+      message: 'Cannot upgrade KFP 2.14.4 to 2.17.0 in namespace "kubeflow": 3 problems',
+      problems: [
+        expect.stringContaining("KFP 2.17.0 replaces MinIO with SeaweedFS"),
+        'experiment "aaaa" (id e1): name is 200 characters, KFP 2.15.0 allows 128 (experiments.Name). Fix: shorten it in MySQL',
+        'pipeline "bbbb" (id p1): name is 300 characters, KFP 2.15.0 allows 128 (pipelines.Name). Fix: delete it',
+      ],
+    });
+    // The refused hop still says what it would change one way.
+    expect(plan.oneWay).toEqual([
+      "hop 1 (2.14.4 → 2.17.0): KFP 2.17.0's API server runs the one-way 2.15 database schema migration",
+    ]);
+  });
+
   it("renders the plan of a multi-hop upgrade with the inventory read before", async () => {
     const plan = await upgradeFromInstall("1.8.5", "2.14.4", { inventory: READ });
     await expect(renderPlanText(plan, { color: false })).toMatchFileSnapshot(

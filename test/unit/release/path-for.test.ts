@@ -1,4 +1,7 @@
 import { describe, expect, it } from "vitest";
+import { buildReleaseInfo } from "../../../src/release/build-release-info.js";
+import { CATALOGUE, type Catalogue } from "../../../src/release/catalogue.js";
+import { compareVersions } from "../../../src/release/compare-versions.js";
 import { pathFor } from "../../../src/release/path-for.js";
 
 const hopsOf = (from: string, to: string, hasBundle?: (version: string) => boolean) =>
@@ -188,6 +191,73 @@ describe("pathFor from the series on the data", () => {
   it("refuses when no release between runs the series the data needs next", () => {
     expect(() => pathFor("2.5.0", "2.14.4", { fromSeries: "5.7" })).toThrow(
       "No KFP release between 2.5.0 and 2.14.4 runs MySQL 8.0",
+    );
+  });
+});
+
+describe("pathFor routes ≤ 2.17 → 3.x through the newest 2.18.x", () => {
+  // A synthetic 3.0.0 entry (and 2.18.x entries, whatever the shipped catalogue holds): no fake 3.0 is shipped.
+  const withReleases = (...versions: string[]): Catalogue => ({
+    releases: [
+      ...CATALOGUE.releases.filter((release) => !versions.includes(release.version)),
+      ...versions.map((version) => buildReleaseInfo(version)),
+    ].sort((a, b) => compareVersions(a.version, b.version)),
+    sdkOnly: CATALOGUE.sdkOnly,
+  });
+  const without218 = (catalogue: Catalogue): Catalogue => ({
+    ...catalogue,
+    releases: catalogue.releases.filter((release) => !release.version.startsWith("2.18.")),
+  });
+  const catalogue = withReleases("2.18.0", "2.18.1", "3.0.0");
+  const why =
+    "KFP 3.0 removes ML Metadata and refuses to start unless KFP 2.18's recurring-run adoption ran (`recurring_run_adoption id=legacy-2.18 ready=true` in the API server's log)";
+
+  it.each([
+    { name: "2.17.0 → 3.0.0 via 2.18.1", from: "2.17.0", hops: ["2.17.0 → 2.18.1", "2.18.1 → 3.0.0"] },
+    {
+      name: "2.5.0 (MySQL 8.0) → 3.0.0 via 2.18.1, which moves MySQL to 8.4 too",
+      from: "2.5.0",
+      hops: ["2.5.0 → 2.18.1", "2.18.1 → 3.0.0"],
+    },
+    {
+      name: "1.8.5 (MySQL 5.7) → 3.0.0 via 2.5.0 (MySQL 8.0) and 2.18.1",
+      from: "1.8.5",
+      hops: ["1.8.5 → 2.5.0", "2.5.0 → 2.18.1", "2.18.1 → 3.0.0"],
+    },
+    { name: "2.18.0 → 3.0.0 in one hop (already on 2.18)", from: "2.18.0", hops: ["2.18.0 → 3.0.0"] },
+  ])("$name", ({ from, hops }) => {
+    expect(pathFor(from, "3.0.0", { catalogue }).hops.map((hop) => `${hop.from} → ${hop.to}`)).toEqual(hops);
+  });
+
+  it("says why it stops at 2.18.x", () => {
+    const [first] = pathFor("2.17.0", "3.0.0", { catalogue }).hops;
+    expect(first?.reason).toBe(
+      `${why}: the path goes through the newest KFP 2.18.x, 2.18.1; MySQL stays on 8.4`,
+    );
+    const [fromMysql80] = pathFor("2.5.0", "3.0.0", { catalogue }).hops;
+    expect(fromMysql80?.reason).toBe(
+      `${why}: the path goes through the newest KFP 2.18.x, 2.18.1; MySQL 8.0 → 8.4 (in-place data directory upgrade); the object store moves from MinIO to SeaweedFS: artifacts must be copied over; the API server's one-way schema migration runs: back up the database first`,
+    );
+  });
+
+  it("prefers a 2.18.x whose bundle is on disk", () => {
+    const hops = pathFor("2.17.0", "3.0.0", { catalogue, hasBundle: (v) => v === "2.18.0" }).hops;
+    expect(hops.map((hop) => hop.to)).toEqual(["2.18.0", "3.0.0"]);
+  });
+
+  it("does not route a path that ends before 3.0", () => {
+    expect(pathFor("2.14.4", "2.18.1", { catalogue }).hops.map((hop) => hop.to)).toEqual(["2.18.1"]);
+    expect(pathFor("2.14.4", "2.17.0", { catalogue }).hops.map((hop) => hop.to)).toEqual(["2.17.0"]);
+  });
+
+  it("refuses a path to 3.x when no 2.18.x release is known, saying why", () => {
+    expect(() => pathFor("2.17.0", "3.0.0", { catalogue: without218(catalogue) })).toThrow(
+      expect.objectContaining({
+        code: "NO_UPGRADE_PATH",
+        exitCode: 4,
+        message: "No KFP 2.18.x release is known between 2.17.0 and 3.0.0",
+        hint: `${why}, so the path goes through KFP 2.18.x: add the bundle of a 2.18.x release under --manifests`,
+      }),
     );
   });
 });

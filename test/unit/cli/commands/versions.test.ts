@@ -3,12 +3,22 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, it, onTestFinished } from "vitest";
 import { versions } from "../../../../src/cli/commands/versions.js";
+import { buildReleaseInfo } from "../../../../src/release/build-release-info.js";
+import { CATALOGUE, type Catalogue } from "../../../../src/release/catalogue.js";
 import { startReleaseServer } from "../../../support/release-server.js";
 import { buildReleaseArchive } from "../../../support/release-tree.js";
 
 const repoRoot = path.resolve(import.meta.dirname, "../../../..");
 const shared = path.resolve(repoRoot, "../shared/kfp-manifests");
 const mixed = path.resolve(repoRoot, "test/fixtures/bundles/mixed");
+const without218: Catalogue = {
+  ...CATALOGUE,
+  releases: CATALOGUE.releases.filter((release) => !release.version.startsWith("2.18.")),
+};
+const with218: Catalogue = {
+  ...CATALOGUE,
+  releases: [...without218.releases, buildReleaseInfo("2.18.0"), buildReleaseInfo("2.18.1")],
+};
 
 describe("versions", () => {
   it("prints the catalogue as JSON rows and an aligned table", async () => {
@@ -126,8 +136,29 @@ describe("versions", () => {
     await expect(versions({ output: "json", path: ["2.17.0", "3.0.0"] })).rejects.toMatchObject({
       code: "TAG_UNKNOWN",
     });
-    const result = await versions({ output: "json", path: ["2.17.0", "3.0.0"], manifests: mixed });
-    expect(result.data).toMatchObject({ hops: [{ from: "2.17.0", to: "3.0.0" }] });
+    // 3.0.0 is known from its bundle; the path to it goes through the newest 2.18.x (a synthetic catalogue entry).
+    const result = await versions(
+      { output: "text", path: ["2.17.0", "3.0.0"], manifests: mixed },
+      { catalogue: with218 },
+    );
+    expect(result.data).toMatchObject({
+      hops: [
+        { from: "2.17.0", to: "2.18.1" },
+        { from: "2.18.1", to: "3.0.0" },
+      ],
+    });
+    expect(result.text.split("\n").slice(0, 4)).toEqual([
+      "Note: KFP 3.0.0 is not in the catalogue; its bundle alone describes it",
+      "Upgrade 2.17.0 → 3.0.0: 2 hops",
+      "  1. 2.17.0 → 2.18.1  (MySQL 8.4)",
+      "     KFP 3.0 removes ML Metadata and refuses to start unless KFP 2.18's recurring-run adoption ran (`recurring_run_adoption id=legacy-2.18 ready=true` in the API server's log): the path goes through the newest KFP 2.18.x, 2.18.1; MySQL stays on 8.4",
+    ]);
+  });
+
+  it("--path to a 3.x bundle is refused when no 2.18.x release is known", async () => {
+    await expect(
+      versions({ output: "json", path: ["2.17.0", "3.0.0"], manifests: mixed }, { catalogue: without218 }),
+    ).rejects.toMatchObject({ code: "NO_UPGRADE_PATH", exitCode: 4 });
   });
 });
 
