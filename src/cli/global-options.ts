@@ -9,8 +9,12 @@ export const globalOptionsSchema = z
     kubeconfig: z.string().optional(),
     context: z.string().optional(),
     namespace: z.string().optional(),
-    dryRun: z.boolean().default(false),
-    /** With --dry-run: exit 0 when the plan changes nothing, 2 when it would change something. */
+    /**
+     * `--dry-run` (or `--dry-run=client`): the plan from what the cluster holds, read-only; `--dry-run=server` also
+     * sends every write of the first hop as a server-side dry run and classifies each object (needs write rights).
+     */
+    dryRun: z.union([z.boolean(), z.enum(["client", "server"])]).default(false),
+    /** With --dry-run (or diff): exit 0 when the plan changes nothing, 2 when it would change something. */
     exitCode: z.boolean().default(false),
     output: z.enum(["text", "yaml", "json"]).default("text"),
     yes: z.boolean().default(false),
@@ -28,10 +32,16 @@ export const globalOptionsSchema = z
         code: "custom",
         path: ["exitCode"],
         message:
-          "goes with --dry-run (a run that applies its plan exits by its outcome), e.g. upgrade --tag 2.14.4 --dry-run --exit-code",
+          "goes with --dry-run or diff (a run that applies its plan exits by its outcome), e.g. upgrade --tag 2.14.4 --dry-run=server --exit-code",
       });
     }
-  });
+  })
+  .transform(({ dryRun, ...options }) => ({
+    ...options,
+    dryRun: dryRun !== false,
+    /** `--dry-run=server`: the plan classified by a server-side dry run, as every run that applies does. */
+    serverDryRun: dryRun === "server",
+  }));
 export type GlobalOptions = z.infer<typeof globalOptionsSchema>;
 
 export const storageFlagsSchema = z.object({

@@ -116,10 +116,18 @@ export function buildProgram(runner: CommandRunner): Command {
       "--image-registry <registry>",
       "run every image from this mirror, keeping paths, tags and digests, e.g. mirror.local:5000 (kfp-app.yaml: release.imageRegistry)",
     )
-    .option("--dry-run", "print the plan and change nothing", false)
+    .addOption(
+      new Option(
+        "--dry-run [mode]",
+        "print the plan and change nothing; =server: each object classified by a server-side dry run (needs write rights)",
+      )
+        .choices(["client", "server"])
+        .preset("client")
+        .default(false),
+    )
     .option(
       "--exit-code",
-      "with --dry-run: exit 0 when the plan changes nothing, 2 when it would change something (CI gating)",
+      "with --dry-run or diff: exit 0 when nothing would change, 2 when something would (CI gating)",
       false,
     )
     .addOption(
@@ -140,13 +148,15 @@ export function buildProgram(runner: CommandRunner): Command {
 Examples:
   kfp-upgrade deploy --tag 2.5.0 --mysql-pv kfp-mysql --minio-pv kfp-minio --manifests ./bundles
   kfp-upgrade upgrade --tag 2.14.4 --dry-run          # print the plan, change nothing
+  kfp-upgrade upgrade --tag 2.14.4 --dry-run=server --exit-code   # 0: nothing to change, 2: changes
+  kfp-upgrade diff --tag 2.14.4                       # the field-level diff of each object, as kubectl diff
   kfp-upgrade upgrade --tag v0.1.12                   # ksonnet-era app: moves the images
   kfp-upgrade reinstall                               # new cluster, same volumes
   kfp-upgrade versions --path 1.8.5 2.14.4            # which hops an upgrade takes, and why`,
     );
 
-  const global = (command: Command): GlobalOptions =>
-    parseOptions(globalOptionsSchema, command.optsWithGlobals());
+  const global = (command: Command, overrides: Record<string, unknown> = {}): GlobalOptions =>
+    parseOptions(globalOptionsSchema, { ...command.optsWithGlobals(), ...overrides });
 
   addKfpApiOptions(
     addStorageOptions(
@@ -231,6 +241,45 @@ Examples:
       await runner(
         "upgrade",
         async (gl, deps) => (await import("./commands/upgrade.js")).upgrade(options, gl, deps),
+        g,
+      );
+    });
+
+  addKfpApiOptions(
+    program
+      .command("diff")
+      .description(
+        "what an upgrade to --tag would change, object by object, as a unified diff (a server-side dry run; changes nothing)",
+      )
+      .option("--tag <tag>", TAG_HELP, "latest")
+      .addOption(
+        new Option("--strategy <strategy>", "as for upgrade")
+          .choices(["auto", "manifests", "images"])
+          .default("auto"),
+      )
+      .addOption(
+        new Option("--object-store <choice>", "as for upgrade, crossing 2.15").choices([
+          "keep-minio",
+          "seaweedfs",
+        ]),
+      ),
+    true,
+  )
+    .addHelpText(
+      "after",
+      `
+Secrets' data is never shown: a changed value reads <redacted: before> / <redacted: after>.
+
+Examples:
+  kfp-upgrade diff --tag 2.14.4
+  kfp-upgrade diff --tag 2.14.4 --exit-code > /dev/null   # 0: nothing would change, 2: something would
+  kfp-upgrade diff --tag 2.14.4 -o json | jq '.objects[] | select(.change != "unchanged") | .name'`,
+    )
+    .action(async (options: Record<string, unknown>, command: Command) => {
+      const g = global(command, { dryRun: "server" });
+      await runner(
+        "diff",
+        async (gl, deps) => (await import("./commands/diff.js")).diff(options, gl, deps),
         g,
       );
     });

@@ -34,6 +34,7 @@ vi.mock("../../../src/cli/commands/release.js", () => ({
 const DEFAULTS: GlobalOptions = {
   appDir: ".",
   dryRun: false,
+  serverDryRun: false,
   exitCode: false,
   output: "text",
   yes: false,

@@ -9,6 +9,7 @@ describe("parseOptions", () => {
     expect(parseOptions(globalOptionsSchema, { timeout: "30", output: "json" })).toEqual({
       appDir: ".",
       dryRun: false,
+      serverDryRun: false,
       exitCode: false,
       output: "json",
       yes: false,
@@ -24,10 +25,20 @@ describe("parseOptions", () => {
         code: "OPTIONS_INVALID",
         exitCode: 2,
         message:
-          "--exit-code: goes with --dry-run (a run that applies its plan exits by its outcome), e.g. upgrade --tag 2.14.4 --dry-run --exit-code",
+          "--exit-code: goes with --dry-run or diff (a run that applies its plan exits by its outcome), e.g. upgrade --tag 2.14.4 --dry-run=server --exit-code",
       }),
     );
     expect(parseOptions(globalOptionsSchema, { exitCode: true, dryRun: true }).exitCode).toBe(true);
+    expect(parseOptions(globalOptionsSchema, { exitCode: true, dryRun: "server" }).exitCode).toBe(true);
+  });
+
+  it.each([
+    { name: "--dry-run", dryRun: true, expected: { dryRun: true, serverDryRun: false } },
+    { name: "--dry-run=client", dryRun: "client", expected: { dryRun: true, serverDryRun: false } },
+    { name: "--dry-run=server", dryRun: "server", expected: { dryRun: true, serverDryRun: true } },
+    { name: "no --dry-run", dryRun: false, expected: { dryRun: false, serverDryRun: false } },
+  ])("$name", ({ dryRun, expected }) => {
+    expect(parseOptions(globalOptionsSchema, { dryRun })).toMatchObject(expected);
   });
 
   it("names a single bad option by its flag, in the message", () => {
