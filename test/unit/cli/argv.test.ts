@@ -537,12 +537,41 @@ describe("argv -> command and options", () => {
         { ...DEFAULTS, dryRun: true },
       ],
     },
+    {
+      name: "--dry-run=server on upgrade: the server-side classification, no diff",
+      argv: ["upgrade", "--tag", "2.14.4", "--dry-run=server", "--exit-code"],
+      command: "upgrade",
+      global: { dryRun: true, serverDryRun: true, exitCode: true },
+      args: [
+        {
+          tag: "2.14.4",
+          strategy: "auto",
+          migrationTimeout: "30m",
+          adopt: false,
+          rollback: true,
+          waitForLock: false,
+          skipInventory: false,
+        },
+        { ...DEFAULTS, dryRun: true, serverDryRun: true, exitCode: true },
+      ],
+    },
   ];
   it.each(cases)("$name", async ({ argv, command, global, args }) => {
     const parsed = await parse(argv);
     expect(parsed.name).toBe(command);
     expect(parsed.global).toEqual({ ...DEFAULTS, ...global });
     expect(parsed.command).toEqual({ command, args });
+  });
+
+  it("diff is the upgrade's server-side dry run shown as a diff; --exit-code needs no --dry-run", async () => {
+    const parsed = await parse(["diff", "--tag", "2.14.4", "--exit-code"]);
+    const global = { ...DEFAULTS, dryRun: true, serverDryRun: true, exitCode: true };
+    expect(parsed.name).toBe("diff");
+    expect(parsed.global).toEqual(global);
+    expect(parsed.command).toEqual({
+      command: "upgrade",
+      args: [{ tag: "2.14.4", strategy: "auto", skipInventory: false }, global, { diff: true }],
+    });
   });
 });
 
