@@ -135,6 +135,7 @@ describe("honest plans", () => {
         appDir: dir,
       });
       expect(refused.exitCode, refused.stderr).toBe(4);
+      console.log(`[honest-plans] the refusal:\n${refused.stderr}`);
       expect(refused.stderr).toContain("server-side dry run; nothing was changed");
       expect(refused.stderr).toMatch(new RegExp(`service/ml-pipeline -n ${namespace}.*70000`));
       expect(refused.stderr).toMatch(new RegExp(`deployment/ml-pipeline-ui -n ${namespace}.*replicas`));
@@ -158,6 +159,25 @@ describe("honest plans", () => {
         changes.filter((change) => change.change === kind).length;
       expect(count("update")).toBeGreaterThan(0);
       expect(count("unchanged")).toBeGreaterThan(0);
+      // The same plan as a person reads it: changed objects with their fields, the count line from the classification.
+      const text = await runCli(
+        ["upgrade", "--tag", TO, "--manifests", SHARED_MANIFESTS, "--skip-inventory", "--dry-run=server"],
+        { appDir: dir, machine: false },
+      );
+      expect(text.exitCode, text.stderr).toBe(0);
+      console.log(`[honest-plans] the --dry-run=server plan:\n${text.stdout}`);
+      expect(text.stdout).toContain(
+        `  ~ deployment/ml-pipeline -n ${namespace}: spec.template.spec.containers[name=ml-pipeline-api-server].image`,
+      );
+      const all = plan.changes?.objects ?? [];
+      const countLine =
+        /Plan: (\d+) to create, (\d+) to update, (\d+) to recreate, (\d+) to delete, (\d+) unchanged; \d+ waits\./.exec(
+          text.stdout,
+        );
+      expect(countLine?.[5]).toBe(String(all.filter((change) => change.change === "unchanged").length));
+      expect(Number(countLine?.[2])).toBeGreaterThanOrEqual(
+        all.filter((change) => change.change === "update").length,
+      );
       const applied = await appliedBy(namespace, changes);
       const upgrade = await runCli(
         ["upgrade", "--tag", TO, "--manifests", SHARED_MANIFESTS, "--skip-inventory"],

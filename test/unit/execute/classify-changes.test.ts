@@ -97,9 +97,13 @@ describe("classifyChanges", () => {
     const apiServer = diffs.find((diff) => diff.change.name === "ml-pipeline");
     expect(apiServer?.before).not.toHaveProperty("status");
     expect(apiServer?.after).not.toHaveProperty("metadata.resourceVersion");
-    expect(
-      fake.calls.filter((call) => call.method === "apply").every((call) => call.options?.dryRun === true),
-    ).toBe(true);
+    const writes = fake.calls.filter((call) => ["apply", "create", "delete", "patch"].includes(call.method));
+    expect(writes.map((call) => [call.method, call.options])).toEqual([
+      ["apply", { force: true, dryRun: true }],
+      ["apply", { force: true, dryRun: true }],
+      ["apply", { force: true, dryRun: true }],
+      ["apply", { force: true, dryRun: true }],
+    ]);
   });
 
   it("refuses the plan naming every object the API server rejects, before anything changes", async () => {
