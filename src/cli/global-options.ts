@@ -9,11 +9,13 @@ export const globalOptionsSchema = z
     kubeconfig: z.string().optional(),
     context: z.string().optional(),
     namespace: z.string().optional(),
+    dryRun: z.boolean().default(false),
     /**
-     * `--dry-run` (or `--dry-run=client`): the plan from what the cluster holds, read-only; `--dry-run=server` also
-     * sends every write of the first hop as a server-side dry run and classifies each object (needs write rights).
+     * `--dry-run=client` (what a bare `--dry-run` means): the plan from what the cluster holds, read-only;
+     * `--dry-run=server` also sends every write of the first hop as a server-side dry run and classifies each
+     * object (needs write rights). Set through `expandDryRun`.
      */
-    dryRun: z.union([z.boolean(), z.enum(["client", "server"])]).default(false),
+    dryRunMode: z.enum(["client", "server"]).optional(),
     /** With --dry-run (or diff): exit 0 when the plan changes nothing, 2 when it would change something. */
     exitCode: z.boolean().default(false),
     output: z.enum(["text", "yaml", "json"]).default("text"),
@@ -27,7 +29,7 @@ export const globalOptionsSchema = z
     imageRegistry: imageRegistrySchema.optional(),
   })
   .superRefine((options, ctx) => {
-    if (options.exitCode && !options.dryRun) {
+    if (options.exitCode && !options.dryRun && options.dryRunMode === undefined) {
       ctx.addIssue({
         code: "custom",
         path: ["exitCode"],
@@ -36,11 +38,11 @@ export const globalOptionsSchema = z
       });
     }
   })
-  .transform(({ dryRun, ...options }) => ({
+  .transform(({ dryRun, dryRunMode, ...options }) => ({
     ...options,
-    dryRun: dryRun !== false,
+    dryRun: dryRun || dryRunMode !== undefined,
     /** `--dry-run=server`: the plan classified by a server-side dry run, as every run that applies does. */
-    serverDryRun: dryRun === "server",
+    serverDryRun: dryRunMode === "server",
   }));
 export type GlobalOptions = z.infer<typeof globalOptionsSchema>;
 

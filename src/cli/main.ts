@@ -4,7 +4,7 @@ import { EXIT_CODES, InternalError, isKfpError, type KfpError, UsageError } from
 import type { CommandDeps } from "./command-deps.js";
 import { confirmOnTerminal } from "./confirm-on-terminal.js";
 import { Output, type OutputStreams } from "./output.js";
-import { buildProgram, COMPLETE_COMMAND } from "./program.js";
+import { buildProgram, COMPLETE_COMMAND, expandDryRun } from "./program.js";
 
 /**
  * Runs the CLI and returns the exit code; the only place that maps errors to exit codes. SIGINT/SIGTERM abort the
@@ -58,7 +58,7 @@ export async function main(argv: string[], streams: OutputStreams = process): Pr
     return EXIT_CODES.ok;
   }
   try {
-    await program.parseAsync(argv, { from: "user" });
+    await program.parseAsync(expandDryRun(argv), { from: "user" });
     return exitCode;
   } catch (error) {
     if (error instanceof CommanderError) {

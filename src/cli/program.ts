@@ -87,6 +87,17 @@ function addBackupOptions(command: Command): Command {
 const TAG_HELP =
   "KFP release: 2.14.4, v0.1.12 (the v is dropped), latest, or a kubeflow/kubeflow commit from the upgrade_kfp.sh era";
 
+/**
+ * kubectl's `--dry-run=server` and `--dry-run=client`, as commander reads them: `--dry-run --dry-run-mode server`.
+ * A bare `--dry-run` stays a switch, so `kfp-upgrade --dry-run upgrade` never takes `upgrade` as its value.
+ */
+export function expandDryRun(argv: readonly string[]): string[] {
+  return argv.flatMap((arg) => {
+    const match = /^--dry-run=(.*)$/.exec(arg);
+    return match ? ["--dry-run", "--dry-run-mode", match[1] ?? ""] : [arg];
+  });
+}
+
 /** What the shell completion scripts call on each TAB (handled by main, never listed). */
 export const COMPLETE_COMMAND = "__complete";
 
@@ -116,15 +127,12 @@ export function buildProgram(runner: CommandRunner): Command {
       "--image-registry <registry>",
       "run every image from this mirror, keeping paths, tags and digests, e.g. mirror.local:5000 (kfp-app.yaml: release.imageRegistry)",
     )
-    .addOption(
-      new Option(
-        "--dry-run [mode]",
-        "print the plan and change nothing; =server: each object classified by a server-side dry run (needs write rights)",
-      )
-        .choices(["client", "server"])
-        .preset("client")
-        .default(false),
+    .option(
+      "--dry-run",
+      "print the plan and change nothing; --dry-run=server: each object classified by a server-side dry run (needs write rights)",
+      false,
     )
+    .addOption(new Option("--dry-run-mode <mode>").choices(["client", "server"]).hideHelp())
     .option(
       "--exit-code",
       "with --dry-run or diff: exit 0 when nothing would change, 2 when something would (CI gating)",
@@ -276,7 +284,7 @@ Examples:
   kfp-upgrade diff --tag 2.14.4 -o json | jq '.objects[] | select(.change != "unchanged") | .name'`,
     )
     .action(async (options: Record<string, unknown>, command: Command) => {
-      const g = global(command, { dryRun: "server" });
+      const g = global(command, { dryRunMode: "server" });
       await runner(
         "diff",
         async (gl, deps) => (await import("./commands/diff.js")).diff(options, gl, deps),

@@ -3,7 +3,7 @@ import type { CommandDeps } from "../../../src/cli/command-deps.js";
 import type { GlobalOptions } from "../../../src/cli/global-options.js";
 import { main } from "../../../src/cli/main.js";
 import { Output } from "../../../src/cli/output.js";
-import { buildProgram } from "../../../src/cli/program.js";
+import { buildProgram, expandDryRun } from "../../../src/cli/program.js";
 import { fakeStreams } from "./fake-streams.js";
 
 // The one place our own modules are stubbed: each command module records what it was called with, so this table
@@ -66,7 +66,7 @@ async function parse(argv: string[]): Promise<Parsed> {
     await run(global, deps);
   });
   program.exitOverride();
-  await program.parseAsync(argv, { from: "user" });
+  await program.parseAsync(expandDryRun(argv), { from: "user" });
   expect(recorded).toHaveLength(1);
   const [only] = recorded;
   return { name: only?.name ?? "", global: only?.global ?? DEFAULTS, command: invoked.calls[0] };
@@ -534,6 +534,24 @@ describe("argv -> command and options", () => {
       global: { dryRun: true },
       args: [
         { to: "3", strategy: "auto", waitForLock: false },
+        { ...DEFAULTS, dryRun: true },
+      ],
+    },
+    {
+      name: "a bare --dry-run before the subcommand never takes the subcommand as its value",
+      argv: ["--dry-run", "upgrade", "--tag", "2.14.4"],
+      command: "upgrade",
+      global: { dryRun: true },
+      args: [
+        {
+          tag: "2.14.4",
+          strategy: "auto",
+          migrationTimeout: "30m",
+          adopt: false,
+          rollback: true,
+          waitForLock: false,
+          skipInventory: false,
+        },
         { ...DEFAULTS, dryRun: true },
       ],
     },

@@ -29,16 +29,25 @@ describe("parseOptions", () => {
       }),
     );
     expect(parseOptions(globalOptionsSchema, { exitCode: true, dryRun: true }).exitCode).toBe(true);
-    expect(parseOptions(globalOptionsSchema, { exitCode: true, dryRun: "server" }).exitCode).toBe(true);
+    expect(parseOptions(globalOptionsSchema, { exitCode: true, dryRunMode: "server" }).exitCode).toBe(true);
   });
 
   it.each([
-    { name: "--dry-run", dryRun: true, expected: { dryRun: true, serverDryRun: false } },
-    { name: "--dry-run=client", dryRun: "client", expected: { dryRun: true, serverDryRun: false } },
-    { name: "--dry-run=server", dryRun: "server", expected: { dryRun: true, serverDryRun: true } },
-    { name: "no --dry-run", dryRun: false, expected: { dryRun: false, serverDryRun: false } },
-  ])("$name", ({ dryRun, expected }) => {
-    expect(parseOptions(globalOptionsSchema, { dryRun })).toMatchObject(expected);
+    { name: "--dry-run", raw: { dryRun: true }, expected: { dryRun: true, serverDryRun: false } },
+    {
+      name: "--dry-run=client",
+      raw: { dryRun: true, dryRunMode: "client" },
+      expected: { dryRun: true, serverDryRun: false },
+    },
+    {
+      name: "--dry-run=server",
+      raw: { dryRun: true, dryRunMode: "server" },
+      expected: { dryRun: true, serverDryRun: true },
+    },
+    { name: "no --dry-run", raw: {}, expected: { dryRun: false, serverDryRun: false } },
+  ])("$name", ({ raw, expected }) => {
+    expect(parseOptions(globalOptionsSchema, raw)).toEqual(expect.objectContaining(expected));
+    expect(parseOptions(globalOptionsSchema, raw)).not.toHaveProperty("dryRunMode");
   });
 
   it("names a single bad option by its flag, in the message", () => {
