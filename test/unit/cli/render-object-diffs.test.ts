@@ -48,6 +48,21 @@ describe("renderObjectDiffs", () => {
     expect(text).not.toContain("same");
   });
 
+  it("colours removed lines red and added lines green on a terminal", () => {
+    const text = renderObjectDiffs(
+      [
+        {
+          change: change("ConfigMap", "c", "update"),
+          before: { data: { a: "1" } },
+          after: { data: { a: "2" } },
+        },
+      ],
+      true,
+    );
+    expect(text).toContain('\u001b[31m-  a: "1"\u001b[39m');
+    expect(text).toContain('\u001b[32m+  a: "2"\u001b[39m');
+  });
+
   it("never prints a Secret's values: equal ones are <redacted>, changed ones say before and after", () => {
     const secret = (password: string) => ({
       apiVersion: "v1",

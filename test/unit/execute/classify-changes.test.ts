@@ -5,7 +5,7 @@ import type { KubeObject } from "../../../src/model/kube-object.js";
 import { PLAN_API_VERSION, type Plan } from "../../../src/plan/plan.js";
 import type { Step } from "../../../src/plan/step.js";
 import { FakeKubeClient } from "../../support/fake-kube-client.js";
-import { configMap, deployment, NS, secret } from "./executor-fixtures.js";
+import { configMap, deployment, NS, secret, VIEWER_CRD } from "./executor-fixtures.js";
 
 const NAMESPACE: KubeObject = { apiVersion: "v1", kind: "Namespace", metadata: { name: NS } };
 
@@ -142,6 +142,29 @@ describe("classifyChanges", () => {
     const { plan } = await classifyChanges(planOf([apply("02-applyObjects", [configMap("c")])]), fake);
     expect(plan.changes?.objects).toEqual([
       expect.objectContaining({ name: "c", change: "create", basis: "unchecked" }),
+    ]);
+  });
+
+  it("counts an object whose CRD the plan creates as created, unchecked, and dry-runs the CRD itself", async () => {
+    const fake = new FakeKubeClient({ defaultNamespace: NS }).seed([NAMESPACE]);
+    const viewer: KubeObject = {
+      apiVersion: "kubeflow.org/v1beta1",
+      kind: "Viewer",
+      metadata: { name: "v", namespace: NS },
+      spec: {},
+    };
+    const { plan } = await classifyChanges(
+      planOf([apply("02-applyObjects", [VIEWER_CRD]), apply("03-applyObjects", [viewer])]),
+      fake,
+    );
+    expect(plan.changes?.objects.map((c) => [c.kind, c.change, c.basis, c.note])).toEqual([
+      ["CustomResourceDefinition", "create", "server", undefined],
+      [
+        "Viewer",
+        "create",
+        "unchecked",
+        "its CRD is created by this plan; the API server checks it when applied",
+      ],
     ]);
   });
 
