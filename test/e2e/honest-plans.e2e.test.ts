@@ -182,6 +182,17 @@ describe("honest plans", () => {
       expect(Number(countLine?.[2])).toBeGreaterThanOrEqual(
         all.filter((change) => change.change === "update").length,
       );
+      // Plain --dry-run counts steps: every object applied again is an update, changed or not.
+      const client = await runCli(
+        ["upgrade", "--tag", TO, "--manifests", SHARED_MANIFESTS, "--skip-inventory", "--dry-run"],
+        { appDir: dir, machine: false },
+      );
+      expect(client.exitCode, client.stderr).toBe(0);
+      const clientUpdates =
+        /Plan: \d+ to create, (\d+) to update, \d+ to recreate, \d+ to delete; \d+ waits\./.exec(
+          client.stdout,
+        );
+      expect(Number(clientUpdates?.[1])).toBeGreaterThan(Number(countLine?.[2]));
       const applied = await appliedBy(namespace, changes);
       const upgrade = await runCli(
         ["upgrade", "--tag", TO, "--manifests", SHARED_MANIFESTS, "--skip-inventory"],
