@@ -302,7 +302,23 @@ export async function runCommand<T>(options: RunCommandOptions<T>): Promise<RunC
     const classifyFirst = mode.kind === "fresh" && options.classify !== undefined;
     if (classifyFirst && options.classify) {
       await options.checkAccess(client, plan);
-      plan = await options.classify(client, plan);
+      try {
+        plan = await options.classify(client, plan);
+      } catch (error) {
+        if (!(error instanceof DryRunRefused)) throw error;
+        // Refused before anything changed: recorded in the history like a hop the dry run refused.
+        historyOutcome = "refused";
+        historyMessage = error.message;
+        prompter.event({
+          type: "result",
+          ok: false,
+          outcome: "refused",
+          message: error.message,
+          bindings: [],
+          apiRequests: client.requestCount(),
+        });
+        throw error;
+      }
     }
     prompter.showPlan(plan, resumed ? done : undefined);
     if (resumed) {

@@ -71,8 +71,12 @@ async function appliedBy(namespace: string, changes: ObjectChange[]): Promise<Ma
 
 const keyOf = (change: ObjectChange) => `${change.kind}/${change.namespace ?? ""}/${change.name}`;
 
-/** Lease writes are the lock taken and released around a refused run: bookkeeping, not a change of KFP. */
-const withoutLeases = (keys: string[]) => keys.filter((key) => !key.startsWith("Lease/"));
+/**
+ * The lock taken and released around a run, and the refused run recorded in kfp-upgrade's history ConfigMap:
+ * bookkeeping, not a change of KFP.
+ */
+const withoutBookkeeping = (keys: string[]) =>
+  keys.filter((key) => !key.startsWith("Lease/") && !key.endsWith("/kfp-upgrade-history"));
 
 describe("honest plans", () => {
   it("classifies an upgrade by a server-side dry run, diffs it, refuses what the API rejects, and re-plans 0 changes", async () => {
@@ -104,7 +108,7 @@ describe("honest plans", () => {
       expect(diff.stdout).toMatch(/^- +image: ghcr\.io\/kubeflow\/kfp-api-server:2\.5\.0$/m);
       expect(diff.stdout).toMatch(/^\+ +image: ghcr\.io\/kubeflow\/kfp-api-server:2\.14\.4$/m);
       expect(diff.stdout).not.toMatch(/resourceVersion|managedFields/);
-      expect(withoutLeases(changedObjects(beforeDiff, await clusterState([namespace])))).toEqual([]);
+      expect(changedObjects(beforeDiff, await clusterState([namespace]))).toEqual([]);
       const diffJson = await runCli(
         ["diff", "--tag", TO, "--manifests", SHARED_MANIFESTS, "--skip-inventory", "-o", "json"],
         { appDir: dir, machine: false },
@@ -135,11 +139,12 @@ describe("honest plans", () => {
         appDir: dir,
       });
       expect(refused.exitCode, refused.stderr).toBe(4);
+      expect(refused.result).toMatchObject({ ok: false, outcome: "refused" });
       console.log(`[honest-plans] the refusal:\n${refused.stderr}`);
       expect(refused.stderr).toContain("server-side dry run; nothing was changed");
       expect(refused.stderr).toMatch(new RegExp(`service/ml-pipeline -n ${namespace}.*70000`));
       expect(refused.stderr).toMatch(new RegExp(`deployment/ml-pipeline-ui -n ${namespace}.*replicas`));
-      expect(withoutLeases(changedObjects(beforeRefusal, await clusterState([namespace])))).toEqual([]);
+      expect(withoutBookkeeping(changedObjects(beforeRefusal, await clusterState([namespace])))).toEqual([]);
       const refusedDryRun = await runCli(
         ["upgrade", "--tag", TO, "--manifests", rejected, "--skip-inventory", "--dry-run=server"],
         { appDir: dir },

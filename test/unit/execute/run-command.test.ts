@@ -945,7 +945,10 @@ describe("runCommand: the plan is classified before it is shown", () => {
     expect(stepStarts(h.prompter)).toEqual([]);
     // The namespace existed only for the lock: it goes again (as for a plan refused under the lock).
     expect(h.fake.peek(NAMESPACE)?.metadata.deletionTimestamp).toBeDefined();
-    expect(h.store.history).toEqual([]);
+    expect(h.store.history.map((entry) => [entry.outcome, entry.message])).toEqual([
+      ["refused", "the API server refused 1 of the plan's objects in a server-side dry run"],
+    ]);
+    expect(h.prompter.events.at(-1)).toMatchObject({ type: "result", ok: false, outcome: "refused" });
   });
 
   it("--dry-run with a classifier (--dry-run=server) returns the classified plan and writes nothing", async () => {
