@@ -1,4 +1,4 @@
-import { Argument, Command, Option } from "commander";
+import { Argument, Command, InvalidArgumentError, Option } from "commander";
 import type { CommandDeps } from "./command-deps.js";
 import type { CommandResult } from "./command-result.js";
 import { type GlobalOptions, globalOptionsSchema } from "./global-options.js";
@@ -132,7 +132,16 @@ export function buildProgram(runner: CommandRunner): Command {
       "print the plan and change nothing; --dry-run=server: each object classified by a server-side dry run (needs write rights)",
       false,
     )
-    .addOption(new Option("--dry-run-mode <mode>").choices(["client", "server"]).hideHelp())
+    .addOption(
+      new Option("--dry-run-mode <mode>")
+        .argParser((mode: string) => {
+          if (mode === "client" || mode === "server") return mode;
+          throw new InvalidArgumentError(
+            `--dry-run takes =client or =server, e.g. --dry-run=server; got "${mode}"`,
+          );
+        })
+        .hideHelp(),
+    )
     .option(
       "--exit-code",
       "with --dry-run or diff: exit 0 when nothing would change, 2 when something would (CI gating)",

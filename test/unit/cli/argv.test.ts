@@ -625,6 +625,13 @@ describe("argv errors exit 2 through main()", () => {
         'error: --timeout: expected a duration such as 90s, 10m or 1h (or whole seconds), got "0"\nhint: Run the command with --help for the accepted values.\ncode: OPTIONS_INVALID (exit 2)\n',
     },
     {
+      name: "a --dry-run mode kubectl does not know",
+      argv: ["upgrade", "--dry-run=bogus"],
+      stderr: expect.stringContaining(
+        '--dry-run takes =client or =server, e.g. --dry-run=server; got "bogus"',
+      ),
+    },
+    {
       name: "an unknown command",
       argv: ["upgrad"],
       stderr: expect.stringContaining("error: unknown command 'upgrad'"),
