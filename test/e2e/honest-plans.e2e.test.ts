@@ -239,5 +239,5 @@ describe("honest plans", () => {
       expect(diffAgain.exitCode, diffAgain.stderr).toBe(0);
       expect(diffAgain.stdout).toContain(`No changes`);
     });
-  });
+  }, 600_000);
 });
