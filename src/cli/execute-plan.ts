@@ -1,9 +1,11 @@
 import { EXIT_CODES } from "../errors.js";
+import { classifyChanges, type ObjectDiff } from "../execute/classify-changes.js";
 import type { InventoryAccess } from "../execute/execution-context.js";
 import { type RunCommandResult, type RunMode, runCommand } from "../execute/run-command.js";
 import type { KubeClient } from "../kube/kube-client.js";
 import { RECORD_INVENTORY_SECONDS } from "../plan/inventory-plan.js";
 import type { Plan } from "../plan/plan.js";
+import { planWouldChange } from "../plan/plan-counts.js";
 import { renderPlanText } from "../plan/render-plan-text.js";
 import { checkAccess } from "./check-access.js";
 import type { CommandDeps } from "./command-deps.js";
@@ -12,6 +14,7 @@ import { fileRunStore, type RunContext } from "./file-run-store.js";
 import type { GlobalOptions } from "./global-options.js";
 import type { KfpApiOptions } from "./inventory-options.js";
 import { kfpTransport, readKfpInventory, saveInventory } from "./kfp-inventory.js";
+import { diffName, renderObjectDiffs } from "./render-object-diffs.js";
 import type { ReleaseLookup } from "./resolve-release-for-app.js";
 
 export interface ExecuteCommandOptions {
@@ -29,6 +32,8 @@ export interface ExecuteCommandOptions {
   createNamespace: boolean;
   /** `--kfp-user`, `--kfp-namespaces` for verifyInventory steps that do not carry them. */
   kfpApi?: KfpApiOptions;
+  /** `kfp-upgrade diff`: a dry run that prints each object's unified diff instead of the plan. */
+  diff?: boolean;
 }
 
 /**
@@ -39,7 +44,18 @@ export async function executeCommand(options: ExecuteCommandOptions): Promise<Co
   const { global, deps } = options;
   const color = deps.output.color;
   const text = (plan: Plan, done?: ReadonlySet<string>) =>
-    renderPlanText(plan, { color, ...(done ? { done } : {}) });
+    renderPlanText(plan, { color, verbose: global.verbose, ...(done ? { done } : {}) });
+  // Plain --dry-run shows the plan as built from what the cluster holds; every other run classifies its objects
+  // by a server-side dry run before the plan is shown (and keeps the diffs for `diff`).
+  let diffs: ObjectDiff[] = [];
+  const classify =
+    global.dryRun && !global.serverDryRun
+      ? undefined
+      : async (client: KubeClient, plan: Plan) => {
+          const classified = await classifyChanges(plan, client);
+          diffs = classified.diffs;
+          return classified.plan;
+        };
   // The last inventory a verify/recordInventory step read goes to the KFAPP (reinstall compares with it).
   const inventory: InventoryAccess = {
     read: (step) =>
@@ -76,6 +92,7 @@ export async function executeCommand(options: ExecuteCommandOptions): Promise<Co
     },
     mode: options.mode,
     checkAccess,
+    classify,
     dryRun: global.dryRun,
     yes: global.yes,
     waitForLock: options.waitForLock,
@@ -89,6 +106,7 @@ export async function executeCommand(options: ExecuteCommandOptions): Promise<Co
     case "nothing-to-resume":
       return { data: { resumed: false }, text: `Nothing to resume: no unfinished run in ${options.appDir}.` };
     case "dry-run": {
+      if (options.diff && !result.refusal) return diffResult(result.plan, diffs, global.exitCode, color);
       const done = options.mode.kind === "resume" ? result.done : undefined;
       const lines = [text(result.plan, done)];
       if (result.refusal) {
@@ -98,7 +116,7 @@ export async function executeCommand(options: ExecuteCommandOptions): Promise<Co
       lines.push("", "Dry run: nothing was changed.");
       // --exit-code, as `terraform plan -detailed-exitcode`: 0 nothing to do, 2 the plan would change something.
       const detailed = global.exitCode
-        ? { exitCode: result.plan.steps.length === 0 ? EXIT_CODES.ok : EXIT_CODES.wouldChange }
+        ? { exitCode: planWouldChange(result.plan) ? EXIT_CODES.wouldChange : EXIT_CODES.ok }
         : {};
       return {
         data: result.plan,
@@ -113,6 +131,36 @@ export async function executeCommand(options: ExecuteCommandOptions): Promise<Co
     default:
       return result satisfies never;
   }
+}
+
+/** `kfp-upgrade diff`: the objects' unified diffs (text) or their classification with each diff (JSON, YAML). */
+function diffResult(plan: Plan, diffs: ObjectDiff[], exitCode: boolean, color: boolean): CommandResult {
+  const changed = planWouldChange(plan);
+  const body = renderObjectDiffs(diffs, color);
+  const title = plan.from ? `KFP ${plan.from} -> ${plan.to}` : `KFP ${plan.to}`;
+  const unchanged = diffs.filter((diff) => diff.change.change === "unchanged").length;
+  const text = [
+    ...(body ? [body, ""] : []),
+    changed
+      ? `Diff of ${title} in namespace ${plan.namespace}: ${diffs.length - unchanged} objects change, ${unchanged} unchanged.`
+      : `No changes: the objects of ${title} match the cluster.`,
+  ].join("\n");
+  return {
+    data: {
+      apiVersion: plan.apiVersion,
+      kind: "Diff",
+      namespace: plan.namespace,
+      from: plan.from,
+      to: plan.to,
+      objects: diffs.map((diff) => ({
+        ...diff.change,
+        diff: renderObjectDiffs([diff], false) || null,
+        file: diffName(diff),
+      })),
+    },
+    text,
+    ...(exitCode ? { exitCode: changed ? EXIT_CODES.wouldChange : EXIT_CODES.ok } : {}),
+  };
 }
 
 function refusalLines(plan: Plan): string[] {

@@ -5,7 +5,7 @@ import { askOnTerminal } from "./ask-on-terminal.js";
 import type { CommandDeps } from "./command-deps.js";
 import { confirmOnTerminal } from "./confirm-on-terminal.js";
 import { Output, type OutputStreams } from "./output.js";
-import { buildProgram, COMPLETE_COMMAND } from "./program.js";
+import { buildProgram, COMPLETE_COMMAND, expandDryRun } from "./program.js";
 import { withUsageExample } from "./usage-examples.js";
 
 /**
@@ -63,7 +63,7 @@ export async function main(argv: string[], streams: OutputStreams = process): Pr
     return EXIT_CODES.ok;
   }
   try {
-    await program.parseAsync(argv, { from: "user" });
+    await program.parseAsync(expandDryRun(argv), { from: "user" });
     return exitCode;
   } catch (error) {
     if (error instanceof CommanderError) {

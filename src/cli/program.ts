@@ -1,4 +1,4 @@
-import { Argument, Command, Option } from "commander";
+import { Argument, Command, InvalidArgumentError, Option } from "commander";
 import type { CommandDeps } from "./command-deps.js";
 import type { CommandResult } from "./command-result.js";
 import { checkGlobalOptionsSchema, type GlobalOptions, globalOptionsSchema } from "./global-options.js";
@@ -87,6 +87,17 @@ function addBackupOptions(command: Command): Command {
 const TAG_HELP =
   "KFP release: 2.14.4, v0.1.12 (the v is dropped), latest, or a kubeflow/kubeflow commit from the upgrade_kfp.sh era";
 
+/**
+ * kubectl's `--dry-run=server` and `--dry-run=client`, as commander reads them: `--dry-run --dry-run-mode server`.
+ * A bare `--dry-run` stays a switch, so `kfp-upgrade --dry-run upgrade` never takes `upgrade` as its value.
+ */
+export function expandDryRun(argv: readonly string[]): string[] {
+  return argv.flatMap((arg) => {
+    const match = /^--dry-run=(.*)$/.exec(arg);
+    return match ? ["--dry-run", "--dry-run-mode", match[1] ?? ""] : [arg];
+  });
+}
+
 /** What the shell completion scripts call on each TAB (handled by main, never listed). */
 export const COMPLETE_COMMAND = "__complete";
 
@@ -116,10 +127,24 @@ export function buildProgram(runner: CommandRunner): Command {
       "--image-registry <registry>",
       "run every image from this mirror, keeping paths, tags and digests, e.g. mirror.local:5000 (kfp-app.yaml: release.imageRegistry)",
     )
-    .option("--dry-run", "print the plan and change nothing", false)
+    .option(
+      "--dry-run",
+      "print the plan and change nothing; --dry-run=server: each object classified by a server-side dry run (needs write rights)",
+      false,
+    )
+    .addOption(
+      new Option("--dry-run-mode <mode>")
+        .argParser((mode: string) => {
+          if (mode === "client" || mode === "server") return mode;
+          throw new InvalidArgumentError(
+            `--dry-run takes =client or =server, e.g. --dry-run=server; got "${mode}"`,
+          );
+        })
+        .hideHelp(),
+    )
     .option(
       "--exit-code",
-      "with --dry-run: exit 0 when the plan changes nothing, 2 when it would change something; with check: 0 clear, 2 refused, 3 warnings only (CI gating)",
+      "with --dry-run or diff: exit 0 when nothing would change, 2 when something would; with check: 0 clear, 2 refused, 3 warnings only (CI gating)",
       false,
     )
     .addOption(
@@ -140,14 +165,16 @@ export function buildProgram(runner: CommandRunner): Command {
 Examples:
   kfp-upgrade deploy --tag 2.5.0 --mysql-pv kfp-mysql --minio-pv kfp-minio --manifests ./bundles
   kfp-upgrade upgrade --tag 2.14.4 --dry-run          # print the plan, change nothing
+  kfp-upgrade upgrade --tag 2.14.4 --dry-run=server --exit-code   # 0: nothing to change, 2: changes
+  kfp-upgrade diff --tag 2.14.4                       # the field-level diff of each object, as kubectl diff
   kfp-upgrade check --to 2.18.1 --exit-code           # every refusal, warning and one-way step on the way
   kfp-upgrade upgrade --tag v0.1.12                   # ksonnet-era app: moves the images
   kfp-upgrade reinstall                               # new cluster, same volumes
   kfp-upgrade versions --path 1.8.5 2.14.4            # which hops an upgrade takes, and why`,
     );
 
-  const global = (command: Command): GlobalOptions =>
-    parseOptions(globalOptionsSchema, command.optsWithGlobals());
+  const global = (command: Command, overrides: Record<string, unknown> = {}): GlobalOptions =>
+    parseOptions(globalOptionsSchema, { ...command.optsWithGlobals(), ...overrides });
 
   addKfpApiOptions(
     addStorageOptions(
@@ -297,6 +324,45 @@ Examples:
       await runner(
         "check",
         async (gl, deps) => (await import("./commands/check.js")).check(options, gl, deps),
+        g,
+      );
+    });
+
+  addKfpApiOptions(
+    program
+      .command("diff")
+      .description(
+        "what an upgrade to --tag would change, object by object, as a unified diff (a server-side dry run; changes nothing)",
+      )
+      .option("--tag <tag>", TAG_HELP, "latest")
+      .addOption(
+        new Option("--strategy <strategy>", "as for upgrade")
+          .choices(["auto", "manifests", "images"])
+          .default("auto"),
+      )
+      .addOption(
+        new Option("--object-store <choice>", "as for upgrade, crossing 2.15").choices([
+          "keep-minio",
+          "seaweedfs",
+        ]),
+      ),
+    true,
+  )
+    .addHelpText(
+      "after",
+      `
+Secrets' data is never shown: a changed value reads <redacted: before> / <redacted: after>.
+
+Examples:
+  kfp-upgrade diff --tag 2.14.4
+  kfp-upgrade diff --tag 2.14.4 --exit-code > /dev/null   # 0: nothing would change, 2: something would
+  kfp-upgrade diff --tag 2.14.4 -o json | jq '.objects[] | select(.change != "unchanged") | .name'`,
+    )
+    .action(async (options: Record<string, unknown>, command: Command) => {
+      const g = global(command, { dryRunMode: "server" });
+      await runner(
+        "diff",
+        async (gl, deps) => (await import("./commands/diff.js")).diff(options, gl, deps),
         g,
       );
     });

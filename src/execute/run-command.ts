@@ -114,6 +114,11 @@ export interface RunCommandOptions<T> {
   store: RunStore<T>;
   prompter: Prompter;
   mode: RunMode<T>;
+  /**
+   * Classifies the plan's objects before it is shown (a server-side dry run: `classifyChanges`), adding `changes`;
+   * absent: the plan is shown as built (plain `--dry-run`). Throws `DryRunRefused` when the server refuses objects.
+   */
+  classify?: ((client: KubeClient, plan: Plan) => Promise<Plan>) | undefined;
   /** RBAC preflight: throws PreflightRefusal naming every missing right. */
   checkAccess(client: KubeClient, plan: Plan): Promise<void>;
   dryRun: boolean;
@@ -187,7 +192,11 @@ export async function runCommand<T>(options: RunCommandOptions<T>): Promise<RunC
     if (options.dryRun) {
       const built = await mode.build(client);
       const refusal = built.plan.refusal ? refusalError(built.plan) : undefined;
-      return { kind: "dry-run", plan: built.plan, done: new Set(), ...(refusal ? { refusal } : {}) };
+      const shown =
+        options.classify && !refusal && built.plan.steps.length > 0
+          ? await options.classify(client, built.plan)
+          : built.plan;
+      return { kind: "dry-run", plan: shown, done: new Set(), ...(refusal ? { refusal } : {}) };
     }
     // Placeholders until the plan is built under the lock.
     plan = undefined as unknown as Plan;
@@ -289,13 +298,35 @@ export async function runCommand<T>(options: RunCommandOptions<T>): Promise<RunC
     }
     if (plan.steps.length === 0) return { kind: "no-changes", plan };
     const done = resumed?.done ?? new Set<string>();
+    // A dry run needs the rights the write needs: they are checked first, then the plan is classified and shown.
+    const classifyFirst = mode.kind === "fresh" && options.classify !== undefined;
+    if (classifyFirst && options.classify) {
+      await options.checkAccess(client, plan);
+      try {
+        plan = await options.classify(client, plan);
+      } catch (error) {
+        if (!(error instanceof DryRunRefused)) throw error;
+        // Refused before anything changed: recorded in the history like a hop the dry run refused.
+        historyOutcome = "refused";
+        historyMessage = error.message;
+        prompter.event({
+          type: "result",
+          ok: false,
+          outcome: "refused",
+          message: error.message,
+          bindings: [],
+          apiRequests: client.requestCount(),
+        });
+        throw error;
+      }
+    }
     prompter.showPlan(plan, resumed ? done : undefined);
     if (resumed) {
       prompter.info(
         `Resuming ${plan.command} to KFP ${plan.to} (run ${resumed.record.runId}): ${done.size} of ${plan.steps.length} steps are done.`,
       );
     }
-    await options.checkAccess(client, plan);
+    if (!classifyFirst) await options.checkAccess(client, plan);
     const question = resumed
       ? `Continue this ${plan.command} from its first unfinished step?`
       : "Apply this plan?";

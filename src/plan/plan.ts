@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { planChangesSchema } from "./object-change.js";
 import { stepSchema } from "./step.js";
 
 export const PLAN_API_VERSION = "kfp-upgrade/v1";
@@ -45,6 +46,13 @@ export const planSchema = z.object({
   refusal: z
     .object({ code: z.string(), message: z.string(), problems: z.array(z.string()), hint: z.string() })
     .optional(),
+  /**
+   * Each object of the apply, create, recreate and prune steps as `+` create, `~` update (with the changed fields),
+   * `-/+` recreate, `-` delete or unchanged, found before the plan was shown (`--dry-run=server`, `diff`, and every
+   * run that applies). Absent from plain `--dry-run` plans, whose counts come from the steps. It never changes
+   * which steps run.
+   */
+  changes: planChangesSchema.optional(),
   createdAt: z.string(),
 });
 export type Plan = z.infer<typeof planSchema>;

@@ -1,12 +1,55 @@
 import { Chalk } from "chalk";
+import type { ObjectChange } from "./object-change.js";
 import type { Plan } from "./plan.js";
+import { CLASSIFIED_KINDS, planCounts } from "./plan-counts.js";
+import type { Step } from "./step.js";
 import type { ChangeSymbol } from "./step-table.js";
-import { countSteps, stepLines } from "./step-table.js";
+import { stepLines } from "./step-table.js";
 
 export interface RenderOptions {
   color: boolean;
   /** Step ids an earlier run finished (resume): their lines are marked done. */
   done?: ReadonlySet<string>;
+  /** `-v`: list the objects an apply leaves unchanged too (otherwise only counted). */
+  verbose?: boolean;
+}
+
+const SYMBOL_OF: Record<ObjectChange["change"], ChangeSymbol> = {
+  create: "+",
+  update: "~",
+  recreate: "-/+",
+  delete: "-",
+  unchanged: "=",
+};
+const FIELDS_SHOWN = 4;
+
+function changeText(change: ObjectChange): string {
+  const name = `${change.kind.toLowerCase()}/${change.name}${change.namespace ? ` -n ${change.namespace}` : ""}`;
+  const shown = change.fields.slice(0, FIELDS_SHOWN).join(", ");
+  const more = change.fields.length > FIELDS_SHOWN ? ` and ${change.fields.length - FIELDS_SHOWN} more` : "";
+  const fields = change.fields.length > 0 && change.change !== "unchanged" ? `: ${shown}${more}` : "";
+  const note = change.note ? ` (${change.note})` : "";
+  return `${name}${fields}${note}`;
+}
+
+/** A classified step's lines: one per changed object; unchanged ones listed with -v, else counted on one line. */
+function classifiedLines(
+  step: Step,
+  changes: ObjectChange[],
+  verbose: boolean,
+): { symbol: ChangeSymbol; text: string }[] {
+  const mine = changes.filter((change) => change.step === step.id);
+  const unchanged = mine.filter((change) => change.change === "unchanged");
+  const lines = mine
+    .filter((change) => verbose || change.change !== "unchanged")
+    .map((change) => ({ symbol: SYMBOL_OF[change.change], text: changeText(change) }));
+  if (!verbose && unchanged.length > 0) {
+    lines.push({
+      symbol: "=",
+      text: `${unchanged.length} unchanged object${unchanged.length === 1 ? "" : "s"} (-v lists them)`,
+    });
+  }
+  return lines;
 }
 
 /**
@@ -20,6 +63,8 @@ export function renderPlanText(plan: Plan, options: RenderOptions): string {
     "~": c.yellow,
     "-": c.red,
     "±": c.magenta,
+    "-/+": c.magenta,
+    "=": c.dim,
     "…": c.cyan,
     "✓": c.dim,
     "!": c.red.bold,
@@ -64,7 +109,11 @@ export function renderPlanText(plan: Plan, options: RenderOptions): string {
       out.push(c.bold(`Hop ${hop}: ${info?.from ?? ""} -> ${info?.to ?? ""}`));
     }
     const done = options.done?.has(step.id) === true;
-    for (const line of stepLines(step)) {
+    const lines =
+      plan.changes && CLASSIFIED_KINDS.has(step.kind)
+        ? classifiedLines(step, plan.changes.objects, options.verbose === true)
+        : stepLines(step);
+    for (const line of lines) {
       out.push(
         done
           ? c.dim(`  ✓ done: ${line.symbol} ${line.text}`)
@@ -80,11 +129,16 @@ export function renderPlanText(plan: Plan, options: RenderOptions): string {
     out.push("", c.bold("Notes:"));
     for (const note of plan.notes) out.push(`  - ${note}`);
   }
-  const counts = countSteps(plan.steps);
+  if (plan.changes && plan.changes.basis.length > 0) {
+    out.push("", c.bold("Compared:"));
+    for (const basis of plan.changes.basis) out.push(`  - ${basis}`);
+  }
+  const counts = planCounts(plan);
+  const unchanged = counts.unchanged === null ? "" : `, ${counts.unchanged} unchanged`;
   out.push(
     "",
     c.bold(
-      `Plan: ${counts.create} to create, ${counts.update} to update, ${counts.recreate} to recreate, ${counts.delete} to delete; ${counts.wait} waits.`,
+      `Plan: ${counts.create} to create, ${counts.update} to update, ${counts.recreate} to recreate, ${counts.delete} to delete${unchanged}; ${counts.wait} waits.`,
     ),
   );
   if (options.done) {

@@ -2,7 +2,8 @@ import type { KubeObject } from "../model/kube-object.js";
 import { RECORD_INVENTORY_SECONDS } from "./inventory-plan.js";
 import type { InventoryBaseline, Step, StepKind, StepOf } from "./step.js";
 
-export type ChangeSymbol = "+" | "~" | "-" | "±" | "…" | "✓" | "!";
+/** `-/+` (recreate) and `=` (unchanged) mark objects the plan classified (see object-change.ts). */
+export type ChangeSymbol = "+" | "~" | "-" | "±" | "-/+" | "=" | "…" | "✓" | "!";
 
 export interface Counts {
   create: number;

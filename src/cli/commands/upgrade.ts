@@ -43,6 +43,8 @@ export async function upgrade(
   raw: unknown,
   global: GlobalOptions,
   deps: CommandDeps,
+  /** `kfp-upgrade diff`: the dry run's per-object unified diff instead of the plan. */
+  show: { diff: boolean } = { diff: false },
 ): Promise<CommandResult> {
   const options = parseOptions(upgradeOptionsSchema, raw);
   const run = await prepareRun(global, deps);
@@ -57,6 +59,7 @@ export async function upgrade(
   return executeCommand({
     global,
     deps,
+    diff: show.diff,
     client,
     appDir: run.appDir,
     releases: run.releases,

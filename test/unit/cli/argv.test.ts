@@ -3,7 +3,7 @@ import type { CommandDeps } from "../../../src/cli/command-deps.js";
 import type { GlobalOptions } from "../../../src/cli/global-options.js";
 import { main } from "../../../src/cli/main.js";
 import { Output } from "../../../src/cli/output.js";
-import { buildProgram } from "../../../src/cli/program.js";
+import { buildProgram, expandDryRun } from "../../../src/cli/program.js";
 import { fakeStreams } from "./fake-streams.js";
 
 // The one place our own modules are stubbed: each command module records what it was called with, so this table
@@ -35,6 +35,7 @@ vi.mock("../../../src/cli/commands/release.js", () => ({
 const DEFAULTS: GlobalOptions = {
   appDir: ".",
   dryRun: false,
+  serverDryRun: false,
   exitCode: false,
   output: "text",
   yes: false,
@@ -66,7 +67,7 @@ async function parse(argv: string[]): Promise<Parsed> {
     await run(global, deps);
   });
   program.exitOverride();
-  await program.parseAsync(argv, { from: "user" });
+  await program.parseAsync(expandDryRun(argv), { from: "user" });
   expect(recorded).toHaveLength(1);
   const [only] = recorded;
   return { name: only?.name ?? "", global: only?.global ?? DEFAULTS, command: invoked.calls[0] };
@@ -555,12 +556,59 @@ describe("argv -> command and options", () => {
       global: {},
       args: [{ tag: "2.18.1", strategy: "auto", adopt: false, skipInventory: false }, DEFAULTS],
     },
+    {
+      name: "a bare --dry-run before the subcommand never takes the subcommand as its value",
+      argv: ["--dry-run", "upgrade", "--tag", "2.14.4"],
+      command: "upgrade",
+      global: { dryRun: true },
+      args: [
+        {
+          tag: "2.14.4",
+          strategy: "auto",
+          migrationTimeout: "30m",
+          adopt: false,
+          rollback: true,
+          waitForLock: false,
+          skipInventory: false,
+        },
+        { ...DEFAULTS, dryRun: true },
+      ],
+    },
+    {
+      name: "--dry-run=server on upgrade: the server-side classification, no diff",
+      argv: ["upgrade", "--tag", "2.14.4", "--dry-run=server", "--exit-code"],
+      command: "upgrade",
+      global: { dryRun: true, serverDryRun: true, exitCode: true },
+      args: [
+        {
+          tag: "2.14.4",
+          strategy: "auto",
+          migrationTimeout: "30m",
+          adopt: false,
+          rollback: true,
+          waitForLock: false,
+          skipInventory: false,
+        },
+        { ...DEFAULTS, dryRun: true, serverDryRun: true, exitCode: true },
+      ],
+    },
   ];
   it.each(cases)("$name", async ({ argv, command, global, args }) => {
     const parsed = await parse(argv);
     expect(parsed.name).toBe(command);
     expect(parsed.global).toEqual({ ...DEFAULTS, ...global });
     expect(parsed.command).toEqual({ command, args });
+  });
+
+  it("diff is the upgrade's server-side dry run shown as a diff; --exit-code needs no --dry-run", async () => {
+    const parsed = await parse(["diff", "--tag", "2.14.4", "--exit-code"]);
+    const global = { ...DEFAULTS, dryRun: true, serverDryRun: true, exitCode: true };
+    expect(parsed.name).toBe("diff");
+    expect(parsed.global).toEqual(global);
+    expect(parsed.command).toEqual({
+      command: "upgrade",
+      args: [{ tag: "2.14.4", strategy: "auto", skipInventory: false }, global, { diff: true }],
+    });
   });
 });
 
@@ -595,6 +643,13 @@ describe("argv errors exit 2 through main()", () => {
       argv: ["status", "--timeout", "0"],
       stderr:
         'error: --timeout: expected a duration such as 90s, 10m or 1h (or whole seconds), got "0"\nhint: Run the command with --help for the accepted values.\ncode: OPTIONS_INVALID (exit 2)\n',
+    },
+    {
+      name: "a --dry-run mode kubectl does not know",
+      argv: ["upgrade", "--dry-run=bogus"],
+      stderr: expect.stringContaining(
+        '--dry-run takes =client or =server, e.g. --dry-run=server; got "bogus"',
+      ),
     },
     {
       name: "an unknown command",

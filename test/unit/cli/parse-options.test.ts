@@ -9,6 +9,7 @@ describe("parseOptions", () => {
     expect(parseOptions(globalOptionsSchema, { timeout: "30", output: "json" })).toEqual({
       appDir: ".",
       dryRun: false,
+      serverDryRun: false,
       exitCode: false,
       output: "json",
       yes: false,
@@ -24,12 +25,31 @@ describe("parseOptions", () => {
         code: "OPTIONS_INVALID",
         exitCode: 2,
         message:
-          "--exit-code: goes with --dry-run (a run that applies its plan exits by its outcome) or with check, e.g. upgrade --tag 2.14.4 --dry-run --exit-code",
+          "--exit-code: goes with --dry-run, diff or check (a run that applies its plan exits by its outcome), e.g. upgrade --tag 2.14.4 --dry-run=server --exit-code",
       }),
     );
     expect(parseOptions(globalOptionsSchema, { exitCode: true, dryRun: true }).exitCode).toBe(true);
+    expect(parseOptions(globalOptionsSchema, { exitCode: true, dryRunMode: "server" }).exitCode).toBe(true);
     // check changes nothing: its --exit-code reports the verdict without --dry-run.
     expect(parseOptions(checkGlobalOptionsSchema, { exitCode: true }).exitCode).toBe(true);
+  });
+
+  it.each([
+    { name: "--dry-run", raw: { dryRun: true }, expected: { dryRun: true, serverDryRun: false } },
+    {
+      name: "--dry-run=client",
+      raw: { dryRun: true, dryRunMode: "client" },
+      expected: { dryRun: true, serverDryRun: false },
+    },
+    {
+      name: "--dry-run=server",
+      raw: { dryRun: true, dryRunMode: "server" },
+      expected: { dryRun: true, serverDryRun: true },
+    },
+    { name: "no --dry-run", raw: {}, expected: { dryRun: false, serverDryRun: false } },
+  ])("$name", ({ raw, expected }) => {
+    expect(parseOptions(globalOptionsSchema, raw)).toEqual(expect.objectContaining(expected));
+    expect(parseOptions(globalOptionsSchema, raw)).not.toHaveProperty("dryRunMode");
   });
 
   it("names a single bad option by its flag, in the message", () => {

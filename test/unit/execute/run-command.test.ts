@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { defaultApp, type KfpApp } from "../../../src/app/kfp-app.js";
-import { FailedForward, PreflightRefusal } from "../../../src/errors.js";
+import { DryRunRefused, FailedForward, PreflightRefusal } from "../../../src/errors.js";
+import { classifyChanges } from "../../../src/execute/classify-changes.js";
 import type { ExecutionEvent } from "../../../src/execute/execution-event.js";
 import { LOCK_NAME, type LockClock } from "../../../src/execute/lease-lock.js";
 import {
@@ -902,5 +903,66 @@ describe("runCommand: backups", () => {
         ],
       }),
     ]);
+  });
+});
+
+describe("runCommand: the plan is classified before it is shown", () => {
+  it("checks the rights, classifies by a server-side dry run under the lock, shows and journals the classified plan", async () => {
+    const order: string[] = [];
+    const h = harness(cluster(), {
+      checkAccess: async () => {
+        order.push("checkAccess");
+      },
+      classify: async (client, plan) => {
+        order.push("classify");
+        return (await classifyChanges(plan, client)).plan;
+      },
+    });
+    h.prompter.onInfo = () => {};
+    const result = await runCommand(h.options);
+    expect(result.kind).toBe("done");
+    expect(order).toEqual(["checkAccess", "classify"]);
+    const shown = h.prompter.shown[0]?.plan;
+    expect(shown?.changes?.objects.length).toBeGreaterThan(0);
+    expect(new Set(shown?.changes?.objects.map((change) => change.change))).toEqual(new Set(["create"]));
+    const planned = h.prompter.events.find((event) => event.type === "plan");
+    expect(planned?.type === "plan" ? planned.plan.changes : undefined).toEqual(shown?.changes);
+  });
+
+  it("a refusal of the dry run stops the run before any step, leaving the cluster as it was", async () => {
+    const h = harness(cluster(), {
+      classify: async () => {
+        throw new DryRunRefused("the API server refused 1 of the plan's objects in a server-side dry run", {
+          details: ["apply service/ml-pipeline -n kubeflow: invalid"],
+        });
+      },
+    });
+    await expect(runCommand(h.options)).rejects.toMatchObject({
+      code: "SERVER_DRY_RUN_REJECTED",
+      exitCode: 4,
+    });
+    expect(h.prompter.shown).toEqual([]);
+    expect(stepStarts(h.prompter)).toEqual([]);
+    // The namespace existed only for the lock: it goes again (as for a plan refused under the lock).
+    expect(h.fake.peek(NAMESPACE)?.metadata.deletionTimestamp).toBeDefined();
+    expect(h.store.history.map((entry) => [entry.outcome, entry.message])).toEqual([
+      ["refused", "the API server refused 1 of the plan's objects in a server-side dry run"],
+    ]);
+    expect(h.prompter.events.at(-1)).toMatchObject({ type: "result", ok: false, outcome: "refused" });
+  });
+
+  it("--dry-run with a classifier (--dry-run=server) returns the classified plan and writes nothing", async () => {
+    const h = harness(cluster({ namespace: true }), {
+      dryRun: true,
+      classify: async (client, plan) => (await classifyChanges(plan, client)).plan,
+    });
+    const result = await runCommand(h.options);
+    expect(result.kind === "dry-run" ? result.plan.changes?.objects.length : 0).toBeGreaterThan(0);
+    const made = h.fake.calls.filter(
+      (call) =>
+        ["apply", "create", "replace", "patch", "delete"].includes(call.method) &&
+        (call.options as { dryRun?: boolean } | undefined)?.dryRun !== true,
+    );
+    expect(made).toEqual([]);
   });
 });

@@ -241,3 +241,67 @@ describe("renderPlanText", () => {
     expect(text.split("\n").at(-1)).toBe("Resume: 1 of 2 steps done (✓), 1 to run.");
   });
 });
+
+describe("renderPlanText with the server-side dry run's classification", () => {
+  const steps = new StepList();
+  steps.add({ kind: "setReclaimPolicy", volume: "pvc-1", from: "Delete", to: "Retain" });
+  steps.add({
+    kind: "applyObjects",
+    group: "workloads",
+    force: true,
+    objects: ["ml-pipeline", "ml-pipeline-ui", "cache-server", "minio"].map((name) => ({
+      action: "update" as const,
+      object: deployment(name, `${name}:2.5.0`),
+    })),
+  });
+  steps.add({ kind: "waitRollout", namespace: "kubeflow", deployments: ["ml-pipeline"] });
+  const [, apply] = steps.steps;
+  const change = (name: string, kind: "create" | "update" | "unchanged", fields: string[] = []) => ({
+    step: apply?.id ?? "",
+    apiVersion: "apps/v1",
+    kind: "Deployment",
+    name,
+    namespace: "kubeflow",
+    change: kind,
+    fields,
+    basis: "server" as const,
+  });
+  const plan = aPlan({
+    steps: steps.steps,
+    changes: {
+      basis: ["every object: a server-side dry run (dryRun=All) compared with the live object"],
+      objects: [
+        change("ml-pipeline", "update", ["spec.template.spec.containers[name=ml-pipeline].image"]),
+        change("ml-pipeline-ui", "create"),
+        change("cache-server", "unchanged"),
+        change("minio", "unchanged"),
+      ],
+    },
+  });
+
+  it("shows each changed object with its fields, counts unchanged ones, and takes the count line from them", () => {
+    const text = renderPlanText(plan, { color: false });
+    expect(text).toContain(
+      "  ~ deployment/ml-pipeline -n kubeflow: spec.template.spec.containers[name=ml-pipeline].image",
+    );
+    expect(text).toContain("  + deployment/ml-pipeline-ui -n kubeflow");
+    expect(text).toContain("  = 2 unchanged objects (-v lists them)");
+    expect(text).not.toContain("cache-server");
+    expect(text).toContain("Compared:\n  - every object: a server-side dry run");
+    expect(text).toMatch(
+      /Plan: 1 to create, 2 to update, 0 to recreate, 0 to delete, 2 unchanged; 1 waits\.$/,
+    );
+  });
+
+  it("lists the unchanged objects with -v", () => {
+    const text = renderPlanText(plan, { color: false, verbose: true });
+    expect(text).toContain("  = deployment/cache-server -n kubeflow");
+    expect(text).toContain("  = deployment/minio -n kubeflow");
+    expect(text).not.toContain("(-v lists them)");
+  });
+
+  it("counts from the steps without a classification (plain --dry-run)", () => {
+    const text = renderPlanText({ ...plan, changes: undefined }, { color: false });
+    expect(text).toMatch(/Plan: 0 to create, 5 to update, 0 to recreate, 0 to delete; 1 waits\.$/);
+  });
+});
