@@ -40,9 +40,14 @@ describe("multiplyRelease", () => {
     expect(spec.selector.matchLabels[COPY_LABEL]).toBe("x1");
     expect(spec.template.metadata.labels).toEqual(expect.objectContaining(spec.selector.matchLabels));
     const original = documents.find((d) => d.kind === "Deployment" && d.metadata?.name === "cache-server");
-    expect((original?.spec as typeof spec).selector.matchLabels[COPY_LABEL]).toBeUndefined();
+    expect(
+      (original?.spec as unknown as typeof spec | undefined)?.selector.matchLabels[COPY_LABEL],
+    ).toBeUndefined();
+    expect(original).toBeDefined();
     const service = two.find((d) => d.kind === "Service" && d.metadata?.name === "cache-server-x1");
-    expect((service?.spec as { selector: Record<string, string> }).selector[COPY_LABEL]).toBe("x1");
+    expect((service?.spec as { selector: Record<string, string> } | undefined)?.selector[COPY_LABEL]).toBe(
+      "x1",
+    );
   });
 
   it("refuses a factor that is not a positive integer", () => {
