@@ -1,0 +1,67 @@
+// Start-up as whole processes: `node -e 0`, `kfp-upgrade --help` and `kfp-upgrade upgrade --dry-run` against the
+// local cluster, each run several times (min and median), the CLI's as ratios to `node -e 0` of the same run.
+import { median } from "./format-table.js";
+import { runProcess } from "./processes.js";
+
+export interface StartUpRow {
+  what: string;
+  runs: number;
+  minMs: number;
+  medianMs: number;
+  /** median / median of `node -e 0` */
+  ratio: number;
+  peakRssKiB: number | null;
+  ok: boolean;
+}
+
+export interface StartUpOptions {
+  bin: string;
+  kubeconfigPath: string;
+  manifests: string;
+  /** A namespace with KFP installed; the dry run plans its upgrade to `to`. */
+  namespace: string;
+  to: string;
+  appDir: string;
+  runs: number;
+}
+
+async function timedRuns(what: string, args: string[], runs: number, env: Record<string, string>) {
+  const wall: number[] = [];
+  let peak: number | null = null;
+  let ok = true;
+  await runProcess(process.execPath, args, { env }); // warm the file cache
+  for (let i = 0; i < runs; i += 1) {
+    const run = await runProcess(process.execPath, args, { env });
+    ok &&= run.exitCode === 0;
+    wall.push(run.wallMs);
+    if (run.peakRssKiB !== null) peak = Math.max(peak ?? 0, run.peakRssKiB);
+  }
+  return { what, runs, minMs: Math.min(...wall), medianMs: median(wall), peakRssKiB: peak, ok };
+}
+
+export async function startUpBenchmarks(options: StartUpOptions): Promise<StartUpRow[]> {
+  const env = { KUBECONFIG: options.kubeconfigPath, NO_COLOR: "1" };
+  const node = await timedRuns("node -e 0", ["-e", "0"], options.runs, env);
+  const help = await timedRuns("kfp-upgrade --help", [options.bin, "--help"], options.runs, env);
+  const dryRun = await timedRuns(
+    `kfp-upgrade upgrade --dry-run (plan to ${options.to})`,
+    [
+      options.bin,
+      "--app-dir",
+      options.appDir,
+      "--manifests",
+      options.manifests,
+      "-n",
+      options.namespace,
+      "--dry-run",
+      "-o",
+      "json",
+      "upgrade",
+      "--tag",
+      options.to,
+    ],
+    options.runs,
+    env,
+  );
+  return [node, help, dryRun].map((row) => ({ ...row, ratio: row.medianMs / node.medianMs }));
+}
