@@ -5,7 +5,8 @@
 //   server-side apply of the env, `kubectl rollout status` of every Deployment;
 // - kpt: `kpt live apply --server-side` with its reconcile wait, adopting the kubectl-made objects into a new
 //   inventory (`--inventory-policy=adopt`);
-// - Helm 4 (built by local-cluster from helm.sh/helm/v4): `helm upgrade --install --wait --take-ownership` of a
+// - Helm 4 (built by local-cluster from helm.sh/helm/v4): `helm upgrade --install --wait --take-ownership` (then
+//   also with `--force-conflicts`, which its conflict message suggests) of a
 //   chart whose one template is the rendered bundle, the way Helm users adopt objects another tool made.
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
@@ -34,6 +35,29 @@ export interface ContenderRun {
   processes: ProcessRun[];
   /** kfp-upgrade only: its own count of API requests (KFP_UPGRADE_REQUEST_COUNTS). */
   requests: { total: number; byRoute: Record<string, number> } | null;
+  /** kfp-upgrade only: seconds spent in its plan steps, by step kind (from its `-o json` step events). */
+  stepSeconds?: Record<string, number>;
+}
+
+/** Seconds by step kind from kfp-upgrade's `-o json` events (one JSON object per line). */
+export function stepSecondsOf(stdout: string): Record<string, number> {
+  const kinds = new Map<string, string>();
+  const seconds: Record<string, number> = {};
+  for (const line of stdout.split("\n")) {
+    if (!line.startsWith("{")) continue;
+    let event: { type?: string; stepId?: string; kind?: string; durationMs?: number };
+    try {
+      event = JSON.parse(line) as typeof event;
+    } catch {
+      continue;
+    }
+    if (event.type === "step-start" && event.stepId && event.kind) kinds.set(event.stepId, event.kind);
+    if (event.type === "step-end" && event.stepId && typeof event.durationMs === "number") {
+      const kind = kinds.get(event.stepId) ?? "unknown";
+      seconds[kind] = (seconds[kind] ?? 0) + event.durationMs / 1000;
+    }
+  }
+  return seconds;
 }
 
 export interface Contender {
@@ -98,6 +122,7 @@ export const kfpUpgrade: Contender = {
       why: run.exitCode === 0 ? null : failureLine(run),
       processes: [run],
       requests,
+      stepSeconds: stepSecondsOf(run.stdout),
     };
   },
 };
@@ -174,60 +199,74 @@ export const kptLiveApply: Contender = {
   },
 };
 
-export const helmUpgrade: Contender = {
-  name: "helm upgrade --install --wait",
-  async upgrade(context) {
-    const helm = context.helmPath;
-    if (!helm) {
-      return {
-        ok: false,
-        why: "helm is not built (tsx local-cluster/cli.ts build)",
-        processes: [],
-        requests: null,
-      };
-    }
-    const bundle = await peerBundle(context.manifests, context.to, context.namespace);
-    const chart = path.join(context.workDir, "chart");
-    await mkdir(path.join(chart, "templates"), { recursive: true });
-    await mkdir(path.join(chart, "files"), { recursive: true });
-    await writeFile(
-      path.join(chart, "Chart.yaml"),
-      `apiVersion: v2\nname: kubeflow-pipelines\ntype: application\nversion: ${context.to}\nappVersion: "${context.to}"\n`,
-    );
-    // `.Files.Get` includes the bundle as it is: the `{{` in KFP's ConfigMaps is not template code.
-    const objects = [...bundle.clusterScoped, ...bundle.env].filter((o) => o.kind !== "Namespace");
-    await writeFile(path.join(chart, "files", "kfp.yaml"), toYaml(objects));
-    await writeFile(path.join(chart, "templates", "kfp.yaml"), '{{ .Files.Get "files/kfp.yaml" }}\n');
-    const home = context.workDir;
-    return sequence([
-      () =>
-        runProcess(
-          helm,
-          [
-            "upgrade",
-            "--install",
-            "kfp",
-            chart,
-            "--namespace",
-            context.namespace,
-            "--wait",
-            "--take-ownership",
-            "--timeout",
-            "5m",
-            `--kubeconfig=${context.cluster.kubeconfigPath}`,
-          ],
-          {
-            timeoutMs: 330_000,
-            env: {
-              HOME: home,
-              HELM_CACHE_HOME: path.join(home, "helm-cache"),
-              HELM_CONFIG_HOME: path.join(home, "helm-config"),
-              HELM_DATA_HOME: path.join(home, "helm-data"),
+function helmContender(name: string, extraFlags: readonly string[]): Contender {
+  return {
+    name,
+    async upgrade(context) {
+      const helm = context.helmPath;
+      if (!helm) {
+        return {
+          ok: false,
+          why: "helm is not built (tsx local-cluster/cli.ts build)",
+          processes: [],
+          requests: null,
+        };
+      }
+      const bundle = await peerBundle(context.manifests, context.to, context.namespace);
+      const chart = path.join(context.workDir, "chart");
+      await mkdir(path.join(chart, "templates"), { recursive: true });
+      await mkdir(path.join(chart, "files"), { recursive: true });
+      await writeFile(
+        path.join(chart, "Chart.yaml"),
+        `apiVersion: v2\nname: kubeflow-pipelines\ntype: application\nversion: ${context.to}\nappVersion: "${context.to}"\n`,
+      );
+      // `.Files.Get` includes the bundle as it is: the `{{` in KFP's ConfigMaps is not template code.
+      const objects = [...bundle.clusterScoped, ...bundle.env].filter((o) => o.kind !== "Namespace");
+      await writeFile(path.join(chart, "files", "kfp.yaml"), toYaml(objects));
+      await writeFile(path.join(chart, "templates", "kfp.yaml"), '{{ .Files.Get "files/kfp.yaml" }}\n');
+      const home = context.workDir;
+      return sequence([
+        () =>
+          runProcess(
+            helm,
+            [
+              "upgrade",
+              "--install",
+              "kfp",
+              chart,
+              "--namespace",
+              context.namespace,
+              "--wait",
+              "--take-ownership",
+              ...extraFlags,
+              "--timeout",
+              "5m",
+              `--kubeconfig=${context.cluster.kubeconfigPath}`,
+            ],
+            {
+              timeoutMs: 330_000,
+              env: {
+                HOME: home,
+                HELM_CACHE_HOME: path.join(home, "helm-cache"),
+                HELM_CONFIG_HOME: path.join(home, "helm-config"),
+                HELM_DATA_HOME: path.join(home, "helm-data"),
+              },
             },
-          },
-        ),
-    ]);
-  },
-};
+          ),
+      ]);
+    },
+  };
+}
 
-export const CONTENDERS: readonly Contender[] = [kfpUpgrade, kubectlProcedure, kptLiveApply, helmUpgrade];
+/** Helm as it comes: server-side apply as field manager `helm`, so kubectl's fields conflict. */
+export const helmUpgrade = helmContender("helm upgrade --install --wait", []);
+/** What Helm's conflict message suggests next. */
+export const helmForceConflicts = helmContender("helm ... --force-conflicts", ["--force-conflicts"]);
+
+export const CONTENDERS: readonly Contender[] = [
+  kfpUpgrade,
+  kubectlProcedure,
+  kptLiveApply,
+  helmUpgrade,
+  helmForceConflicts,
+];

@@ -6,6 +6,7 @@
 //
 //   tsx bench/run.ts              # the full run (one round; --rounds N for more)
 //   tsx bench/run.ts --quick      # smoke: 2.5.0 -> 2.14.4 only, one round, no growth series
+//   tsx bench/run.ts --only kfp   # only the contenders whose name starts with "kfp"
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
@@ -38,6 +39,9 @@ const HOPS: readonly [string, string][] = quick
       ["2.5.0", "2.14.4"],
       ["1.8.5", "2.0.5"],
     ];
+const onlyArg = args.indexOf("--only");
+/** `--only kfp` runs only the contenders whose name starts with it (and no growth series unless it is kfp-upgrade). */
+const only = onlyArg >= 0 ? (args[onlyArg + 1] ?? "") : "";
 const GROWTH_FACTORS = quick ? [] : [4, 16];
 const DELAYS: ReadyDelays = { deployment: "2s", mysql: "4s" };
 const DRY_RUN_TO = "2.17.0";
@@ -63,6 +67,8 @@ export interface UpgradeRow {
   /** apiserver_request_total delta over the run: every client, controllers and kwok included. */
   apiServerRequests: number;
   peakRssMiB: number | null;
+  /** kfp-upgrade: seconds in its plan steps by kind; the rest of its wall time is start-up, preflight, planning. */
+  stepSeconds: Record<string, number> | null;
 }
 
 async function upgradeOnce(
@@ -115,6 +121,7 @@ async function upgradeOnce(
       clientRequestsByRoute: run.requests?.byRoute ?? null,
       apiServerRequests: after - before - 1,
       peakRssMiB: peaks.length > 0 ? Math.max(...peaks) / 1024 : null,
+      stepSeconds: run.stepSeconds ?? null,
     };
     log(
       `${contender.name}: ${row.ok ? "ok" : `FAILED (${row.why})`} in ${wallSeconds.toFixed(1)} s, critical path ${row.criticalPathSeconds ?? "-"} s`,
@@ -215,6 +222,23 @@ function startUpTable(rows: readonly StartUpRow[]): string {
   );
 }
 
+/** Where kfp-upgrade's wall time goes: its step kinds, and what is outside every step. */
+function stepTable(rows: readonly UpgradeRow[]): string {
+  const withSteps = rows.filter((r) => r.stepSeconds !== null);
+  const kinds = [...new Set(withSteps.flatMap((r) => Object.keys(r.stepSeconds ?? {})))].sort();
+  const inSteps = (r: UpgradeRow) => Object.values(r.stepSeconds ?? {}).reduce((a, b) => a + b, 0);
+  return formatTable(
+    [
+      "kfp-upgrade seconds by step kind",
+      ...withSteps.map((r) => `${r.hop}${r.factor > 1 ? ` x${r.factor}` : ""}`),
+    ],
+    [
+      ["(outside steps: start-up, preflight, plan)", ...withSteps.map((r) => r.wallSeconds - inSteps(r))],
+      ...kinds.map((kind) => [kind, ...withSteps.map((r) => r.stepSeconds?.[kind] ?? null)]),
+    ],
+  );
+}
+
 function inProcessTable(rows: readonly InProcessRow[]): string {
   return formatTable(
     ["in-process", "median ms", "baseline ms", "ratio"],
@@ -251,7 +275,8 @@ async function main(): Promise<void> {
     for (let round = 1; round <= rounds; round += 1) {
       for (const hop of HOPS) {
         for (const [index, contender] of CONTENDERS.entries()) {
-          const label = `${["kfpu", "kubectl", "kpt", "helm"][index] ?? index}-${hop[1].replaceAll(".", "")}`;
+          if (!contender.name.startsWith(only)) continue;
+          const label = `${["kfpu", "kubectl", "kpt", "helm", "helmf"][index] ?? index}-${hop[1].replaceAll(".", "")}`;
           upgradeRows.push(await upgradeOnce(bench, contender, manifests, hop, label, round, 1, helmPath));
         }
       }
@@ -260,7 +285,7 @@ async function main(): Promise<void> {
     const growthRows: UpgradeRow[] = upgradeRows.filter(
       (r) => r.contender === kfpUpgrade.name && r.hop === "2.5.0 -> 2.14.4",
     );
-    for (const factor of GROWTH_FACTORS) {
+    for (const factor of kfpUpgrade.name.startsWith(only) ? GROWTH_FACTORS : []) {
       const dir = await writeBenchManifests(
         path.join(manifestsRoot, `x${factor}`),
         ["2.5.0", "2.14.4"],
@@ -323,11 +348,14 @@ async function main(): Promise<void> {
       "Upgrades (median over rounds; crit = first write to last Deployment rolled out, from the cluster's timestamps, 1 s resolution):",
       upgradeTable(upgrades),
       failures(upgrades),
+      stepTable([...upgrades, ...growth.filter((r) => r.factor > 1)]),
+      "",
       "Growth (kfp-upgrade, 2.5.0 -> 2.14.4 with every component copied 4x / 16x):",
       growthTable(growth),
       "",
       "Start-up (whole processes):",
       startUpTable(startUp),
+      ...startUp.filter((r) => r.why).map((r) => `- ${r.what} failed: ${r.why}`),
       "",
       inProcessTable(inProcess),
       "",

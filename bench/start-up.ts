@@ -1,7 +1,7 @@
 // Start-up as whole processes: `node -e 0`, `kfp-upgrade --help` and `kfp-upgrade upgrade --dry-run` against the
 // local cluster, each run several times (min and median), the CLI's as ratios to `node -e 0` of the same run.
 import { median } from "./format-table.js";
-import { runProcess } from "./processes.js";
+import { failureLine, runProcess } from "./processes.js";
 
 export interface StartUpRow {
   what: string;
@@ -12,6 +12,8 @@ export interface StartUpRow {
   ratio: number;
   peakRssKiB: number | null;
   ok: boolean;
+  /** Why a run failed, in the CLI's words. */
+  why: string | null;
 }
 
 export interface StartUpOptions {
@@ -28,15 +30,23 @@ export interface StartUpOptions {
 async function timedRuns(what: string, args: string[], runs: number, env: Record<string, string>) {
   const wall: number[] = [];
   let peak: number | null = null;
-  let ok = true;
+  let why: string | null = null;
   await runProcess(process.execPath, args, { env }); // warm the file cache
   for (let i = 0; i < runs; i += 1) {
     const run = await runProcess(process.execPath, args, { env });
-    ok &&= run.exitCode === 0;
+    if (run.exitCode !== 0) why = failureLine(run);
     wall.push(run.wallMs);
     if (run.peakRssKiB !== null) peak = Math.max(peak ?? 0, run.peakRssKiB);
   }
-  return { what, runs, minMs: Math.min(...wall), medianMs: median(wall), peakRssKiB: peak, ok };
+  return {
+    what,
+    runs,
+    minMs: Math.min(...wall),
+    medianMs: median(wall),
+    peakRssKiB: peak,
+    ok: why === null,
+    why,
+  };
 }
 
 export async function startUpBenchmarks(options: StartUpOptions): Promise<StartUpRow[]> {
