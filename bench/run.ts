@@ -7,6 +7,7 @@
 //   tsx bench/run.ts              # the full run (one round; --rounds N for more)
 //   tsx bench/run.ts --quick      # smoke: 2.5.0 -> 2.14.4 only, one round, no growth series
 //   tsx bench/run.ts --only kfp   # only the contenders whose name starts with "kfp"
+//   tsx bench/run.ts --before DIR # also run DIR/bin/kfp-upgrade.js (a built older checkout): before/after, one run
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
@@ -24,7 +25,7 @@ import {
   rolledOut,
   sameVolumes,
 } from "./bench-cluster.js";
-import { CONTENDERS, type Contender, kfpUpgrade } from "./contenders.js";
+import { CONTENDERS, type Contender, kfpUpgrade, kfpUpgradeContender } from "./contenders.js";
 import { formatTable, median } from "./format-table.js";
 import { type InProcessRow, inProcessBenchmarks } from "./in-process.js";
 import { type StartUpRow, startUpBenchmarks } from "./start-up.js";
@@ -42,6 +43,9 @@ const HOPS: readonly [string, string][] = quick
 const onlyArg = args.indexOf("--only");
 /** `--only kfp` runs only the contenders whose name starts with it (and no growth series unless it is kfp-upgrade). */
 const only = onlyArg >= 0 ? (args[onlyArg + 1] ?? "") : "";
+const beforeArg = args.indexOf("--before");
+/** `--before <dir>`: a built checkout of older code (`<dir>/bin/kfp-upgrade.js`), run beside this one. */
+const beforeBin = beforeArg >= 0 ? path.resolve(args[beforeArg + 1] ?? ".", "bin/kfp-upgrade.js") : undefined;
 const GROWTH_FACTORS = quick ? [] : [4, 16];
 const DELAYS: ReadyDelays = { deployment: "2s", mysql: "4s" };
 const DRY_RUN_TO = "2.17.0";
@@ -274,9 +278,12 @@ async function main(): Promise<void> {
     const upgradeRows: UpgradeRow[] = [];
     for (let round = 1; round <= rounds; round += 1) {
       for (const hop of HOPS) {
-        for (const [index, contender] of CONTENDERS.entries()) {
+        const contenders = beforeBin
+          ? [...CONTENDERS, kfpUpgradeContender("kfp-upgrade (before)", beforeBin)]
+          : CONTENDERS;
+        for (const [index, contender] of contenders.entries()) {
           if (!contender.name.startsWith(only)) continue;
-          const label = `${["kfpu", "kubectl", "kpt", "helm", "helmf"][index] ?? index}-${hop[1].replaceAll(".", "")}`;
+          const label = `${["kfpu", "kubectl", "kpt", "helm", "helmf", "before"][index] ?? index}-${hop[1].replaceAll(".", "")}`;
           upgradeRows.push(await upgradeOnce(bench, contender, manifests, hop, label, round, 1, helmPath));
         }
       }
@@ -321,6 +328,7 @@ async function main(): Promise<void> {
         to: DRY_RUN_TO,
         appDir,
         runs: quick ? 3 : 7,
+        beforeBin,
       });
     } finally {
       await removeInstall(bench, startUpState);
