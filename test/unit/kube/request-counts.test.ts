@@ -8,10 +8,16 @@ describe("resourceOfPath", () => {
     { path: "/api/v1/namespaces/kubeflow", resource: "namespaces" },
     { path: "/api/v1/namespaces/kubeflow/pods", resource: "pods" },
     { path: "/apis/apps/v1/namespaces/kubeflow/deployments/ml-pipeline", resource: "deployments" },
-    { path: "/apis/apps/v1/namespaces/kubeflow/deployments/ml-pipeline/scale", resource: "deployments/scale" },
+    {
+      path: "/apis/apps/v1/namespaces/kubeflow/deployments/ml-pipeline/scale",
+      resource: "deployments/scale",
+    },
     { path: "/api/v1/persistentvolumes/pv-1", resource: "persistentvolumes" },
     { path: "/apis/coordination.k8s.io/v1/namespaces/k/leases/kfp-upgrade", resource: "leases" },
-    { path: "/api/v1/namespaces/k/services/ml-pipeline:8888/proxy/apis/v2beta1/runs", resource: "services/proxy" },
+    {
+      path: "/api/v1/namespaces/k/services/ml-pipeline:8888/proxy/apis/v2beta1/runs",
+      resource: "services/proxy",
+    },
     { path: "/version", resource: "/version" },
   ])("$path -> $resource", ({ path, resource }) => {
     expect(resourceOfPath(path)).toBe(resource);
