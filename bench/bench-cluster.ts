@@ -245,19 +245,24 @@ function refArgs(object: KubeObject): string[] {
 }
 
 /**
- * Removes an install: its namespace (waited for), its cluster-scoped objects and the pre-created PVs with their
+ * Removes an install: its namespace (waited for), its cluster-scoped objects (and those of the release it was
+ * upgraded to) and the pre-created PVs with their
  * directories, so the next contender installs its starting state on a clean cluster.
  */
-export async function removeInstall(cluster: BenchCluster, state: StartingState): Promise<void> {
+export async function removeInstall(
+  cluster: BenchCluster,
+  state: StartingState,
+  upgradedTo?: PeerBundle,
+): Promise<void> {
   await kubectl(cluster, ["delete", "namespace", state.namespace, "--ignore-not-found", "--timeout=300s"]);
-  const clusterScoped = state.bundle.clusterScoped.filter(
+  // The target release's cluster-scoped objects too: a tool that failed half way (or Helm's ownership labels on
+  // them) must not leak into the next contender's starting state.
+  const clusterScoped = [...state.bundle.clusterScoped, ...(upgradedTo?.clusterScoped ?? [])].filter(
     (o) => !o.metadata.namespace && o.kind !== "Namespace",
   );
-  for (const object of clusterScoped) {
-    await kubectl(cluster, ["delete", ...refArgs(object), "--ignore-not-found", "--timeout=120s"]);
-  }
-  for (const name of state.pvNames) {
-    await kubectl(cluster, ["delete", "pv", name, "--ignore-not-found", "--timeout=120s"]);
+  const refs = [...new Set(clusterScoped.flatMap(refArgs))];
+  if (refs.length > 0) await kubectl(cluster, ["delete", ...refs, "--ignore-not-found", "--timeout=120s"]);
+  await kubectl(cluster, ["delete", "pv", ...state.pvNames, "--ignore-not-found", "--timeout=120s"]);
+  for (const name of state.pvNames)
     await rm(path.join(cluster.hostPathRoot, name), { recursive: true, force: true });
-  }
 }

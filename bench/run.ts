@@ -13,6 +13,7 @@ import os from "node:os";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
 import { cachedBinaries } from "../local-cluster/build-binaries.js";
+import { readSimulationEvents } from "../local-cluster/data-store-simulation.js";
 import { killClusterNow, startCluster } from "../local-cluster/local-cluster.js";
 import { newClusterStateDir } from "../local-cluster/state-dirs.js";
 import { peerBundle, type ReadyDelays, writeBenchManifests } from "./bench-bundles.js";
@@ -71,6 +72,11 @@ export interface UpgradeRow {
   /** apiserver_request_total delta over the run: every client, controllers and kwok included. */
   apiServerRequests: number;
   peakRssMiB: number | null;
+  /**
+   * Data-store starts the local cluster's data-store simulation refused during the run (a second MySQL on a held
+   * data directory, a server too old or new for the data): what a tool's ordering costs in crash-looping pods.
+   */
+  refusedStarts: number;
   /** kfp-upgrade: seconds in its plan steps by kind; the rest of its wall time is start-up, preflight, planning. */
   stepSeconds: Record<string, number> | null;
 }
@@ -84,6 +90,7 @@ async function upgradeOnce(
   round: number,
   factor: number,
   helmPath: string | undefined,
+  stateDir: string,
 ): Promise<UpgradeRow> {
   const namespace = `bench-${label}-${round}`;
   const workDir = await mkdtemp(path.join(os.tmpdir(), `kfp-bench-${label}-`));
@@ -109,6 +116,9 @@ async function upgradeOnce(
     const critical = await readCriticalPath(cluster, namespace, since);
     const peaks = run.processes.map((p) => p.peakRssKiB).filter((kib): kib is number => kib !== null);
     const release = await peerBundle(manifests, to, namespace);
+    const refused = (await readSimulationEvents(stateDir)).filter(
+      (e) => e.type === "refused" && e.pod.startsWith(`${namespace}/`) && Date.parse(e.time) >= since - 1000,
+    );
     const row: UpgradeRow = {
       hop: `${from} -> ${to}`,
       contender: contender.name,
@@ -126,13 +136,14 @@ async function upgradeOnce(
       apiServerRequests: after - before - 1,
       peakRssMiB: peaks.length > 0 ? Math.max(...peaks) / 1024 : null,
       stepSeconds: run.stepSeconds ?? null,
+      refusedStarts: refused.length,
     };
     log(
       `${contender.name}: ${row.ok ? "ok" : `FAILED (${row.why})`} in ${wallSeconds.toFixed(1)} s, critical path ${row.criticalPathSeconds ?? "-"} s`,
     );
     return row;
   } finally {
-    await removeInstall(cluster, state);
+    await removeInstall(cluster, state, await peerBundle(manifests, to, namespace));
     await rm(workDir, { recursive: true, force: true });
   }
 }
@@ -159,6 +170,7 @@ function summarise(rows: readonly UpgradeRow[]): UpgradeRow[] {
       criticalPathSeconds: pick(group.map((r) => r.criticalPathSeconds)),
       clientRequests: pick(group.map((r) => r.clientRequests)),
       apiServerRequests: median(group.map((r) => r.apiServerRequests)),
+      refusedStarts: Math.max(...group.map((r) => r.refusedStarts)),
       peakRssMiB: pick(group.map((r) => r.peakRssMiB)),
     };
   });
@@ -187,6 +199,7 @@ function upgradeTable(rows: readonly UpgradeRow[]): string {
       r.criticalPathSeconds,
       r.criticalPathSeconds ? r.wallSeconds / r.criticalPathSeconds : null,
       r.sameVolumes ? "yes" : "NO",
+      r.refusedStarts,
       r.objects,
       r.clientRequests,
       r.apiServerRequests,
@@ -284,7 +297,9 @@ async function main(): Promise<void> {
         for (const [index, contender] of contenders.entries()) {
           if (!contender.name.startsWith(only)) continue;
           const label = `${["kfpu", "kubectl", "kpt", "helm", "helmf", "before"][index] ?? index}-${hop[1].replaceAll(".", "")}`;
-          upgradeRows.push(await upgradeOnce(bench, contender, manifests, hop, label, round, 1, helmPath));
+          upgradeRows.push(
+            await upgradeOnce(bench, contender, manifests, hop, label, round, 1, helmPath, cluster.stateDir),
+          );
         }
       }
     }
@@ -310,6 +325,7 @@ async function main(): Promise<void> {
             round,
             factor,
             helmPath,
+            cluster.stateDir,
           ),
         );
       }
