@@ -257,9 +257,13 @@ export async function removeInstall(
   await kubectl(cluster, ["delete", "namespace", state.namespace, "--ignore-not-found", "--timeout=300s"]);
   // The target release's cluster-scoped objects too: a tool that failed half way (or Helm's ownership labels on
   // them) must not leak into the next contender's starting state.
-  const clusterScoped = [...state.bundle.clusterScoped, ...(upgradedTo?.clusterScoped ?? [])].filter(
-    (o) => !o.metadata.namespace && o.kind !== "Namespace",
-  );
+  // The env file holds cluster-scoped objects too (KFP's PriorityClass).
+  const clusterScoped = [
+    ...state.bundle.clusterScoped,
+    ...state.bundle.env,
+    ...(upgradedTo?.clusterScoped ?? []),
+    ...(upgradedTo?.env ?? []),
+  ].filter((o) => !o.metadata.namespace && o.kind !== "Namespace");
   const refs = [...new Set(clusterScoped.flatMap(refArgs))];
   if (refs.length > 0) await kubectl(cluster, ["delete", ...refs, "--ignore-not-found", "--timeout=120s"]);
   await kubectl(cluster, ["delete", "pv", ...state.pvNames, "--ignore-not-found", "--timeout=120s"]);

@@ -291,12 +291,17 @@ async function main(): Promise<void> {
     const upgradeRows: UpgradeRow[] = [];
     for (let round = 1; round <= rounds; round += 1) {
       for (const hop of HOPS) {
+        // The older build runs right after the current one, so before and after see the same load.
         const contenders = beforeBin
-          ? [...CONTENDERS, kfpUpgradeContender("kfp-upgrade (before)", beforeBin)]
+          ? [
+              CONTENDERS[0] as Contender,
+              kfpUpgradeContender("kfp-upgrade (before)", beforeBin),
+              ...CONTENDERS.slice(1),
+            ]
           : CONTENDERS;
         for (const [index, contender] of contenders.entries()) {
           if (!contender.name.startsWith(only)) continue;
-          const label = `${["kfpu", "kubectl", "kpt", "helm", "helmf", "before"][index] ?? index}-${hop[1].replaceAll(".", "")}`;
+          const label = `c${index}-${hop[1].replaceAll(".", "")}`;
           upgradeRows.push(
             await upgradeOnce(bench, contender, manifests, hop, label, round, 1, helmPath, cluster.stateDir),
           );
