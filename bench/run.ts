@@ -186,6 +186,7 @@ function upgradeTable(rows: readonly UpgradeRow[]): string {
       "crit s",
       "wall/crit",
       "same PVs",
+      "refused starts",
       "objects",
       "requests",
       "apiserver",

@@ -71,9 +71,10 @@ export async function startUpBenchmarks(options: StartUpOptions): Promise<StartU
       "upgrade",
       "--tag",
       options.to,
-      // 2.17.0 replaces MinIO with SeaweedFS: the plan needs the choice; no KFP API server answers on kwok.
+      // 2.17.0 replaces MinIO with SeaweedFS (and has no MinIO variant): the plan needs the choice; no KFP API
+      // server answers on kwok.
       "--object-store",
-      "keep-minio",
+      "seaweedfs",
       "--skip-inventory",
     ],
     options.runs,
