@@ -1,72 +1,421 @@
-// `npm run bench`: each benchmark is printed as a ratio to a baseline measured in the same run on the same machine,
-// so the numbers compare across machines; nothing here asserts on time.
-import { execFileSync } from "node:child_process";
-import { readdirSync, readFileSync } from "node:fs";
+// `npm run bench`: starts its own local control plane (inside local-cluster/in-netns.sh) and measures, in one run,
+// (1) upgrades by kfp-upgrade and by what users would run instead, each from the same starting state, against the
+// critical path read from the cluster's timestamps; (2) API requests per upgrade; (3) start-up; (4) peak RSS;
+// (5) growth with 1x/4x/16x synthetic releases; plus the in-process bundle and plan benchmarks. Prints tables and
+// writes bench/results.json. Nothing here asserts on time.
+//
+//   tsx bench/run.ts              # the full run (one round; --rounds N for more)
+//   tsx bench/run.ts --quick      # smoke: 2.5.0 -> 2.14.4 only, one round, no growth series
+//   tsx bench/run.ts --only kfp   # only the contenders whose name starts with "kfp"
+//   tsx bench/run.ts --before DIR # also run DIR/bin/kfp-upgrade.js (a built older checkout): before/after, one run
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import os from "node:os";
 import path from "node:path";
-import yaml from "js-yaml";
-import { defaultApp } from "../src/app/kfp-app.js";
-import { buildUpgradePlan } from "../src/plan/build-upgrade-plan.js";
-import { renderPlanText } from "../src/plan/render-plan-text.js";
-import { loadBundle } from "../src/release/load-bundle.js";
-import { resolveRelease } from "../src/release/resolve-release.js";
-import { aSnapshot } from "../test/support/snapshot-builder.js";
-import { type Measurement, measure } from "./measure.js";
+import { performance } from "node:perf_hooks";
+import { cachedBinaries } from "../local-cluster/build-binaries.js";
+import { readSimulationEvents } from "../local-cluster/data-store-simulation.js";
+import { killClusterNow, startCluster } from "../local-cluster/local-cluster.js";
+import { newClusterStateDir } from "../local-cluster/state-dirs.js";
+import { peerBundle, type ReadyDelays, writeBenchManifests } from "./bench-bundles.js";
+import {
+  apiServerRequestTotal,
+  type BenchCluster,
+  installStartingState,
+  readCriticalPath,
+  removeInstall,
+  rolledOut,
+  sameVolumes,
+} from "./bench-cluster.js";
+import { CONTENDERS, type Contender, kfpUpgrade, kfpUpgradeContender } from "./contenders.js";
+import { formatTable, median } from "./format-table.js";
+import { type InProcessRow, inProcessBenchmarks } from "./in-process.js";
+import { type StartUpRow, startUpBenchmarks } from "./start-up.js";
 
-const manifests = path.resolve(import.meta.dirname, "../../shared/kfp-manifests");
+const args = process.argv.slice(2);
+const quick = args.includes("--quick");
+const roundsArg = args.indexOf("--rounds");
+const rounds = quick || roundsArg < 0 ? 1 : Math.max(1, Number(args[roundsArg + 1]) || 1);
+const HOPS: readonly [string, string][] = quick
+  ? [["2.5.0", "2.14.4"]]
+  : [
+      ["2.5.0", "2.14.4"],
+      ["1.8.5", "2.0.5"],
+    ];
+const onlyArg = args.indexOf("--only");
+/** `--only kfp` runs only the contenders whose name starts with it (and no growth series unless it is kfp-upgrade). */
+const only = onlyArg >= 0 ? (args[onlyArg + 1] ?? "") : "";
+const beforeArg = args.indexOf("--before");
+/** `--before <dir>`: a built checkout of older code (`<dir>/bin/kfp-upgrade.js`), run beside this one. */
+const beforeBin = beforeArg >= 0 ? path.resolve(args[beforeArg + 1] ?? ".", "bin/kfp-upgrade.js") : undefined;
+const GROWTH_FACTORS = quick ? [] : [4, 16];
+const DELAYS: ReadyDelays = { deployment: "2s", mysql: "4s" };
+const DRY_RUN_TO = "2.17.0";
 const bin = path.resolve(import.meta.dirname, "../bin/kfp-upgrade.js");
+const resultsFile = path.resolve(import.meta.dirname, "results.json");
+const log = (line: string) => process.stderr.write(`[bench] ${line}\n`);
 
-function row(subject: Measurement, baseline: Measurement, what: string): string {
-  const ratio = subject.medianMs / Math.max(baseline.medianMs, 0.001);
-  return `${what.padEnd(52)} ${subject.medianMs.toFixed(1).padStart(8)} ms  baseline ${baseline.medianMs.toFixed(1).padStart(8)} ms  ratio ${ratio.toFixed(2)}x`;
+export interface UpgradeRow {
+  hop: string;
+  contender: string;
+  round: number;
+  factor: number;
+  ok: boolean;
+  why: string | null;
+  wallSeconds: number;
+  criticalPathSeconds: number | null;
+  lastDeployment: string | null;
+  sameVolumes: boolean;
+  objects: number;
+  /** kfp-upgrade's own count (kube layer); null for the peers. */
+  clientRequests: number | null;
+  clientRequestsByRoute: Record<string, number> | null;
+  /** apiserver_request_total delta over the run: every client, controllers and kwok included. */
+  apiServerRequests: number;
+  peakRssMiB: number | null;
+  /**
+   * Data-store starts the local cluster's data-store simulation refused during the run (a second MySQL on a held
+   * data directory, a server too old or new for the data): what a tool's ordering costs in crash-looping pods.
+   */
+  refusedStarts: number;
+  /** kfp-upgrade: seconds in its plan steps by kind; the rest of its wall time is start-up, preflight, planning. */
+  stepSeconds: Record<string, number> | null;
 }
 
-const lines: string[] = [];
+async function upgradeOnce(
+  cluster: BenchCluster,
+  contender: Contender,
+  manifests: string,
+  [from, to]: [string, string],
+  label: string,
+  round: number,
+  factor: number,
+  helmPath: string | undefined,
+  stateDir: string,
+): Promise<UpgradeRow> {
+  const namespace = `bench-${label}-${round}`;
+  const workDir = await mkdtemp(path.join(os.tmpdir(), `kfp-bench-${label}-`));
+  log(`${contender.name} ${from} -> ${to} (x${factor}, round ${round}): installing ${from} in ${namespace}`);
+  const state = await installStartingState(cluster, manifests, from, namespace);
+  try {
+    const before = await apiServerRequestTotal(cluster);
+    const since = Date.now();
+    const started = performance.now();
+    const run = await contender.upgrade({
+      cluster,
+      namespace,
+      manifests,
+      from,
+      to,
+      workDir,
+      helmPath,
+      kfpUpgradeBin: bin,
+    });
+    const wallSeconds = (performance.now() - started) / 1000;
+    const after = await apiServerRequestTotal(cluster);
+    const done = run.ok && (await rolledOut(cluster, namespace));
+    const critical = await readCriticalPath(cluster, namespace, since);
+    const peaks = run.processes.map((p) => p.peakRssKiB).filter((kib): kib is number => kib !== null);
+    const release = await peerBundle(manifests, to, namespace);
+    const refused = (await readSimulationEvents(stateDir)).filter(
+      (e) => e.type === "refused" && e.pod.startsWith(`${namespace}/`) && Date.parse(e.time) >= since - 1000,
+    );
+    const row: UpgradeRow = {
+      hop: `${from} -> ${to}`,
+      contender: contender.name,
+      round,
+      factor,
+      ok: done,
+      why: run.ok ? (done ? null : "exited 0 but not every Deployment is rolled out") : run.why,
+      wallSeconds,
+      criticalPathSeconds: critical?.seconds ?? null,
+      lastDeployment: critical?.lastDeployment ?? null,
+      sameVolumes: await sameVolumes(cluster, state),
+      objects: release.clusterScoped.length + release.env.length,
+      clientRequests: run.requests?.total ?? null,
+      clientRequestsByRoute: run.requests?.byRoute ?? null,
+      apiServerRequests: after - before - 1,
+      peakRssMiB: peaks.length > 0 ? Math.max(...peaks) / 1024 : null,
+      stepSeconds: run.stepSeconds ?? null,
+      refusedStarts: refused.length,
+    };
+    log(
+      `${contender.name}: ${row.ok ? "ok" : `FAILED (${row.why})`} in ${wallSeconds.toFixed(1)} s, critical path ${row.criticalPathSeconds ?? "-"} s`,
+    );
+    return row;
+  } finally {
+    await removeInstall(cluster, state, await peerBundle(manifests, to, namespace));
+    await rm(workDir, { recursive: true, force: true });
+  }
+}
 
-// 1. Loading the largest real bundle (2.17.0, ~950 KB) vs. only parsing its YAML with js-yaml.
-const dir = path.join(manifests, "2.17.0");
-const files = readdirSync(dir).filter((f) => f.endsWith(".yaml") && !f.includes("-minio"));
-const parseOnly = await measure("parse", () => {
-  for (const file of files) yaml.loadAll(readFileSync(path.join(dir, file), "utf8"));
-});
-const load = await measure("loadBundle", () => loadBundle(dir));
-lines.push(row(load, parseOnly, "loadBundle 2.17.0 (validate + order) vs yaml parse"));
+/** Median over rounds of one hop x contender. */
+function summarise(rows: readonly UpgradeRow[]): UpgradeRow[] {
+  const groups = new Map<string, UpgradeRow[]>();
+  for (const row of rows) {
+    const key = `${row.factor}|${row.hop}|${row.contender}`;
+    groups.set(key, [...(groups.get(key) ?? []), row]);
+  }
+  return [...groups.values()].map((group) => {
+    const first = group[0] as UpgradeRow;
+    const pick = (values: (number | null)[]) => {
+      const known = values.filter((v): v is number => v !== null);
+      return known.length > 0 ? median(known) : null;
+    };
+    return {
+      ...first,
+      ok: group.every((r) => r.ok),
+      why: group.find((r) => r.why)?.why ?? null,
+      sameVolumes: group.every((r) => r.sameVolumes),
+      wallSeconds: median(group.map((r) => r.wallSeconds)),
+      criticalPathSeconds: pick(group.map((r) => r.criticalPathSeconds)),
+      clientRequests: pick(group.map((r) => r.clientRequests)),
+      apiServerRequests: median(group.map((r) => r.apiServerRequests)),
+      refusedStarts: Math.max(...group.map((r) => r.refusedStarts)),
+      peakRssMiB: pick(group.map((r) => r.peakRssMiB)),
+    };
+  });
+}
 
-// 2. Planning an upgrade 2.5.0 -> 2.14.4 over a snapshot of a real install vs. cloning the release objects.
-const from = await resolveRelease({ tag: "2.5.0", manifestsDir: manifests });
-const to = await resolveRelease({ tag: "2.14.4", manifestsDir: manifests });
-const snapshot = aSnapshot()
-  .withNamespace()
-  .withInstalled("2.5.0", from.objects)
-  .withBoundClaim("mysql-pv-claim", "pv-mysql", { uid: "uid-mysql" })
-  .withBoundClaim("minio-pvc", "pv-minio", { uid: "uid-minio" })
-  .build();
-const clone = await measure("clone", () => structuredClone(to.objects));
-const plan = await measure("plan", () =>
-  buildUpgradePlan({
-    app: defaultApp(),
-    snapshot,
-    installed: from,
-    hops: [{ from: "2.5.0", to: "2.14.4", reason: "bench", release: to }],
-    strategy: "auto",
-    now: new Date(0),
-  }),
-);
-lines.push(row(plan, clone, "upgrade plan 2.5.0 -> 2.14.4 vs structuredClone"));
-const built = buildUpgradePlan({
-  app: defaultApp(),
-  snapshot,
-  installed: from,
-  hops: [{ from: "2.5.0", to: "2.14.4", reason: "bench", release: to }],
-  strategy: "auto",
-  now: new Date(0),
-});
-const stringify = await measure("stringify", () => JSON.stringify(built));
-const render = await measure("render", () => renderPlanText(built, { color: false }));
-lines.push(row(render, stringify, "render plan text vs JSON.stringify of the plan"));
+function upgradeTable(rows: readonly UpgradeRow[]): string {
+  return formatTable(
+    [
+      "hop",
+      "tool",
+      "ok",
+      "wall s",
+      "crit s",
+      "wall/crit",
+      "same PVs",
+      "refused starts",
+      "objects",
+      "requests",
+      "apiserver",
+      "RSS MiB",
+    ],
+    rows.map((r) => [
+      r.hop,
+      r.contender,
+      r.ok ? "yes" : "NO",
+      r.wallSeconds,
+      r.criticalPathSeconds,
+      r.criticalPathSeconds ? r.wallSeconds / r.criticalPathSeconds : null,
+      r.sameVolumes ? "yes" : "NO",
+      r.refusedStarts,
+      r.objects,
+      r.clientRequests,
+      r.apiServerRequests,
+      r.peakRssMiB,
+    ]),
+  );
+}
 
-// 3. Start-up: `kfp-upgrade --help` (commands and the Kubernetes client load lazily) vs. a bare `node -e 0`.
-const node = await measure("node", () => execFileSync(process.execPath, ["-e", "0"]), 7, 1);
-const help = await measure("help", () => execFileSync(process.execPath, [bin, "--help"]), 7, 1);
-lines.push(row(help, node, "kfp-upgrade --help start-up vs node -e 0"));
+function growthTable(rows: readonly UpgradeRow[]): string {
+  return formatTable(
+    ["release", "objects", "ok", "wall s", "crit s", "requests", "req/object", "RSS MiB"],
+    rows.map((r) => [
+      `${r.factor}x`,
+      r.objects,
+      r.ok ? "yes" : "NO",
+      r.wallSeconds,
+      r.criticalPathSeconds,
+      r.clientRequests,
+      r.clientRequests === null ? null : r.clientRequests / r.objects,
+      r.peakRssMiB,
+    ]),
+  );
+}
 
-console.log(`kfp-upgrade benchmarks (node ${process.version}, median of runs)\n${lines.join("\n")}`);
+function startUpTable(rows: readonly StartUpRow[]): string {
+  return formatTable(
+    ["process", "runs", "min ms", "median ms", "vs node -e 0", "RSS MiB", "ok"],
+    rows.map((r) => [
+      r.what,
+      r.runs,
+      r.minMs,
+      r.medianMs,
+      r.ratio,
+      r.peakRssKiB === null ? null : r.peakRssKiB / 1024,
+      r.ok ? "yes" : "NO",
+    ]),
+  );
+}
+
+/** Where kfp-upgrade's wall time goes: its step kinds, and what is outside every step. */
+function stepTable(rows: readonly UpgradeRow[]): string {
+  const withSteps = rows.filter((r) => r.stepSeconds !== null);
+  const kinds = [...new Set(withSteps.flatMap((r) => Object.keys(r.stepSeconds ?? {})))].sort();
+  const inSteps = (r: UpgradeRow) => Object.values(r.stepSeconds ?? {}).reduce((a, b) => a + b, 0);
+  return formatTable(
+    [
+      "kfp-upgrade seconds by step kind",
+      ...withSteps.map((r) => `${r.hop}${r.factor > 1 ? ` x${r.factor}` : ""}`),
+    ],
+    [
+      ["(outside steps: start-up, preflight, plan)", ...withSteps.map((r) => r.wallSeconds - inSteps(r))],
+      ...kinds.map((kind) => [kind, ...withSteps.map((r) => r.stepSeconds?.[kind] ?? null)]),
+    ],
+  );
+}
+
+function inProcessTable(rows: readonly InProcessRow[]): string {
+  return formatTable(
+    ["in-process", "median ms", "baseline ms", "ratio"],
+    rows.map((r) => [r.what, r.medianMs, r.baselineMs, r.ratio]),
+  );
+}
+
+function failures(rows: readonly UpgradeRow[]): string {
+  const failed = rows.filter((r) => !r.ok || !r.sameVolumes);
+  if (failed.length === 0) return "";
+  return `\nWhere a tool failed:\n${failed
+    .map(
+      (r) =>
+        `- ${r.contender} ${r.hop}${r.factor > 1 ? ` (x${r.factor})` : ""}: ${r.why ?? "claims moved to other PVs"}`,
+    )
+    .join("\n")}\n`;
+}
+
+async function main(): Promise<void> {
+  const started = performance.now();
+  const stateDir = await newClusterStateDir("bench");
+  process.once("exit", () => killClusterNow(stateDir));
+  const cluster = await startCluster({ stateDir, log });
+  const helmPath = await cachedBinaries()
+    .then((binaries) => path.join(binaries.helm.dir, "helm"))
+    .catch(() => undefined);
+  const manifestsRoot = await mkdtemp(path.join(os.tmpdir(), "kfp-bench-manifests-"));
+  try {
+    const versions = [...new Set([...HOPS.flat(), DRY_RUN_TO])];
+    const manifests = await writeBenchManifests(path.join(manifestsRoot, "x1"), versions, DELAYS);
+    const bench: BenchCluster = cluster;
+
+    const upgradeRows: UpgradeRow[] = [];
+    for (let round = 1; round <= rounds; round += 1) {
+      for (const hop of HOPS) {
+        // The older build runs right after the current one, so before and after see the same load.
+        const contenders = beforeBin
+          ? [
+              CONTENDERS[0] as Contender,
+              kfpUpgradeContender("kfp-upgrade (before)", beforeBin),
+              ...CONTENDERS.slice(1),
+            ]
+          : CONTENDERS;
+        for (const [index, contender] of contenders.entries()) {
+          if (!contender.name.startsWith(only)) continue;
+          const label = `c${index}-${hop[1].replaceAll(".", "")}`;
+          upgradeRows.push(
+            await upgradeOnce(bench, contender, manifests, hop, label, round, 1, helmPath, cluster.stateDir),
+          );
+        }
+      }
+    }
+
+    const growthRows: UpgradeRow[] = upgradeRows.filter(
+      (r) => r.contender === kfpUpgrade.name && r.hop === "2.5.0 -> 2.14.4",
+    );
+    for (const factor of kfpUpgrade.name.startsWith(only) ? GROWTH_FACTORS : []) {
+      const dir = await writeBenchManifests(
+        path.join(manifestsRoot, `x${factor}`),
+        ["2.5.0", "2.14.4"],
+        DELAYS,
+        factor,
+      );
+      for (let round = 1; round <= rounds; round += 1) {
+        growthRows.push(
+          await upgradeOnce(
+            bench,
+            kfpUpgrade,
+            dir,
+            ["2.5.0", "2.14.4"],
+            `grow${factor}`,
+            round,
+            factor,
+            helmPath,
+            cluster.stateDir,
+          ),
+        );
+      }
+    }
+
+    log(`start-up: installing 2.5.0 for the dry runs to ${DRY_RUN_TO}`);
+    const startUpState = await installStartingState(bench, manifests, "2.5.0", "bench-start-up");
+    const appDir = await mkdtemp(path.join(os.tmpdir(), "kfp-bench-app-"));
+    let startUp: StartUpRow[];
+    try {
+      startUp = await startUpBenchmarks({
+        bin,
+        kubeconfigPath: cluster.kubeconfigPath,
+        manifests,
+        namespace: "bench-start-up",
+        to: DRY_RUN_TO,
+        appDir,
+        runs: quick ? 3 : 7,
+        beforeBin,
+      });
+    } finally {
+      await removeInstall(bench, startUpState);
+      await rm(appDir, { recursive: true, force: true });
+    }
+
+    log("in-process benchmarks");
+    const inProcess = await inProcessBenchmarks(quick ? 3 : 15);
+
+    const upgrades = summarise(upgradeRows);
+    const growth = summarise(growthRows);
+    const machine = {
+      cpus: os.cpus().length,
+      cpuModel: os.cpus()[0]?.model ?? "unknown",
+      memoryGiB: Math.round(os.totalmem() / 1024 ** 3),
+      loadAverage: os.loadavg(),
+      node: process.version,
+      kubernetes: cluster.kubernetesVersion,
+    };
+    const text = [
+      `kfp-upgrade benchmarks, ${new Date().toISOString()}, ${quick ? "quick (smoke) run" : `${rounds} round(s)`}`,
+      `machine: ${machine.cpus} x ${machine.cpuModel}, ${machine.memoryGiB} GiB, load ${machine.loadAverage.map((l) => l.toFixed(2)).join(" ")}, node ${machine.node}, Kubernetes ${machine.kubernetes}`,
+      `readiness delay: ${DELAYS.deployment} per Deployment's pods, ${DELAYS.mysql} for MySQL (kwok), the same for every tool`,
+      "",
+      "Upgrades (median over rounds; crit = first write to last Deployment rolled out, from the cluster's timestamps, 1 s resolution):",
+      upgradeTable(upgrades),
+      failures(upgrades),
+      stepTable([...upgrades, ...growth.filter((r) => r.factor > 1)]),
+      "",
+      "Growth (kfp-upgrade, 2.5.0 -> 2.14.4 with every component copied 4x / 16x):",
+      growthTable(growth),
+      "",
+      "Start-up (whole processes):",
+      startUpTable(startUp),
+      ...startUp.filter((r) => r.why).map((r) => `- ${r.what} failed: ${r.why}`),
+      "",
+      inProcessTable(inProcess),
+      "",
+      `total ${((performance.now() - started) / 1000).toFixed(0)} s`,
+    ].join("\n");
+    console.log(text);
+    await writeFile(
+      resultsFile,
+      `${JSON.stringify(
+        {
+          date: new Date().toISOString(),
+          quick,
+          rounds,
+          machine,
+          readyDelays: DELAYS,
+          upgrades,
+          growth,
+          startUp,
+          inProcess,
+          runs: [...upgradeRows, ...growthRows.filter((r) => r.factor > 1)],
+        },
+        null,
+        2,
+      )}\n`,
+    );
+    log(`wrote ${resultsFile}`);
+  } finally {
+    await rm(manifestsRoot, { recursive: true, force: true });
+    await cluster.stop();
+  }
+}
+
+await main();

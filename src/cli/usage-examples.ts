@@ -17,7 +17,11 @@ export const FLAG_EXAMPLES: Readonly<Record<string, string>> = {
   "--strategy": "--strategy images",
   "--object-store": "--object-store keep-minio",
   "--migration-timeout": "--migration-timeout 45m",
-  "--to": "--to 3",
+  "--to": "--to 3 (rollback: a history number) or --to 2.18.1 (check: a release)",
+  "--dry-run-mode": "--dry-run=server",
+  "--project": "--project my-gcp-project",
+  "--dir": "--dir ./my-kfapp",
+  "--name": "--name my-kf",
   "--path": "--path 1.8.5 2.14.4",
   "--out": "--out ./bundles",
   "--mysql-pv": "--mysql-pv kfp-mysql",
@@ -51,6 +55,9 @@ export const COMMAND_EXAMPLES: Readonly<Record<string, string>> = {
   "params unset": "kfp-upgrade params unset mysqlPvName",
   "params list": "kfp-upgrade params list",
   completion: "kfp-upgrade completion bash",
+  check: "kfp-upgrade check --to 2.18.1 --exit-code",
+  diff: "kfp-upgrade diff --tag 2.14.4",
+  "app clone": "kfp-upgrade app clone --project my-gcp-project --dir ./my-kfapp",
 };
 
 /** The example for a flag as commander or zod names it (`--tag <tag>`, `-o, --output <format>`, `--mysql-pv`). */

@@ -13,6 +13,7 @@ import { editAppFile } from "./edit-app-file.js";
 import { ensureAdminBinding } from "./ensure-admin-binding.js";
 import type { ExecutionContext } from "./execution-context.js";
 import { followMigrationLog } from "./follow-migration-log.js";
+import { forEachBounded } from "./for-each-bounded.js";
 import { forgetHelmRelease } from "./forget-helm-release.js";
 import { crdReadiness } from "./readiness/apiextensions-v1-crd.js";
 import { goneReadiness } from "./readiness/gone.js";
@@ -28,6 +29,9 @@ import { waitPods } from "./wait-pods.js";
 import { waitWorkflowsDone } from "./wait-workflows.js";
 
 type Handler<K extends StepKind> = (step: StepOf<K>, ctx: ExecutionContext) => Promise<string>;
+
+/** Applies in flight at once within one applyObjects step. */
+export const APPLY_CONCURRENCY = 8;
 
 const pvRef = (name: string): ObjectRef => ({ apiVersion: "v1", kind: "PersistentVolume", name });
 const pvcRef = (namespace: string, name: string): ObjectRef => ({
@@ -83,13 +87,15 @@ export const STEP_HANDLERS: { [K in StepKind]: Handler<K> } = {
 
   async applyObjects(step, ctx) {
     let done = 0;
-    for (const { object } of step.objects) {
+    // One step is one ordering group: its objects do not depend on each other, so they go out together (bounded,
+    // so a 16x release does not open hundreds of connections at once).
+    await forEachBounded(step.objects, APPLY_CONCURRENCY, async ({ object }) => {
       await ctx.client.apply(object, { force: step.force });
       done += 1;
       ctx.progress(
         `${done}/${step.objects.length} applied (${describeRef({ ...object.metadata, ...object })})`,
       );
-    }
+    });
     return `${done} objects applied`;
   },
 

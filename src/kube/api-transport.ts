@@ -4,6 +4,7 @@ import https from "node:https";
 import type { KubeConfig } from "@kubernetes/client-node";
 import { HttpProxyAgent, HttpsProxyAgent } from "hpagent";
 import { proxyForUrl } from "./proxy-from-env.js";
+import { recordRequest } from "./request-counts.js";
 
 export type HttpMethod = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
 export type QueryParams = Record<string, string | number | boolean | undefined>;
@@ -61,6 +62,7 @@ export class ApiTransport {
 
   async request<T = any>(request: ApiRequest): Promise<T> {
     this.count++;
+    recordRequest(request.method, request.path);
     const body = request.body === undefined ? undefined : Buffer.from(JSON.stringify(request.body));
     const extraHeaders: http.OutgoingHttpHeaders = {
       ...request.headers,
@@ -114,6 +116,7 @@ export class ApiTransport {
     onDone: (error: unknown) => void,
   ): () => void {
     this.count++;
+    recordRequest("WATCH", path);
     let finished = false;
     let request: http.ClientRequest | undefined;
     const finish = (error: unknown) => {

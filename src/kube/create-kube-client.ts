@@ -1,4 +1,5 @@
 import type { KubeClient } from "./kube-client.js";
+import { dumpRequestCountsOnExit } from "./request-counts.js";
 
 export interface CreateKubeClientOptions {
   /** `--kubeconfig` */
@@ -26,6 +27,7 @@ export async function createKubeClient(options: CreateKubeClientOptions = {}): P
     import("./load-kube-config.js"),
     import("./http-kube-client.js"),
   ]);
+  dumpRequestCountsOnExit(options.env ?? process.env);
   const loaded = loadKubeConfig(k8s, {
     kubeconfig: options.kubeconfig,
     context: options.context,

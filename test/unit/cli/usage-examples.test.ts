@@ -68,7 +68,7 @@ describe("usage examples", () => {
       ["upgrade", "--timeout", "soon"],
       'error: --timeout: expected a duration such as 90s, 10m or 1h (or whole seconds), got "soon"\n',
     ],
-    [["upgrade", "--exit-code"], "e.g. upgrade --tag 2.14.4 --dry-run --exit-code"],
+    [["upgrade", "--exit-code"], "e.g. upgrade --tag 2.14.4 --dry-run=server --exit-code"],
   ])("kfp-upgrade %j: exit 2, saying what was expected with an example", async (args, expected) => {
     const run = await usageError(...args);
     expect(run.exitCode).toBe(2);

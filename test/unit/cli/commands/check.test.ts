@@ -28,7 +28,7 @@ describe("check options", () => {
     {
       name: "two different releases",
       raw: { to: "2.18.1", tag: "2.17.0" },
-      message: "--tag: names 2.17.0, but --to names 2.18.1: give one",
+      message: "--tag: names 2.17.0, but --to names 2.18.1: give one, e.g. --tag 2.14.4",
     },
   ])("refuses $name as a usage error (exit 2)", ({ raw, message }) => {
     expect(() => parseOptions(checkOptionsSchema, raw)).toThrow(
