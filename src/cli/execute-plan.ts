@@ -13,6 +13,7 @@ import type { CommandResult } from "./command-result.js";
 import { fileRunStore, type RunContext } from "./file-run-store.js";
 import type { GlobalOptions } from "./global-options.js";
 import type { KfpApiOptions } from "./inventory-options.js";
+import type { DiffOutput } from "./json-output/diff-output.js";
 import { kfpTransport, readKfpInventory, saveInventory } from "./kfp-inventory.js";
 import { diffName, renderObjectDiffs } from "./render-object-diffs.js";
 import type { ReleaseLookup } from "./resolve-release-for-app.js";
@@ -145,19 +146,20 @@ function diffResult(plan: Plan, diffs: ObjectDiff[], exitCode: boolean, color: b
       ? `Diff of ${title} in namespace ${plan.namespace}: ${diffs.length - unchanged} objects change, ${unchanged} unchanged.`
       : `No changes: the objects of ${title} match the cluster.`,
   ].join("\n");
+  const data: DiffOutput = {
+    apiVersion: plan.apiVersion,
+    kind: "Diff",
+    namespace: plan.namespace,
+    from: plan.from,
+    to: plan.to,
+    objects: diffs.map((diff) => ({
+      ...diff.change,
+      diff: renderObjectDiffs([diff], false) || null,
+      file: diffName(diff),
+    })),
+  };
   return {
-    data: {
-      apiVersion: plan.apiVersion,
-      kind: "Diff",
-      namespace: plan.namespace,
-      from: plan.from,
-      to: plan.to,
-      objects: diffs.map((diff) => ({
-        ...diff.change,
-        diff: renderObjectDiffs([diff], false) || null,
-        file: diffName(diff),
-      })),
-    },
+    data,
     text,
     ...(exitCode ? { exitCode: changed ? EXIT_CODES.wouldChange : EXIT_CODES.ok } : {}),
   };

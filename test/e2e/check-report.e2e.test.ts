@@ -4,6 +4,7 @@ import { changedObjects, clusterState } from "../support/cluster-state.js";
 import { derivedManifests } from "../support/derived-manifests.js";
 import { kubectl } from "../support/e2e-cluster.js";
 import { testNamespace, timed } from "../support/kfp-install.js";
+import { schemaProblems } from "../support/published-schemas.js";
 import { runCli } from "../support/run-cli.js";
 
 // Issue 16: `kfp-upgrade check --to T` on a KFP 2.14.4 install (the shared bundle) reports the whole path to 2.18.1
@@ -66,6 +67,7 @@ describe("check --to: the pre-upgrade report", () => {
       const refused = await check(["--to", "2.18.1", "--exit-code"]);
       expect(refused.exitCode, refused.stderr).toBe(2);
       const r1 = refused.json as Report;
+      expect(schemaProblems("check", refused.json)).toEqual([]);
       expect(r1).toMatchObject({ kind: "CheckReport", verdict: "refused", from: "2.14.4", to: "2.18.1" });
       expect(r1.hops.map((hop) => [hop.from, hop.to, hop.strategy])).toEqual([
         ["2.14.4", "2.18.1", "manifests"],
@@ -96,6 +98,7 @@ describe("check --to: the pre-upgrade report", () => {
       const warned = await check(["--tag", "2.18.1", ...chosen, "--exit-code"]);
       expect(warned.exitCode, warned.stderr).toBe(3);
       const r3 = warned.json as Report;
+      expect(schemaProblems("check", warned.json)).toEqual([]);
       expect(r3.verdict).toBe("warnings");
       expect(r3.refusal).toBeNull();
       expect(r3.oneWay).toContain(

@@ -4,6 +4,7 @@ import { changedObjects, clusterState } from "../support/cluster-state.js";
 import { derivedManifests } from "../support/derived-manifests.js";
 import { kubectlJson } from "../support/e2e-cluster.js";
 import { testNamespace, timed } from "../support/kfp-install.js";
+import { schemaProblems } from "../support/published-schemas.js";
 import { runCli, SHARED_MANIFESTS } from "../support/run-cli.js";
 
 // Issue 13, honest plans: each object of a plan is classified by a server-side dry run against the live object
@@ -114,6 +115,7 @@ describe("honest plans", () => {
         { appDir: dir, machine: false },
       );
       expect(diffJson.exitCode, diffJson.stderr).toBe(0);
+      expect(schemaProblems("diff", diffJson.json)).toEqual([]);
       const apiServer = (diffJson.json as { objects: ObjectChange[] }).objects.find(
         (object) => object.kind === "Deployment" && object.name === "ml-pipeline",
       );

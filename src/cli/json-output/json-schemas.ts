@@ -1,8 +1,10 @@
 import { z } from "zod";
 import { historyEntrySchema } from "../../app/history.js";
 import { executionEventSchema } from "../../execute/execution-event-schema.js";
+import { checkReportSchema } from "../../plan/check-report.js";
 import { planJsonSchema } from "../../plan/plan-json-schema.js";
 import { backupsOutputSchema } from "./backups-output.js";
+import { diffOutputSchema } from "./diff-output.js";
 import { errorOutputSchema } from "./error-output.js";
 import {
   completionOutputSchema,
@@ -27,6 +29,8 @@ const SCHEMAS = {
   params: { title: "kfp-upgrade params -o json", schema: paramsOutputSchema },
   release: { title: "kfp-upgrade release pull|images -o json", schema: releaseOutputSchema },
   completion: { title: "kfp-upgrade completion -o json", schema: completionOutputSchema },
+  check: { title: "kfp-upgrade check --to T -o json", schema: checkReportSchema },
+  diff: { title: "kfp-upgrade diff -o json", schema: diffOutputSchema },
   resume: { title: "kfp-upgrade resume -o json (nothing to resume)", schema: resumeOutputSchema },
 } as const;
 

@@ -24,7 +24,9 @@ describe("schema/*.schema.json", () => {
     expect(Object.keys(publishedJsonSchemas()).sort()).toEqual(
       [
         "backups",
+        "check",
         "completion",
+        "diff",
         "error",
         "event",
         "history",
