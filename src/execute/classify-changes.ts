@@ -6,7 +6,7 @@ import type { ObjectChange } from "../plan/object-change.js";
 import { objectKey } from "../plan/object-key.js";
 import type { Plan } from "../plan/plan.js";
 import type { Step, StepOf } from "../plan/step.js";
-import { matchLabelsOf } from "./delete-deployment.js";
+import { alreadyRecreated } from "./delete-deployment.js";
 import { RECREATE_DRY_RUN_SUFFIX } from "./server-dry-run.js";
 
 /** One classified object with what it is compared as (server-managed fields dropped), for `kfp-upgrade diff`. */
@@ -55,6 +55,9 @@ export async function classifyChanges(plan: Plan, client: KubeClient): Promise<C
       .flatMap((step) => step.objects.map((ref) => keyOf(ref))),
   );
 
+  // The plan grants the user's rights itself (admin-binding, created first): until then a dry run is forbidden.
+  const rightsFromBinding = plan.steps.some((step) => step.kind === "ensureAdminBinding");
+
   const refusals: string[] = [];
   const diffs: (ObjectDiff | undefined)[] = [];
   const tasks: (() => Promise<void>)[] = [];
@@ -85,6 +88,17 @@ export async function classifyChanges(plan: Plan, client: KubeClient): Promise<C
                 note: "taken over from another installer first; the hop's dry run checks it after that",
               }),
               before: null,
+              after: comparable(object),
+            };
+            return;
+          }
+          if (rightsFromBinding && error.statusCode === 403) {
+            const live = await client.get(refOf(object)).catch(() => null);
+            diffs[slot] = {
+              change: changeOf(step, object, live ? "update" : "create", [], "unchecked", {
+                note: "the rights to write it come from admin-binding, which this plan creates first; the hop's dry run checks it after that",
+              }),
+              before: live ? comparable(live) : null,
               after: comparable(object),
             };
             return;
@@ -239,15 +253,15 @@ async function againstServer(
         "update",
       );
     case "recreateDeployment": {
-      const sameSelector =
-        live && JSON.stringify(matchLabelsOf(live) ?? null) === JSON.stringify(matchLabelsOf(object) ?? null);
-      if (!live || sameSelector) {
+      // Already the recreated form (a resumed run) or gone: the step applies it as it is. Otherwise its selector or
+      // its strategy (RollingUpdate to Recreate) cannot change by an apply, so the dry run cannot be one either.
+      if (!live || alreadyRecreated(live, object)) {
         return compare(
           await dryRun(() => client.apply(object, { force: true, dryRun: true }), object),
           "update",
         );
       }
-      // The selector is immutable: the new form is dry-run created under a derived name (as serverDryRun does).
+      // The new form is dry-run created under a derived name (as serverDryRun does).
       const name = `${object.metadata.name}${RECREATE_DRY_RUN_SUFFIX}`;
       const created = await dryRun(
         () => client.create({ ...object, metadata: { ...object.metadata, name } }, { dryRun: true }),

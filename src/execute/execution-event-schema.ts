@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { planSchema } from "../plan/plan.js";
 import type { ExecutionEvent, Outcome } from "./execution-event.js";
+import { deploymentProgressSchema } from "./readiness/apps-v1-deployment-progress.js";
 
 export const outcomeSchema = z.enum([
   "succeeded",
@@ -19,7 +20,13 @@ export const outcomeSchema = z.enum([
 export const executionEventSchema = z.discriminatedUnion("type", [
   z.object({ type: z.literal("plan"), plan: planSchema }),
   z.object({ type: z.literal("step-start"), stepId: z.string(), kind: z.string(), description: z.string() }),
-  z.object({ type: z.literal("step-progress"), stepId: z.string(), message: z.string() }),
+  z.object({
+    type: z.literal("step-progress"),
+    stepId: z.string(),
+    message: z.string(),
+    /** While a rollout is waited for: each Deployment's new replicas ready of desired and first pod-level cause. */
+    deployments: z.array(deploymentProgressSchema).optional(),
+  }),
   z.object({ type: z.literal("step-skip"), stepId: z.string(), reason: z.string() }),
   z.object({
     type: z.literal("step-end"),
@@ -46,5 +53,12 @@ export const executionEventSchema = z.discriminatedUnion("type", [
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 const sameEvent: Same<z.infer<typeof executionEventSchema>, ExecutionEvent> = true;
 const sameOutcome: Same<z.infer<typeof outcomeSchema>, Outcome> = true;
+// Optional fields pass the check above in either direction: each event type's keys are compared too.
+// (`"step-progress.deployments"`: string unions, which TypeScript compares member by member.)
+type EventKeys<U> = U extends { type: infer T extends string }
+  ? `${T}.${Exclude<keyof U, symbol | number>}`
+  : never;
+const sameKeys: Same<EventKeys<z.infer<typeof executionEventSchema>>, EventKeys<ExecutionEvent>> = true;
+void sameKeys;
 void sameEvent;
 void sameOutcome;

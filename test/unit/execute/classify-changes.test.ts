@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { DryRunRefused } from "../../../src/errors.js";
+import { DryRunRefused, KubeApiError } from "../../../src/errors.js";
 import { classifyChanges } from "../../../src/execute/classify-changes.js";
+import type { ApplyOptions } from "../../../src/kube/kube-client.js";
 import type { KubeObject } from "../../../src/model/kube-object.js";
 import { PLAN_API_VERSION, type Plan } from "../../../src/plan/plan.js";
 import type { Step } from "../../../src/plan/step.js";
@@ -213,5 +214,73 @@ describe("classifyChanges", () => {
       ["09-applyObjects", "ConfigMap", "new", "create", [], "previousHop"],
     ]);
     expect(plan.changes?.basis.join("\n")).toMatch(/later hops: compared with the previous hop's objects/);
+  });
+
+  it("a plan that creates admin-binding first: a forbidden dry run is unchecked, not a refusal; without it, refused", async () => {
+    /** A user who may read but not yet write: what the API server answers before admin-binding exists. */
+    class ReadOnlyUser extends FakeKubeClient {
+      override async apply(object: KubeObject, options: ApplyOptions): Promise<KubeObject> {
+        if (options.dryRun) {
+          throw new KubeApiError(`deployments.apps "${object.metadata.name}" is forbidden`, {
+            statusCode: 403,
+          });
+        }
+        return super.apply(object, options);
+      }
+    }
+    const fake = new ReadOnlyUser({ defaultNamespace: NS }).seed([
+      NAMESPACE,
+      deployment("ml-pipeline", "api:2.5.0"),
+    ]);
+    const binding: Step = {
+      id: "01-ensureAdminBinding",
+      kind: "ensureAdminBinding",
+      name: "admin-binding",
+      clusterRole: "cluster-admin",
+      user: "alice@example.com",
+      missing: ["patch deployments.apps"],
+    };
+    const steps = [
+      apply("02-applyObjects", [deployment("ml-pipeline", "api:2.14.4"), deployment("cache", "c:1")]),
+    ];
+    const { plan } = await classifyChanges(planOf([binding, ...steps]), fake);
+    expect(summary(plan)).toEqual([
+      ["02-applyObjects", "Deployment", "ml-pipeline", "update", [], "unchecked"],
+      ["02-applyObjects", "Deployment", "cache", "create", [], "unchecked"],
+    ]);
+    expect(plan.changes?.objects[0]?.note).toMatch(/admin-binding, which this plan creates first/);
+    await expect(classifyChanges(planOf(steps), fake)).rejects.toBeInstanceOf(DryRunRefused);
+  });
+
+  it("a Deployment recreated because its strategy becomes Recreate is dry-run created under another name", async () => {
+    const fake = new FakeKubeClient({ defaultNamespace: NS }).seed([
+      NAMESPACE,
+      deployment("ml-pipeline-ui", "ui:2.17.0"),
+    ]);
+    const wanted = deployment("ml-pipeline-ui", "ui:2.18.1");
+    (wanted.spec as { strategy?: unknown }).strategy = { type: "Recreate" };
+    const before = fake.all();
+    const { plan } = await classifyChanges(
+      planOf([
+        {
+          id: "03-recreateDeployment",
+          kind: "recreateDeployment",
+          namespace: NS,
+          name: "ml-pipeline-ui",
+          reason: "its strategy becomes Recreate",
+          object: wanted,
+        },
+      ]),
+      fake,
+    );
+    expect(summary(plan)?.[0]?.slice(0, 4)).toEqual([
+      "03-recreateDeployment",
+      "Deployment",
+      "ml-pipeline-ui",
+      "recreate",
+    ]);
+    const writes = fake.calls.filter((call) => ["apply", "create"].includes(call.method));
+    expect(writes.map((call) => [call.method, call.options])).toEqual([["create", { dryRun: true }]]);
+    expect(fake.all()).toEqual(before);
   });
 });
