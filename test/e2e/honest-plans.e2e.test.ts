@@ -94,7 +94,9 @@ describe("honest plans", () => {
       // A first install: every object of its namespace is created. Cluster-scoped objects (CRDs, cluster roles) may
       // exist already: other installs of the same control plane share them.
       const deployPlan = deploy.events.find((event) => event.type === "plan")?.plan as PlanJson | undefined;
-      const deployed = (deployPlan?.changes?.objects ?? []).filter((change) => change.namespace === namespace);
+      const deployed = (deployPlan?.changes?.objects ?? []).filter(
+        (change) => change.namespace === namespace,
+      );
       expect(deployed.length).toBeGreaterThan(50);
       expect(new Set(deployed.map((change) => change.change))).toEqual(new Set(["create"]));
 
