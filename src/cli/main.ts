@@ -1,10 +1,8 @@
 import { setMaxListeners } from "node:events";
 import { type Command, CommanderError } from "commander";
 import { EXIT_CODES, InternalError, isKfpError, type KfpError, UsageError } from "../errors.js";
-import { askOnTerminal } from "./ask-on-terminal.js";
 import type { CommandDeps } from "./command-deps.js";
-import { confirmOnTerminal } from "./confirm-on-terminal.js";
-import { Output, type OutputStreams } from "./output.js";
+import type { Output, OutputStreams } from "./output.js";
 import { buildProgram, COMPLETE_COMMAND, expandDryRun } from "./program.js";
 import { withUsageExample } from "./usage-examples.js";
 
@@ -20,15 +18,18 @@ export async function main(argv: string[], streams: OutputStreams = process): Pr
   process.once("SIGINT", onSignal);
   process.once("SIGTERM", onSignal);
   let exitCode: number = EXIT_CODES.ok;
-  let output = new Output(streams, "text", false, false);
+  // Output (chalk, js-yaml, the JSON schemas) loads with the first command that runs, never for --help.
+  let output: Output | undefined;
   const program = buildProgram(async (_name, run, global) => {
+    const { Output } = await import("./output.js");
     output = new Output(streams, global.output, global.quiet, global.verbose);
     const deps: CommandDeps = {
       output,
       env: streams.env,
       signal: controller.signal,
-      confirm: (question) => confirmOnTerminal(question, streams),
-      ask: (question) => askOnTerminal(question, streams),
+      confirm: async (question) =>
+        (await import("./confirm-on-terminal.js")).confirmOnTerminal(question, streams),
+      ask: async (question) => (await import("./ask-on-terminal.js")).askOnTerminal(question, streams),
       now: () => new Date(),
     };
     const result = await run(global, deps);
@@ -70,8 +71,10 @@ export async function main(argv: string[], streams: OutputStreams = process): Pr
       if (error.exitCode === 0) return EXIT_CODES.ok;
       return EXIT_CODES.usage;
     }
-    output.error(asKfpError(error));
-    return asKfpError(error).exitCode;
+    const failure = asKfpError(error);
+    const { Output } = await import("./output.js");
+    (output ?? new Output(streams, "text", false, false)).error(failure);
+    return failure.exitCode;
   } finally {
     process.off("SIGINT", onSignal);
     process.off("SIGTERM", onSignal);

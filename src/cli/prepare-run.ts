@@ -8,6 +8,7 @@ import {
   DEFAULT_RELEASE_SOURCE,
   type UpstreamConfig,
 } from "../release/ensure-release.js";
+import { parsedYamlCacheDir } from "../release/parsed-yaml-cache.js";
 import { releaseCacheRoot } from "../release/release-cache.js";
 import type { CommandDeps } from "./command-deps.js";
 import type { GlobalOptions } from "./global-options.js";
@@ -48,6 +49,7 @@ export async function prepareRun(global: GlobalOptions, deps: CommandDeps): Prom
     manifestsDir,
     upstream: manifestsDir === null ? upstreamFor(global, deps, app) : null,
     imageRegistry: global.imageRegistry ?? app.release.imageRegistry ?? null,
+    parsedYamlCache: parsedYamlCacheDir(deps.env),
   };
   const connect = async (): Promise<KubeClient> => {
     const { createKubeClient } = await import("../kube/create-kube-client.js");

@@ -1,9 +1,8 @@
 import { Argument, Command, InvalidArgumentError, Option } from "commander";
 import type { CommandDeps } from "./command-deps.js";
 import type { CommandResult } from "./command-result.js";
-import { checkGlobalOptionsSchema, type GlobalOptions, globalOptionsSchema } from "./global-options.js";
+import type { GlobalOptions } from "./global-options.js";
 import { packageVersion } from "./package-version.js";
-import { parseOptions } from "./parse-options.js";
 
 export type CommandRunner = (
   name: string,
@@ -173,8 +172,19 @@ Examples:
   kfp-upgrade versions --path 1.8.5 2.14.4            # which hops an upgrade takes, and why`,
     );
 
-  const global = (command: Command, overrides: Record<string, unknown> = {}): GlobalOptions =>
-    parseOptions(globalOptionsSchema, { ...command.optsWithGlobals(), ...overrides });
+  // zod and the schemas load only when a command runs: `--help` and usage errors never need them.
+  const global = async (
+    command: Command,
+    overrides: Record<string, unknown> = {},
+    which: "global" | "check" = "global",
+  ): Promise<GlobalOptions> => {
+    const [schemas, { parseOptions }] = await Promise.all([
+      import("./global-options.js"),
+      import("./parse-options.js"),
+    ]);
+    const schema = which === "check" ? schemas.checkGlobalOptionsSchema : schemas.globalOptionsSchema;
+    return parseOptions(schema, { ...command.optsWithGlobals(), ...overrides });
+  };
 
   addKfpApiOptions(
     addStorageOptions(
@@ -202,7 +212,7 @@ Examples:
   kfp-upgrade deploy --tag 2.14.4 --dry-run -o json > plan.json`,
     )
     .action(async (options: Record<string, unknown>, command: Command) => {
-      const g = global(command);
+      const g = await global(command);
       await runner(
         "deploy",
         async (gl, deps) => (await import("./commands/deploy.js")).deploy(options, gl, deps),
@@ -267,7 +277,7 @@ Examples:
   kfp-upgrade upgrade --dry-run -o yaml                 # the plan to the newest release`,
     )
     .action(async (options: Record<string, unknown>, command: Command) => {
-      const g = global(command);
+      const g = await global(command);
       await runner(
         "upgrade",
         async (gl, deps) => (await import("./commands/upgrade.js")).upgrade(options, gl, deps),
@@ -320,7 +330,7 @@ Examples:
   kfp-upgrade check --to 2.18.1 --object-store seaweedfs --exit-code -o json`,
     )
     .action(async (options: Record<string, unknown>, command: Command) => {
-      const g = parseOptions(checkGlobalOptionsSchema, command.optsWithGlobals());
+      const g = await global(command, {}, "check");
       await runner(
         "check",
         async (gl, deps) => (await import("./commands/check.js")).check(options, gl, deps),
@@ -359,7 +369,7 @@ Examples:
   kfp-upgrade diff --tag 2.14.4 -o json | jq '.objects[] | select(.change != "unchanged") | .name'`,
     )
     .action(async (options: Record<string, unknown>, command: Command) => {
-      const g = global(command, { dryRunMode: "server" });
+      const g = await global(command, { dryRunMode: "server" });
       await runner(
         "diff",
         async (gl, deps) => (await import("./commands/diff.js")).diff(options, gl, deps),
@@ -387,7 +397,7 @@ Examples:
   kfp-upgrade reinstall --kubeconfig new-cluster.yaml   # new cluster: recreates the PVs from .kfp-upgrade/volumes/`,
     )
     .action(async (options: Record<string, unknown>, command: Command) => {
-      const g = global(command);
+      const g = await global(command);
       await runner(
         "reinstall",
         async (gl, deps) => (await import("./commands/reinstall.js")).reinstall(options, gl, deps),
@@ -403,7 +413,7 @@ Examples:
   )
     .addHelpText("after", "\nExamples:\n  kfp-upgrade status\n  kfp-upgrade status -o json | jq .inventory")
     .action(async (options: Record<string, unknown>, command: Command) => {
-      const g = global(command);
+      const g = await global(command);
       await runner(
         "status",
         async (gl, deps) => (await import("./commands/status.js")).status(gl, deps, options),
@@ -421,7 +431,7 @@ Examples:
       "\nExamples:\n  kfp-upgrade backups\n  kfp-upgrade backups -o json | jq '.snapshots[].name'\n\nRestoring one is described in the README (Backups).",
     )
     .action(async (_options: Record<string, unknown>, command: Command) => {
-      const g = global(command);
+      const g = await global(command);
       await runner(
         "backups",
         async (gl, deps) => (await import("./commands/backups.js")).backups(gl, deps),
@@ -440,7 +450,7 @@ Examples:
       "\nExamples:\n  kfp-upgrade resume --yes\n  kfp-upgrade resume --wait-for-lock   # after a SIGKILL: the dead run's lock expires in 30s",
     )
     .action(async (options: { waitForLock?: boolean }, command: Command) => {
-      const g = global(command);
+      const g = await global(command);
       await runner(
         "resume",
         async (gl, deps) =>
@@ -456,7 +466,7 @@ Examples:
     .description("every run recorded in the KFAPP: who, when, from, to, plan hash, outcome")
     .addHelpText("after", "\nExamples:\n  kfp-upgrade history\n  kfp-upgrade history -o json")
     .action(async (_options: Record<string, unknown>, command: Command) => {
-      const g = global(command);
+      const g = await global(command);
       await runner("history", async (gl) => (await import("./commands/history.js")).history(gl), g);
     });
 
@@ -478,7 +488,7 @@ Examples:
       "\nExamples:\n  kfp-upgrade rollback --dry-run\n  kfp-upgrade rollback --to 3 --yes\n\nRefused when MySQL moved to a newer series, the schema crossed 2.15, or the object store changed.",
     )
     .action(async (options: Record<string, unknown>, command: Command) => {
-      const g = global(command);
+      const g = await global(command);
       await runner(
         "rollback",
         async (gl, deps) => (await import("./commands/rollback.js")).rollback(options, gl, deps),
@@ -504,7 +514,7 @@ Examples:
       "\nExamples:\n  kfp-upgrade uninstall --dry-run\n  kfp-upgrade uninstall --yes && kfp-upgrade reinstall --yes   # the same KFP, the same data\n  kfp-upgrade uninstall --delete-data --confirm-namespace kubeflow --yes\n\nDeletes the release's Deployments, Services, ConfigMaps, RBAC and cluster-scoped objects no other install uses; never a PV, Secret, namespace or CRD, and a data claim only with --delete-data.",
     )
     .action(async (options: Record<string, unknown>, command: Command) => {
-      const g = global(command);
+      const g = await global(command);
       await runner(
         "uninstall",
         async (gl, deps) => (await import("./commands/uninstall.js")).uninstall(options, gl, deps),
@@ -526,7 +536,7 @@ Examples:
       "\nExamples:\n  kfp-upgrade versions -o json\n  kfp-upgrade versions --path 1.0.4 2.5.0\n  kfp-upgrade versions --manifests ./bundles\n  kfp-upgrade versions --refresh",
     )
     .action(async (options: { path?: string[]; refresh?: boolean }, command: Command) => {
-      const g = global(command);
+      const g = await global(command);
       await runner(
         "versions",
         async (gl, deps) => {
@@ -570,7 +580,7 @@ Examples:
       "\nExamples:\n  kfp-upgrade release pull --path 1.8.5 2.14.4 --out ./bundles\n  kfp-upgrade release pull --tag 2.5.0 --tag 2.14.4 --out ./bundles",
     )
     .action(async (options: Record<string, unknown>, command: Command) => {
-      const g = global(command);
+      const g = await global(command);
       await runner(
         "release pull",
         async (gl, deps) => (await import("./commands/release.js")).releasePull(options, gl, deps),
@@ -588,7 +598,7 @@ Examples:
       '\nExamples:\n  kfp-upgrade release images --tag 2.14.4\n  paste <(kfp-upgrade release images --tag 2.14.4) <(kfp-upgrade release images --tag 2.14.4 --image-registry mirror.local:5000) |\n    while read -r from to; do crane copy "$from" "$to"; done',
     )
     .action(async (options: Record<string, unknown>, command: Command) => {
-      const g = global(command);
+      const g = await global(command);
       await runner(
         "release images",
         async (gl, deps) => (await import("./commands/release.js")).releaseImages(options, gl, deps),
@@ -617,7 +627,7 @@ Examples:
       .action(async (...rest: unknown[]) => {
         const command = rest.at(-1) as Command;
         const [name, value] = rest.slice(0, -2) as [string | undefined, string | undefined];
-        const g = global(command);
+        const g = await global(command);
         await runner(
           "params",
           async (gl) =>
@@ -649,7 +659,7 @@ Examples:
       await runner(
         "app clone",
         async (_gl, deps) => (await import("./commands/app-clone.js")).appClone(options, deps),
-        global(command),
+        await global(command),
       );
     });
 
@@ -669,7 +679,7 @@ Examples:
           const script = completionScript(shell);
           return { data: { shell, script }, text: script.trimEnd() };
         },
-        global(command),
+        await global(command),
       );
     });
 

@@ -19,6 +19,8 @@ export interface ReleaseLookup {
   upstream: UpstreamConfig | null;
   /** `--image-registry` / `release.imageRegistry`: every image of every release is pulled from this mirror. */
   imageRegistry?: string | null;
+  /** parsed-yaml-cache.ts: bundle files parsed once, read back as JSON by later runs. */
+  parsedYamlCache?: string | undefined;
 }
 
 /**
@@ -31,7 +33,7 @@ export async function resolveReleaseForApp(
   variant: "default" | "minio",
 ): Promise<Release> {
   const root = await bundleRootFor(tag, releases);
-  const resolved = await resolveVariant(root.tag, root.manifestsDir, variant);
+  const resolved = await resolveVariant(root.tag, root.manifestsDir, variant, releases.parsedYamlCache);
   const release = root.warnings.length
     ? { ...resolved, warnings: [...root.warnings, ...(resolved.warnings ?? [])] }
     : resolved;
@@ -42,13 +44,14 @@ async function resolveVariant(
   tag: string,
   manifestsDir: string | null,
   variant: "default" | "minio",
+  parsedYamlCache: string | undefined,
 ): Promise<Release> {
-  if (variant === "default") return resolveRelease({ tag, manifestsDir, variant });
+  if (variant === "default") return resolveRelease({ tag, manifestsDir, variant, parsedYamlCache });
   try {
-    return await resolveRelease({ tag, manifestsDir, variant });
+    return await resolveRelease({ tag, manifestsDir, variant, parsedYamlCache });
   } catch (error) {
     if (error instanceof ConfigError && error.code === "VARIANT_MISSING") {
-      return resolveRelease({ tag, manifestsDir, variant: "default" });
+      return resolveRelease({ tag, manifestsDir, variant: "default", parsedYamlCache });
     }
     throw error;
   }

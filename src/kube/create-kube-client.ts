@@ -23,7 +23,7 @@ export interface CreateKubeClientOptions {
  */
 export async function createKubeClient(options: CreateKubeClientOptions = {}): Promise<KubeClient> {
   const [k8s, { loadKubeConfig }, { HttpKubeClient }] = await Promise.all([
-    import("@kubernetes/client-node"),
+    import("./kube-config-class.js"),
     import("./load-kube-config.js"),
     import("./http-kube-client.js"),
   ]);

@@ -6,7 +6,10 @@ import yaml from "js-yaml";
 import { z } from "zod";
 import { ConfigError } from "../errors.js";
 
-export type ClientNodeModule = typeof import("@kubernetes/client-node");
+/** The part of @kubernetes/client-node used here (tests pass the whole module). */
+export interface ClientNodeModule {
+  KubeConfig: typeof KubeConfig;
+}
 
 export interface KubeConfigSelection {
   /** `--kubeconfig`: this file only. */

@@ -33,6 +33,8 @@ export function retargetNamespace(objects: KubeObject[], from: string, to: strin
   const rewrite = (value: unknown, key?: string): unknown => {
     if (typeof value === "string") {
       if (key === "namespace" && value === from) return to;
+      // Both patterns need the old name; most strings (CRD schemas above all) do not hold it.
+      if (!value.includes(from)) return value;
       return value.replace(dns, `$1.${to}`).replace(embeddedKey, `$1${to}`);
     }
     if (Array.isArray(value)) return value.map((item) => rewrite(item));

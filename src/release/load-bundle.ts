@@ -5,6 +5,7 @@ import { ConfigError } from "../errors.js";
 import { formatZodIssues } from "../format-zod-issues.js";
 import { describeRef, type KubeObject, kubeObjectSchema, refOf } from "../model/kube-object.js";
 import { hasSelector, isDeployment, readDeployment } from "./deployment-shape.js";
+import { type ParsedDocument, readParsedYaml, writeParsedYaml } from "./parsed-yaml-cache.js";
 import type { Variant } from "./release-rules.js";
 import { splitYamlDocuments } from "./split-yaml-documents.js";
 
@@ -20,6 +21,8 @@ export interface LoadedBundle {
 export interface LoadBundleOptions {
   /** `minio` reads `<name>-minio.yaml` in place of `<name>.yaml`; `default` skips the `-minio` files. */
   variant?: Variant;
+  /** A directory of parsed-YAML entries (parsed-yaml-cache.ts) to read before parsing and fill after; none: parse. */
+  parsedYamlCache?: string | undefined;
 }
 
 /**
@@ -37,7 +40,10 @@ export async function loadBundle(dir: string, options: LoadBundleOptions = {}): 
       problems.push(`${file}: cannot read it (${error.code ?? error.message})`);
       return undefined;
     });
-    if (text !== undefined) parseFile(file, text, objects, problems);
+    if (text === undefined) continue;
+    for (const document of await parseOrRead(file, text, problems, options.parsedYamlCache)) {
+      addValue(file, document, objects, problems);
+    }
   }
   if (problems.length > 0) {
     throw new ConfigError(
@@ -84,9 +90,29 @@ function selectFiles(names: string[], variant: Variant): { files: string[]; hasM
   return { files, hasMinioVariant: minioFor.size > 0 };
 }
 
-function parseFile(file: string, text: string, objects: KubeObject[], problems: string[]): void {
+async function parseOrRead(
+  file: string,
+  text: string,
+  problems: string[],
+  cacheDir: string | undefined,
+): Promise<ParsedDocument[]> {
+  if (cacheDir === undefined) return parseFile(file, text, problems).parsed;
+  const cached = await readParsedYaml(cacheDir, text);
+  if (cached) return cached;
+  const { parsed, complete } = parseFile(file, text, problems);
+  if (complete) await writeParsedYaml(cacheDir, text, parsed);
+  return parsed;
+}
+
+/** Every document of the file that parsed to a value; `complete` when no document had a YAML error. */
+function parseFile(
+  file: string,
+  text: string,
+  problems: string[],
+): { parsed: ParsedDocument[]; complete: boolean } {
+  const parsed: ParsedDocument[] = [];
+  let complete = true;
   for (const document of splitYamlDocuments(text)) {
-    const where = `${file} document ${document.index} at line ${document.line}`;
     let value: unknown;
     try {
       value = load(document.text, { filename: file });
@@ -94,16 +120,24 @@ function parseFile(file: string, text: string, objects: KubeObject[], problems: 
       if (!(error instanceof YAMLException)) throw error;
       const line = document.line + (error.mark?.line ?? 0);
       problems.push(`${file} document ${document.index} at line ${line}: YAML error: ${error.reason}`);
+      complete = false;
       continue;
     }
     if (value === null || value === undefined) continue;
-    if (isList(value)) {
-      value.items.forEach((item, i) => {
-        checkObject(item, `${where} item ${i + 1}`, objects, problems);
-      });
-    } else {
-      checkObject(value, where, objects, problems);
-    }
+    parsed.push({ index: document.index, line: document.line, value });
+  }
+  return { parsed, complete };
+}
+
+function addValue(file: string, document: ParsedDocument, objects: KubeObject[], problems: string[]): void {
+  const where = `${file} document ${document.index} at line ${document.line}`;
+  const value = document.value;
+  if (isList(value)) {
+    value.items.forEach((item, i) => {
+      checkObject(item, `${where} item ${i + 1}`, objects, problems);
+    });
+  } else {
+    checkObject(value, where, objects, problems);
   }
 }
 

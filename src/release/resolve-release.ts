@@ -18,6 +18,8 @@ export interface ResolveReleaseOptions {
   manifestsDir?: string | null;
   variant?: Variant;
   catalogue?: Catalogue;
+  /** Where parsed bundle files are kept between runs (parsed-yaml-cache.ts); absent: every file is parsed. */
+  parsedYamlCache?: string | undefined;
 }
 
 /**
@@ -60,7 +62,7 @@ export async function resolveRelease(options: ResolveReleaseOptions): Promise<Re
       },
     );
   }
-  const bundle = await loadBundle(bundleDir, { variant });
+  const bundle = await loadBundle(bundleDir, { variant, parsedYamlCache: options.parsedYamlCache });
   if (variant === "minio" && !bundle.hasMinioVariant && objectStoreFor(version) !== "minio") {
     throw new ConfigError("VARIANT_MISSING", `Bundle ${bundleDir} has no MinIO variant (<name>-minio.yaml)`, {
       hint: `Render env/platform-agnostic-minio of ${version} into ${bundleDir}/platform-agnostic-minio.yaml`,

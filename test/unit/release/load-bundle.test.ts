@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, it, onTestFinished } from "vitest";
@@ -148,5 +148,36 @@ describe("loadBundle variants: <name>-minio.yaml stands in for <name>.yaml, neve
       files: ["extra-minio.yaml"],
       hasMinioVariant: false,
     });
+  });
+});
+
+describe("loadBundle with a parsed-YAML cache", () => {
+  it("loads the same objects from the cache as from the YAML, and parses a changed file again", async () => {
+    const cache = mkdtempSync(path.join(tmpdir(), "kfp-parsed-"));
+    onTestFinished(() => rmSync(cache, { recursive: true, force: true }));
+    const dir = path.join(SHARED_MANIFESTS, "2.14.4");
+    const parsed = await loadBundle(dir);
+    const first = await loadBundle(dir, { parsedYamlCache: cache });
+    expect(readdirSync(cache).length).toBeGreaterThan(0);
+    const second = await loadBundle(dir, { parsedYamlCache: cache });
+    expect(first.objects).toEqual(parsed.objects);
+    expect(second.objects).toEqual(parsed.objects);
+
+    const edited = tempBundle({ "a.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: one\n" });
+    expect((await loadBundle(edited, { parsedYamlCache: cache })).objects[0]?.metadata.name).toBe("one");
+    writeFileSync(path.join(edited, "a.yaml"), "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: two\n");
+    expect((await loadBundle(edited, { parsedYamlCache: cache })).objects[0]?.metadata.name).toBe("two");
+  });
+
+  it("never caches a file with a YAML error: the error is reported on every load", async () => {
+    const cache = mkdtempSync(path.join(tmpdir(), "kfp-parsed-"));
+    onTestFinished(() => rmSync(cache, { recursive: true, force: true }));
+    for (let run = 0; run < 2; run += 1) {
+      await expect(loadBundle(broken, { parsedYamlCache: cache })).rejects.toMatchObject({
+        code: "BUNDLE_INVALID",
+      });
+    }
+    const entries = readdirSync(cache);
+    expect(entries.length).toBe(2); // the two files that parse; truncated.yaml is never stored
   });
 });
