@@ -151,7 +151,8 @@ describe("architecture", () => {
     // The one static import names KubeConfig for the bundler, and its module is itself only loaded lazily.
     const viaClass = uses.filter((use) => use.target === KUBE_CONFIG_CLASS);
     expect(viaClass.length).toBeGreaterThan(0);
-    for (const use of viaClass) expect(use).toMatchObject({ dynamic: true, file: "src/kube/create-kube-client.ts" });
+    for (const use of viaClass)
+      expect(use).toMatchObject({ dynamic: true, file: "src/kube/create-kube-client.ts" });
   });
 
   // The rules above pass on src/ only if they can fail: each of these snippets breaks one.
