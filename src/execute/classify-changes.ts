@@ -274,11 +274,11 @@ async function againstServer(
           after: comparable(live),
         };
       }
-    {
-      const diff = compare(await dryRun(() => client.create(object, { dryRun: true }), object), "update");
-      seen.set(classifiedKey(ref), { resourceVersion, write: "create", noOp: false });
-      return diff;
-    }
+      {
+        const diff = compare(await dryRun(() => client.create(object, { dryRun: true }), object), "update");
+        seen.set(classifiedKey(ref), { resourceVersion, write: "create", noOp: false });
+        return diff;
+      }
     case "applyObjects": {
       const answer = await dryRun(() => client.apply(object, { force: true, dryRun: true }), object);
       const diff = compare(answer, "update");

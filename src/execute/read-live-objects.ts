@@ -37,7 +37,10 @@ export async function readLiveObjects(client: KubeClient, refs: readonly ObjectR
 }
 
 /** The group's kind listed in its namespace, by name; undefined when it must be read object by object. */
-async function listGroup(client: KubeClient, group: ObjectRef[]): Promise<Map<string, KubeObject> | undefined> {
+async function listGroup(
+  client: KubeClient,
+  group: ObjectRef[],
+): Promise<Map<string, KubeObject> | undefined> {
   const first = group[0];
   if (!first || group.length < 2 || READ_ONE_BY_ONE.has(first.kind)) return undefined;
   let items: KubeObject[];
