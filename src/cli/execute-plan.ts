@@ -1,4 +1,5 @@
 import { EXIT_CODES } from "../errors.js";
+import type { ClassifiedObjects } from "../execute/classified-objects.js";
 import { classifyChanges, type ObjectDiff } from "../execute/classify-changes.js";
 import type { InventoryAccess } from "../execute/execution-context.js";
 import { type RunCommandResult, type RunMode, runCommand } from "../execute/run-command.js";
@@ -49,12 +50,14 @@ export async function executeCommand(options: ExecuteCommandOptions): Promise<Co
   // Plain --dry-run shows the plan as built from what the cluster holds; every other run classifies its objects
   // by a server-side dry run before the plan is shown (and keeps the diffs for `diff`).
   let diffs: ObjectDiff[] = [];
+  let seen: ClassifiedObjects | undefined;
   const classify =
     global.dryRun && !global.serverDryRun
       ? undefined
       : async (client: KubeClient, plan: Plan) => {
           const classified = await classifyChanges(plan, client);
           diffs = classified.diffs;
+          seen = classified.seen;
           return classified.plan;
         };
   // The last inventory a verify/recordInventory step read goes to the KFAPP (reinstall compares with it).
@@ -94,6 +97,7 @@ export async function executeCommand(options: ExecuteCommandOptions): Promise<Co
     mode: options.mode,
     checkAccess,
     classify,
+    classified: () => seen,
     dryRun: global.dryRun,
     yes: global.yes,
     waitForLock: options.waitForLock,

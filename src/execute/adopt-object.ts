@@ -1,9 +1,10 @@
 import { isConflict } from "../kube/api-error.js";
 import { FIELD_MANAGER } from "../kube/kube-client.js";
-import { describeRef, type ObjectRef } from "../model/kube-object.js";
+import { describeRef, type KubeObject, type ObjectRef } from "../model/kube-object.js";
 import type { StepOf } from "../plan/step.js";
 import type { ExecutionContext } from "./execution-context.js";
 import { adoptManagedFields, type ManagedFieldsEntry } from "./merge-managed-fields.js";
+import { readLiveObjects } from "./read-live-objects.js";
 
 export const LAST_APPLIED_ANNOTATION = "kubectl.kubernetes.io/last-applied-configuration";
 
@@ -21,8 +22,11 @@ export type AdoptOutcome = "adopted" | "unchanged" | "absent" | "untracked";
 export async function adoptObjects(step: StepOf<"adoptObjects">, ctx: ExecutionContext): Promise<string> {
   const counts: Record<AdoptOutcome, number> = { adopted: 0, unchanged: 0, absent: 0, untracked: 0 };
   let done = 0;
+  // One list per kind instead of a GET per object; each patch carries the resourceVersion read, so an object
+  // changed since the list is refused (409) and read again, as a stale GET would be.
+  const live = await readLiveObjects(ctx.client, step.objects);
   for (const ref of step.objects) {
-    counts[await adoptObject(ctx, ref, step.from)] += 1;
+    counts[await adoptObject(ctx, ref, step.from, live.get(ref))] += 1;
     done += 1;
     ctx.progress(`${done}/${step.objects.length} checked (${describeRef(ref)})`);
   }
@@ -38,9 +42,11 @@ export async function adoptObject(
   ctx: ExecutionContext,
   ref: ObjectRef,
   from: readonly string[],
+  /** The object as already read (null: absent); undefined: read it here. Used for the first attempt only. */
+  read?: KubeObject | null,
 ): Promise<AdoptOutcome> {
   for (let attempt = 1; ; attempt++) {
-    const object = await ctx.client.get(ref);
+    const object = attempt === 1 && read !== undefined ? read : await ctx.client.get(ref);
     if (!object) return "absent";
     const managedFields = object.metadata.managedFields;
     if (!Array.isArray(managedFields) || managedFields.length === 0) {

@@ -2,6 +2,7 @@ import type { KubeClient } from "../kube/kube-client.js";
 import { type KubeObject, type ObjectRef, withoutServerFields } from "../model/kube-object.js";
 import { PROTECTED_KINDS } from "../plan/order.js";
 import type { Step } from "../plan/step.js";
+import { readLiveObjects } from "./read-live-objects.js";
 
 export function refKey(ref: ObjectRef): string {
   return JSON.stringify([ref.apiVersion, ref.kind, ref.namespace ?? "", ref.name]);
@@ -43,10 +44,9 @@ export async function captureBefore(
   client: KubeClient,
   refs: ObjectRef[],
 ): Promise<[string, KubeObject | null][]> {
-  return Promise.all(
-    refs.map(async (ref): Promise<[string, KubeObject | null]> => {
-      const object = await client.get(ref);
-      return [refKey(ref), object ? withoutServerFields(object) : null];
-    }),
-  );
+  const live = await readLiveObjects(client, refs);
+  return refs.map((ref): [string, KubeObject | null] => {
+    const object = live.get(ref) ?? null;
+    return [refKey(ref), object ? withoutServerFields(object) : null];
+  });
 }

@@ -6,7 +6,15 @@ import type { ObjectChange } from "../plan/object-change.js";
 import { objectKey } from "../plan/object-key.js";
 import type { Plan } from "../plan/plan.js";
 import type { Step, StepOf } from "../plan/step.js";
+import {
+  type ClassifiedObject,
+  type ClassifiedObjects,
+  classifiedKey,
+  resourceVersionOf,
+  sameOwnership,
+} from "./classified-objects.js";
 import { alreadyRecreated } from "./delete-deployment.js";
+import { type LiveObjects, readLiveObjects } from "./read-live-objects.js";
 import { RECREATE_DRY_RUN_SUFFIX } from "./server-dry-run.js";
 
 /** One classified object with what it is compared as (server-managed fields dropped), for `kfp-upgrade diff`. */
@@ -19,6 +27,8 @@ export interface ObjectDiff {
 export interface ClassifiedPlan {
   plan: Plan;
   diffs: ObjectDiff[];
+  /** The first hop's objects this dry-ran, with the live resourceVersion seen (the run reuses what is unchanged). */
+  seen: ClassifiedObjects;
 }
 
 /** Requests in flight at once: the dry runs are independent, and 80 of them one by one take seconds. */
@@ -33,7 +43,9 @@ const CONCURRENCY = 8;
  */
 export async function classifyChanges(plan: Plan, client: KubeClient): Promise<ClassifiedPlan> {
   const classified = plan.steps.filter(isClassified);
-  if (classified.length === 0) return { plan: { ...plan, changes: { basis: [], objects: [] } }, diffs: [] };
+  if (classified.length === 0) {
+    return { plan: { ...plan, changes: { basis: [], objects: [] } }, diffs: [], seen: new Map() };
+  }
   const firstHop = Math.min(...classified.map(hopOf));
   const served = new Set(await client.servedApiVersions());
   const definedHere = new Set(
@@ -62,13 +74,21 @@ export async function classifyChanges(plan: Plan, client: KubeClient): Promise<C
   const diffs: (ObjectDiff | undefined)[] = [];
   const tasks: (() => Promise<void>)[] = [];
   const first = classified.filter((step) => hopOf(step) === firstHop);
+  const live = await readLiveObjects(
+    client,
+    first
+      .flatMap(objectsOf)
+      .filter((object) => !notServedYet(object))
+      .map(refOf),
+  );
+  const seen = new Map<string, ClassifiedObject>();
   for (const step of first) {
     for (const object of objectsOf(step)) {
       const slot = diffs.length;
       diffs.push(undefined);
       tasks.push(async () => {
         try {
-          diffs[slot] = await againstServer(step, object, client, notServedYet);
+          diffs[slot] = await againstServer(step, object, client, notServedYet, live, seen);
         } catch (error) {
           if (error instanceof NamespaceMissing) {
             diffs[slot] = {
@@ -93,12 +113,12 @@ export async function classifyChanges(plan: Plan, client: KubeClient): Promise<C
             return;
           }
           if (rightsFromBinding && error.statusCode === 403) {
-            const live = await client.get(refOf(object)).catch(() => null);
+            const current = live.get(refOf(object)) ?? null;
             diffs[slot] = {
-              change: changeOf(step, object, live ? "update" : "create", [], "unchecked", {
+              change: changeOf(step, object, current ? "update" : "create", [], "unchecked", {
                 note: "the rights to write it come from admin-binding, which this plan creates first; the hop's dry run checks it after that",
               }),
-              before: live ? comparable(live) : null,
+              before: current ? comparable(current) : null,
               after: comparable(object),
             };
             return;
@@ -129,7 +149,11 @@ export async function classifyChanges(plan: Plan, client: KubeClient): Promise<C
     );
   }
   const all = [...firstDiffs, ...later];
-  return { plan: { ...plan, changes: { basis, objects: all.map((diff) => diff.change) } }, diffs: all };
+  return {
+    plan: { ...plan, changes: { basis, objects: all.map((diff) => diff.change) } },
+    diffs: all,
+    seen,
+  };
 }
 
 type Classified = StepOf<"applyObjects" | "createIfAbsent" | "recreateDeployment" | "prune">;
@@ -199,6 +223,8 @@ async function againstServer(
   object: KubeObject,
   client: KubeClient,
   notServedYet: (object: KubeObject) => boolean,
+  liveObjects: LiveObjects,
+  seen: Map<string, ClassifiedObject>,
 ): Promise<ObjectDiff> {
   const ref = refOf(object);
   if (notServedYet(object)) {
@@ -210,7 +236,9 @@ async function againstServer(
       after: comparable(object),
     };
   }
-  const live = await client.get(ref);
+  const listed = liveObjects.get(ref);
+  const live = listed === undefined ? await client.get(ref) : listed;
+  const resourceVersion = resourceVersionOf(live);
   const compare = (after: KubeObject, kind: "update" | "recreate"): ObjectDiff => {
     if (!live)
       return {
@@ -246,12 +274,18 @@ async function againstServer(
           after: comparable(live),
         };
       }
-      return compare(await dryRun(() => client.create(object, { dryRun: true }), object), "update");
-    case "applyObjects":
-      return compare(
-        await dryRun(() => client.apply(object, { force: true, dryRun: true }), object),
-        "update",
-      );
+      {
+        const diff = compare(await dryRun(() => client.create(object, { dryRun: true }), object), "update");
+        seen.set(classifiedKey(ref), { resourceVersion, write: "create", noOp: false });
+        return diff;
+      }
+    case "applyObjects": {
+      const answer = await dryRun(() => client.apply(object, { force: true, dryRun: true }), object);
+      const diff = compare(answer, "update");
+      const noOp = live !== null && diff.change.change === "unchanged" && sameOwnership(live, answer);
+      seen.set(classifiedKey(ref), { resourceVersion, write: "apply", noOp });
+      return diff;
+    }
     case "recreateDeployment": {
       // Already the recreated form (a resumed run) or gone: the step applies it as it is. Otherwise its selector or
       // its strategy (RollingUpdate to Recreate) cannot change by an apply, so the dry run cannot be one either.

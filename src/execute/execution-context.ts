@@ -4,6 +4,7 @@ import type { KubeClient } from "../kube/kube-client.js";
 import type { BackupRecord } from "../model/backup.js";
 import type { KubeObject } from "../model/kube-object.js";
 import type { DataRole, Step, StepOf } from "../plan/step.js";
+import type { ClassifiedObjects } from "./classified-objects.js";
 import type { DeploymentProgress } from "./readiness/apps-v1-deployment-progress.js";
 
 /** What a step handler may use. Handlers know steps, not commands. */
@@ -28,6 +29,11 @@ export interface ExecutionContext {
   gcloudFor?: ((project: string) => Gcloud) | undefined;
   /** How often a GCP snapshot's status is asked while waiting for READY (ms); 2000 when absent. */
   gcpPollMs?: number | undefined;
+  /**
+   * What the classification before the plan was shown dry-ran, in this process (absent: a resumed run, plain
+   * --dry-run): unchanged objects are neither dry-run again nor applied when their apply is a no-op.
+   */
+  classified?: ClassifiedObjects | undefined;
   /** The whole plan being run (a server-side dry run checks later steps by id). */
   steps: readonly Step[];
 }

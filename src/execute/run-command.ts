@@ -18,6 +18,7 @@ import type { Plan } from "../plan/plan.js";
 import { planHash } from "../plan/plan-hash.js";
 import { lockAccess } from "../plan/required-access.js";
 import type { Step } from "../plan/step.js";
+import type { ClassifiedObjects } from "./classified-objects.js";
 import type { AppFiles, InventoryAccess } from "./execution-context.js";
 import type { ExecutionEvent, Outcome } from "./execution-event.js";
 import type { JournalSink } from "./journal-sink.js";
@@ -119,6 +120,8 @@ export interface RunCommandOptions<T> {
    * absent: the plan is shown as built (plain `--dry-run`). Throws `DryRunRefused` when the server refuses objects.
    */
   classify?: ((client: KubeClient, plan: Plan) => Promise<Plan>) | undefined;
+  /** What `classify` saw of the objects, read when the classified plan runs (see ExecutionContext.classified). */
+  classified?: (() => ClassifiedObjects | undefined) | undefined;
   /** RBAC preflight: throws PreflightRefusal naming every missing right. */
   checkAccess(client: KubeClient, plan: Plan): Promise<void>;
   dryRun: boolean;
@@ -384,6 +387,7 @@ export async function runCommand<T>(options: RunCommandOptions<T>): Promise<RunC
         appFiles: store.appFiles,
         inventory: inventory,
         recordBackup: (backup) => backups.push(backup),
+        classified: classifyFirst ? options.classified?.() : undefined,
         beforeStep: (step) => lock.assertHeld(`step ${step.id}`),
       });
       historyOutcome = result.outcome;

@@ -5,6 +5,7 @@ import type { Plan } from "../plan/plan.js";
 import type { Step, StepOf } from "../plan/step.js";
 import { stepLines } from "../plan/step-table.js";
 import { captureBefore, touchedStatelessRefs } from "./capture-before.js";
+import type { ClassifiedObjects } from "./classified-objects.js";
 import { undoEditAppFile } from "./edit-app-file.js";
 import type { AppFiles, ExecutionContext, InventoryAccess } from "./execution-context.js";
 import type { ExecutionEvent, Outcome } from "./execution-event.js";
@@ -29,6 +30,8 @@ export interface RunPlanOptions {
   appFiles?: AppFiles | undefined;
   /** Receives each backup a backupVolumes step took (for the run's history). */
   recordBackup?: ExecutionContext["recordBackup"];
+  /** What the classification of this plan saw (see ExecutionContext.classified). */
+  classified?: ClassifiedObjects | undefined;
   /** Called before each step starts; throws to stop the run there (the lock checks it is still held). */
   beforeStep?(step: Step): Promise<void> | void;
 }
@@ -62,6 +65,7 @@ export async function runPlan(plan: Plan, options: RunPlanOptions): Promise<RunP
     inventory: options.inventory,
     appFiles: options.appFiles,
     recordBackup: options.recordBackup,
+    classified: options.classified,
     steps: plan.steps,
   };
   const bindingsOut = () =>

@@ -1,8 +1,10 @@
 import { DryRunRefused, InternalError, KubeApiError } from "../errors.js";
 import { describeRef, type KubeObject, type ObjectRef, refOf } from "../model/kube-object.js";
 import type { Step, StepOf } from "../plan/step.js";
+import { classifiedKey, unchangedSince } from "./classified-objects.js";
 import { alreadyRecreated } from "./delete-deployment.js";
 import type { ExecutionContext } from "./execution-context.js";
+import { readLiveObjects } from "./read-live-objects.js";
 
 /** The suffix of the name a recreated Deployment is dry-run created under (see `dryRunRecreate`). */
 export const RECREATE_DRY_RUN_SUFFIX = "-kfp-upgrade-dry-run";
@@ -12,6 +14,10 @@ export const RECREATE_DRY_RUN_SUFFIX = "-kfp-upgrade-dry-run";
  * refuse (a conflict with another field manager, an invalid field, an admission policy) refuses the hop with every
  * failing object named and nothing written. Objects of a kind not served yet, whose CRD is among the same writes,
  * cannot be checked before the CRD exists: they are skipped and checked when applied.
+ *
+ * The classification before the plan was shown dry-ran the first hop's writes already: an object whose live
+ * resourceVersion is still the one it saw (nothing wrote it since, not even an adoption) is not sent again, its
+ * answer would be the same. The live objects are read now (one list per kind), so the comparison is never stale.
  */
 export async function serverDryRun(step: StepOf<"serverDryRun">, ctx: ExecutionContext): Promise<string> {
   const byId = new Map(ctx.steps.map((planStep) => [planStep.id, planStep]));
@@ -33,9 +39,21 @@ export async function serverDryRun(step: StepOf<"serverDryRun">, ctx: ExecutionC
   const notServedYet = (object: KubeObject) =>
     !served.has(object.apiVersion) && definedHere.has(`${groupOf(object.apiVersion)}/${object.kind}`);
 
+  const candidates = writes.flatMap((write) =>
+    write.kind === "applyObjects" || write.kind === "createIfAbsent"
+      ? objectsOf(write).filter((object) => !notServedYet(object))
+      : [],
+  );
+  const live = candidates.length > 0 ? await readLiveObjects(ctx.client, candidates.map(refOf)) : undefined;
+  const checkedBefore = (object: KubeObject, write: "apply" | "create") => {
+    const seen = ctx.classified?.get(classifiedKey(refOf(object)));
+    return seen !== undefined && seen.write === write && unchangedSince(seen, live?.get(refOf(object)));
+  };
+
   const refusals: string[] = [];
   let accepted = 0;
   let skipped = 0;
+  let reused = 0;
   const check = async (write: () => Promise<unknown>) => {
     try {
       await write();
@@ -54,12 +72,23 @@ export async function serverDryRun(step: StepOf<"serverDryRun">, ctx: ExecutionC
       }
       switch (write.kind) {
         case "applyObjects":
+          // The classification's dry run was a forced apply: it stands for this one only when this is forced too.
+          if (write.force && checkedBefore(object, "apply")) {
+            reused += 1;
+            continue;
+          }
           await check(() => ctx.client.apply(object, { force: write.force, dryRun: true }));
           break;
-        case "createIfAbsent":
-          if (await ctx.client.get(refOf(object))) continue;
+        case "createIfAbsent": {
+          const listed = live?.get(refOf(object));
+          if (listed === undefined ? await ctx.client.get(refOf(object)) : listed) continue;
+          if (checkedBefore(object, "create")) {
+            reused += 1;
+            continue;
+          }
           await check(() => ctx.client.create(object, { dryRun: true }));
           break;
+        }
         case "recreateDeployment":
           await check(() => dryRunRecreate(ctx, write));
           break;
@@ -81,7 +110,11 @@ export async function serverDryRun(step: StepOf<"serverDryRun">, ctx: ExecutionC
   }
   const notChecked =
     skipped > 0 ? `; ${skipped} objects of CRDs not established yet are checked when applied` : "";
-  return `${accepted} writes accepted by the API server in a dry run${notChecked}`;
+  const sameAsShown =
+    reused > 0
+      ? `; ${reused} unchanged since the plan's own dry run (same resourceVersion), whose answer stands`
+      : "";
+  return `${accepted} writes accepted by the API server in a dry run${sameAsShown}${notChecked}`;
 }
 
 function objectsOf(write: Step): KubeObject[] {

@@ -1,13 +1,14 @@
 import { InternalError, KubeApiError, VerificationFailed } from "../errors.js";
 import { DATA_WRITER_ANNOTATION, formatDataWriter } from "../model/data-writer.js";
 import type { KubeObject, ObjectRef } from "../model/kube-object.js";
-import { describeRef } from "../model/kube-object.js";
+import { describeRef, refOf } from "../model/kube-object.js";
 import { describeVolumeSource, sameVolumeSource, volumeSource } from "../model/volume-source.js";
 import { PROTECTED_KINDS } from "../plan/order.js";
 import type { StepKind, StepOf } from "../plan/step.js";
 import { exportVolumeDefinition } from "../storage/export-volume-definition.js";
 import { adoptObjects } from "./adopt-object.js";
 import { backupVolumes } from "./backup-volumes.js";
+import { classifiedKey, unchangedSince } from "./classified-objects.js";
 import { alreadyRecreated, deleteDeploymentAndPods } from "./delete-deployment.js";
 import { editAppFile } from "./edit-app-file.js";
 import { ensureAdminBinding } from "./ensure-admin-binding.js";
@@ -15,6 +16,7 @@ import type { ExecutionContext } from "./execution-context.js";
 import { followMigrationLog } from "./follow-migration-log.js";
 import { forEachBounded } from "./for-each-bounded.js";
 import { forgetHelmRelease } from "./forget-helm-release.js";
+import { readLiveObjects } from "./read-live-objects.js";
 import { crdReadiness } from "./readiness/apiextensions-v1-crd.js";
 import { goneReadiness } from "./readiness/gone.js";
 import { claimReadiness } from "./readiness/v1-persistent-volume-claim.js";
@@ -86,29 +88,26 @@ export const STEP_HANDLERS: { [K in StepKind]: Handler<K> } = {
   recordInventory,
 
   async applyObjects(step, ctx) {
+    const unchanged = await unchangedSinceClassified(step, ctx);
+    const writes = step.objects.filter(({ object }) => !unchanged.has(classifiedKey(refOf(object))));
     let done = 0;
     // One step is one ordering group: its objects do not depend on each other, so they go out together (bounded,
     // so a 16x release does not open hundreds of connections at once).
-    await forEachBounded(step.objects, APPLY_CONCURRENCY, async ({ object }) => {
+    await forEachBounded(writes, APPLY_CONCURRENCY, async ({ object }) => {
       await ctx.client.apply(object, { force: step.force });
       done += 1;
-      ctx.progress(
-        `${done}/${step.objects.length} applied (${describeRef({ ...object.metadata, ...object })})`,
-      );
+      ctx.progress(`${done}/${writes.length} applied (${describeRef({ ...object.metadata, ...object })})`);
     });
-    return `${done} objects applied`;
+    if (unchanged.size === 0) return `${done} objects applied`;
+    return `${done} objects applied, ${unchanged.size} unchanged (the plan's dry run of each was a no-op and nothing wrote it since): not written`;
   },
 
   async createIfAbsent(step, ctx) {
     let created = 0;
+    // Read first, never written when it exists (a Secret with custom credentials is not even sent a create).
+    const live = await readLiveObjects(ctx.client, step.objects.map(refOf));
     for (const object of step.objects) {
-      const ref = {
-        apiVersion: object.apiVersion,
-        kind: object.kind,
-        name: object.metadata.name,
-        namespace: object.metadata.namespace,
-      };
-      if (await ctx.client.get(ref)) continue;
+      if (live.get(refOf(object))) continue;
       try {
         await ctx.client.create(object);
         created += 1;
@@ -310,9 +309,13 @@ export const STEP_HANDLERS: { [K in StepKind]: Handler<K> } = {
   async scaleDeployments(step, ctx) {
     const done: string[] = [];
     for (const { name, to } of step.deployments) {
-      const ref = deploymentRef(step.namespace, name);
-      if (!(await ctx.client.get(ref))) continue;
-      await ctx.client.patch(ref, { spec: { replicas: to } }, "merge");
+      // Patched without reading first: a Deployment that is gone answers 404 and has nothing to scale.
+      try {
+        await ctx.client.patch(deploymentRef(step.namespace, name), { spec: { replicas: to } }, "merge");
+      } catch (error) {
+        if (error instanceof KubeApiError && error.statusCode === 404) continue;
+        throw error;
+      }
       done.push(`${name}=${to}`);
     }
     return done.length > 0 ? `scaled ${done.join(", ")}` : "no Deployment to scale";
@@ -514,6 +517,35 @@ export const STEP_HANDLERS: { [K in StepKind]: Handler<K> } = {
 
 const REPLAN_HINT =
   "The cluster changed since the plan was made; nothing more was changed. Run the command again to plan against the cluster as it is now (`kubectl get pv -o wide` shows the volumes).";
+
+/**
+ * The step's objects whose apply is a no-op: the classification's dry run of the same forced apply changed nothing
+ * (fields and ownership) and the live object still has the resourceVersion it saw. Read now, one list per kind: an
+ * object written since (an adoption, a scale, another tool) is applied as always.
+ */
+async function unchangedSinceClassified(
+  step: StepOf<"applyObjects">,
+  ctx: ExecutionContext,
+): Promise<Set<string>> {
+  const classified = ctx.classified;
+  if (!classified || !step.force) return new Set();
+  const noOps = step.objects
+    .map(({ object }) => refOf(object))
+    .filter((ref) => {
+      const seen = classified.get(classifiedKey(ref));
+      return seen?.write === "apply" && seen.noOp;
+    });
+  if (noOps.length === 0) return new Set();
+  const live = await readLiveObjects(ctx.client, noOps);
+  return new Set(
+    noOps
+      .filter((ref) => {
+        const seen = classified.get(classifiedKey(ref));
+        return seen !== undefined && unchangedSince(seen, live.get(ref));
+      })
+      .map(classifiedKey),
+  );
+}
 
 function isAlreadyExists(error: unknown): boolean {
   return error instanceof KubeApiError && error.statusCode === 409;

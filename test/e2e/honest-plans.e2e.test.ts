@@ -229,6 +229,16 @@ describe("honest plans", () => {
         return ok ? [] : [`${change.change} ${key}: ${was} -> ${now}`];
       });
       expect(mismatches).toEqual([]);
+      // The run reused the classification: no-op applies not made, dry runs of unchanged objects not sent again.
+      const ends = upgrade.events.flatMap((event) =>
+        event.type === "step-end" && typeof event.message === "string" ? [event.message] : [],
+      );
+      const skipped = ends
+        .map((message) => /, (\d+) unchanged \(the plan's dry run of each was a no-op/.exec(message)?.[1])
+        .reduce((sum, n) => sum + Number(n ?? 0), 0);
+      expect(skipped).toBeGreaterThan(0);
+      expect(skipped).toBeLessThanOrEqual(changes.filter((change) => change.change === "unchanged").length);
+      expect(ends.some((message) => /\d+ unchanged since the plan's own dry run/.test(message))).toBe(true);
 
       // The same upgrade again: nothing to change, and --exit-code says so (0).
       const again = await runCli(

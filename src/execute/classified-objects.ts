@@ -1,0 +1,57 @@
+import type { KubeObject, ObjectRef } from "../model/kube-object.js";
+
+/**
+ * What the classification (before the plan is shown) saw of one first-hop object it dry-ran: the live
+ * resourceVersion then (null: absent), the dry run it made, and whether that dry run changed nothing at all.
+ */
+export interface ClassifiedObject {
+  resourceVersion: string | null;
+  /** `apply`: a forced server-side apply; `create`: a create (createIfAbsent of an absent object). */
+  write: "apply" | "create";
+  /** The dry-run answer equals the live object, field ownership (managedFields) included: an apply is a no-op. */
+  noOp: boolean;
+}
+
+/** Kept in memory from the classification to the run of the same plan in the same process (never in the plan). */
+export type ClassifiedObjects = ReadonlyMap<string, ClassifiedObject>;
+
+export function classifiedKey(ref: ObjectRef): string {
+  return JSON.stringify([ref.apiVersion, ref.kind, ref.namespace ?? "", ref.name]);
+}
+
+/** The live object is the one the classification saw: it has not been written since (same resourceVersion). */
+export function unchangedSince(seen: ClassifiedObject, live: KubeObject | null | undefined): boolean {
+  if (live === undefined) return false;
+  return resourceVersionOf(live) === seen.resourceVersion;
+}
+
+export function resourceVersionOf(object: KubeObject | null): string | null {
+  const version = object?.metadata.resourceVersion;
+  return typeof version === "string" ? version : null;
+}
+
+/** The same managers own the same fields by the same operations (times ignored: a no-op write keeps them). */
+export function sameOwnership(a: KubeObject, b: KubeObject): boolean {
+  return JSON.stringify(ownership(a)) === JSON.stringify(ownership(b));
+}
+
+function ownership(object: KubeObject): unknown[] {
+  const entries = Array.isArray(object.metadata.managedFields) ? object.metadata.managedFields : [];
+  return entries
+    .map((entry) => {
+      const { time: _time, ...rest } = entry as Record<string, unknown>;
+      return JSON.stringify(sortedKeys(rest));
+    })
+    .sort();
+}
+
+/** FieldsV1 is a JSON object: key order carries no meaning. */
+function sortedKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(sortedKeys);
+  if (value === null || typeof value !== "object") return value;
+  return Object.fromEntries(
+    Object.entries(value)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([key, inner]) => [key, sortedKeys(inner)]),
+  );
+}
