@@ -137,7 +137,10 @@ export interface KubeClient {
   /** `v1`, `apps/v1`, … every group version the server serves (fresh discovery, not cached). */
   servedApiVersions(): Promise<string[]>;
   serverVersion(): Promise<ServerVersion>;
-  /** One SelfSubjectAccessReview per check, in parallel; results in the order of `checks`. */
+  /**
+   * Results in the order of `checks`. One SelfSubjectRulesReview per namespace answers what its rules grant; the
+   * rest is confirmed by a SelfSubjectAccessReview each, so "not allowed" is always the API server's own answer.
+   */
   canI(checks: AccessCheck[]): Promise<AccessResult[]>;
 
   /**

@@ -250,7 +250,7 @@ describe("HttpKubeClient requests", () => {
     );
   });
 
-  it("asks SelfSubjectAccessReviews in parallel", async () => {
+  it("asks SelfSubjectAccessReviews in parallel when the server answers no rules review", async () => {
     const stub = await StubApiServer.start();
     stub.route({
       method: "POST",
@@ -275,6 +275,89 @@ describe("HttpKubeClient requests", () => {
       kind: "SelfSubjectAccessReview",
       spec: { resourceAttributes: checks[1] },
     });
+  });
+
+  it("asks one SelfSubjectRulesReview per namespace and confirms only what its rules do not grant", async () => {
+    const stub = await StubApiServer.start();
+    stub.route({
+      method: "POST",
+      path: "/apis/authorization.k8s.io/v1/selfsubjectrulesreviews",
+      answer: (request) => {
+        const namespace = (request.body as { spec: { namespace: string } }).spec.namespace;
+        const resourceRules = [
+          { verbs: ["*"], apiGroups: [""], resources: ["persistentvolumes"] },
+          ...(namespace === "kubeflow"
+            ? [{ verbs: ["get", "patch"], apiGroups: ["apps"], resources: ["deployments"] }]
+            : []),
+        ];
+        return { status: 201, body: { status: { resourceRules, incomplete: false } } };
+      },
+    });
+    stub.route({
+      method: "POST",
+      path: "/apis/authorization.k8s.io/v1/selfsubjectaccessreviews",
+      answer: () => ({ status: 201, body: { status: { allowed: false, reason: "RBAC: denied" } } }),
+    });
+    const client = await clientFor(stub);
+    const checks = [
+      { verb: "patch", group: "", resource: "persistentvolumes" },
+      { verb: "patch", group: "apps", resource: "deployments", namespace: "kubeflow" },
+      { verb: "patch", group: "apps", resource: "deployments", namespace: "other" },
+      { verb: "delete", group: "apps", resource: "deployments", namespace: "kubeflow" },
+    ];
+    expect(await client.canI(checks)).toEqual([
+      { check: checks[0], allowed: true, reason: null },
+      { check: checks[1], allowed: true, reason: null },
+      { check: checks[2], allowed: false, reason: "RBAC: denied" },
+      { check: checks[3], allowed: false, reason: "RBAC: denied" },
+    ]);
+    const reviews = stub.requests.filter((request) => request.method === "POST");
+    expect(
+      reviews
+        .filter((request) => request.path.endsWith("selfsubjectrulesreviews"))
+        .map((request) => (request.body as { spec: { namespace: string } }).spec.namespace)
+        .sort(),
+    ).toEqual(["kubeflow", "other"]);
+    expect(
+      reviews
+        .filter((request) => request.path.endsWith("selfsubjectaccessreviews"))
+        .map(
+          (request) => (request.body as { spec: { resourceAttributes: unknown } }).spec.resourceAttributes,
+        ),
+    ).toEqual(expect.arrayContaining([checks[2], checks[3]]));
+    expect(reviews.filter((request) => request.path.endsWith("selfsubjectaccessreviews"))).toHaveLength(2);
+  });
+
+  it("trusts an incomplete rules review only for what it grants; the rest is asked with access reviews", async () => {
+    const stub = await StubApiServer.start();
+    stub.route({
+      method: "POST",
+      path: "/apis/authorization.k8s.io/v1/selfsubjectrulesreviews",
+      answer: () => ({
+        status: 201,
+        body: {
+          status: {
+            resourceRules: [{ verbs: ["get"], apiGroups: ["apps"], resources: ["deployments"] }],
+            incomplete: true,
+            evaluationError: "webhook authorizer does not support user rule resolution",
+          },
+        },
+      }),
+    });
+    stub.route({
+      method: "POST",
+      path: "/apis/authorization.k8s.io/v1/selfsubjectaccessreviews",
+      answer: () => ({ status: 201, body: { status: { allowed: true } } }),
+    });
+    const client = await clientFor(stub);
+    const checks = [
+      { verb: "get", group: "apps", resource: "deployments", namespace: "kubeflow" },
+      { verb: "patch", group: "apps", resource: "deployments", namespace: "kubeflow" },
+    ];
+    expect((await client.canI(checks)).map((result) => result.allowed)).toEqual([true, true]);
+    expect(stub.requests.filter((request) => request.path.endsWith("selfsubjectaccessreviews"))).toHaveLength(
+      1,
+    );
   });
 
   it("reads the server version, minor suffixes included", async () => {
