@@ -31,6 +31,7 @@ import {
 import { type RulesReviewStatus, rulesGrant, rulesReviewStatusSchema } from "./match-access-rules.js";
 import { withRetry } from "./retry.js";
 import { waitForObject } from "./wait-for-object.js";
+import { watchCollection } from "./watch-collection.js";
 
 export interface HttpKubeClientOptions {
   kubeConfig: KubeConfig;
@@ -252,6 +253,52 @@ export class HttpKubeClient implements KubeClient {
     }
   }
 
+  async watchList(
+    apiVersion: string,
+    kind: string,
+    options: ListOptions,
+    onChange: (objects: readonly KubeObject[]) => void,
+    signal: AbortSignal,
+  ): Promise<void> {
+    const target = `${kind.toLowerCase()}${options.namespace ? ` -n ${options.namespace}` : ""}`;
+    const collection = await this.run({ verb: "watch", target }, () =>
+      this.collectionFor(apiVersion, kind, options, target),
+    );
+    const selectors = { labelSelector: options.labelSelector, fieldSelector: options.fieldSelector };
+    try {
+      await watchCollection(
+        {
+          list: (listSignal) =>
+            this.listPages(collection, apiVersion, kind, options, "application/json", listSignal),
+          watch: (resourceVersion, onEvent, onDone) =>
+            this.transport.watch(
+              collection,
+              {
+                ...selectors,
+                resourceVersion,
+                allowWatchBookmarks: true,
+                timeoutSeconds: WATCH_SERVER_TIMEOUT_SECONDS,
+              },
+              (type, object) =>
+                onEvent(
+                  type,
+                  type === "ADDED" || type === "MODIFIED" || type === "DELETED"
+                    ? { ...(object as KubeObject), apiVersion, kind }
+                    : object,
+                ),
+              onDone,
+            ),
+        },
+        onChange,
+        signal,
+      );
+    } catch (error) {
+      const classified = classifyError(error).kind;
+      if (classified === "unknown" || classified === "aborted") throw error;
+      throw toKubeApiError(error, { verb: "watch", target, server: this.cluster });
+    }
+  }
+
   servedApiVersions(): Promise<string[]> {
     return this.run({ verb: "discover", target: "API versions (/api, /apis)" }, () =>
       this.discovery.servedApiVersions(),
@@ -402,31 +449,45 @@ export class HttpKubeClient implements KubeClient {
   ): Promise<KubeObject[]> {
     const target = `${kind.toLowerCase()}${options.namespace ? ` -n ${options.namespace}` : ""}`;
     return this.run({ verb: "list", target }, async () => {
-      const info = await this.discovery.resourceFor(apiVersion, kind);
-      if (!info) throw notServed("list", { apiVersion, kind, name: "" }, target);
-      const collection = collectionPath(apiVersion, info, info.namespaced ? options.namespace : undefined);
-      const items: KubeObject[] = [];
-      let token: string | undefined;
-      do {
-        const query: QueryParams = {
-          labelSelector: options.labelSelector,
-          fieldSelector: options.fieldSelector,
-          limit: LIST_PAGE_SIZE,
-          continue: token,
-        };
-        const page = await this.transport.request<{ items?: KubeObject[]; metadata?: { continue?: string } }>(
-          {
-            method: "GET",
-            path: collection,
-            query,
-            accept,
-          },
-        );
-        for (const item of page.items ?? []) items.push({ ...item, apiVersion, kind });
-        token = page.metadata?.continue || undefined;
-      } while (token);
-      return items;
+      const collection = await this.collectionFor(apiVersion, kind, options, target);
+      return (await this.listPages(collection, apiVersion, kind, options, accept)).items;
     });
+  }
+
+  private async collectionFor(apiVersion: string, kind: string, options: ListOptions, target: string) {
+    const info = await this.discovery.resourceFor(apiVersion, kind);
+    if (!info) throw notServed("list", { apiVersion, kind, name: "" }, target);
+    return collectionPath(apiVersion, info, info.namespaced ? options.namespace : undefined);
+  }
+
+  /** Every page of a list; the resourceVersion is the list's (the same on every page), to watch from. */
+  private async listPages(
+    collection: string,
+    apiVersion: string,
+    kind: string,
+    options: ListOptions,
+    accept: string,
+    signal?: AbortSignal,
+  ): Promise<{ items: KubeObject[]; resourceVersion: string }> {
+    const items: KubeObject[] = [];
+    let token: string | undefined;
+    let resourceVersion = "";
+    do {
+      const query: QueryParams = {
+        labelSelector: options.labelSelector,
+        fieldSelector: options.fieldSelector,
+        limit: LIST_PAGE_SIZE,
+        continue: token,
+      };
+      const page = await this.transport.request<{
+        items?: KubeObject[];
+        metadata?: { continue?: string; resourceVersion?: string };
+      }>({ method: "GET", path: collection, query, accept, ...(signal ? { signal } : {}) });
+      for (const item of page.items ?? []) items.push({ ...item, apiVersion, kind });
+      resourceVersion = page.metadata?.resourceVersion ?? resourceVersion;
+      token = page.metadata?.continue || undefined;
+    } while (token);
+    return { items, resourceVersion };
   }
 
   private async locateRequired(verb: string, ref: ObjectRef): Promise<Location> {
