@@ -3,7 +3,7 @@ import type { KubeClient } from "../kube/kube-client.js";
 import type { Plan } from "../plan/plan.js";
 import { describeAccess, preflightAccess } from "../plan/required-access.js";
 
-/** One SelfSubjectAccessReview per verb and resource the plan needs; every missing right is listed at once. */
+/** Every right the plan needs, from one rules review per namespace (refusals confirmed by access reviews); every missing right is listed at once. */
 export async function checkAccess(client: KubeClient, plan: Plan): Promise<void> {
   const results = await client.canI(preflightAccess(plan));
   const missing = results.filter((result) => !result.allowed);

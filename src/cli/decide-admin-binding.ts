@@ -9,7 +9,7 @@ import type { Plan } from "../plan/plan.js";
 import { describeAccess, requiredAccess } from "../plan/required-access.js";
 
 /**
- * The admin binding of a GCP app's upgrade or reinstall: the RBAC preflight (one SelfSubjectAccessReview per right
+ * The admin binding of a GCP app's upgrade or reinstall: the RBAC preflight (rules reviews, each right they do not grant confirmed by a SelfSubjectAccessReview
  * the plan needs) runs first; only when it finds a right missing is `admin-binding` looked up and, when absent,
  * gcloud asked for its account (`gcloud config get-value account`). Nothing is changed here; the binding is a step.
  */

@@ -16,6 +16,8 @@ const RETRY_EVERY_MS = 2_000;
  */
 const RENEW_DEADLINE_MS = 25_000;
 const POLL_EVERY_MS = 2_000;
+/** Writes of ours that meet a changed Lease still ours (a retried write whose answer was lost) before giving up. */
+const CONFLICT_ATTEMPTS = 3;
 
 interface LeaseSpec {
   holderIdentity?: string;
@@ -89,7 +91,7 @@ export async function acquireLock(
     const existing = await client.get(ref);
     const spec = (existing?.spec ?? {}) as LeaseSpec;
     // A create retried after a lost answer reports 409 although it succeeded: the lease is then already ours.
-    if (existing && spec.holderIdentity === holder) return heldLock(client, ref, holder, options);
+    if (existing && spec.holderIdentity === holder) return heldLock(client, ref, holder, existing, options);
     let free = existing === null || !spec.holderIdentity;
     if (!free) {
       const record = JSON.stringify([spec.holderIdentity, spec.renewTime ?? spec.acquireTime ?? ""]);
@@ -100,9 +102,8 @@ export async function acquireLock(
     if (free) {
       try {
         const lease = leaseObject(namespace, holder, clock.now(), existing);
-        if (existing === null) await client.create(lease);
-        else await client.replace(lease);
-        return heldLock(client, ref, holder, options);
+        const written = existing === null ? await client.create(lease) : await client.replace(lease);
+        return heldLock(client, ref, holder, written, options);
       } catch (error) {
         if (error instanceof KubeApiError && error.statusCode === 409) continue;
         throw error;
@@ -149,33 +150,52 @@ function leaseObject(namespace: string, holder: string, at: Date, existing: Kube
   };
 }
 
-function heldLock(client: KubeClient, ref: ObjectRef, holder: string, options: AcquireOptions): HeldLock {
+function heldLock(
+  client: KubeClient,
+  ref: ObjectRef,
+  holder: string,
+  lease: KubeObject,
+  options: AcquireOptions,
+): HeldLock {
+  let current = lease;
   const clock = options.clock ?? SYSTEM_CLOCK;
   let chain = Promise.resolve();
   let lostReason: string | undefined;
   let lastRenewStartMs = clock.monotonicMs();
   let failures = 0;
   let released = false;
-  // Renewals and annotations are serialised: each replace carries the resourceVersion of the one before, and each
-  // renews the lease (a new renewTime). A failed update rejects for its caller only: kept in the chain, it would
-  // fail every later renewal unseen and every later journal mirror.
+  // Renewals and annotations are serialised: each replace carries the resourceVersion of our last write, so no read
+  // precedes it. Any other write to the Lease (a takeover, a deletion) changes that version and our replace fails
+  // 409 Conflict: only then is the Lease read, to tell a new holder (lost) from a retried write of ours whose answer
+  // was lost (apply the change to what is there and write again). A failed update rejects for its caller only: kept
+  // in the chain, it would fail every later renewal unseen and every later journal mirror.
+  const lose = (fresh: KubeObject | null): never => {
+    lostReason = fresh
+      ? `it is now held by ${(fresh.spec as LeaseSpec).holderIdentity ?? "nobody"}`
+      : "the Lease was deleted by someone else";
+    throw new LockLost(`the lock on namespace "${ref.namespace}" was lost: ${lostReason}`);
+  };
   const update = (change: (lease: KubeObject) => KubeObject) => {
     const next = chain.then(async () => {
       if (lostReason) throw new LockLost(`the lock on namespace "${ref.namespace}" was lost: ${lostReason}`);
       const startedMs = clock.monotonicMs();
-      const fresh = await client.get(ref);
-      const freshHolder = fresh ? (fresh.spec as LeaseSpec).holderIdentity : undefined;
-      if (!fresh || freshHolder !== holder) {
-        lostReason = fresh
-          ? `it is now held by ${freshHolder ?? "nobody"}`
-          : "the Lease was deleted by someone else";
-        throw new LockLost(`the lock on namespace "${ref.namespace}" was lost: ${lostReason}`);
+      for (let attempt = 1; ; attempt++) {
+        const renewed = change(current);
+        try {
+          current = await client.replace({
+            ...renewed,
+            spec: { ...(renewed.spec as LeaseSpec), renewTime: microTime(clock.now()) },
+          });
+          break;
+        } catch (error) {
+          const stale =
+            error instanceof KubeApiError && (error.statusCode === 409 || error.statusCode === 404);
+          if (!stale || attempt >= CONFLICT_ATTEMPTS) throw error;
+          const fresh = await client.get(ref);
+          if (!fresh || (fresh.spec as LeaseSpec).holderIdentity !== holder) lose(fresh);
+          else current = fresh;
+        }
       }
-      const renewed = change(fresh);
-      await client.replace({
-        ...renewed,
-        spec: { ...(renewed.spec as LeaseSpec), renewTime: microTime(clock.now()) },
-      });
       lastRenewStartMs = Math.max(lastRenewStartMs, startedMs);
     });
     chain = next.catch(() => {});

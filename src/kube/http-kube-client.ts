@@ -28,8 +28,10 @@ import {
   type WaitResult,
   type WriteOptions,
 } from "./kube-client.js";
+import { type RulesReviewStatus, rulesGrant, rulesReviewStatusSchema } from "./match-access-rules.js";
 import { withRetry } from "./retry.js";
 import { waitForObject } from "./wait-for-object.js";
+import { watchCollection } from "./watch-collection.js";
 
 export interface HttpKubeClientOptions {
   kubeConfig: KubeConfig;
@@ -251,6 +253,52 @@ export class HttpKubeClient implements KubeClient {
     }
   }
 
+  async watchList(
+    apiVersion: string,
+    kind: string,
+    options: ListOptions,
+    onChange: (objects: readonly KubeObject[]) => void,
+    signal: AbortSignal,
+  ): Promise<void> {
+    const target = `${kind.toLowerCase()}${options.namespace ? ` -n ${options.namespace}` : ""}`;
+    const collection = await this.run({ verb: "watch", target }, () =>
+      this.collectionFor(apiVersion, kind, options, target),
+    );
+    const selectors = { labelSelector: options.labelSelector, fieldSelector: options.fieldSelector };
+    try {
+      await watchCollection(
+        {
+          list: (listSignal) =>
+            this.listPages(collection, apiVersion, kind, options, "application/json", listSignal),
+          watch: (resourceVersion, onEvent, onDone) =>
+            this.transport.watch(
+              collection,
+              {
+                ...selectors,
+                resourceVersion,
+                allowWatchBookmarks: true,
+                timeoutSeconds: WATCH_SERVER_TIMEOUT_SECONDS,
+              },
+              (type, object) =>
+                onEvent(
+                  type,
+                  type === "ADDED" || type === "MODIFIED" || type === "DELETED"
+                    ? { ...(object as KubeObject), apiVersion, kind }
+                    : object,
+                ),
+              onDone,
+            ),
+        },
+        onChange,
+        signal,
+      );
+    } catch (error) {
+      const classified = classifyError(error).kind;
+      if (classified === "unknown" || classified === "aborted") throw error;
+      throw toKubeApiError(error, { verb: "watch", target, server: this.cluster });
+    }
+  }
+
   servedApiVersions(): Promise<string[]> {
     return this.run({ verb: "discover", target: "API versions (/api, /apis)" }, () =>
       this.discovery.servedApiVersions(),
@@ -271,31 +319,76 @@ export class HttpKubeClient implements KubeClient {
     });
   }
 
-  canI(checks: AccessCheck[]): Promise<AccessResult[]> {
-    return Promise.all(
-      checks.map((check) =>
-        this.run({ verb: "create", target: "selfsubjectaccessreview" }, async () => {
-          const review = await this.transport.request<{ status?: Record<string, unknown> }>({
-            method: "POST",
-            path: "/apis/authorization.k8s.io/v1/selfsubjectaccessreviews",
-            body: {
-              apiVersion: "authorization.k8s.io/v1",
-              kind: "SelfSubjectAccessReview",
-              spec: { resourceAttributes: { ...check } },
-            },
-          });
-          const status = review.status ?? {};
-          const reason = [status.reason, status.evaluationError].filter(
-            (text): text is string => typeof text === "string" && text !== "",
-          );
-          return {
-            check,
-            allowed: status.allowed === true,
-            reason: reason.length ? reason.join("; ") : null,
-          };
-        }),
-      ),
+  /**
+   * One SelfSubjectRulesReview per namespace the checks name (cluster-wide checks ride on the first one: the rules
+   * of ClusterRoleBindings show in every namespace's review), evaluated here. Rules are additive, so a rule that
+   * grants a check is proof; a check no rule grants, or every check when the review is incomplete (an authorizer
+   * that cannot list rules, e.g. a webhook), is asked with a SelfSubjectAccessReview, the API server's
+   * authoritative answer. So a refusal always comes from an access review. See
+   * https://kubernetes.io/docs/reference/kubernetes-api/authorization-resources/self-subject-rules-review-v1/.
+   */
+  async canI(checks: AccessCheck[]): Promise<AccessResult[]> {
+    if (checks.length === 0) return [];
+    const namespaces = [...new Set(checks.map((check) => check.namespace).filter((ns) => ns !== undefined))];
+    const reviewed = namespaces.length > 0 ? namespaces : [this.defaultNamespace];
+    const reviews = new Map(
+      await Promise.all(reviewed.map(async (ns) => [ns, await this.rulesReview(ns)] as const)),
     );
+    const clusterWide = reviews.get(reviewed[0] ?? this.defaultNamespace) ?? null;
+    return Promise.all(
+      checks.map((check) => {
+        const review = check.namespace === undefined ? clusterWide : (reviews.get(check.namespace) ?? null);
+        if (review && rulesGrant(review.resourceRules, check)) return { check, allowed: true, reason: null };
+        return this.accessReview(check);
+      }),
+    );
+  }
+
+  /** null when the server does not answer one (old server, forbidden): every check then takes an access review. */
+  private async rulesReview(namespace: string): Promise<RulesReviewStatus | null> {
+    try {
+      const review = await this.run({ verb: "create", target: "selfsubjectrulesreview" }, () =>
+        this.transport.request<{ status?: unknown }>({
+          method: "POST",
+          path: "/apis/authorization.k8s.io/v1/selfsubjectrulesreviews",
+          body: {
+            apiVersion: "authorization.k8s.io/v1",
+            kind: "SelfSubjectRulesReview",
+            spec: { namespace },
+          },
+        }),
+      );
+      const status = rulesReviewStatusSchema.safeParse(review.status ?? {});
+      // An incomplete list still proves what it grants; only what it lacks needs an access review.
+      return status.success ? status.data : null;
+    } catch (error) {
+      if (error instanceof KubeApiError && error.statusCode !== undefined && error.statusCode < 500)
+        return null;
+      throw error;
+    }
+  }
+
+  private accessReview(check: AccessCheck): Promise<AccessResult> {
+    return this.run({ verb: "create", target: "selfsubjectaccessreview" }, async () => {
+      const review = await this.transport.request<{ status?: Record<string, unknown> }>({
+        method: "POST",
+        path: "/apis/authorization.k8s.io/v1/selfsubjectaccessreviews",
+        body: {
+          apiVersion: "authorization.k8s.io/v1",
+          kind: "SelfSubjectAccessReview",
+          spec: { resourceAttributes: { ...check } },
+        },
+      });
+      const status = review.status ?? {};
+      const reason = [status.reason, status.evaluationError].filter(
+        (text): text is string => typeof text === "string" && text !== "",
+      );
+      return {
+        check,
+        allowed: status.allowed === true,
+        reason: reason.length ? reason.join("; ") : null,
+      };
+    });
   }
 
   async serviceProxyGet(request: ServiceProxyRequest): Promise<unknown> {
@@ -356,31 +449,45 @@ export class HttpKubeClient implements KubeClient {
   ): Promise<KubeObject[]> {
     const target = `${kind.toLowerCase()}${options.namespace ? ` -n ${options.namespace}` : ""}`;
     return this.run({ verb: "list", target }, async () => {
-      const info = await this.discovery.resourceFor(apiVersion, kind);
-      if (!info) throw notServed("list", { apiVersion, kind, name: "" }, target);
-      const collection = collectionPath(apiVersion, info, info.namespaced ? options.namespace : undefined);
-      const items: KubeObject[] = [];
-      let token: string | undefined;
-      do {
-        const query: QueryParams = {
-          labelSelector: options.labelSelector,
-          fieldSelector: options.fieldSelector,
-          limit: LIST_PAGE_SIZE,
-          continue: token,
-        };
-        const page = await this.transport.request<{ items?: KubeObject[]; metadata?: { continue?: string } }>(
-          {
-            method: "GET",
-            path: collection,
-            query,
-            accept,
-          },
-        );
-        for (const item of page.items ?? []) items.push({ ...item, apiVersion, kind });
-        token = page.metadata?.continue || undefined;
-      } while (token);
-      return items;
+      const collection = await this.collectionFor(apiVersion, kind, options, target);
+      return (await this.listPages(collection, apiVersion, kind, options, accept)).items;
     });
+  }
+
+  private async collectionFor(apiVersion: string, kind: string, options: ListOptions, target: string) {
+    const info = await this.discovery.resourceFor(apiVersion, kind);
+    if (!info) throw notServed("list", { apiVersion, kind, name: "" }, target);
+    return collectionPath(apiVersion, info, info.namespaced ? options.namespace : undefined);
+  }
+
+  /** Every page of a list; the resourceVersion is the list's (the same on every page), to watch from. */
+  private async listPages(
+    collection: string,
+    apiVersion: string,
+    kind: string,
+    options: ListOptions,
+    accept: string,
+    signal?: AbortSignal,
+  ): Promise<{ items: KubeObject[]; resourceVersion: string }> {
+    const items: KubeObject[] = [];
+    let token: string | undefined;
+    let resourceVersion = "";
+    do {
+      const query: QueryParams = {
+        labelSelector: options.labelSelector,
+        fieldSelector: options.fieldSelector,
+        limit: LIST_PAGE_SIZE,
+        continue: token,
+      };
+      const page = await this.transport.request<{
+        items?: KubeObject[];
+        metadata?: { continue?: string; resourceVersion?: string };
+      }>({ method: "GET", path: collection, query, accept, ...(signal ? { signal } : {}) });
+      for (const item of page.items ?? []) items.push({ ...item, apiVersion, kind });
+      resourceVersion = page.metadata?.resourceVersion ?? resourceVersion;
+      token = page.metadata?.continue || undefined;
+    } while (token);
+    return { items, resourceVersion };
   }
 
   private async locateRequired(verb: string, ref: ObjectRef): Promise<Location> {

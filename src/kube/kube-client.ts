@@ -134,10 +134,27 @@ export interface KubeClient {
    */
   waitFor(ref: ObjectRef, check: WaitCheck, options: WaitOptions): Promise<WaitResult>;
 
+  /**
+   * Lists a collection, then watches it from the list's resourceVersion (one stream for the whole collection) and
+   * calls `onChange` with all of its objects after the list and after every change, until `signal` aborts
+   * (resolves). Re-lists and re-watches after a dropped watch, a 410 Expired or an API server restart; rejects
+   * only on a non-transient failure (403, a kind not served, or `onChange` throwing).
+   */
+  watchList(
+    apiVersion: string,
+    kind: string,
+    options: ListOptions,
+    onChange: (objects: readonly KubeObject[]) => void,
+    signal: AbortSignal,
+  ): Promise<void>;
+
   /** `v1`, `apps/v1`, … every group version the server serves (fresh discovery, not cached). */
   servedApiVersions(): Promise<string[]>;
   serverVersion(): Promise<ServerVersion>;
-  /** One SelfSubjectAccessReview per check, in parallel; results in the order of `checks`. */
+  /**
+   * Results in the order of `checks`. One SelfSubjectRulesReview per namespace answers what its rules grant; the
+   * rest is confirmed by a SelfSubjectAccessReview each, so "not allowed" is always the API server's own answer.
+   */
   canI(checks: AccessCheck[]): Promise<AccessResult[]>;
 
   /**

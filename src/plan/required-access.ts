@@ -62,7 +62,7 @@ export function lockAccess(namespace: string): RequiredAccess[] {
 /**
  * Every verb on every resource the plan's steps will use, what an automatic rollback of a hop needs (deleting what
  * it created, re-applying what it changed or pruned), the Lease lock (and the namespace created for it, deleted
- * again when the run changes nothing) and the history ConfigMap. Checked with SelfSubjectAccessReviews before
+ * again when the run changes nothing) and the history ConfigMap. Checked with a SelfSubjectRulesReview per namespace (refusals confirmed by SelfSubjectAccessReviews) before
  * anything changes, so a restricted user learns all that is missing at once.
  */
 export function requiredAccess(plan: Plan): RequiredAccess[] {

@@ -155,6 +155,7 @@ export class FakeKubeClient implements KubeClient {
 
   private readonly store = new Map<string, Stored>();
   private readonly listeners = new Map<string, Set<Listener>>();
+  private readonly collectionListeners = new Set<Listener>();
   private readonly denials: { match: Partial<AccessCheck>; reason: string }[] = [];
   private readonly builtinVersions: string[];
   private readonly version: ServerVersion;
@@ -572,6 +573,44 @@ export class FakeKubeClient implements KubeClient {
     });
   }
 
+  /** Calls `onChange` with the selected objects now and after every write to the store, until `signal` aborts. */
+  watchList(
+    apiVersion: string,
+    kind: string,
+    options: ListOptions,
+    onChange: (objects: readonly KubeObject[]) => void,
+    signal: AbortSignal,
+  ): Promise<void> {
+    this.record({ method: "watchList", apiVersion, kind, options });
+    if (signal.aborted) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      let last: string | undefined;
+      const listener = () => {
+        const objects = this.select(apiVersion, kind, options);
+        const key = JSON.stringify(objects);
+        if (key === last) return;
+        last = key;
+        try {
+          onChange(objects);
+        } catch (error) {
+          finish();
+          reject(error);
+        }
+      };
+      const finish = () => {
+        this.collectionListeners.delete(listener);
+        signal.removeEventListener("abort", onAbort);
+      };
+      const onAbort = () => {
+        finish();
+        resolve();
+      };
+      signal.addEventListener("abort", onAbort, { once: true });
+      this.collectionListeners.add(listener);
+      listener();
+    });
+  }
+
   async servedApiVersions(): Promise<string[]> {
     this.record({ method: "servedApiVersions" });
     return this.served();
@@ -819,6 +858,7 @@ export class FakeKubeClient implements KubeClient {
 
   private notify(key: string): void {
     for (const listener of [...(this.listeners.get(key) ?? [])]) listener();
+    for (const listener of [...this.collectionListeners]) listener();
   }
 
   private requireNamespace(verb: string, ref: ObjectRef): void {

@@ -80,7 +80,7 @@ describe("deleteDeploymentAndPods", () => {
     expect(deploymentDeletes(fake)).toEqual([
       { method: "delete", ref: MYSQL_REF, options: { propagationPolicy: "Foreground" } },
     ]);
-    expect(fake.callsOf("list").map((call) => call.options)).toContainEqual({
+    expect(fake.callsOf("watchList").map((call) => call.options)).toContainEqual({
       namespace: NS,
       labelSelector: "app=mysql,application-crd-id=kubeflow-pipelines",
     });
@@ -101,7 +101,7 @@ describe("deleteDeploymentAndPods", () => {
     await sleep(300);
     expect(fake.peek(MYSQL_REF)?.metadata.deletionTimestamp).toBeDefined();
     expect(settled).toBe(false);
-    expect(fake.callsOf("list")).toEqual([]);
+    expect(fake.callsOf("watchList")).toEqual([]);
     fake.update(MYSQL_REF, (d) => {
       d.metadata.finalizers = [];
     });
@@ -133,7 +133,7 @@ describe("deleteDeploymentAndPods", () => {
   it("prefers the live Deployment's selector over the fallback", async () => {
     const fake = new FakeKubeClient().seed([deployment("mysql", "mysql:8.0")]);
     await deleteDeploymentAndPods(recordingContext(fake), MYSQL_REF, { app: "something-else" });
-    expect(fake.callsOf("list").map((call) => call.options)).toEqual([
+    expect(fake.callsOf("watchList").map((call) => call.options)).toEqual([
       { namespace: NS, labelSelector: "app=mysql,application-crd-id=kubeflow-pipelines" },
     ]);
   });
@@ -141,7 +141,7 @@ describe("deleteDeploymentAndPods", () => {
   it("lists no pods when there is neither a Deployment nor a fallback selector", async () => {
     const fake = new FakeKubeClient().seed([pod("mysql-abc", MYSQL)]);
     await expect(deleteDeploymentAndPods(recordingContext(fake), MYSQL_REF)).resolves.toBe(false);
-    expect(fake.callsOf("list")).toEqual([]);
+    expect(fake.callsOf("watchList")).toEqual([]);
   });
 
   it("times out with WAIT_TIMEOUT naming the pods when they never go", async () => {

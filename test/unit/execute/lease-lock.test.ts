@@ -17,19 +17,28 @@ const LEASE: ObjectRef = {
   namespace: "kubeflow",
 };
 
-/** The fake, with the next `failures` replaces answered 409 (e.g. someone else touched the Lease meanwhile). */
+/**
+ * The fake, with the next `failures` replaces answered 503 (an API outage) and the next `conflicts` answered 409
+ * after they reached the server (a write whose answer was lost, retried: the Lease changed, still ours).
+ */
 class ConflictingReplaces extends FakeKubeClient {
   failures = 0;
+  conflicts = 0;
 
   override async replace(object: KubeObject, options?: WriteOptions): Promise<KubeObject> {
     if (this.failures > 0) {
       this.failures -= 1;
+      throw new KubeApiError(`replace lease/${LOCK_NAME} -n kubeflow: API server unavailable (503)`, {
+        statusCode: 503,
+        reason: "ServiceUnavailable",
+      });
+    }
+    if (this.conflicts > 0) {
+      this.conflicts -= 1;
+      await super.replace(object, options);
       throw new KubeApiError(
         `replace lease/${LOCK_NAME} -n kubeflow: API server says: the object has been modified (reason: Conflict, 409)`,
-        {
-          statusCode: 409,
-          reason: "Conflict",
-        },
+        { statusCode: 409, reason: "Conflict" },
       );
     }
     return super.replace(object, options);
@@ -81,11 +90,58 @@ describe("acquireLock", () => {
       signal: new AbortController().signal,
     });
     client.failures = 1;
-    await expect(lock.annotate({ step: 1 })).rejects.toMatchObject({ statusCode: 409 });
+    await expect(lock.annotate({ step: 1 })).rejects.toMatchObject({ statusCode: 503 });
     await lock.annotate({ step: 2 });
     expect(client.peek(LEASE)?.metadata.annotations?.[JOURNAL_ANNOTATION]).toBe('{"step":2}');
     await lock.release();
     expect(client.peek(LEASE)).toBeNull();
+  });
+
+  it("writes the Lease without reading it first: one PUT per renewal or journal mirror", async () => {
+    const client = cluster();
+    const lock = await acquireLock(client, "kubeflow", {
+      runId: "run-1",
+      wait: false,
+      signal: new AbortController().signal,
+    });
+    client.calls.length = 0;
+    for (const step of [1, 2, 3]) await lock.annotate({ step });
+    expect(client.calls.map((call) => call.method)).toEqual(["replace", "replace", "replace"]);
+    expect(client.peek(LEASE)?.metadata.annotations?.[JOURNAL_ANNOTATION]).toBe('{"step":3}');
+    await lock.release();
+  });
+
+  it("a 409 on a Lease still ours (a retried write whose answer was lost): reads it once and writes again", async () => {
+    const client = cluster();
+    const lock = await acquireLock(client, "kubeflow", {
+      runId: "run-1",
+      wait: false,
+      signal: new AbortController().signal,
+    });
+    client.conflicts = 1;
+    client.calls.length = 0;
+    await lock.annotate({ step: 1 });
+    expect(client.calls.map((call) => call.method)).toEqual(["replace", "get", "replace"]);
+    expect(client.peek(LEASE)?.metadata.annotations?.[JOURNAL_ANNOTATION]).toBe('{"step":1}');
+    expect(lock.held()).toBe(true);
+    await lock.release();
+    expect(client.peek(LEASE)).toBeNull();
+  });
+
+  it("is lost when someone else deleted the Lease: the next write fails and says so", async () => {
+    const client = cluster();
+    const lock = await acquireLock(client, "kubeflow", {
+      runId: "run-1",
+      wait: false,
+      signal: new AbortController().signal,
+    });
+    await client.delete(LEASE);
+    await expect(lock.annotate({ step: 1 })).rejects.toMatchObject({
+      code: "LOCK_LOST",
+      message: 'the lock on namespace "kubeflow" was lost: the Lease was deleted by someone else',
+    });
+    expect(lock.held()).toBe(false);
+    await lock.release();
   });
 });
 

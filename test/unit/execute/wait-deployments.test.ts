@@ -107,17 +107,48 @@ describe("waitDeployments", () => {
     });
   });
 
-  it("waits without causes when the pods cannot be read (best effort)", async () => {
+  it("waits without causes when the pods cannot be watched (best effort)", async () => {
     const fake = new FakeKubeClient({ servedApiVersions: ["v1", "apps/v1"] });
     await stuckOnImagePull(fake, "ui");
     const ctx = recordingContext(fake, { timeoutSeconds: 0.2 });
-    const failingList = fake.list.bind(fake);
-    fake.list = async (apiVersion, kind, options) => {
-      if (kind === "Event") throw new Error("events: forbidden");
-      return failingList(apiVersion, kind, options);
+    const watchList = fake.watchList.bind(fake);
+    fake.watchList = async (apiVersion, kind, options, onChange, signal) => {
+      if (kind === "Pod") throw new Error("pods: forbidden");
+      return watchList(apiVersion, kind, options, onChange, signal);
     };
     const error = await waitDeployments(ctx, NS, ["ui"], 50).catch((caught: unknown) => caught);
     expect(error).toMatchObject({ code: "WAIT_TIMEOUT" });
     expect((error as Error).message).not.toContain("pods not ready");
+  });
+
+  it("watches Deployments, ReplicaSets and pods once each for any number of Deployments; no polling", async () => {
+    const fake = new FakeKubeClient();
+    fake.seed([deployment("a", "img:1"), deployment("b", "img:1"), deployment("c", "img:1")]);
+    const ctx = recordingContext(fake, { timeoutSeconds: 5 });
+    const waiting = waitDeployments(ctx, NS, ["a", "b", "c"]);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    for (const name of ["a", "b", "c"]) {
+      fake.update({ apiVersion: "apps/v1", kind: "Deployment", name, namespace: NS }, (object) => {
+        object.status = { observedGeneration: 1, replicas: 1, updatedReplicas: 1, availableReplicas: 1 };
+      });
+    }
+    await waiting;
+    expect(fake.callsOf("watchList").map((call) => call.kind)).toEqual(["Deployment", "ReplicaSet", "Pod"]);
+    // Pod events are read only for a rollout slower than SLOW_ROLLOUT_EVENTS_MS.
+    expect(fake.callsOf("list")).toEqual([]);
+    expect(fake.callsOf("get")).toEqual([]);
+    expect(ctx.progressed.at(-1)).toBe("3/3 Deployments available");
+  });
+
+  it("reads pod events only while a rollout is slow, and at most once per period", async () => {
+    const fake = new FakeKubeClient();
+    await stuckOnImagePull(fake, "ui");
+    const ctx = recordingContext(fake, { timeoutSeconds: 0.35 });
+    const error = await waitDeployments(ctx, NS, ["ui"], 100).catch((caught: unknown) => caught);
+    expect(error).toMatchObject({ code: "WAIT_TIMEOUT" });
+    const eventReads = fake.callsOf("list").filter((call) => call.kind === "Event");
+    // At 100 ms, 200 ms and 300 ms while waiting, and once more for the failure's causes.
+    expect(eventReads.length).toBeGreaterThanOrEqual(2);
+    expect(eventReads.length).toBeLessThanOrEqual(5);
   });
 });

@@ -47,7 +47,7 @@ describe("waitPods", () => {
     expect(fake.calls).toEqual([]);
   });
 
-  it("lists the pods of the selector in the namespace, ignoring other labels and namespaces", async () => {
+  it("watches the pods of the selector in the namespace, ignoring other labels and namespaces", async () => {
     const fake = new FakeKubeClient().seed([
       pod("minio-1", { app: "minio", "application-crd-id": "kubeflow-pipelines" }),
       pod("mysql-elsewhere", MYSQL, "other"),
@@ -58,9 +58,9 @@ describe("waitPods", () => {
       ok: true,
       message: "No pods left",
     });
-    expect(fake.callsOf("list")).toEqual([
+    expect(fake.callsOf("watchList")).toEqual([
       {
-        method: "list",
+        method: "watchList",
         apiVersion: "v1",
         kind: "Pod",
         options: { namespace: NS, labelSelector: "app=mysql,application-crd-id=kubeflow-pipelines" },
@@ -69,7 +69,7 @@ describe("waitPods", () => {
     expect(ctx.progressed).toEqual(["pods of mysql: No pods left"]);
   });
 
-  it("polls until the check is done, reporting each new message once", async () => {
+  it("watches until the check is done, reporting each new message once, without polling", async () => {
     const fake = new FakeKubeClient().seed([pod("mysql-1", MYSQL), pod("mysql-2", MYSQL)]);
     const ctx = recordingContext(fake);
     let settled = false;
@@ -78,12 +78,15 @@ describe("waitPods", () => {
     });
     await sleep(700);
     expect(settled).toBe(false);
-    expect(fake.callsOf("list").length).toBeGreaterThanOrEqual(2);
+    expect(fake.callsOf("watchList")).toHaveLength(1);
+    expect(fake.callsOf("list")).toEqual([]);
     await fake.delete(podRef("mysql-1"));
     await fake.delete(podRef("mysql-2"));
     await expect(waitingFor).resolves.toEqual({ done: true, ok: true, message: "No pods left" });
     expect(ctx.progressed).toEqual([
       "pods of mysql: Waiting for 2 pods to be gone (0 terminating): mysql-1, mysql-2",
+      // Every change is seen as it happens, not only at the next poll.
+      "pods of mysql: Waiting for 1 pods to be gone (0 terminating): mysql-2",
       "pods of mysql: No pods left",
     ]);
   });
@@ -161,6 +164,6 @@ describe("waitPods", () => {
         "pods of mysql",
       ),
     ).rejects.toBe(reason);
-    expect(fake.callsOf("list")).toEqual([]);
+    expect(fake.callsOf("watchList")).toEqual([]);
   });
 });

@@ -250,7 +250,7 @@ describe("HttpKubeClient requests", () => {
     );
   });
 
-  it("asks SelfSubjectAccessReviews in parallel", async () => {
+  it("asks SelfSubjectAccessReviews in parallel when the server answers no rules review", async () => {
     const stub = await StubApiServer.start();
     stub.route({
       method: "POST",
@@ -275,6 +275,89 @@ describe("HttpKubeClient requests", () => {
       kind: "SelfSubjectAccessReview",
       spec: { resourceAttributes: checks[1] },
     });
+  });
+
+  it("asks one SelfSubjectRulesReview per namespace and confirms only what its rules do not grant", async () => {
+    const stub = await StubApiServer.start();
+    stub.route({
+      method: "POST",
+      path: "/apis/authorization.k8s.io/v1/selfsubjectrulesreviews",
+      answer: (request) => {
+        const namespace = (request.body as { spec: { namespace: string } }).spec.namespace;
+        const resourceRules = [
+          { verbs: ["*"], apiGroups: [""], resources: ["persistentvolumes"] },
+          ...(namespace === "kubeflow"
+            ? [{ verbs: ["get", "patch"], apiGroups: ["apps"], resources: ["deployments"] }]
+            : []),
+        ];
+        return { status: 201, body: { status: { resourceRules, incomplete: false } } };
+      },
+    });
+    stub.route({
+      method: "POST",
+      path: "/apis/authorization.k8s.io/v1/selfsubjectaccessreviews",
+      answer: () => ({ status: 201, body: { status: { allowed: false, reason: "RBAC: denied" } } }),
+    });
+    const client = await clientFor(stub);
+    const checks = [
+      { verb: "patch", group: "", resource: "persistentvolumes" },
+      { verb: "patch", group: "apps", resource: "deployments", namespace: "kubeflow" },
+      { verb: "patch", group: "apps", resource: "deployments", namespace: "other" },
+      { verb: "delete", group: "apps", resource: "deployments", namespace: "kubeflow" },
+    ];
+    expect(await client.canI(checks)).toEqual([
+      { check: checks[0], allowed: true, reason: null },
+      { check: checks[1], allowed: true, reason: null },
+      { check: checks[2], allowed: false, reason: "RBAC: denied" },
+      { check: checks[3], allowed: false, reason: "RBAC: denied" },
+    ]);
+    const reviews = stub.requests.filter((request) => request.method === "POST");
+    expect(
+      reviews
+        .filter((request) => request.path.endsWith("selfsubjectrulesreviews"))
+        .map((request) => (request.body as { spec: { namespace: string } }).spec.namespace)
+        .sort(),
+    ).toEqual(["kubeflow", "other"]);
+    expect(
+      reviews
+        .filter((request) => request.path.endsWith("selfsubjectaccessreviews"))
+        .map(
+          (request) => (request.body as { spec: { resourceAttributes: unknown } }).spec.resourceAttributes,
+        ),
+    ).toEqual(expect.arrayContaining([checks[2], checks[3]]));
+    expect(reviews.filter((request) => request.path.endsWith("selfsubjectaccessreviews"))).toHaveLength(2);
+  });
+
+  it("trusts an incomplete rules review only for what it grants; the rest is asked with access reviews", async () => {
+    const stub = await StubApiServer.start();
+    stub.route({
+      method: "POST",
+      path: "/apis/authorization.k8s.io/v1/selfsubjectrulesreviews",
+      answer: () => ({
+        status: 201,
+        body: {
+          status: {
+            resourceRules: [{ verbs: ["get"], apiGroups: ["apps"], resources: ["deployments"] }],
+            incomplete: true,
+            evaluationError: "webhook authorizer does not support user rule resolution",
+          },
+        },
+      }),
+    });
+    stub.route({
+      method: "POST",
+      path: "/apis/authorization.k8s.io/v1/selfsubjectaccessreviews",
+      answer: () => ({ status: 201, body: { status: { allowed: true } } }),
+    });
+    const client = await clientFor(stub);
+    const checks = [
+      { verb: "get", group: "apps", resource: "deployments", namespace: "kubeflow" },
+      { verb: "patch", group: "apps", resource: "deployments", namespace: "kubeflow" },
+    ];
+    expect((await client.canI(checks)).map((result) => result.allowed)).toEqual([true, true]);
+    expect(stub.requests.filter((request) => request.path.endsWith("selfsubjectaccessreviews"))).toHaveLength(
+      1,
+    );
   });
 
   it("reads the server version, minor suffixes included", async () => {
@@ -685,5 +768,103 @@ describe("HttpKubeClient behind a proxy (HTTP_PROXY, HTTPS_PROXY, NO_PROXY as ku
     });
     await expect(direct.get(DEPLOYMENT_REF)).rejects.toThrow(KubeApiError);
     expect(proxy.asked.length).toBe(before);
+  });
+});
+
+describe("HttpKubeClient watchList", () => {
+  const named = (name: string, readyReplicas: number, resourceVersion = "10"): KubeObject => ({
+    ...deployment(readyReplicas, resourceVersion),
+    metadata: { name, namespace: "kubeflow", resourceVersion },
+  });
+
+  it("lists once, then watches the whole collection from the list's resourceVersion, keeping its objects", async () => {
+    const stub = await StubApiServer.start();
+    stub.route({
+      method: "GET",
+      path: DEPLOYMENTS_PATH,
+      answer: (request) => {
+        expect(request.query.get("labelSelector")).toBe("app=kfp");
+        return { body: listOf([named("a", 0), named("b", 0)]) };
+      },
+    });
+    const watches: StubWatch[] = [];
+    stub.route({ method: "GET", path: DEPLOYMENTS_PATH, watch: (watch) => watches.push(watch) });
+    const client = await clientFor(stub);
+    const seen: string[][] = [];
+    const stop = new AbortController();
+    const watching = client.watchList(
+      "apps/v1",
+      "Deployment",
+      { namespace: "kubeflow", labelSelector: "app=kfp" },
+      (objects) => {
+        seen.push(
+          objects.map((o) => `${o.metadata.name}:${(o.status as { readyReplicas: number }).readyReplicas}`),
+        );
+        if (objects.length === 1) stop.abort();
+      },
+      stop.signal,
+    );
+    await until(() => watches.length === 1);
+    expect(watches[0]?.request.query.get("resourceVersion")).toBe("100");
+    expect(watches[0]?.request.query.get("labelSelector")).toBe("app=kfp");
+    watches[0]?.send("BOOKMARK", { metadata: { resourceVersion: "101" } });
+    watches[0]?.send("MODIFIED", named("a", 1, "102"));
+    watches[0]?.send("ADDED", named("c", 0, "103"));
+    watches[0]?.send("DELETED", named("b", 0, "104"));
+    watches[0]?.send("DELETED", named("c", 0, "105"));
+    await watching;
+    expect(seen).toEqual([["a:0", "b:0"], ["a:1", "b:0"], ["a:1", "b:0", "c:0"], ["a:1", "c:0"], ["a:1"]]);
+    // One list and one watch for the whole collection.
+    expect(stub.requests.filter((request) => request.path === DEPLOYMENTS_PATH)).toHaveLength(2);
+  });
+
+  it("lists again and re-watches when the watch is cut or expires (410), with the objects replaced by the list", async () => {
+    const stub = await StubApiServer.start();
+    let items = [named("a", 0)];
+    stub.route({ method: "GET", path: DEPLOYMENTS_PATH, answer: () => ({ body: listOf(items) }) });
+    const watches: StubWatch[] = [];
+    stub.route({ method: "GET", path: DEPLOYMENTS_PATH, watch: (watch) => watches.push(watch) });
+    const client = await clientFor(stub);
+    const stop = new AbortController();
+    const seen: string[][] = [];
+    const watching = client.watchList(
+      "apps/v1",
+      "Deployment",
+      { namespace: "kubeflow" },
+      (objects) => {
+        seen.push(objects.map((o) => o.metadata.name));
+        if (objects.some((o) => o.metadata.name === "z")) stop.abort();
+      },
+      stop.signal,
+    );
+    await until(() => watches.length === 1);
+    watches[0]?.cut();
+    await until(() => watches.length === 2);
+    items = [named("z", 1)];
+    watches[1]?.send("ERROR", status(410, "Expired", "too old resource version: 100 (200)"));
+    await watching;
+    expect(seen.at(-1)).toEqual(["z"]);
+    expect(seen).toContainEqual(["a"]);
+  });
+
+  it("rejects on a non-transient failure (403), naming the collection", async () => {
+    const stub = await StubApiServer.start();
+    stub.route({
+      method: "GET",
+      path: DEPLOYMENTS_PATH,
+      answer: () => ({ status: 403, body: status(403, "Forbidden", "deployments is forbidden") }),
+    });
+    const client = await clientFor(stub);
+    const error = await rejection(
+      client.watchList(
+        "apps/v1",
+        "Deployment",
+        { namespace: "kubeflow" },
+        () => {},
+        new AbortController().signal,
+      ),
+    );
+    expect([error.statusCode, error.code]).toEqual([403, "KUBE_FORBIDDEN"]);
+    expect(error.message).toMatch(/^watch deployment -n kubeflow: /);
   });
 });
