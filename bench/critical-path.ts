@@ -52,8 +52,7 @@ export function criticalPath(
   let firstWriteMs: number | undefined;
   for (const object of objects) {
     for (const entry of object.metadata.managedFields ?? []) {
-      // Controllers write status; a tool's own write through `scale` (kfp-upgrade stops MySQL's clients that way)
-      // is a write of the run.
+      // Controllers write status; a tool's own write through `scale` (`kubectl scale`) is a write of the run.
       if (entry.subresource === "status") continue;
       const time = parse(entry.time);
       if (time === undefined || time < since) continue;

@@ -10,6 +10,8 @@ export interface DeploymentObservation {
   /** Epoch milliseconds when the bench received the event. */
   atMs: number;
   name: string;
+  /** metadata.generation: it changes with every write of the Deployment's spec. */
+  generation: string;
   rolledOut: boolean;
 }
 
@@ -45,7 +47,7 @@ export function parseWatchLine(line: string, atMs: number): DeploymentObservatio
     count(updated) === want &&
     count(replicas) === want &&
     count(available) === want;
-  return { atMs, name, rolledOut };
+  return { atMs, name, generation, rolledOut };
 }
 
 /**
@@ -66,6 +68,24 @@ export function lastRolledOut(
       last = { name: observation.name, atMs: observation.atMs };
   }
   return last;
+}
+
+/**
+ * When a Deployment's spec was first written at or after `sinceMs` (its generation changed, or it was created), as
+ * the watch saw it. A write leaves no trace in managedFields when a later apply takes over every field it set (a
+ * merge patch of `replicas`, then a forced apply), so the first write is the earlier of this and managedFields'.
+ */
+export function firstSpecWrite(
+  observations: readonly DeploymentObservation[],
+  sinceMs: number,
+): number | undefined {
+  const generations = new Map<string, string>();
+  for (const observation of observations) {
+    const before = generations.get(observation.name);
+    generations.set(observation.name, observation.generation);
+    if (observation.atMs >= sinceMs && before !== observation.generation) return observation.atMs;
+  }
+  return undefined;
 }
 
 export interface DeploymentWatch {

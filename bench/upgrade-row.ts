@@ -13,7 +13,10 @@ export interface UpgradeRow {
   /** First write (managedFields) to the last Deployment rolled out (conditions): both in whole seconds. */
   criticalPathSeconds: number | null;
   lastDeployment: string | null;
-  /** First write (managedFields, whole seconds) to the last Deployment rolled out as the bench's watch saw it (ms). */
+  /**
+   * The earlier of the managedFields first write and the first Deployment spec write the bench's watch saw, to the
+   * last Deployment rolled out as the watch saw it (ms).
+   */
   criticalPathWatchSeconds: number | null;
   lastDeploymentWatch: string | null;
   sameVolumes: boolean;

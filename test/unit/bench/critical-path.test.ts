@@ -68,7 +68,7 @@ describe("criticalPath", () => {
 });
 
 describe("criticalPath's first write", () => {
-  it("counts a write through the scale subresource (a tool stopping Deployments) but not a status write", () => {
+  it("counts a write through the scale subresource (`kubectl scale`) but not a status write", () => {
     const objects = [
       {
         metadata: {

@@ -1,11 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { lastRolledOut, parseWatchLine } from "../../../bench/deployment-watch.js";
+import { firstSpecWrite, lastRolledOut, parseWatchLine } from "../../../bench/deployment-watch.js";
 
 describe("parseWatchLine", () => {
   it("calls a Deployment rolled out when the newest spec is observed and every replica is updated and available", () => {
     expect(parseWatchLine("ml-pipeline|3|3|1|1|1|1|True", 5)).toEqual({
       atMs: 5,
       name: "ml-pipeline",
+      generation: "3",
       rolledOut: true,
     });
   });
@@ -25,7 +26,12 @@ describe("parseWatchLine", () => {
 });
 
 describe("lastRolledOut", () => {
-  const seen = (atMs: number, name: string, rolledOut: boolean) => ({ atMs, name, rolledOut });
+  const seen = (atMs: number, name: string, rolledOut: boolean) => ({
+    atMs,
+    name,
+    generation: "1",
+    rolledOut,
+  });
 
   it("is the latest turn to rolled out after the run started; the listing before it only sets the starting state", () => {
     const observations = [
@@ -47,5 +53,27 @@ describe("lastRolledOut", () => {
       atMs: 900,
     });
     expect(lastRolledOut([seen(100, "a", true), seen(900, "a", true)], 500)).toBeUndefined();
+  });
+});
+
+describe("firstSpecWrite", () => {
+  const seen = (atMs: number, name: string, generation: string) => ({
+    atMs,
+    name,
+    generation,
+    rolledOut: true,
+  });
+
+  it("is the first generation change (or new Deployment) at or after the run started; status events do not count", () => {
+    const observations = [
+      seen(100, "ml-pipeline", "2"),
+      seen(100, "mysql", "1"),
+      seen(600, "ml-pipeline", "2"),
+      seen(1_250, "mysql", "2"),
+      seen(2_000, "ml-pipeline", "3"),
+    ];
+    expect(firstSpecWrite(observations, 500)).toBe(1_250);
+    expect(firstSpecWrite([seen(100, "a", "1"), seen(700, "b", "1")], 500)).toBe(700);
+    expect(firstSpecWrite([seen(100, "a", "1"), seen(700, "a", "1")], 500)).toBeUndefined();
   });
 });
