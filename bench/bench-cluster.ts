@@ -110,16 +110,24 @@ export interface StartingState {
   bundle: PeerBundle;
 }
 
+/** kfp-upgrade installs the starting release itself: `deploy` with this build, its app in `appDir`. */
+export interface KfpUpgradeInstaller {
+  bin: string;
+  appDir: string;
+}
+
 /**
  * Two Retain hostPath PVs, seeded (MySQL's directory records the release's MySQL version, so the data-store
  * simulation checks every server started on it) and pre-bound to KFP's claims in `namespace`; then KFP `version`
- * installed by kubectl's documented procedure and rolled out.
+ * installed and rolled out: by kubectl's documented procedure, or with `installer` by kfp-upgrade's own
+ * `deploy --mysql-pv --minio-pv` onto the same PVs.
  */
 export async function installStartingState(
   cluster: BenchCluster,
   manifests: string,
   version: string,
   namespace: string,
+  installer?: KfpUpgradeInstaller,
 ): Promise<StartingState> {
   const bundle = await peerBundle(manifests, version, namespace);
   const mysqlVersion = mysqlVersionIn(bundle);
@@ -146,12 +154,48 @@ export async function installStartingState(
     await kubectl(cluster, ["create", "-f", "-"], JSON.stringify(pv));
     pvNames.push(name);
   }
-  await kubectl(cluster, ["apply", "--server-side", "-f", "-"], toYaml(bundle.clusterScoped));
-  await kubectl(cluster, ["wait", "--for=condition=established", "--timeout=60s", "crd", "--all"]);
-  await kubectl(cluster, ["apply", "--server-side", "-f", "-"], toYaml(bundle.env));
+  if (installer) await deployWithKfpUpgrade(cluster, manifests, version, namespace, installer, pvNames);
+  else {
+    await kubectl(cluster, ["apply", "--server-side", "-f", "-"], toYaml(bundle.clusterScoped));
+    await kubectl(cluster, ["wait", "--for=condition=established", "--timeout=60s", "crd", "--all"]);
+    await kubectl(cluster, ["apply", "--server-side", "-f", "-"], toYaml(bundle.env));
+  }
   const volumes = await claimVolumes(cluster, namespace);
   await waitRolledOut(cluster, namespace);
   return { namespace, volumes, pvNames, bundle };
+}
+
+async function deployWithKfpUpgrade(
+  cluster: BenchCluster,
+  manifests: string,
+  version: string,
+  namespace: string,
+  installer: KfpUpgradeInstaller,
+  [mysqlPv, minioPv]: string[],
+): Promise<void> {
+  await mkdir(installer.appDir, { recursive: true });
+  const run = await runProcess(
+    process.execPath,
+    [
+      installer.bin,
+      "--app-dir",
+      installer.appDir,
+      "--manifests",
+      manifests,
+      "-n",
+      namespace,
+      "--yes",
+      "deploy",
+      "--tag",
+      version,
+      "--mysql-pv",
+      mysqlPv ?? "",
+      "--minio-pv",
+      minioPv ?? "",
+    ],
+    { env: { KUBECONFIG: cluster.kubeconfigPath, NO_COLOR: "1" } },
+  );
+  if (run.exitCode !== 0) throw new Error(`kfp-upgrade deploy --tag ${version}: ${failureLine(run)}`);
 }
 
 /** claim -> UID of the PV it is bound to now ("" when unbound), waiting for the claims to bind. */
@@ -245,16 +289,30 @@ function refArgs(object: KubeObject): string[] {
 }
 
 /**
- * Removes an install: its namespace (waited for), its cluster-scoped objects (and those of the release it was
- * upgraded to) and the pre-created PVs with their
- * directories, so the next contender installs its starting state on a clean cluster.
+ * Removes an install: its namespace, its cluster-scoped objects (and those of the release it was upgraded to) and
+ * the pre-created PVs with their directories, so the next contender installs its starting state on a clean cluster.
  */
 export async function removeInstall(
   cluster: BenchCluster,
   state: StartingState,
   upgradedTo?: PeerBundle,
 ): Promise<void> {
-  await kubectl(cluster, ["delete", "namespace", state.namespace, "--ignore-not-found", "--timeout=300s"]);
+  const finish = await beginRemoval(cluster, state, upgradedTo);
+  await finish();
+}
+
+/**
+ * The part of a removal the next install must wait for: the namespace's deletion started and every cluster-scoped
+ * object of both releases deleted (the next install applies the same names). It returns the rest, which the next
+ * contender awaits after installing its starting state and before its run is measured: the namespace gone (the
+ * namespace controller takes tens of seconds on a busy machine), then the PVs and their directories.
+ */
+export async function beginRemoval(
+  cluster: BenchCluster,
+  state: StartingState,
+  upgradedTo?: PeerBundle,
+): Promise<() => Promise<void>> {
+  await kubectl(cluster, ["delete", "namespace", state.namespace, "--ignore-not-found", "--wait=false"]);
   // The target release's cluster-scoped objects too: a tool that failed half way (or Helm's ownership labels on
   // them) must not leak into the next contender's starting state.
   // The env file holds cluster-scoped objects too (KFP's PriorityClass).
@@ -266,7 +324,18 @@ export async function removeInstall(
   ].filter((o) => !o.metadata.namespace && o.kind !== "Namespace");
   const refs = [...new Set(clusterScoped.flatMap(refArgs))];
   if (refs.length > 0) await kubectl(cluster, ["delete", ...refs, "--ignore-not-found", "--timeout=120s"]);
-  await kubectl(cluster, ["delete", "pv", ...state.pvNames, "--ignore-not-found", "--timeout=120s"]);
-  for (const name of state.pvNames)
-    await rm(path.join(cluster.hostPathRoot, name), { recursive: true, force: true });
+  return async () => {
+    await kubectl(cluster, ["delete", "namespace", state.namespace, "--ignore-not-found", "--timeout=300s"]);
+    // A PV provisioned during the run (2.17.0's seaweedfs-pvc), which kfp-upgrade switched to Retain, goes too.
+    const pvs = await kubectlJson<{
+      items: { metadata: { name: string }; spec: { claimRef?: { namespace?: string } } }[];
+    }>(cluster, ["get", "pv"]);
+    const provisioned = pvs.items
+      .filter((pv) => pv.spec.claimRef?.namespace === state.namespace)
+      .map((pv) => pv.metadata.name);
+    const pvNames = [...new Set([...state.pvNames, ...provisioned])];
+    await kubectl(cluster, ["delete", "pv", ...pvNames, "--ignore-not-found", "--timeout=120s"]);
+    for (const name of state.pvNames)
+      await rm(path.join(cluster.hostPathRoot, name), { recursive: true, force: true });
+  };
 }

@@ -1,6 +1,7 @@
 // The four ways to upgrade KFP that `npm run bench` compares, each run from the same starting state (bench-cluster.ts
-// installStartingState) and fed the same bench bundle:
-// - kfp-upgrade: `upgrade --yes --no-backup` (preflight, data-safety phases and verification included);
+// installStartingState: the same release on the same two pre-created, seeded PVs) and fed the same bench bundle:
+// - kfp-upgrade: `upgrade --yes --no-backup` (preflight, data-safety phases and verification included), once from
+//   its own install (`deploy`) and once from kubectl's install (which it adopts);
 // - kubectl, the install docs' procedure: server-side apply of cluster-scoped.yaml, `kubectl wait` for the CRDs,
 //   server-side apply of the env, `kubectl rollout status` of every Deployment;
 // - kpt: `kpt live apply --server-side` with its reconcile wait, adopting the kubectl-made objects into a new
@@ -37,6 +38,8 @@ export interface ContenderRun {
   requests: { total: number; byRoute: Record<string, number> } | null;
   /** kfp-upgrade only: seconds spent in its plan steps, by step kind (from its `-o json` step events). */
   stepSeconds?: Record<string, number>;
+  /** kfp-upgrade only: seconds from starting it to its first step-start event (start-up, preflight, plan). */
+  beforeFirstStepSeconds?: number | null;
 }
 
 /** Seconds by step kind from kfp-upgrade's `-o json` events (one JSON object per line). */
@@ -62,8 +65,16 @@ export function stepSecondsOf(stdout: string): Record<string, number> {
 
 export interface Contender {
   name: string;
+  /**
+   * Who installs the starting release (default kubectl's documented procedure). kfp-upgrade's own `deploy` puts
+   * its app in `<workDir>/app`, where the contender's `upgrade` finds it.
+   */
+  installedBy?: "kubectl" | "kfp-upgrade";
   upgrade(context: UpgradeContext): Promise<ContenderRun>;
 }
+
+/** The app directory kfp-upgrade's install and upgrade of one run share. */
+export const appDirOf = (workDir: string) => path.join(workDir, "app");
 
 /** Runs `steps` in order and stops at the first that fails. */
 async function sequence(steps: (() => Promise<ProcessRun>)[]): Promise<ContenderRun> {
@@ -82,17 +93,28 @@ async function sequence(steps: (() => Promise<ProcessRun>)[]): Promise<Contender
   return { ok: true, why: null, processes, requests: null };
 }
 
+export interface KfpUpgradeOptions {
+  /** A built kfp-upgrade (default the checkout's own). */
+  bin?: string;
+  installedBy?: "kubectl" | "kfp-upgrade";
+  /** More `upgrade` options, e.g. `--object-store seaweedfs` for a hop that switches the object store. */
+  upgradeArgs?: readonly string[];
+}
+
 /**
- * kfp-upgrade from `bin` (default the checkout's own). The local cluster runs no KFP API server (its pods are
- * kwok's), so the inventory reads are skipped: unreachable, they would cost a 10 s wait that a live KFP does not.
+ * kfp-upgrade's `upgrade`. The local cluster runs no KFP API server (its pods are kwok's), so the inventory reads
+ * are skipped: unreachable, they would cost a 10 s wait that a live KFP does not.
  */
-export function kfpUpgradeContender(name: string, bin?: string): Contender {
+export function kfpUpgradeContender(name: string, options: KfpUpgradeOptions = {}): Contender {
+  const bin = options.bin;
   return {
     name,
+    installedBy: options.installedBy ?? "kubectl",
     async upgrade(context) {
       const countsFile = path.join(context.workDir, "requests.json");
-      const appDir = path.join(context.workDir, "app");
+      const appDir = appDirOf(context.workDir);
       await mkdir(appDir, { recursive: true });
+      let firstStepMs: number | null = null;
       const run = await runProcess(
         process.execPath,
         [
@@ -111,12 +133,16 @@ export function kfpUpgradeContender(name: string, bin?: string): Contender {
           context.to,
           "--no-backup",
           "--skip-inventory",
+          ...(options.upgradeArgs ?? []),
         ],
         {
           env: {
             KUBECONFIG: context.cluster.kubeconfigPath,
             NO_COLOR: "1",
             KFP_UPGRADE_REQUEST_COUNTS: countsFile,
+          },
+          onStdoutLine: (line, ms) => {
+            if (firstStepMs === null && line.includes('"type":"step-start"')) firstStepMs = ms;
           },
         },
       );
@@ -129,12 +155,18 @@ export function kfpUpgradeContender(name: string, bin?: string): Contender {
         processes: [run],
         requests,
         stepSeconds: stepSecondsOf(run.stdout),
+        beforeFirstStepSeconds: firstStepMs === null ? null : firstStepMs / 1000,
       };
     },
   };
 }
 
-export const kfpUpgrade = kfpUpgradeContender("kfp-upgrade");
+/** kfp-upgrade upgrading the release it installed itself. */
+export const kfpUpgradeOwnInstall = kfpUpgradeContender("kfp-upgrade (own install)", {
+  installedBy: "kfp-upgrade",
+});
+/** kfp-upgrade upgrading the release kubectl's procedure installed (it adopts the objects first). */
+export const kfpUpgradeFromKubectl = kfpUpgradeContender("kfp-upgrade (from kubectl's install)");
 
 const kubectlArgs = (context: UpgradeContext, args: string[]) => [
   `--kubeconfig=${context.cluster.kubeconfigPath}`,
@@ -273,7 +305,8 @@ export const helmUpgrade = helmContender("helm upgrade --install --wait", []);
 export const helmForceConflicts = helmContender("helm ... --force-conflicts", ["--force-conflicts"]);
 
 export const CONTENDERS: readonly Contender[] = [
-  kfpUpgrade,
+  kfpUpgradeOwnInstall,
+  kfpUpgradeFromKubectl,
   kubectlProcedure,
   kptLiveApply,
   helmUpgrade,

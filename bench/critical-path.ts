@@ -1,6 +1,7 @@
 // The critical path of one upgrade, read from the cluster's own timestamps: from the first write of the run (the
-// earliest managedFields entry at or after the run started, status writes of controllers left out) to the moment
-// the last Deployment was rolled out (Available became True, or Progressing reported NewReplicaSetAvailable).
+// earliest managedFields entry at or after the run started, status writes of controllers left out, writes through
+// the scale subresource kept) to the moment the last Deployment was rolled out (Available became True, or
+// Progressing reported NewReplicaSetAvailable).
 // Kubernetes records these times in whole seconds, so the result is good to about a second.
 
 export interface ManagedFieldsEntry {
@@ -51,7 +52,8 @@ export function criticalPath(
   let firstWriteMs: number | undefined;
   for (const object of objects) {
     for (const entry of object.metadata.managedFields ?? []) {
-      if (entry.subresource) continue;
+      // Controllers write status; a tool's own write through `scale` (`kubectl scale`) is a write of the run.
+      if (entry.subresource === "status") continue;
       const time = parse(entry.time);
       if (time === undefined || time < since) continue;
       if (firstWriteMs === undefined || time < firstWriteMs) firstWriteMs = time;

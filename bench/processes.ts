@@ -23,6 +23,8 @@ export interface RunOptions {
   input?: string;
   timeoutMs?: number;
   cwd?: string;
+  /** Called with each line of stdout as it arrives and the milliseconds since the process was started. */
+  onStdoutLine?: (line: string, msSinceStart: number) => void;
 }
 
 export async function runProcess(
@@ -52,6 +54,16 @@ export async function runProcess(
         resolve({ command: [path.basename(file), ...args].join(" "), exitCode, stdout, stderr });
       },
     );
+    if (options.onStdoutLine) {
+      const onLine = options.onStdoutLine;
+      let pending = "";
+      child.stdout?.on("data", (chunk: Buffer | string) => {
+        const now = performance.now() - started;
+        const lines = (pending + chunk.toString()).split("\n");
+        pending = lines.pop() ?? "";
+        for (const line of lines) onLine(line, now);
+      });
+    }
     if (options.input !== undefined) child.stdin?.end(options.input);
   });
   const wallMs = performance.now() - started;

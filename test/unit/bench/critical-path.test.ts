@@ -66,3 +66,30 @@ describe("criticalPath", () => {
     expect(criticalPath(objects, [], at("2026-12-03T10:00:00.400Z"))?.seconds).toBe(1);
   });
 });
+
+describe("criticalPath's first write", () => {
+  it("counts a write through the scale subresource (`kubectl scale`) but not a status write", () => {
+    const objects = [
+      {
+        metadata: {
+          managedFields: [
+            { manager: "kube-controller-manager", time: "2026-12-03T10:05:01Z", subresource: "status" },
+            { manager: "kfp-upgrade", time: "2026-12-03T10:05:03Z", subresource: "scale" },
+            { manager: "kfp-upgrade", time: "2026-12-03T10:05:12Z" },
+          ],
+        },
+      },
+    ];
+    const deployments = [
+      {
+        metadata: { name: "ml-pipeline" },
+        status: {
+          conditions: [{ type: "Available", status: "True", lastTransitionTime: "2026-12-03T10:05:20Z" }],
+        },
+      },
+    ];
+    expect(criticalPath(objects, deployments, at("2026-12-03T10:05:00Z"))?.firstWriteMs).toBe(
+      at("2026-12-03T10:05:03Z"),
+    );
+  });
+});
