@@ -1,4 +1,4 @@
-import type { KubeObject, ObjectRef } from "../model/kube-object.js";
+import { type KubeObject, type ObjectRef, refOf } from "../model/kube-object.js";
 
 /**
  * What the classification (before the plan is shown) saw of one first-hop object it dry-ran: the live
@@ -10,6 +10,11 @@ export interface ClassifiedObject {
   write: "apply" | "create";
   /** The dry-run answer equals the live object, field ownership (managedFields) included: an apply is a no-op. */
   noOp: boolean;
+  /**
+   * The object the dry run sent, as JSON. A later hop writes the same ref with other content: the record stands for
+   * a write only when it sends exactly this.
+   */
+  sent: string;
 }
 
 /** Kept in memory from the classification to the run of the same plan in the same process (never in the plan). */
@@ -17,6 +22,15 @@ export type ClassifiedObjects = ReadonlyMap<string, ClassifiedObject>;
 
 export function classifiedKey(ref: ObjectRef): string {
   return JSON.stringify([ref.apiVersion, ref.kind, ref.namespace ?? "", ref.name]);
+}
+
+/** The record of this exact object (same ref, same content), if the classification dry-ran it. */
+export function classifiedFor(
+  classified: ClassifiedObjects | undefined,
+  object: KubeObject,
+): ClassifiedObject | undefined {
+  const seen = classified?.get(classifiedKey(refOf(object)));
+  return seen !== undefined && seen.sent === JSON.stringify(object) ? seen : undefined;
 }
 
 /** The live object is the one the classification saw: it has not been written since (same resourceVersion). */

@@ -276,14 +276,19 @@ async function againstServer(
       }
       {
         const diff = compare(await dryRun(() => client.create(object, { dryRun: true }), object), "update");
-        seen.set(classifiedKey(ref), { resourceVersion, write: "create", noOp: false });
+        seen.set(classifiedKey(ref), {
+          resourceVersion,
+          write: "create",
+          noOp: false,
+          sent: JSON.stringify(object),
+        });
         return diff;
       }
     case "applyObjects": {
       const answer = await dryRun(() => client.apply(object, { force: true, dryRun: true }), object);
       const diff = compare(answer, "update");
       const noOp = live !== null && diff.change.change === "unchanged" && sameOwnership(live, answer);
-      seen.set(classifiedKey(ref), { resourceVersion, write: "apply", noOp });
+      seen.set(classifiedKey(ref), { resourceVersion, write: "apply", noOp, sent: JSON.stringify(object) });
       return diff;
     }
     case "recreateDeployment": {

@@ -1,7 +1,7 @@
 import { DryRunRefused, InternalError, KubeApiError } from "../errors.js";
 import { describeRef, type KubeObject, type ObjectRef, refOf } from "../model/kube-object.js";
 import type { Step, StepOf } from "../plan/step.js";
-import { classifiedKey, unchangedSince } from "./classified-objects.js";
+import { classifiedFor, unchangedSince } from "./classified-objects.js";
 import { alreadyRecreated } from "./delete-deployment.js";
 import type { ExecutionContext } from "./execution-context.js";
 import { readLiveObjects } from "./read-live-objects.js";
@@ -46,7 +46,7 @@ export async function serverDryRun(step: StepOf<"serverDryRun">, ctx: ExecutionC
   );
   const live = candidates.length > 0 ? await readLiveObjects(ctx.client, candidates.map(refOf)) : undefined;
   const checkedBefore = (object: KubeObject, write: "apply" | "create") => {
-    const seen = ctx.classified?.get(classifiedKey(refOf(object)));
+    const seen = classifiedFor(ctx.classified, object);
     return seen !== undefined && seen.write === write && unchangedSince(seen, live?.get(refOf(object)));
   };
 

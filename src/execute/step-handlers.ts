@@ -8,7 +8,7 @@ import type { StepKind, StepOf } from "../plan/step.js";
 import { exportVolumeDefinition } from "../storage/export-volume-definition.js";
 import { adoptObjects } from "./adopt-object.js";
 import { backupVolumes } from "./backup-volumes.js";
-import { classifiedKey, unchangedSince } from "./classified-objects.js";
+import { classifiedFor, classifiedKey, unchangedSince } from "./classified-objects.js";
 import { alreadyRecreated, deleteDeploymentAndPods } from "./delete-deployment.js";
 import { editAppFile } from "./edit-app-file.js";
 import { ensureAdminBinding } from "./ensure-admin-binding.js";
@@ -529,21 +529,17 @@ async function unchangedSinceClassified(
 ): Promise<Set<string>> {
   const classified = ctx.classified;
   if (!classified || !step.force) return new Set();
-  const noOps = step.objects
-    .map(({ object }) => refOf(object))
-    .filter((ref) => {
-      const seen = classified.get(classifiedKey(ref));
-      return seen?.write === "apply" && seen.noOp;
-    });
+  const noOps = step.objects.flatMap(({ object }) => {
+    const seen = classifiedFor(classified, object);
+    return seen?.write === "apply" && seen.noOp ? [{ ref: refOf(object), seen }] : [];
+  });
   if (noOps.length === 0) return new Set();
-  const live = await readLiveObjects(ctx.client, noOps);
+  const live = await readLiveObjects(
+    ctx.client,
+    noOps.map(({ ref }) => ref),
+  );
   return new Set(
-    noOps
-      .filter((ref) => {
-        const seen = classified.get(classifiedKey(ref));
-        return seen !== undefined && unchangedSince(seen, live.get(ref));
-      })
-      .map(classifiedKey),
+    noOps.filter(({ ref, seen }) => unchangedSince(seen, live.get(ref))).map(({ ref }) => classifiedKey(ref)),
   );
 }
 

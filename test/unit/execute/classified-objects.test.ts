@@ -126,6 +126,40 @@ describe("classified objects: the run reuses what the classification saw", () =>
     expect(fake.peek(launcher)?.data).toEqual({ defaultPipelineRoot: "" });
   });
 
+  it("a later hop writing the same ref with other content is dry-run and applied: the record is of the object sent", async () => {
+    const fake = await installed();
+    const hop2: Step[] = [
+      { id: "03-serverDryRun", kind: "serverDryRun", hop: 2, steps: ["04-applyObjects"] },
+      {
+        id: "04-applyObjects",
+        kind: "applyObjects",
+        hop: 2,
+        group: "config",
+        force: true,
+        objects: [
+          { action: "update", object: configMap("kfp-launcher", { defaultPipelineRoot: "minio://hop2" }) },
+        ],
+      },
+    ];
+    const plan = planOf([...WRITES, ...hop2]);
+    const classified = await classifyChanges(plan, fake);
+    // Hop 1's kfp-launcher is a no-op and is not written, so its resourceVersion stays the one classified.
+    expect(classified.seen.get(JSON.stringify(["v1", "ConfigMap", NS, "kfp-launcher"]))).toMatchObject({
+      noOp: true,
+    });
+    const shown = fake.calls.length;
+    const run = runOptions(fake, { classified: classified.seen });
+    await runPlan(classified.plan, run.options);
+    const runCalls = fake.calls.slice(shown);
+    expect(applies(runCalls, true)).toContain("kfp-launcher");
+    expect(applies(runCalls, false)).toContain("kfp-launcher");
+    expect(
+      fake.peek({ apiVersion: "v1", kind: "ConfigMap", name: "kfp-launcher", namespace: NS })?.data,
+    ).toEqual({
+      defaultPipelineRoot: "minio://hop2",
+    });
+  });
+
   it("without a classification (a resumed run) dry-runs and applies every object as before", async () => {
     const fake = await installed();
     const run = runOptions(fake);
@@ -182,7 +216,7 @@ describe("sameOwnership", () => {
 });
 
 describe("unchangedSince", () => {
-  const seen = { resourceVersion: "7", write: "apply" as const, noOp: true };
+  const seen = { resourceVersion: "7", write: "apply" as const, noOp: true, sent: "{}" };
   it("is true only for the same resourceVersion, false for another, a deleted or an unread object", () => {
     const at = (resourceVersion: string): KubeObject => ({
       apiVersion: "v1",
