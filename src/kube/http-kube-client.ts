@@ -82,6 +82,13 @@ interface Location {
 }
 
 /** KubeClient over HTTP(S): the only implementation that talks to a real API server. */
+/**
+ * The namespace a rules review of cluster-scoped rights is asked for: not a valid namespace name (the underscore),
+ * so no namespace, and no RoleBinding, can ever be in it, and the review lists only what ClusterRoleBindings grant.
+ * A namespace's own review would also list its Roles' rules, which grant nothing outside it, whatever they name.
+ */
+const CLUSTER_SCOPE_REVIEW = "kfp-upgrade_cluster-scope";
+
 export class HttpKubeClient implements KubeClient {
   readonly context: string | null;
   readonly defaultNamespace: string;
@@ -329,16 +336,17 @@ export class HttpKubeClient implements KubeClient {
    */
   async canI(checks: AccessCheck[]): Promise<AccessResult[]> {
     if (checks.length === 0) return [];
-    const namespaces = [...new Set(checks.map((check) => check.namespace).filter((ns) => ns !== undefined))];
-    const reviewed = namespaces.length > 0 ? namespaces : [this.defaultNamespace];
+    const namespaces = [...new Set(checks.map((check) => check.namespace ?? CLUSTER_SCOPE_REVIEW))];
     const reviews = new Map(
-      await Promise.all(reviewed.map(async (ns) => [ns, await this.rulesReview(ns)] as const)),
+      await Promise.all(namespaces.map(async (ns) => [ns, await this.rulesReview(ns)] as const)),
     );
-    const clusterWide = reviews.get(reviewed[0] ?? this.defaultNamespace) ?? null;
     return Promise.all(
       checks.map((check) => {
-        const review = check.namespace === undefined ? clusterWide : (reviews.get(check.namespace) ?? null);
-        if (review && rulesGrant(review.resourceRules, check)) return { check, allowed: true, reason: null };
+        const review = reviews.get(check.namespace ?? CLUSTER_SCOPE_REVIEW) ?? null;
+        // An incomplete review (another authorizer took part, one that may also deny) decides nothing.
+        if (review && !review.incomplete && rulesGrant(review.resourceRules, check)) {
+          return { check, allowed: true, reason: null };
+        }
         return this.accessReview(check);
       }),
     );

@@ -284,10 +284,15 @@ describe("HttpKubeClient requests", () => {
       path: "/apis/authorization.k8s.io/v1/selfsubjectrulesreviews",
       answer: (request) => {
         const namespace = (request.body as { spec: { namespace: string } }).spec.namespace;
+        // The ClusterRoleBindings' rules show in every review; a Role's only in its namespace's, and a Role that
+        // names a cluster-scoped resource grants nothing outside its namespace (RBAC: Roles are namespaced).
         const resourceRules = [
           { verbs: ["*"], apiGroups: [""], resources: ["persistentvolumes"] },
           ...(namespace === "kubeflow"
-            ? [{ verbs: ["get", "patch"], apiGroups: ["apps"], resources: ["deployments"] }]
+            ? [
+                { verbs: ["get", "patch"], apiGroups: ["apps"], resources: ["deployments"] },
+                { verbs: ["*"], apiGroups: ["rbac.authorization.k8s.io"], resources: ["clusterroles"] },
+              ]
             : []),
         ];
         return { status: 201, body: { status: { resourceRules, incomplete: false } } };
@@ -304,12 +309,14 @@ describe("HttpKubeClient requests", () => {
       { verb: "patch", group: "apps", resource: "deployments", namespace: "kubeflow" },
       { verb: "patch", group: "apps", resource: "deployments", namespace: "other" },
       { verb: "delete", group: "apps", resource: "deployments", namespace: "kubeflow" },
+      { verb: "create", group: "rbac.authorization.k8s.io", resource: "clusterroles" },
     ];
     expect(await client.canI(checks)).toEqual([
       { check: checks[0], allowed: true, reason: null },
       { check: checks[1], allowed: true, reason: null },
       { check: checks[2], allowed: false, reason: "RBAC: denied" },
       { check: checks[3], allowed: false, reason: "RBAC: denied" },
+      { check: checks[4], allowed: false, reason: "RBAC: denied" },
     ]);
     const reviews = stub.requests.filter((request) => request.method === "POST");
     expect(
@@ -317,18 +324,18 @@ describe("HttpKubeClient requests", () => {
         .filter((request) => request.path.endsWith("selfsubjectrulesreviews"))
         .map((request) => (request.body as { spec: { namespace: string } }).spec.namespace)
         .sort(),
-    ).toEqual(["kubeflow", "other"]);
+    ).toEqual(["kfp-upgrade_cluster-scope", "kubeflow", "other"]);
     expect(
       reviews
         .filter((request) => request.path.endsWith("selfsubjectaccessreviews"))
         .map(
           (request) => (request.body as { spec: { resourceAttributes: unknown } }).spec.resourceAttributes,
         ),
-    ).toEqual(expect.arrayContaining([checks[2], checks[3]]));
-    expect(reviews.filter((request) => request.path.endsWith("selfsubjectaccessreviews"))).toHaveLength(2);
+    ).toEqual(expect.arrayContaining([checks[2], checks[3], checks[4]]));
+    expect(reviews.filter((request) => request.path.endsWith("selfsubjectaccessreviews"))).toHaveLength(3);
   });
 
-  it("trusts an incomplete rules review only for what it grants; the rest is asked with access reviews", async () => {
+  it("decides nothing from an incomplete rules review (another authorizer, which may deny): every check is asked", async () => {
     const stub = await StubApiServer.start();
     stub.route({
       method: "POST",
@@ -356,7 +363,7 @@ describe("HttpKubeClient requests", () => {
     ];
     expect((await client.canI(checks)).map((result) => result.allowed)).toEqual([true, true]);
     expect(stub.requests.filter((request) => request.path.endsWith("selfsubjectaccessreviews"))).toHaveLength(
-      1,
+      2,
     );
   });
 
