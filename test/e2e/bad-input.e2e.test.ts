@@ -633,7 +633,8 @@ const cases: Case[] = [
     args: upgradeTo("2.5.0"),
     exitCode: 5,
     stderr: (fx) => [
-      /API server says: \S+ is forbidden: User "system:serviceaccount:[^"]+:nobody" cannot list resource/,
+      // The first read the run makes is refused; which one comes first (the namespace, a list) is not the point.
+      /API server says: \S+ is forbidden: User "system:serviceaccount:[^"]+:nobody" cannot (get|list) resource/,
       `in the namespace "${fx.installed.namespace}"`,
       "hint: Your user lacks RBAC permission for this",
     ],
