@@ -125,8 +125,11 @@ describe("live view", () => {
     expect(await uiImage(kfp.namespace)).toBe("gcr.io/ml-pipeline/frontend:2.3.0");
 
     const run = await terminal(["--yes", ...upgrade]);
-    const waiting = await run.until(`${BROKEN} 0/1 with ImagePullBackOff`, (s) =>
-      new RegExp(`${BROKEN} +0/1 +ImagePullBackOff`).test(s),
+    // The view follows watches, so the pull failure can show before the healthy Deployments are Available: wait for
+    // a screen with both (the broken one stays in back-off until the timeout).
+    const waiting = await run.until(
+      `${BROKEN} 0/1 with ImagePullBackOff beside ml-pipeline 1/1`,
+      (s) => new RegExp(`${BROKEN} +0/1 +ImagePullBackOff`).test(s) && /^ {4}ml-pipeline +1\/1$/m.test(s),
     );
     process.stdout.write(`[live-view] the screen while waiting:\n${waiting}\n`);
     // Finished steps stay as one line each; the running wait has a spinner and its elapsed time.
