@@ -289,30 +289,16 @@ function refArgs(object: KubeObject): string[] {
 }
 
 /**
- * Removes an install: its namespace, its cluster-scoped objects (and those of the release it was upgraded to) and
- * the pre-created PVs with their directories, so the next contender installs its starting state on a clean cluster.
+ * Removes an install: its namespace (waited for), its cluster-scoped objects (and those of the release it was
+ * upgraded to) and the pre-created PVs with their
+ * directories, so the next contender installs its starting state on a clean cluster.
  */
 export async function removeInstall(
   cluster: BenchCluster,
   state: StartingState,
   upgradedTo?: PeerBundle,
 ): Promise<void> {
-  const finish = await beginRemoval(cluster, state, upgradedTo);
-  await finish();
-}
-
-/**
- * The part of a removal the next install must wait for: the namespace's deletion started and every cluster-scoped
- * object of both releases deleted (the next install applies the same names). It returns the rest, which the next
- * contender awaits after installing its starting state and before its run is measured: the namespace gone (the
- * namespace controller takes tens of seconds on a busy machine), then the PVs and their directories.
- */
-export async function beginRemoval(
-  cluster: BenchCluster,
-  state: StartingState,
-  upgradedTo?: PeerBundle,
-): Promise<() => Promise<void>> {
-  await kubectl(cluster, ["delete", "namespace", state.namespace, "--ignore-not-found", "--wait=false"]);
+  await kubectl(cluster, ["delete", "namespace", state.namespace, "--ignore-not-found", "--timeout=300s"]);
   // The target release's cluster-scoped objects too: a tool that failed half way (or Helm's ownership labels on
   // them) must not leak into the next contender's starting state.
   // The env file holds cluster-scoped objects too (KFP's PriorityClass).
@@ -324,18 +310,15 @@ export async function beginRemoval(
   ].filter((o) => !o.metadata.namespace && o.kind !== "Namespace");
   const refs = [...new Set(clusterScoped.flatMap(refArgs))];
   if (refs.length > 0) await kubectl(cluster, ["delete", ...refs, "--ignore-not-found", "--timeout=120s"]);
-  return async () => {
-    await kubectl(cluster, ["delete", "namespace", state.namespace, "--ignore-not-found", "--timeout=300s"]);
-    // A PV provisioned during the run (2.17.0's seaweedfs-pvc), which kfp-upgrade switched to Retain, goes too.
-    const pvs = await kubectlJson<{
-      items: { metadata: { name: string }; spec: { claimRef?: { namespace?: string } } }[];
-    }>(cluster, ["get", "pv"]);
-    const provisioned = pvs.items
-      .filter((pv) => pv.spec.claimRef?.namespace === state.namespace)
-      .map((pv) => pv.metadata.name);
-    const pvNames = [...new Set([...state.pvNames, ...provisioned])];
-    await kubectl(cluster, ["delete", "pv", ...pvNames, "--ignore-not-found", "--timeout=120s"]);
-    for (const name of state.pvNames)
-      await rm(path.join(cluster.hostPathRoot, name), { recursive: true, force: true });
-  };
+  // A PV provisioned during the run (2.17.0's seaweedfs-pvc), which kfp-upgrade switched to Retain, goes too.
+  const pvs = await kubectlJson<{
+    items: { metadata: { name: string }; spec: { claimRef?: { namespace?: string } } }[];
+  }>(cluster, ["get", "pv"]);
+  const provisioned = pvs.items
+    .filter((pv) => pv.spec.claimRef?.namespace === state.namespace)
+    .map((pv) => pv.metadata.name);
+  const pvNames = [...new Set([...state.pvNames, ...provisioned])];
+  await kubectl(cluster, ["delete", "pv", ...pvNames, "--ignore-not-found", "--timeout=120s"]);
+  for (const name of state.pvNames)
+    await rm(path.join(cluster.hostPathRoot, name), { recursive: true, force: true });
 }

@@ -20,7 +20,6 @@ import { peerBundle, type ReadyDelays, writeBenchManifests } from "./bench-bundl
 import {
   apiServerRequestTotal,
   type BenchCluster,
-  beginRemoval,
   installStartingState,
   readCriticalPath,
   removeInstall,
@@ -81,23 +80,6 @@ const bin = path.resolve(import.meta.dirname, "../bin/kfp-upgrade.js");
 const resultsFile = path.resolve(import.meta.dirname, "results.json");
 const log = (line: string) => process.stderr.write(`[bench] ${line}\n`);
 
-/**
- * The rest of the previous contender's removal (its namespace going, its PVs): it overlaps the next install, and the
- * next run is measured only once it is done, so no run shares the cluster with another's clean-up.
- */
-let pendingRemoval: (() => Promise<void>) | undefined;
-
-async function settlePreviousRemoval(): Promise<void> {
-  const finish = pendingRemoval;
-  pendingRemoval = undefined;
-  if (!finish) return;
-  const settling = performance.now();
-  await finish();
-  log(
-    `  (the previous install's removal finished ${((performance.now() - settling) / 1000).toFixed(1)} s later)`,
-  );
-}
-
 async function upgradeOnce(
   cluster: BenchCluster,
   contender: Contender,
@@ -122,8 +104,6 @@ async function upgradeOnce(
     installedBy === "kfp-upgrade" ? { bin, appDir: appDirOf(workDir) } : undefined,
   );
   try {
-    log(`  (installing ${from} took ${((performance.now() - installStarted) / 1000).toFixed(1)} s)`);
-    await settlePreviousRemoval();
     const existing = state.bundle.env.filter((o) => o.kind === "Deployment").length;
     const watch = await watchDeployments(cluster, namespace, existing);
     const before = await apiServerRequestTotal(cluster);
@@ -181,13 +161,16 @@ async function upgradeOnce(
       beforeFirstStepSeconds: run.beforeFirstStepSeconds ?? null,
       refusedStarts: refused.length,
     };
+    log(`  (installing ${from} took ${((started - installStarted) / 1000).toFixed(1)} s)`);
     log(
       `${contender.name}: ${row.ok ? "ok" : `FAILED (${row.why})`} in ${wallSeconds.toFixed(1)} s, critical path ${row.criticalPathSeconds ?? "-"} s (watch ${row.criticalPathWatchSeconds?.toFixed(2) ?? "-"} s)`,
     );
     return row;
   } finally {
-    pendingRemoval = await beginRemoval(cluster, state, await peerBundle(manifests, to, namespace));
+    const removing = performance.now();
+    await removeInstall(cluster, state, await peerBundle(manifests, to, namespace));
     await rm(workDir, { recursive: true, force: true });
+    log(`  (removing the install took ${((performance.now() - removing) / 1000).toFixed(1)} s)`);
   }
 }
 
@@ -423,7 +406,6 @@ async function main(): Promise<void> {
 
     log(`start-up: installing 2.5.0 for the dry runs to ${DRY_RUN_TO}`);
     const startUpState = await installStartingState(bench, manifests, "2.5.0", "bench-start-up");
-    await settlePreviousRemoval();
     const appDir = await mkdtemp(path.join(os.tmpdir(), "kfp-bench-app-"));
     let startUp: StartUpRow[];
     try {
