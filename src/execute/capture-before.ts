@@ -2,11 +2,9 @@ import type { KubeClient } from "../kube/kube-client.js";
 import { type KubeObject, type ObjectRef, withoutServerFields } from "../model/kube-object.js";
 import { PROTECTED_KINDS } from "../plan/order.js";
 import type { Step } from "../plan/step.js";
-import { readLiveObjects } from "./read-live-objects.js";
+import { readLiveObjects, refKey } from "./read-live-objects.js";
 
-export function refKey(ref: ObjectRef): string {
-  return JSON.stringify([ref.apiVersion, ref.kind, ref.namespace ?? "", ref.name]);
-}
+export { refKey };
 
 export function refFromKey(key: string): ObjectRef {
   const [apiVersion, kind, namespace, name] = JSON.parse(key) as [string, string, string, string];

@@ -1,4 +1,5 @@
 import { type KubeObject, type ObjectRef, refOf } from "../model/kube-object.js";
+import { refKey } from "./read-live-objects.js";
 
 /**
  * What the classification (before the plan is shown) saw of one first-hop object it dry-ran: the live
@@ -20,9 +21,7 @@ export interface ClassifiedObject {
 /** Kept in memory from the classification to the run of the same plan in the same process (never in the plan). */
 export type ClassifiedObjects = ReadonlyMap<string, ClassifiedObject>;
 
-export function classifiedKey(ref: ObjectRef): string {
-  return JSON.stringify([ref.apiVersion, ref.kind, ref.namespace ?? "", ref.name]);
-}
+export const classifiedKey: (ref: ObjectRef) => string = refKey;
 
 /** The record of this exact object (same ref, same content), if the classification dry-ran it. */
 export function classifiedFor(

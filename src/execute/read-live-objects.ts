@@ -27,13 +27,13 @@ export async function readLiveObjects(client: KubeClient, refs: readonly ObjectR
     [...groups.values()].map(async (group) => {
       const listed = await listGroup(client, group);
       if (listed) {
-        for (const ref of group) found.set(liveKey(ref), listed.get(ref.name) ?? null);
+        for (const ref of group) found.set(refKey(ref), listed.get(ref.name) ?? null);
         return;
       }
-      await Promise.all(group.map(async (ref) => found.set(liveKey(ref), await client.get(ref))));
+      await Promise.all(group.map(async (ref) => found.set(refKey(ref), await client.get(ref))));
     }),
   );
-  return { get: (ref) => found.get(liveKey(ref)) };
+  return { get: (ref) => found.get(refKey(ref)) };
 }
 
 /** The group's kind listed in its namespace, by name; undefined when it must be read object by object. */
@@ -60,6 +60,7 @@ async function listGroup(
   return byName;
 }
 
-function liveKey(ref: ObjectRef): string {
+/** One identity of an object for the executor: before-states, live reads and the classification's record. */
+export function refKey(ref: ObjectRef): string {
   return JSON.stringify([ref.apiVersion, ref.kind, ref.namespace ?? "", ref.name]);
 }

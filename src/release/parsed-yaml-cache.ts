@@ -1,8 +1,8 @@
 import { createHash, randomBytes } from "node:crypto";
 import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
-import { homedir } from "node:os";
 import path from "node:path";
 import { z } from "zod";
+import { kfpUpgradeCacheDir } from "./release-cache.js";
 
 /** A YAML document that parsed to a value: where it was in its file, and the value. */
 export interface ParsedDocument {
@@ -27,8 +27,7 @@ const cachedFileSchema = z.object({
  * 940 KB of YAML costs about 200 ms in a fresh process; JSON.parse of the same values about a tenth of that.
  */
 export function parsedYamlCacheDir(env: NodeJS.ProcessEnv): string {
-  const base = env.XDG_CACHE_HOME && path.isAbsolute(env.XDG_CACHE_HOME) ? env.XDG_CACHE_HOME : undefined;
-  return path.join(base ?? path.join(homedir(), ".cache"), "kfp-upgrade", "parsed-yaml");
+  return path.join(kfpUpgradeCacheDir(env), "parsed-yaml");
 }
 
 function entryPath(dir: string, text: string): string {

@@ -3,10 +3,15 @@ import { homedir } from "node:os";
 import path from "node:path";
 import { checkSha256Sums } from "./sha256sums.js";
 
+/** `${XDG_CACHE_HOME:-~/.cache}/kfp-upgrade`: where every cache of kfp-upgrade's lives. */
+export function kfpUpgradeCacheDir(env: NodeJS.ProcessEnv): string {
+  const base = env.XDG_CACHE_HOME && path.isAbsolute(env.XDG_CACHE_HOME) ? env.XDG_CACHE_HOME : undefined;
+  return path.join(base ?? path.join(homedir(), ".cache"), "kfp-upgrade");
+}
+
 /** `${XDG_CACHE_HOME:-~/.cache}/kfp-upgrade/releases`: one `<version>/` bundle per fetched release. */
 export function releaseCacheRoot(env: NodeJS.ProcessEnv): string {
-  const base = env.XDG_CACHE_HOME && path.isAbsolute(env.XDG_CACHE_HOME) ? env.XDG_CACHE_HOME : undefined;
-  return path.join(base ?? path.join(homedir(), ".cache"), "kfp-upgrade", "releases");
+  return path.join(kfpUpgradeCacheDir(env), "releases");
 }
 
 export type CachedBundle =
