@@ -2,6 +2,7 @@ import os from "node:os";
 import { Interrupted, KubeApiError, LockHeld, LockLost } from "../errors.js";
 import type { KubeClient } from "../kube/kube-client.js";
 import type { KubeObject, ObjectRef } from "../model/kube-object.js";
+import { sleep } from "../sleep.js";
 
 export const LOCK_NAME = "kfp-upgrade-lock";
 export const JOURNAL_ANNOTATION = "kfp-upgrade.kubeflow.org/journal";
@@ -263,19 +264,4 @@ function heldLock(
 /** Leases use MicroTime: RFC 3339 with microseconds. */
 function microTime(at: Date): string {
   return at.toISOString().replace(/\.(\d{3})Z$/, ".$1000Z");
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal.aborted) return reject(signal.reason);
-    const timer = setTimeout(resolve, ms);
-    signal.addEventListener(
-      "abort",
-      () => {
-        clearTimeout(timer);
-        reject(signal.reason);
-      },
-      { once: true },
-    );
-  });
 }

@@ -1,4 +1,5 @@
 import { InternalError, KubeApiError, VerificationFailed } from "../errors.js";
+import type { ServedKind } from "../kube/kube-client.js";
 import { DATA_WRITER_ANNOTATION, formatDataWriter } from "../model/data-writer.js";
 import type { KubeObject, ObjectRef } from "../model/kube-object.js";
 import { describeRef, refOf } from "../model/kube-object.js";
@@ -17,7 +18,7 @@ import { followMigrationLog } from "./follow-migration-log.js";
 import { forEachBounded } from "./for-each-bounded.js";
 import { forgetHelmRelease } from "./forget-helm-release.js";
 import { readLiveObjects } from "./read-live-objects.js";
-import { crdReadiness } from "./readiness/apiextensions-v1-crd.js";
+import { crdReadiness, servedKindsOf } from "./readiness/apiextensions-v1-crd.js";
 import { goneReadiness } from "./readiness/gone.js";
 import { claimReadiness } from "./readiness/v1-persistent-volume-claim.js";
 import { podsGoneReadiness } from "./readiness/v1-pods-gone.js";
@@ -145,8 +146,33 @@ export const STEP_HANDLERS: { [K in StepKind]: Handler<K> } = {
       kind: "CustomResourceDefinition",
       name,
     }));
-    await waitAll(ctx, refs, crdReadiness, "CRDs established");
-    return `${refs.length} CRDs established`;
+    const kinds = new Map<string, ServedKind>();
+    await waitAll(
+      ctx,
+      refs,
+      (crd) => {
+        const readiness = crdReadiness(crd);
+        if (readiness.done && readiness.ok && crd)
+          for (const kind of servedKindsOf(crd)) kinds.set(`${kind.apiVersion} ${kind.kind}`, kind);
+        return readiness;
+      },
+      "CRDs established",
+    );
+    // Established is not yet served: the writes of the next step need the kinds in discovery.
+    const unserved = await ctx.client.waitServed([...kinds.values()], {
+      timeoutSeconds: ctx.timeoutSeconds,
+      signal: ctx.signal,
+    });
+    if (unserved.length > 0) {
+      throw new VerificationFailed(
+        "WAIT_TIMEOUT",
+        `discovery still does not serve ${unserved.map((kind) => `${kind.kind} in ${kind.apiVersion}`).join(", ")} ${ctx.timeoutSeconds}s after ${unserved.length === 1 ? "its CRD was" : "their CRDs were"} established`,
+        {
+          hint: "Check the API server's health (`kubectl get --raw /readyz?verbose`); raise --timeout if it is just slow.",
+        },
+      );
+    }
+    return `${refs.length} CRDs established and served`;
   },
 
   async setReclaimPolicy(step, ctx) {

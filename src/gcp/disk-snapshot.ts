@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { GcpError, isKfpError } from "../errors.js";
+import { sleep } from "../sleep.js";
 import { lastSegment } from "./compute-disk.js";
 import type { Gcloud } from "./gcloud.js";
 
@@ -119,18 +120,4 @@ export async function waitForSnapshotReady(
     if (now() >= deadline) return { ok: false, timedOut: true, snapshot };
     await sleep(options.intervalMs ?? 2000, options.signal);
   }
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      signal.removeEventListener("abort", onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal.reason);
-    };
-    signal.addEventListener("abort", onAbort, { once: true });
-  });
 }

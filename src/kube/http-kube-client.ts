@@ -1,6 +1,7 @@
 import type { KubeConfig } from "@kubernetes/client-node";
 import { KubeApiError } from "../errors.js";
 import { describeRef, type KubeObject, type ObjectRef, refOf } from "../model/kube-object.js";
+import { sleep } from "../sleep.js";
 import {
   classifyError,
   type ErrorContext,
@@ -21,6 +22,7 @@ import {
   type ListOptions,
   type PatchType,
   type PodLogRequest,
+  type ServedKind,
   type ServerVersion,
   type ServiceProxyRequest,
   type WaitCheck,
@@ -59,6 +61,9 @@ const METADATA_LIST_ACCEPT = [
   "application/json",
 ].join(",");
 const LIST_PAGE_SIZE = 500;
+// A CRD's kind reaches discovery milliseconds after Established; a few quick re-reads, then at most two a second.
+const WAIT_SERVED_FIRST_DELAY_MS = 25;
+const WAIT_SERVED_MAX_DELAY_MS = 500;
 // The server ends a watch after this; we list again and re-watch, which also bounds a silently stalled stream.
 const WATCH_SERVER_TIMEOUT_SECONDS = 300;
 
@@ -310,6 +315,26 @@ export class HttpKubeClient implements KubeClient {
     return this.run({ verb: "discover", target: "API versions (/api, /apis)" }, () =>
       this.discovery.servedApiVersions(),
     );
+  }
+
+  async waitServed(
+    kinds: readonly ServedKind[],
+    options: { timeoutSeconds: number; signal?: AbortSignal },
+  ): Promise<ServedKind[]> {
+    const deadline = Date.now() + options.timeoutSeconds * 1000;
+    let missing = [...kinds];
+    for (let attempt = 0; ; attempt++) {
+      // A miss re-reads discovery once; concurrent misses share that read.
+      const found = await this.run({ verb: "discover", target: "API resources (/api, /apis)" }, () =>
+        Promise.all(missing.map((served) => this.discovery.resourceFor(served.apiVersion, served.kind))),
+      );
+      missing = missing.filter((_, index) => !found[index]);
+      if (missing.length === 0 || Date.now() >= deadline) return missing;
+      await sleep(
+        Math.min(WAIT_SERVED_MAX_DELAY_MS, WAIT_SERVED_FIRST_DELAY_MS * 2 ** attempt),
+        options.signal,
+      );
+    }
   }
 
   serverVersion(): Promise<ServerVersion> {

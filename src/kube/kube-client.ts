@@ -30,6 +30,12 @@ export interface DeleteOptions {
   dryRun?: boolean | undefined;
 }
 
+/** A kind as discovery names it: `argoproj.io/v1alpha1` + `Workflow`. */
+export interface ServedKind {
+  apiVersion: string;
+  kind: string;
+}
+
 /** A pure readiness rule's verdict on the current object (null: the object does not exist). */
 export interface WaitCheckResult {
   done: boolean;
@@ -150,6 +156,16 @@ export interface KubeClient {
 
   /** `v1`, `apps/v1`, … every group version the server serves (fresh discovery, not cached). */
   servedApiVersions(): Promise<string[]>;
+  /**
+   * Waits until discovery serves every kind, re-reading discovery with a short backoff; returns the kinds still
+   * not served when `timeoutSeconds` pass (empty when all are). A CRD's kind can reach discovery a few
+   * milliseconds after its Established condition: kube-apiserver's establishing and discovery controllers run
+   * separate queues, so a write right after "Established" can still find the kind unknown.
+   */
+  waitServed(
+    kinds: readonly ServedKind[],
+    options: { timeoutSeconds: number; signal?: AbortSignal },
+  ): Promise<ServedKind[]>;
   serverVersion(): Promise<ServerVersion>;
   /**
    * Results in the order of `checks`. One SelfSubjectRulesReview per namespace answers what its rules grant; the

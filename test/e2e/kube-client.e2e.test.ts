@@ -235,7 +235,7 @@ describe("HttpKubeClient on a real API server", () => {
     expect([forbidden.statusCode, forbidden.code]).toEqual([403, "KUBE_FORBIDDEN"]);
   });
 
-  it("serves a CRD's kind once it is established", async () => {
+  it("serves a CRD's kind once it is established and discovery serves it", async () => {
     const kube = await client();
     const group = `${uniqueName("e2e")}.kfp-upgrade.test`;
     const crd: KubeObject = {
@@ -281,6 +281,10 @@ describe("HttpKubeClient on a real API server", () => {
       { timeoutSeconds: 60 },
     );
     expect(established.ok).toBe(true);
+    // Established can come a few milliseconds before discovery serves the kind (seen under load, 3 times in 150).
+    expect(
+      await kube.waitServed([{ apiVersion: `${group}/v1beta1`, kind: "Viewer" }], { timeoutSeconds: 30 }),
+    ).toEqual([]);
     const viewer: KubeObject = {
       apiVersion: `${group}/v1beta1`,
       kind: "Viewer",

@@ -9,6 +9,7 @@ import {
   type KubeClient,
   type ListOptions,
   type PatchType,
+  type ServedKind,
   type ServerVersion,
   type ServiceProxyRequest,
   type WaitCheck,
@@ -614,6 +615,11 @@ export class FakeKubeClient implements KubeClient {
   async servedApiVersions(): Promise<string[]> {
     this.record({ method: "servedApiVersions" });
     return this.served();
+  }
+
+  async waitServed(kinds: readonly ServedKind[]): Promise<ServedKind[]> {
+    this.record({ method: "waitServed", body: structuredClone(kinds) });
+    return kinds.filter((served) => !this.serves(served.apiVersion));
   }
 
   async serverVersion(): Promise<ServerVersion> {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { ExecutionContext } from "../../../src/execute/execution-context.js";
 import { STEP_HANDLERS } from "../../../src/execute/step-handlers.js";
+import type { ServedKind } from "../../../src/kube/kube-client.js";
 import type { KubeObject, ObjectRef } from "../../../src/model/kube-object.js";
 import type { StepOf } from "../../../src/plan/step.js";
 import { FakeKubeClient } from "../../support/fake-kube-client.js";
@@ -357,6 +358,45 @@ describe("step handlers", () => {
         namespace: NS,
       }).replicas,
     ).toBe(0);
+  });
+
+  it("waitEstablished waits for each CRD's kinds to be served too, and fails naming those discovery never serves", async () => {
+    const crd: KubeObject = {
+      apiVersion: "apiextensions.k8s.io/v1",
+      kind: "CustomResourceDefinition",
+      metadata: { name: "workflows.argoproj.io" },
+      spec: {
+        group: "argoproj.io",
+        names: { kind: "Workflow", plural: "workflows" },
+        scope: "Namespaced",
+        versions: [
+          { name: "v1alpha1", served: true, storage: true },
+          { name: "v1alpha0", served: false, storage: false },
+        ],
+      },
+      status: { conditions: [{ type: "Established", status: "True" }] },
+    };
+    const fake = new FakeKubeClient({ defaultNamespace: NS }).seed([crd]);
+    await expect(run("waitEstablished", { crds: ["workflows.argoproj.io"] }, context(fake))).resolves.toBe(
+      "1 CRDs established and served",
+    );
+    expect(fake.callsOf("waitServed").map((call) => call.body)).toEqual([
+      [{ apiVersion: "argoproj.io/v1alpha1", kind: "Workflow" }],
+    ]);
+
+    class LaggingDiscovery extends FakeKubeClient {
+      override async waitServed(kinds: readonly ServedKind[]): Promise<ServedKind[]> {
+        return [...kinds];
+      }
+    }
+    const lagging = new LaggingDiscovery({ defaultNamespace: NS }).seed([crd]);
+    await expect(
+      run("waitEstablished", { crds: ["workflows.argoproj.io"] }, context(lagging)),
+    ).rejects.toMatchObject({
+      code: "WAIT_TIMEOUT",
+      message:
+        "discovery still does not serve Workflow in argoproj.io/v1alpha1 5s after its CRD was established",
+    });
   });
 
   it("waitPodsGone waits until no pod of the selector is left, and times out naming them", async () => {

@@ -7,7 +7,7 @@ import { KubeApiError } from "../../../src/errors.js";
 import { createKubeClient } from "../../../src/kube/create-kube-client.js";
 import type { KubeClient } from "../../../src/kube/kube-client.js";
 import type { KubeObject, ObjectRef } from "../../../src/model/kube-object.js";
-import { StubApiServer, type StubWatch, status } from "./stub-api-server.js";
+import { STANDARD_DISCOVERY, StubApiServer, type StubWatch, status } from "./stub-api-server.js";
 
 const DEPLOYMENT_PATH = "/apis/apps/v1/namespaces/kubeflow/deployments/ml-pipeline";
 const DEPLOYMENTS_PATH = "/apis/apps/v1/namespaces/kubeflow/deployments";
@@ -248,6 +248,35 @@ describe("HttpKubeClient requests", () => {
     expect(error.message).toBe(
       "apply application/pipeline -n kubeflow: the API server does not serve kind Application in app.k8s.io/v1beta1",
     );
+  });
+
+  it("waits until discovery serves a just-established CRD's kind, and names the kinds still missing at the deadline", async () => {
+    const discovery = [...STANDARD_DISCOVERY];
+    const stub = await StubApiServer.start({ discovery });
+    const client = await clientFor(stub);
+    const workflow = { apiVersion: "argoproj.io/v1alpha1", kind: "Workflow" };
+    expect(await client.servedApiVersions()).not.toContain("argoproj.io/v1alpha1");
+    // The kind reaches discovery a little after the wait began, as it does after Established.
+    const lag = setTimeout(() => {
+      discovery.push({
+        group: "argoproj.io",
+        version: "v1alpha1",
+        resources: [{ resource: "workflows", kind: "Workflow", namespaced: true }],
+      });
+    }, 100);
+    onTestFinished(() => clearTimeout(lag));
+    const before = stub.requests.filter((request) => request.path === "/apis").length;
+    expect(await client.waitServed([workflow], { timeoutSeconds: 10 })).toEqual([]);
+    expect(stub.requests.filter((request) => request.path === "/apis").length).toBeGreaterThan(before + 1);
+    const path = "/apis/argoproj.io/v1alpha1/namespaces/kubeflow/workflows/w";
+    stub.route({ method: "PATCH", path, answer: () => ({ body: { ...workflow, metadata: { name: "w" } } }) });
+    expect((await client.apply({ ...workflow, metadata: { name: "w" } }, { force: true })).kind).toBe(
+      "Workflow",
+    );
+    expect(stub.calls()).toContain(`PATCH ${path}`);
+
+    const nope = { apiVersion: "nope.example.com/v1", kind: "Nope" };
+    expect(await client.waitServed([workflow, nope], { timeoutSeconds: 0.2 })).toEqual([nope]);
   });
 
   it("asks SelfSubjectAccessReviews in parallel when the server answers no rules review", async () => {

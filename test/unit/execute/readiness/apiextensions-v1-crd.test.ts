@@ -1,6 +1,6 @@
 import yaml from "js-yaml";
 import { describe, expect, it } from "vitest";
-import { crdReadiness } from "../../../../src/execute/readiness/apiextensions-v1-crd.js";
+import { crdReadiness, servedKindsOf } from "../../../../src/execute/readiness/apiextensions-v1-crd.js";
 import type { Readiness } from "../../../../src/execute/readiness/readiness.js";
 import type { KubeObject } from "../../../../src/model/kube-object.js";
 
@@ -60,5 +60,26 @@ describe("crdReadiness", () => {
 
   it("waits for a CRD that does not exist yet", () => {
     expect(crdReadiness(null)).toEqual({ done: false, ok: false, message: "Waiting for the CRD to exist" });
+  });
+});
+
+describe("servedKindsOf", () => {
+  it("names the CRD's kind in each served version, and nothing for a CRD without group or kind", () => {
+    const workflows = yaml.load(`apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata:
+  name: scheduledworkflows.kubeflow.org
+spec:
+  group: kubeflow.org
+  names: {kind: ScheduledWorkflow, plural: scheduledworkflows}
+  versions:
+  - {name: v1beta1, served: true, storage: true}
+  - {name: v1alpha1, served: false, storage: false}
+  - {name: v1, served: true, storage: false}`) as KubeObject;
+    expect(servedKindsOf(workflows)).toEqual([
+      { apiVersion: "kubeflow.org/v1beta1", kind: "ScheduledWorkflow" },
+      { apiVersion: "kubeflow.org/v1", kind: "ScheduledWorkflow" },
+    ]);
+    expect(servedKindsOf(crd("spec: {}"))).toEqual([]);
   });
 });
