@@ -5,7 +5,15 @@ import type { ServedKind } from "../../../src/kube/kube-client.js";
 import type { KubeObject, ObjectRef } from "../../../src/model/kube-object.js";
 import type { StepOf } from "../../../src/plan/step.js";
 import { FakeKubeClient } from "../../support/fake-kube-client.js";
-import { claimTemplate, deployment, hostPathVolume, NS, rollOut, specOf } from "./executor-fixtures.js";
+import {
+  claimTemplate,
+  deployment,
+  hostPathVolume,
+  NS,
+  rollOut,
+  specOf,
+  VIEWER_CRD,
+} from "./executor-fixtures.js";
 
 const NAMESPACE: KubeObject = {
   apiVersion: "v1",
@@ -361,27 +369,22 @@ describe("step handlers", () => {
   });
 
   it("waitEstablished waits for each CRD's kinds to be served too, and fails naming those discovery never serves", async () => {
+    const viewerSpec = VIEWER_CRD.spec as { versions: unknown[] };
     const crd: KubeObject = {
-      apiVersion: "apiextensions.k8s.io/v1",
-      kind: "CustomResourceDefinition",
-      metadata: { name: "workflows.argoproj.io" },
+      ...VIEWER_CRD,
+      // A version the CRD no longer serves is not waited for.
       spec: {
-        group: "argoproj.io",
-        names: { kind: "Workflow", plural: "workflows" },
-        scope: "Namespaced",
-        versions: [
-          { name: "v1alpha1", served: true, storage: true },
-          { name: "v1alpha0", served: false, storage: false },
-        ],
+        ...viewerSpec,
+        versions: [...viewerSpec.versions, { name: "v1alpha1", served: false, storage: false }],
       },
       status: { conditions: [{ type: "Established", status: "True" }] },
     };
     const fake = new FakeKubeClient({ defaultNamespace: NS }).seed([crd]);
-    await expect(run("waitEstablished", { crds: ["workflows.argoproj.io"] }, context(fake))).resolves.toBe(
+    await expect(run("waitEstablished", { crds: ["viewers.kubeflow.org"] }, context(fake))).resolves.toBe(
       "1 CRDs established and served",
     );
     expect(fake.callsOf("waitServed").map((call) => call.body)).toEqual([
-      [{ apiVersion: "argoproj.io/v1alpha1", kind: "Workflow" }],
+      [{ apiVersion: "kubeflow.org/v1beta1", kind: "Viewer" }],
     ]);
 
     class LaggingDiscovery extends FakeKubeClient {
@@ -391,11 +394,11 @@ describe("step handlers", () => {
     }
     const lagging = new LaggingDiscovery({ defaultNamespace: NS }).seed([crd]);
     await expect(
-      run("waitEstablished", { crds: ["workflows.argoproj.io"] }, context(lagging)),
+      run("waitEstablished", { crds: ["viewers.kubeflow.org"] }, context(lagging)),
     ).rejects.toMatchObject({
       code: "WAIT_TIMEOUT",
       message:
-        "discovery still does not serve Workflow in argoproj.io/v1alpha1 5s after its CRD was established",
+        "discovery still does not serve Viewer in kubeflow.org/v1beta1 5s after its CRD was established",
     });
   });
 
