@@ -8,6 +8,7 @@
 //   tsx bench/run.ts --quick      # smoke: 2.5.0 -> 2.14.4 only, one round, no plain Helm, 2.17.0 upgrade or growth
 //   tsx bench/run.ts --only kfp   # only the contenders whose name starts with "kfp"
 //   tsx bench/run.ts --before DIR # also run DIR/bin/kfp-upgrade.js (a built older checkout): before/after, one run
+//   tsx bench/run.ts --node PATH  # also time the start-up rows with this Node binary (repeatable)
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
@@ -63,6 +64,10 @@ const only = onlyArg >= 0 ? (args[onlyArg + 1] ?? "") : "";
 const beforeArg = args.indexOf("--before");
 /** `--before <dir>`: a built checkout of older code (`<dir>/bin/kfp-upgrade.js`), run beside this one. */
 const beforeBin = beforeArg >= 0 ? path.resolve(args[beforeArg + 1] ?? ".", "bin/kfp-upgrade.js") : undefined;
+/** `--node <path>` (repeatable): also time the start-up rows with these Node binaries (e.g. 22 and 24 beside 20). */
+const otherNodes = args.flatMap((arg, index) =>
+  arg === "--node" && args[index + 1] ? [path.resolve(args[index + 1] ?? "")] : [],
+);
 const GROWTH_FACTORS = quick ? [] : [4, 16];
 /**
  * The memory goal's upgrade (full run only): to 2.17.0 the way a user on 2.14.4 would go, from kfp-upgrade's own
@@ -418,6 +423,7 @@ async function main(): Promise<void> {
         appDir,
         runs: quick ? 3 : 7,
         beforeBin,
+        otherNodes,
       });
     } finally {
       await removeInstall(bench, startUpState);
