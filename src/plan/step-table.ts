@@ -99,7 +99,12 @@ export const STEP_TABLE: { [K in StepKind]: StepEntry<K> } = {
     },
   },
   waitEstablished: {
-    lines: (s) => [{ symbol: "…", text: `wait until ${s.crds.length} CRDs are Established` }],
+    lines: (s) => [
+      {
+        symbol: "…",
+        text: `wait until ${s.crds.length} CRDs are Established and discovery serves their kinds`,
+      },
+    ],
     undo: () => "nothing",
     count: (_s, c) => {
       c.wait += 1;
