@@ -610,6 +610,25 @@ function handle(state: ClusterState): LocalCluster {
   };
 }
 
+/**
+ * The processes of `cluster` that are no longer running, with the last `lines` of each one's log (for a failure
+ * message or the teardown: the cluster's directory, logs included, is removed when it stops).
+ */
+export async function deadProcessLogs(
+  cluster: LocalCluster,
+  lines = 40,
+): Promise<{ processes: ProcessStatus[]; dead: ProcessName[]; tails: string }> {
+  const processes = await cluster.processes();
+  const dead = processes.filter((p) => !p.running).map((p) => p.name);
+  if (dead.length === 0) return { processes, dead, tails: "" };
+  const tails = (await cluster.logsTail(lines))
+    .split(/(?=^==> )/m)
+    .filter((part) => dead.some((name) => part.includes(`/${name}.log <==`)))
+    .map((part) => part.replace(/\n$/, ""))
+    .join("\n");
+  return { processes, dead, tails };
+}
+
 /** A handle on the cluster recorded in `stateDir`, or undefined when none is recorded. */
 export async function attachCluster(stateDir: string): Promise<LocalCluster | undefined> {
   const state = await readState(stateDir);

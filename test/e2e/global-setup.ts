@@ -1,6 +1,7 @@
 import type { TestProject } from "vitest/node";
 import {
   attachCluster,
+  deadProcessLogs,
   killClusterNow,
   type LocalCluster,
   startCluster,
@@ -45,10 +46,12 @@ export async function setup(project: TestProject): Promise<() => Promise<void>> 
   project.provide("e2eCluster", info);
   return async () => {
     if (!owned) return;
-    const memory = (await cluster.processes())
+    const { processes, dead, tails } = await deadProcessLogs(cluster, 60);
+    const memory = processes
       .map((p) => `${p.name} ${p.rssKiB === undefined ? "-" : Math.round(p.rssKiB / 1024)} MiB`)
       .join(", ");
     log(`RSS at teardown: ${memory}`);
+    if (dead.length > 0) log(`died before teardown: ${dead.join(", ")}\n${tails}`);
     await cluster.stop();
   };
 }

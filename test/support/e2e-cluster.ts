@@ -4,7 +4,7 @@ import { mkdir, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { inject, onTestFinished } from "vitest";
 import { waitFor } from "../../local-cluster/kube-rest.js";
-import { attachCluster, type LocalCluster } from "../../local-cluster/local-cluster.js";
+import { attachCluster, deadProcessLogs, type LocalCluster } from "../../local-cluster/local-cluster.js";
 
 /** What test/e2e/global-setup.ts hands every e2e test through vitest's provide/inject. */
 export interface E2eClusterInfo {
@@ -82,12 +82,23 @@ export async function kubectlJson<T = unknown>(
 export function eventually<T>(
   what: string,
   check: () => Promise<T | undefined>,
-  options: { timeoutSeconds?: number; intervalMs?: number } = {},
+  options: { timeoutSeconds?: number; intervalMs?: number; onTimeout?: () => Promise<string> } = {},
 ): Promise<T> {
   return waitFor(what, check, {
     timeoutMs: (options.timeoutSeconds ?? 60) * 1000,
     intervalMs: options.intervalMs ?? 250,
+    ...(options.onTimeout ? { onTimeout: options.onTimeout } : {}),
   });
+}
+
+/**
+ * For a failure message: the shared cluster's processes (which have died), and the last lines of the logs of those
+ * that died (the cluster's directory, logs included, goes at teardown).
+ */
+export async function clusterProcessReport(lines = 40): Promise<string> {
+  const { processes, tails } = await deadProcessLogs(await sharedCluster(), lines);
+  const summary = `cluster processes: ${processes.map((p) => `${p.name} ${p.running ? "running" : "DEAD"}`).join(", ")}`;
+  return tails ? `${summary}\n${tails}` : summary;
 }
 
 /** A fresh namespace for the current test, deleted (without waiting) when the test finishes. */

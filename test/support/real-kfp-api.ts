@@ -8,7 +8,14 @@ import {
   realServersDir,
 } from "../../local-cluster/real-kfp-servers.js";
 import type { Defer } from "./derived-manifests.js";
-import { e2eCluster, eventually, kubectl, kubectlJson, uniqueName } from "./e2e-cluster.js";
+import {
+  clusterProcessReport,
+  e2eCluster,
+  eventually,
+  kubectl,
+  kubectlJson,
+  uniqueName,
+} from "./e2e-cluster.js";
 import { type DataPv, namespaceName, tempAppDir } from "./installed-kfp.js";
 import { runCli, SHARED_MANIFESTS } from "./run-cli.js";
 
@@ -138,7 +145,11 @@ export async function waitForKfpApi(
       await kfpGet(namespace, "/apis/v2beta1/experiments?page_size=1", options);
       return true;
     },
-    { timeoutSeconds: options.timeoutSeconds ?? 150, intervalMs: 1000 },
+    {
+      timeoutSeconds: options.timeoutSeconds ?? 150,
+      intervalMs: 1000,
+      onTimeout: async () => `${await clusterProcessReport()}\n${await realServerLogsTail(namespace)}`,
+    },
   );
 }
 
