@@ -11,7 +11,7 @@
 // servers (other tests seed directories MariaDB must never touch). The product never imports this file.
 
 import { type ChildProcess, execFile, spawn } from "node:child_process";
-import { createWriteStream, existsSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { appendFile, chmod, copyFile, mkdir, readFile, writeFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { connect } from "node:net";
@@ -19,6 +19,7 @@ import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { promisify } from "node:util";
 import { KFP_API_SERVER_CONFIG_DIR } from "./build-binaries.js";
+import { logChildOutput } from "./child-log.js";
 import { classifyImage } from "./data-store-rules.js";
 import type { SimPod } from "./data-store-simulation.js";
 import type { KubeRest } from "./kube-rest.js";
@@ -578,15 +579,17 @@ export class RealKfpServers {
       realServersDir(this.options.stateDir),
       `${pod.metadata.namespace}_${pod.metadata.name}.log`,
     );
-    const log = createWriteStream(logPath, { flags: "a" });
-    log.write(`${new Date().toISOString()} $ ${command} ${args.join(" ")}\n`);
     // Not detached: the servers share the simulator's process group, so stopping the simulator stops them too.
     const child = spawn(command, args, {
       env: { PATH: process.env.PATH ?? "/usr/sbin:/usr/bin:/sbin:/bin", ...extra.env },
       stdio: ["ignore", "pipe", "pipe"],
     });
-    child.stdout?.pipe(log, { end: false });
-    child.stderr?.pipe(log, { end: false });
+    void logChildOutput(
+      child,
+      logPath,
+      `${new Date().toISOString()} $ ${command} ${args.join(" ")}\n`,
+      (error) => this.log(`${podName(pod)}: writing ${logPath}: ${error.message}`),
+    );
     const server: Running = {
       kind,
       pod: podName(pod),
@@ -605,7 +608,6 @@ export class RealKfpServers {
     child.on("exit", (code, signal) => {
       server.exited = true;
       server.exitedAt = Date.now();
-      log.end();
       if (server.stopping) return;
       void this.record({
         type: "exited",
