@@ -635,7 +635,8 @@ const cases: Case[] = [
     stderr: (fx) => [
       // The first read the run makes is refused. The reads run concurrently, so which refusal arrives first (the
       // namespace, a namespaced list, the cluster-scoped list of PVs) is not the point; that it names its scope is.
-      /API server says: \S+ is forbidden: User "system:serviceaccount:[^"]+:nobody" cannot (get|list) resource/,
+      // A GET's refusal names the object (`namespaces "x" is forbidden`), a list's only the resource.
+      /API server says: \S+(?: "[^"]+")? is forbidden: User "system:serviceaccount:[^"]+:nobody" cannot (get|list) resource/,
       new RegExp(
         `cannot (get|list) resource "[^"]+" in API group "[^"]*" (in the namespace "${fx.installed.namespace}"|at the cluster scope)`,
       ),
