@@ -1,3 +1,4 @@
+import { sleep } from "../sleep.js";
 import { classifyError, isTransientError } from "./api-error.js";
 
 export interface RetryOptions {
@@ -13,10 +14,6 @@ const MAX_DELAY_MILLISECONDS = 3_000;
 
 export function backoffMilliseconds(attempt: number): number {
   return Math.min(MAX_DELAY_MILLISECONDS, FIRST_DELAY_MILLISECONDS * 2 ** Math.max(0, attempt - 1));
-}
-
-export function sleep(milliseconds: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, milliseconds));
 }
 
 /**
